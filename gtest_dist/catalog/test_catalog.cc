@@ -1,0 +1,112 @@
+#include "gtest_dist/catalog/test_catalog.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <array>
+#include <memory>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+namespace gtest_dist {
+namespace {
+
+// gtest's rule (kDisableTestFilter = "DISABLED_*:*/DISABLED_*").
+bool IsDisabledName(const std::string& name) {
+  static const std::string kPrefix = "DISABLED_";
+  return name.rfind(kPrefix, 0) == 0 ||
+         name.find("/" + kPrefix) != std::string::npos;
+}
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+    }
+  }
+  void Update(const void* data, size_t size) {
+    EVP_DigestUpdate(ctx_.get(), data, size);
+  }
+  std::string HexDigest() {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx_.get(), digest.data(), &size);
+    static const char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < size; ++i) {
+      hex += kHex[digest[i] >> 4];
+      hex += kHex[digest[i] & 15];
+    }
+    return hex;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+}  // namespace
+
+std::string Sha256Hex(const std::string& data) {
+  Sha256 sha;
+  sha.Update(data.data(), data.size());
+  return sha.HexDigest();
+}
+
+std::string DigestOfRunningBinary() {
+  const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::string();
+  Sha256 sha;
+  std::array<char, 1 << 16> buffer;
+  for (;;) {
+    const ssize_t n = read(fd, buffer.data(), buffer.size());
+    if (n <= 0) break;
+    sha.Update(buffer.data(), static_cast<size_t>(n));
+  }
+  close(fd);
+  return sha.HexDigest();
+}
+
+TestCatalog::TestCatalog(std::vector<TestEntry> tests, std::string binary_digest)
+    : tests_(std::move(tests)), binary_digest_(std::move(binary_digest)) {
+  std::string names;
+  for (size_t i = 0; i < tests_.size(); ++i) {
+    TestEntry& test = tests_[i];
+    test.index = static_cast<int>(i);
+    if (suites_.empty() || suites_.back().name != test.suite) {
+      suites_.push_back(SuiteEntry{test.suite, test.index, 0});
+    }
+    test.suite_index = static_cast<int>(suites_.size()) - 1;
+    ++suites_.back().test_count;
+    // The names and params identify the catalog; file and line do not (a
+    // comment added above a test must not make two builds incompatible).
+    names += test.suite + '.' + test.name + '\x1f' + test.type_param + '\x1f' +
+             test.value_param + '\n';
+  }
+  names_digest_ = Sha256Hex(names);
+}
+
+TestCatalog TestCatalog::FromUnitTest(const testing::UnitTest& unit_test,
+                                      std::string binary_digest) {
+  std::vector<TestEntry> tests;
+  for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+    const testing::TestSuite* suite = unit_test.GetTestSuite(i);
+    for (int j = 0; j < suite->total_test_count(); ++j) {
+      const testing::TestInfo* info = suite->GetTestInfo(j);
+      TestEntry entry;
+      entry.suite = info->test_suite_name();
+      entry.name = info->name();
+      if (info->type_param() != nullptr) entry.type_param = info->type_param();
+      if (info->value_param() != nullptr) entry.value_param = info->value_param();
+      entry.file = info->file();
+      entry.line = info->line();
+      entry.disabled = IsDisabledName(entry.suite) || IsDisabledName(entry.name);
+      tests.push_back(std::move(entry));
+    }
+  }
+  return TestCatalog(std::move(tests), std::move(binary_digest));
+}
+
+}  // namespace gtest_dist

@@ -1,0 +1,287 @@
+#include "gtest_dist/dist_flags.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+namespace gtest_dist {
+namespace {
+
+enum class FlagKind { kBool, kValue };
+
+struct FlagDefinition {
+  std::string name;  // as on the command line, without "--"
+  FlagKind kind;
+  std::string value_name;
+  std::string help;
+  // Applies a value; returns false with an explanation in *error.
+  std::function<bool(const std::string&, DistOptions*, std::string*)> apply;
+};
+
+bool ParseBool(const std::string& text, bool* value) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") {
+    *value = true;
+  } else if (text == "0" || text == "false" || text == "no" || text == "off" ||
+             text.empty()) {
+    *value = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ParsePositiveInt(const std::string& text, int max, int* value) {
+  if (text.empty() || text.size() > 9) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  const int parsed = std::atoi(text.c_str());
+  if (parsed < 1 || parsed > max) return false;
+  *value = parsed;
+  return true;
+}
+
+// The environment name of a flag: --dist-jobs -> GTEST_DIST_JOBS,
+// --workers -> GTEST_DIST_WORKERS.
+std::string EnvName(const std::string& flag) {
+  std::string name = flag.rfind("dist-", 0) == 0 ? flag.substr(5) : flag;
+  std::string env = "GTEST_DIST_";
+  for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+bool SetMode(Mode mode, const std::string& value, DistOptions* options,
+             const char* flag, std::string* error) {
+  bool on = false;
+  if (!ParseBool(value, &on)) {
+    *error = std::string("--") + flag + ": expected no value or one of 1/0/true/false, got \"" +
+             value + "\"";
+    return false;
+  }
+  if (!on) return true;
+  if (options->mode != Mode::kPlain && options->mode != mode) {
+    *error = "--dist-supervisor and --dist-worker cannot be given together";
+    return false;
+  }
+  options->mode = mode;
+  return true;
+}
+
+const std::vector<FlagDefinition>& Definitions() {
+  static const std::vector<FlagDefinition> kFlags = {
+      {"dist-supervisor", FlagKind::kBool, "",
+       "Distribute the selected tests over --workers and report them as one run.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         return SetMode(Mode::kSupervisor, v, o, "dist-supervisor", e);
+       }},
+      {"dist-worker", FlagKind::kBool, "",
+       "Serve supervisors: run the tests they hand out, in child processes.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         return SetMode(Mode::kWorker, v, o, "dist-worker", e);
+       }},
+      {"workers", FlagKind::kValue, "HOST:PORT,...|local:N",
+       "Where the supervisor runs tests: worker daemons, and/or N local slots.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         o->workers.clear();
+         std::stringstream list(v);
+         std::string item;
+         while (std::getline(list, item, ',')) {
+           if (item.empty()) continue;
+           WorkerAddress address;
+           if (!ParseWorkerAddress(item, &address, e)) {
+             *e = "--workers: " + *e;
+             return false;
+           }
+           o->workers.push_back(address);
+         }
+         if (o->workers.empty()) {
+           *e = "--workers: expected HOST:PORT or local:N entries separated by commas, got \"" +
+                v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"bind", FlagKind::kValue, "HOST:PORT",
+       "Address a worker listens on (default 127.0.0.1:" +
+           std::to_string(kDefaultWorkerPort) + "; port 0 picks a free port).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         WorkerAddress address;
+         const bool has_port = v.find(':') != std::string::npos &&
+                               (v.front() != '[' || v.find("]:") != std::string::npos);
+         const std::string text =
+             has_port ? v : v + ":" + std::to_string(kDefaultWorkerPort);
+         if (!ParseWorkerAddress(text, &address, e) || address.local) {
+           *e = "--bind: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
+           return false;
+         }
+         o->bind_host = address.host;
+         o->bind_port = address.port;
+         return true;
+       }},
+      {"dist-jobs", FlagKind::kValue, "N",
+       "Chunks a worker runs at once (default: the number of cores).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParsePositiveInt(v, 4096, &o->jobs)) {
+           *e = "--dist-jobs: expected a whole number from 1 to 4096, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-connect-timeout", FlagKind::kValue, "SECONDS",
+       "How long the supervisor waits to reach a worker (default 10).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         char* end = nullptr;
+         const double seconds = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
+           *e = "--dist-connect-timeout: expected seconds in (0, 3600], got \"" + v + "\"";
+           return false;
+         }
+         o->connect_timeout_s = seconds;
+         return true;
+       }},
+      {"dist-ordered-console", FlagKind::kBool, "",
+       "Print tests in catalog order (as a plain run) rather than as they finish.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->ordered_console)) {
+           *e = "--dist-ordered-console: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+  };
+  return kFlags;
+}
+
+const FlagDefinition* Find(const std::string& name) {
+  for (const FlagDefinition& flag : Definitions()) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
+
+bool IsOurFlagName(const std::string& name) {
+  return name.rfind("dist-", 0) == 0 || name == "workers" || name == "bind";
+}
+
+}  // namespace
+
+std::string WorkerAddress::ToString() const {
+  if (local) return "local:" + std::to_string(local_slots);
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+bool ParseWorkerAddress(const std::string& text, WorkerAddress* address,
+                        std::string* error) {
+  *address = WorkerAddress{};
+  if (text.rfind("local:", 0) == 0) {
+    address->local = true;
+    if (!ParsePositiveInt(text.substr(6), 4096, &address->local_slots)) {
+      *error = "expected local:N with N from 1 to 4096, got \"" + text + "\"";
+      return false;
+    }
+    return true;
+  }
+  std::string host, port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find("]:");
+    if (close == std::string::npos) {
+      *error = "expected [IPv6]:PORT, got \"" + text + "\"";
+      return false;
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || text.find(':') != colon) {
+      *error = "expected HOST:PORT, got \"" + text + "\"";
+      return false;
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  int port_number = 0;
+  const bool zero = port == "0";
+  if (host.empty() || (!zero && !ParsePositiveInt(port, 65535, &port_number))) {
+    *error = "expected HOST:PORT with a port from 0 to 65535, got \"" + text + "\"";
+    return false;
+  }
+  address->host = host;
+  address->port = port_number;
+  return true;
+}
+
+bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options,
+                      std::string* error) {
+  *options = DistOptions{};
+  // The environment first, so that the command line overrides it.
+  for (const FlagDefinition& flag : Definitions()) {
+    const char* value = std::getenv(EnvName(flag.name).c_str());
+    if (value == nullptr) continue;
+    if (!flag.apply(value, options, error)) {
+      *error = EnvName(flag.name) + " (environment): " + *error;
+      return false;
+    }
+  }
+  // A mode set in the environment may be switched by the other mode's flag.
+  bool mode_from_command_line = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (i == 0 || arg.rfind("--", 0) != 0) {
+      options->passthrough_args.push_back(arg);
+      continue;
+    }
+    const auto equals = arg.find('=');
+    const std::string name = arg.substr(2, equals == std::string::npos ? std::string::npos
+                                                                      : equals - 2);
+    if (!IsOurFlagName(name)) {
+      options->passthrough_args.push_back(arg);
+      continue;
+    }
+    const FlagDefinition* flag = Find(name);
+    if (flag == nullptr) {
+      *error = "unknown flag --" + name + "; the dist flags are:\n" + DistFlagsHelp();
+      return false;
+    }
+    std::string value;
+    if (equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+    } else if (flag->kind == FlagKind::kBool) {
+      value = "1";
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      *error = "--" + name + " needs a value (" + flag->value_name + ")";
+      return false;
+    }
+    if (flag->kind == FlagKind::kBool && !mode_from_command_line &&
+        (name == "dist-supervisor" || name == "dist-worker")) {
+      options->mode = Mode::kPlain;
+      mode_from_command_line = true;
+    }
+    if (!flag->apply(value, options, error)) return false;
+  }
+  if (options->jobs == 0) {
+    options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (options->mode == Mode::kSupervisor && options->workers.empty()) {
+    *error = "--dist-supervisor needs --workers (HOST:PORT,... or local:N), "
+             "or GTEST_DIST_WORKERS";
+    return false;
+  }
+  return true;
+}
+
+std::string DistFlagsHelp() {
+  std::string help;
+  for (const FlagDefinition& flag : Definitions()) {
+    std::string usage = "  --" + flag.name;
+    if (flag.kind == FlagKind::kValue) usage += "=" + flag.value_name;
+    help += usage + "\n      " + flag.help + " [" + EnvName(flag.name) + "]\n";
+  }
+  return help;
+}
+
+}  // namespace gtest_dist

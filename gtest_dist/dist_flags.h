@@ -1,0 +1,52 @@
+// The dist flags: defined once, each with its default, its help text and its
+// GTEST_DIST_* environment form. The command line wins over the environment.
+#ifndef GTEST_DIST_DIST_FLAGS_H_
+#define GTEST_DIST_DIST_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+namespace gtest_dist {
+
+// The port a worker binds when --bind names none.
+constexpr int kDefaultWorkerPort = 7420;
+
+enum class Mode { kPlain, kSupervisor, kWorker };
+
+// One entry of --workers.
+struct WorkerAddress {
+  bool local = false;  // "local:N"
+  int local_slots = 0;
+  std::string host;
+  int port = 0;
+  std::string ToString() const;
+};
+
+struct DistOptions {
+  Mode mode = Mode::kPlain;
+  std::vector<WorkerAddress> workers;  // --workers
+  std::string bind_host = "127.0.0.1";  // --bind
+  int bind_port = kDefaultWorkerPort;
+  int jobs = 0;                         // --dist-jobs; 0 = number of cores
+  double connect_timeout_s = 10;        // --dist-connect-timeout
+  bool ordered_console = false;         // --dist-ordered-console
+  // The command line without any dist flag: what a worker's children get.
+  std::vector<std::string> passthrough_args;
+};
+
+// Parses `args` (argv as given to InitGoogleTest, argv[0] first) and the
+// GTEST_DIST_* environment. On bad input returns false and sets `error` to a
+// message naming the flag, the value received and what is accepted.
+bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options,
+                      std::string* error);
+
+// Parses "host:port", "[v6]:port" or "local:N".
+bool ParseWorkerAddress(const std::string& text, WorkerAddress* address,
+                        std::string* error);
+
+// Help text for the dist flags, in gtest's --help layout.
+std::string DistFlagsHelp();
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_DIST_FLAGS_H_

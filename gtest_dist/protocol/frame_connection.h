@@ -1,0 +1,143 @@
+// One stream socket speaking the frame protocol: reads frames and hands each
+// decoded message to a handler, writes messages with one outstanding write and
+// a queue behind it. Used for supervisor <-> worker (TCP) and worker <-> child
+// (a Unix socketpair).
+#ifndef GTEST_DIST_PROTOCOL_FRAME_CONNECTION_H_
+#define GTEST_DIST_PROTOCOL_FRAME_CONNECTION_H_
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio.hpp>
+
+#include "gtest_dist/protocol/protocol.h"
+
+namespace gtest_dist {
+
+// Owned through shared_ptr: every pending read or write keeps it alive, so it
+// lives exactly as long as it has work in flight or an owner.
+template <typename Socket>
+class FrameConnection : public std::enable_shared_from_this<FrameConnection<Socket>> {
+ public:
+  using MessageHandler = std::function<void(protocol::Message&&)>;
+  // Called once when the connection ends: `reason` is empty for an orderly
+  // close by the peer, else says what went wrong (I/O error, bad frame).
+  using CloseHandler = std::function<void(const std::string& reason)>;
+
+  explicit FrameConnection(Socket socket) : socket_(std::move(socket)) {}
+
+  // Starts reading. Handlers run on the socket's executor.
+  void Start(MessageHandler on_message, CloseHandler on_close) {
+    on_message_ = std::move(on_message);
+    on_close_ = std::move(on_close);
+    DoRead();
+  }
+
+  void Send(const protocol::Message& message) {
+    if (closed_) return;
+    write_queue_.push_back(protocol::EncodeFrame(message));
+    if (write_queue_.size() == 1) DoWrite();
+  }
+
+  // Sends what is queued, then closes (a Refusal before hanging up).
+  void SendAndClose(const protocol::Message& message) {
+    Send(message);
+    close_after_write_ = true;
+    if (write_queue_.empty()) Close("");
+  }
+
+  // Closes now; the close handler runs with `reason` unless it already ran.
+  void Close(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.shutdown(Socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    write_queue_.clear();
+    if (on_close_) {
+      auto handler = std::move(on_close_);
+      on_close_ = nullptr;
+      on_message_ = nullptr;
+      handler(reason);
+    }
+  }
+
+  bool closed() const { return closed_; }
+  Socket& socket() { return socket_; }
+
+ private:
+  void DoRead() {
+    auto self = this->shared_from_this();
+    socket_.async_read_some(boost::asio::buffer(read_buffer_),
+                            [self](const boost::system::error_code& error, std::size_t n) {
+                              self->OnRead(error, n);
+                            });
+  }
+
+  void OnRead(const boost::system::error_code& error, std::size_t bytes) {
+    if (closed_) return;
+    if (error) {
+      Close(error == boost::asio::error::eof ? std::string() : error.message());
+      return;
+    }
+    decoder_.Append(read_buffer_.data(), bytes);
+    std::string payload, problem;
+    for (;;) {
+      const auto status = decoder_.Next(&payload, &problem);
+      if (status == protocol::FrameDecoder::Status::kNeedMore) break;
+      protocol::Message message;
+      if (status == protocol::FrameDecoder::Status::kError ||
+          !protocol::DecodePayload(payload, &message, &problem)) {
+        Close(problem);
+        return;
+      }
+      on_message_(std::move(message));
+      if (closed_) return;  // the handler may close us
+    }
+    DoRead();
+  }
+
+  void DoWrite() {
+    auto self = this->shared_from_this();
+    boost::asio::async_write(socket_, boost::asio::buffer(write_queue_.front()),
+                             [self](const boost::system::error_code& error, std::size_t) {
+                               self->OnWrite(error);
+                             });
+  }
+
+  void OnWrite(const boost::system::error_code& error) {
+    if (closed_) return;
+    if (error) {
+      Close(error.message());
+      return;
+    }
+    write_queue_.pop_front();
+    if (!write_queue_.empty()) {
+      DoWrite();
+    } else if (close_after_write_) {
+      Close("");
+    }
+  }
+
+  Socket socket_;
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+  protocol::FrameDecoder decoder_;
+  std::array<char, 64 * 1024> read_buffer_{};
+  std::deque<std::string> write_queue_;
+  bool close_after_write_ = false;
+  bool closed_ = false;
+};
+
+using TcpConnection = FrameConnection<boost::asio::ip::tcp::socket>;
+using LocalConnection = FrameConnection<boost::asio::local::stream_protocol::socket>;
+
+extern template class FrameConnection<boost::asio::ip::tcp::socket>;
+extern template class FrameConnection<boost::asio::local::stream_protocol::socket>;
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_PROTOCOL_FRAME_CONNECTION_H_

@@ -1,0 +1,378 @@
+#include "gtest_dist/protocol/protocol.h"
+
+#include <nlohmann/json.hpp>
+
+namespace gtest_dist {
+namespace protocol {
+namespace {
+
+using nlohmann::json;
+
+// Wire names of TestPart::Type; frozen.
+const char* PartTypeName(TestPart::Type type) {
+  switch (type) {
+    case TestPart::Type::kSuccess: return "success";
+    case TestPart::Type::kNonFatalFailure: return "nonfatal_failure";
+    case TestPart::Type::kFatalFailure: return "fatal_failure";
+    case TestPart::Type::kSkip: return "skip";
+  }
+  return "success";
+}
+
+bool PartTypeFromName(const std::string& name, TestPart::Type* type) {
+  for (auto t : {TestPart::Type::kSuccess, TestPart::Type::kNonFatalFailure,
+                 TestPart::Type::kFatalFailure, TestPart::Type::kSkip}) {
+    if (name == PartTypeName(t)) {
+      *type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Thrown by the readers below; turned into DecodePayload's error.
+struct DecodeError {
+  std::string what;
+};
+
+const json& Field(const json& object, const char* name) {
+  const auto it = object.find(name);
+  if (it == object.end()) throw DecodeError{std::string("missing field \"") + name + "\""};
+  return *it;
+}
+
+std::string String(const json& object, const char* name) {
+  const json& value = Field(object, name);
+  if (!value.is_string()) {
+    throw DecodeError{std::string("field \"") + name + "\" must be a string, got " +
+                      value.type_name()};
+  }
+  return value.get<std::string>();
+}
+
+std::int64_t Integer(const json& object, const char* name, std::int64_t min,
+                     std::int64_t max) {
+  const json& value = Field(object, name);
+  if (!value.is_number_integer()) {
+    throw DecodeError{std::string("field \"") + name + "\" must be an integer, got " +
+                      value.type_name()};
+  }
+  const std::int64_t number = value.get<std::int64_t>();
+  if (number < min || number > max) {
+    throw DecodeError{std::string("field \"") + name + "\" = " + std::to_string(number) +
+                      " is outside [" + std::to_string(min) + ", " +
+                      std::to_string(max) + "]"};
+  }
+  return number;
+}
+
+int Int(const json& object, const char* name, int min, int max) {
+  return static_cast<int>(Integer(object, name, min, max));
+}
+
+constexpr std::int64_t kMaxInt64 = INT64_MAX;
+constexpr int kMaxIndex = 1 << 30;
+
+const json& Array(const json& object, const char* name) {
+  const json& value = Field(object, name);
+  if (!value.is_array()) {
+    throw DecodeError{std::string("field \"") + name + "\" must be an array, got " +
+                      value.type_name()};
+  }
+  return value;
+}
+
+const json& Object(const json& object, const char* name) {
+  const json& value = Field(object, name);
+  if (!value.is_object()) {
+    throw DecodeError{std::string("field \"") + name + "\" must be an object, got " +
+                      value.type_name()};
+  }
+  return value;
+}
+
+json PairsToJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json array = json::array();
+  for (const auto& [key, value] : pairs) array.push_back(json::array({key, value}));
+  return array;
+}
+
+std::vector<std::pair<std::string, std::string>> PairsFromJson(const json& object,
+                                                               const char* name) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const json& item : Array(object, name)) {
+    if (!item.is_array() || item.size() != 2 || !item[0].is_string() ||
+        !item[1].is_string()) {
+      throw DecodeError{std::string("field \"") + name +
+                        "\" must hold [name, value] string pairs"};
+    }
+    pairs.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
+  }
+  return pairs;
+}
+
+json PartToJson(const TestPart& part) {
+  return json{{"kind", PartTypeName(part.type)}, {"file", part.file},
+              {"line", part.line},              {"summary", part.summary},
+              {"message", part.message},        {"output_before", part.output_before}};
+}
+
+TestPart PartFromJson(const json& object) {
+  if (!object.is_object()) throw DecodeError{"field \"part\" must be an object"};
+  TestPart part;
+  if (!PartTypeFromName(String(object, "kind"), &part.type)) {
+    throw DecodeError{"field \"kind\" must be success, nonfatal_failure, fatal_failure "
+                      "or skip, got \"" + String(object, "kind") + "\""};
+  }
+  part.file = String(object, "file");
+  part.line = Int(object, "line", -1, INT32_MAX);
+  part.summary = String(object, "summary");
+  part.message = String(object, "message");
+  part.output_before = String(object, "output_before");
+  return part;
+}
+
+json FingerprintToJson(const Fingerprint& f) {
+  return json{{"binary_digest", f.binary_digest},
+              {"names_digest", f.names_digest},
+              {"test_count", f.test_count}};
+}
+
+Fingerprint FingerprintFromJson(const json& object) {
+  Fingerprint f;
+  f.binary_digest = String(object, "binary_digest");
+  f.names_digest = String(object, "names_digest");
+  f.test_count = Int(object, "test_count", 0, kMaxIndex);
+  return f;
+}
+
+// One encoder per message type, through overloads picked by std::visit.
+json ToJson(const Hello& m) {
+  return json{{"type", "hello"},         {"protocol", m.protocol},
+              {"role", m.role},          {"host", m.host},
+              {"binary_name", m.binary_name}, {"slots", m.slots},
+              {"fingerprint", FingerprintToJson(m.fingerprint)}};
+}
+json ToJson(const Refusal& m) { return json{{"type", "refusal"}, {"reason", m.reason}}; }
+json ToJson(const RunChunk& m) {
+  return json{{"type", "run_chunk"},
+              {"chunk_id", m.chunk_id},
+              {"tests", m.tests},
+              {"settings", PairsToJson(m.settings)}};
+}
+json ToJson(const TestStarted& m) {
+  return json{{"type", "test_started"},
+              {"chunk_id", m.chunk_id},
+              {"index", m.index},
+              {"output_before", m.output_before}};
+}
+json ToJson(const TestPartReported& m) {
+  return json{{"type", "test_part"},
+              {"chunk_id", m.chunk_id},
+              {"index", m.index},
+              {"suite", m.suite},
+              {"part", PartToJson(m.part)}};
+}
+json ToJson(const TestFinished& m) {
+  const TestRecord& r = m.record;
+  return json{{"type", "test_finished"},
+              {"chunk_id", m.chunk_id},
+              {"index", r.index},
+              {"outcome", OutcomeName(r.outcome)},
+              {"elapsed_ms", r.elapsed_ms},
+              {"start_timestamp_ms", r.start_timestamp_ms},
+              {"properties", PairsToJson(r.properties)},
+              {"output_after", r.output_after},
+              {"worker", r.worker},
+              {"reason", r.reason}};
+}
+json ToJson(const PropertiesRecorded& m) {
+  return json{{"type", "properties"},
+              {"chunk_id", m.chunk_id},
+              {"suite", m.suite},
+              {"properties", PairsToJson(m.properties)}};
+}
+json ToJson(const ChunkFinished& m) {
+  return json{{"type", "chunk_finished"}, {"chunk_id", m.chunk_id}};
+}
+
+Message FromJson(const json& object) {
+  if (!object.is_object()) throw DecodeError{"a message must be a JSON object"};
+  const std::string type = String(object, "type");
+  if (type == "hello") {
+    Hello m;
+    m.protocol = Int(object, "protocol", 0, INT32_MAX);
+    // The version is checked by the receiver, which names both versions; the
+    // rest of a hello from another version may well not parse.
+    if (m.protocol != kProtocolVersion) return m;
+    m.role = String(object, "role");
+    if (m.role != "supervisor" && m.role != "worker") {
+      throw DecodeError{"field \"role\" must be supervisor or worker, got \"" + m.role +
+                        "\""};
+    }
+    m.host = String(object, "host");
+    m.binary_name = String(object, "binary_name");
+    m.slots = Int(object, "slots", 0, 4096);
+    m.fingerprint = FingerprintFromJson(Object(object, "fingerprint"));
+    return m;
+  }
+  if (type == "refusal") return Refusal{String(object, "reason")};
+  if (type == "run_chunk") {
+    RunChunk m;
+    m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
+    for (const json& index : Array(object, "tests")) {
+      if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
+          index.get<std::int64_t>() > kMaxIndex) {
+        throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
+      }
+      m.tests.push_back(index.get<int>());
+    }
+    if (m.tests.empty()) throw DecodeError{"field \"tests\" must not be empty"};
+    m.settings = PairsFromJson(object, "settings");
+    return m;
+  }
+  if (type == "test_started") {
+    TestStarted m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    m.index = Int(object, "index", 0, kMaxIndex);
+    m.output_before = String(object, "output_before");
+    return m;
+  }
+  if (type == "test_part") {
+    TestPartReported m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    m.index = Int(object, "index", -1, kMaxIndex);
+    m.suite = String(object, "suite");
+    m.part = PartFromJson(Field(object, "part"));
+    return m;
+  }
+  if (type == "test_finished") {
+    TestFinished m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    TestRecord& r = m.record;
+    r.index = Int(object, "index", 0, kMaxIndex);
+    const std::string outcome = String(object, "outcome");
+    if (!OutcomeFromName(outcome, &r.outcome)) {
+      throw DecodeError{"field \"outcome\" has unknown value \"" + outcome + "\""};
+    }
+    r.elapsed_ms = Integer(object, "elapsed_ms", 0, kMaxInt64);
+    r.start_timestamp_ms = Integer(object, "start_timestamp_ms", 0, kMaxInt64);
+    r.properties = PairsFromJson(object, "properties");
+    r.output_after = String(object, "output_after");
+    r.worker = String(object, "worker");
+    r.reason = String(object, "reason");
+    return m;
+  }
+  if (type == "properties") {
+    PropertiesRecorded m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    m.suite = String(object, "suite");
+    m.properties = PairsFromJson(object, "properties");
+    return m;
+  }
+  if (type == "chunk_finished") {
+    return ChunkFinished{Integer(object, "chunk_id", 0, kMaxInt64)};
+  }
+  throw DecodeError{"unknown message type \"" + type + "\""};
+}
+
+}  // namespace
+
+const char* MessageTypeName(const Message& message) {
+  static const char* const kNames[] = {"hello",       "refusal",       "run_chunk",
+                                       "test_started", "test_part",     "test_finished",
+                                       "properties",   "chunk_finished"};
+  return kNames[message.index()];
+}
+
+std::string EncodeFrame(const Message& message) {
+  const json object = std::visit([](const auto& m) { return ToJson(m); }, message);
+  const std::string payload = object.dump(-1, ' ', false, json::error_handler_t::replace);
+  const auto size = static_cast<std::uint32_t>(payload.size());
+  std::string frame;
+  frame.reserve(kFrameHeaderBytes + payload.size());
+  frame += static_cast<char>((size >> 24) & 0xff);
+  frame += static_cast<char>((size >> 16) & 0xff);
+  frame += static_cast<char>((size >> 8) & 0xff);
+  frame += static_cast<char>(size & 0xff);
+  frame += payload;
+  return frame;
+}
+
+bool DecodePayload(std::string_view payload, Message* message, std::string* error) {
+  const json object = json::parse(payload.begin(), payload.end(), nullptr,
+                                  /*allow_exceptions=*/false);
+  if (object.is_discarded()) {
+    *error = "payload is not valid JSON";
+    return false;
+  }
+  try {
+    *message = FromJson(object);
+    return true;
+  } catch (const DecodeError& e) {
+    std::string type = "message";
+    if (object.is_object() && object.contains("type") && object["type"].is_string()) {
+      type = "\"" + object["type"].get<std::string>() + "\" message";
+    }
+    *error = type + ": " + e.what;
+    return false;
+  } catch (const json::exception& e) {
+    *error = std::string("malformed message: ") + e.what();
+    return false;
+  }
+}
+
+std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerprint& theirs) {
+  std::string what;
+  if (ours.test_count != theirs.test_count) {
+    what = "it has " + std::to_string(theirs.test_count) + " tests, this binary has " +
+           std::to_string(ours.test_count);
+  } else if (ours.names_digest != theirs.names_digest) {
+    what = "its test names differ (same count, " + std::to_string(ours.test_count) + ")";
+  }
+  if (ours.binary_digest != theirs.binary_digest) {
+    if (!what.empty()) what += "; ";
+    what += "its executable differs (sha256 " + theirs.binary_digest.substr(0, 12) +
+            "... vs " + ours.binary_digest.substr(0, 12) + "... here)";
+  }
+  return what;
+}
+
+std::string BoundOutput(std::string output) {
+  if (output.size() <= kMaxOutputBytesPerEvent) return output;
+  const std::size_t keep = kMaxOutputBytesPerEvent / 2;
+  const std::size_t omitted = output.size() - 2 * keep;
+  return output.substr(0, keep) + "\n[gtest_dist: " + std::to_string(omitted) +
+         " bytes of output omitted]\n" + output.substr(output.size() - keep);
+}
+
+FrameDecoder::Status FrameDecoder::Next(std::string* payload, std::string* error) {
+  const std::size_t available = buffer_.size() - consumed_;
+  if (available < kFrameHeaderBytes) {
+    if (consumed_ > 0) {  // keep the buffer from growing without bound
+      buffer_.erase(0, consumed_);
+      consumed_ = 0;
+    }
+    return Status::kNeedMore;
+  }
+  const auto* header = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
+  const std::uint32_t size = (std::uint32_t{header[0]} << 24) |
+                             (std::uint32_t{header[1]} << 16) |
+                             (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
+  if (size > max_frame_bytes_) {
+    *error = "frame of " + std::to_string(size) + " bytes announced; the limit is " +
+             std::to_string(max_frame_bytes_);
+    return Status::kError;
+  }
+  if (available < kFrameHeaderBytes + size) return Status::kNeedMore;
+  payload->assign(buffer_, consumed_ + kFrameHeaderBytes, size);
+  consumed_ += kFrameHeaderBytes + size;
+  if (consumed_ == buffer_.size()) {
+    buffer_.clear();
+    consumed_ = 0;
+  }
+  return Status::kFrame;
+}
+
+}  // namespace protocol
+}  // namespace gtest_dist

@@ -1,0 +1,149 @@
+// The wire protocol, in one place: message types, their JSON names, framing,
+// the version constant and the size limits. Supervisor <-> worker over TCP and
+// worker <-> child over a socketpair speak the same frames.
+//
+// A frame is a 4-byte big-endian payload length followed by that many bytes of
+// UTF-8 JSON: one object whose "type" names the message. Message and field
+// names are frozen: a change to them is a change of kProtocolVersion.
+#ifndef GTEST_DIST_PROTOCOL_PROTOCOL_H_
+#define GTEST_DIST_PROTOCOL_PROTOCOL_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "gtest_dist/report/test_record.h"
+
+namespace gtest_dist {
+namespace protocol {
+
+// Bumped on every incompatible change; the hello carries it and a mismatch
+// names both versions.
+constexpr int kProtocolVersion = 1;
+// Largest payload accepted, checked before a byte of it is buffered.
+constexpr std::uint32_t kMaxFrameBytes = 64u << 20;
+// Output sent with one event is cut to this many bytes (head and tail kept).
+constexpr std::size_t kMaxOutputBytesPerEvent = 1u << 20;
+constexpr std::size_t kFrameHeaderBytes = 4;
+
+// What identifies a test binary: workers must match the supervisor.
+struct Fingerprint {
+  std::string binary_digest;  // SHA-256 of the executable
+  std::string names_digest;   // SHA-256 of the ordered test names
+  int test_count = 0;
+};
+
+// First message each way. The supervisor sends role "supervisor"; a worker
+// answers with role "worker" and its slot count, or with a Refusal.
+struct Hello {
+  int protocol = kProtocolVersion;
+  std::string role;
+  std::string host;         // the sender's host name, for messages and reports
+  std::string binary_name;  // argv[0]'s base name
+  int slots = 0;            // worker: chunks it runs at once
+  Fingerprint fingerprint;
+};
+
+// Sent instead of (or after) a Hello when the peer cannot be served; the
+// connection is closed after it.
+struct Refusal {
+  std::string reason;
+};
+
+// gtest flags the children must honour, as "name" (without --gtest_) and value.
+using GtestSettings = std::vector<std::pair<std::string, std::string>>;
+
+// Supervisor -> worker -> child: run these tests (catalog indices, in order).
+struct RunChunk {
+  std::int64_t chunk_id = 0;
+  std::vector<int> tests;
+  GtestSettings settings;
+};
+
+// The events of a chunk, child -> worker -> supervisor. `chunk_id` is 0 from
+// the child; the worker fills it in.
+struct TestStarted {
+  std::int64_t chunk_id = 0;
+  int index = -1;
+  std::string output_before;  // printed since the previous event
+};
+
+// One assertion result or skip. `index` is -1 outside a test: then `suite`
+// names the suite (SetUpTestSuite/TearDownTestSuite) or is empty (a global
+// Environment).
+struct TestPartReported {
+  std::int64_t chunk_id = 0;
+  int index = -1;
+  std::string suite;
+  TestPart part;
+};
+
+// A test's end. `record.parts` is empty on the wire: the parts came before as
+// TestPartReported. A worker also sends one for a test whose child died
+// (kCrashed, with `record.reason`).
+struct TestFinished {
+  std::int64_t chunk_id = 0;
+  TestRecord record;
+};
+
+// Suite-level properties (RecordProperty in SetUpTestSuite/TearDownTestSuite),
+// or global ones when `suite` is empty.
+struct PropertiesRecorded {
+  std::int64_t chunk_id = 0;
+  std::string suite;
+  std::vector<Property> properties;
+};
+
+// Every test of the chunk has a TestFinished; the slot is free.
+struct ChunkFinished {
+  std::int64_t chunk_id = 0;
+};
+
+using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported,
+                             TestFinished, PropertiesRecorded, ChunkFinished>;
+
+// The frozen "type" of a message ("hello", "run_chunk", ...).
+const char* MessageTypeName(const Message& message);
+
+// Encodes a whole frame: header and payload. Bytes that are not valid UTF-8
+// (test output can hold anything) are replaced by U+FFFD.
+std::string EncodeFrame(const Message& message);
+
+// Decodes one payload. On a malformed or unknown message returns false and
+// sets `error` to what is wrong (field, value, expectation).
+bool DecodePayload(std::string_view payload, Message* message, std::string* error);
+
+// Empty when the two binaries match; else what differs, in words (test
+// counts, test names, binary digests).
+std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerprint& theirs);
+
+// Cuts output to kMaxOutputBytesPerEvent, keeping its head and tail.
+std::string BoundOutput(std::string output);
+
+// Splits a byte stream into payloads. Feed it what arrives; take whole
+// payloads out. The announced length is checked before anything is buffered.
+class FrameDecoder {
+ public:
+  explicit FrameDecoder(std::uint32_t max_frame_bytes = kMaxFrameBytes)
+      : max_frame_bytes_(max_frame_bytes) {}
+
+  void Append(const char* data, std::size_t size) { buffer_.append(data, size); }
+
+  enum class Status { kFrame, kNeedMore, kError };
+  // kFrame: `payload` holds the next payload. kError: `error` says why; the
+  // stream cannot be resynchronised and must be closed.
+  Status Next(std::string* payload, std::string* error);
+
+ private:
+  std::uint32_t max_frame_bytes_;
+  std::string buffer_;
+  std::size_t consumed_ = 0;
+};
+
+}  // namespace protocol
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_PROTOCOL_PROTOCOL_H_

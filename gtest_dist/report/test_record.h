@@ -1,0 +1,89 @@
+// What a test produced: the results that every report is made from.
+#ifndef GTEST_DIST_REPORT_TEST_RECORD_H_
+#define GTEST_DIST_REPORT_TEST_RECORD_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gtest_dist {
+
+// One assertion result or skip, as gtest's TestPartResult reports it.
+struct TestPart {
+  enum class Type { kSuccess, kNonFatalFailure, kFatalFailure, kSkip };
+  Type type = Type::kSuccess;
+  std::string file;  // empty when gtest had none
+  int line = -1;     // -1 when gtest had none
+  std::string summary;
+  std::string message;
+  // What the test printed (stdout and stderr merged, as on a terminal) after
+  // the previous event and before this part was reported. Lets the console put
+  // output and failure messages in the order a plain run prints them.
+  std::string output_before;
+
+  bool failed() const {
+    return type == Type::kNonFatalFailure || type == Type::kFatalFailure;
+  }
+};
+
+using Property = std::pair<std::string, std::string>;
+
+// The property the XML and JSON reports add to every test that has a
+// `TestRecord::worker`, after the test's own RecordProperty() calls, naming
+// where it ran. Frozen: users' report tooling may read it.
+constexpr char kWorkerPropertyName[] = "gtest_dist_worker";
+
+// The final status of one test. Frozen: these names appear on the wire and in
+// the history store.
+enum class Outcome {
+  kPassed,
+  kFailed,
+  kSkipped,
+  kCrashed,   // the child died during the test (signal, exit(), abort)
+  kTimeout,   // killed after --dist-test-timeout
+  kNotRun,    // selected but never run (run interrupted, no worker left)
+};
+const char* OutcomeName(Outcome outcome);
+bool OutcomeFromName(const std::string& name, Outcome* outcome);
+// Counts as a failure for the report and the exit code.
+inline bool IsFailure(Outcome o) {
+  return o == Outcome::kFailed || o == Outcome::kCrashed ||
+         o == Outcome::kTimeout || o == Outcome::kNotRun;
+}
+
+// Everything known about one run of one test.
+struct TestRecord {
+  int index = -1;
+  Outcome outcome = Outcome::kNotRun;
+  std::vector<TestPart> parts;          // in the order they were reported
+  std::vector<Property> properties;     // RecordProperty() calls, in order
+  std::int64_t elapsed_ms = 0;          // the test's own time, measured where it ran
+  std::int64_t start_timestamp_ms = 0;  // ms since the Unix epoch, where it ran
+  std::string output_after;             // printed after the last part
+  std::string worker;                   // where it ran: "host:port" or "local"
+  // For kCrashed/kTimeout/kNotRun: why, in a sentence ("killed by signal 6
+  // (Aborted)", "exited with status 1 during the test").
+  std::string reason;
+};
+
+// The failure that reports show for a test that could not report its own end
+// (kCrashed, kTimeout, kNotRun): a fatal failure stating `record.reason` at no
+// source location, the form gtest itself uses for an exception escaping a test
+// ("unknown file: Failure"). Reports put it after the test's own parts and
+// output. Returns false, leaving `part` alone, for every other outcome.
+bool OutcomeFailurePart(const TestRecord& record, TestPart* part);
+
+// Results that belong to a suite rather than to a test: failures and
+// properties from SetUpTestSuite/TearDownTestSuite (gtest's ad hoc result).
+// A suite split over several chunks runs its SetUpTestSuite once per chunk;
+// each run adds its parts here.
+struct SuiteRecord {
+  std::string name;
+  std::vector<TestPart> parts;
+  std::vector<Property> properties;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_REPORT_TEST_RECORD_H_

@@ -1,0 +1,300 @@
+#include "gtest_dist/run/child_main.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <unordered_map>
+
+#include <gtest/gtest.h>
+
+#include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/protocol/protocol.h"
+
+namespace gtest_dist {
+namespace {
+
+[[noreturn]] void DieWithMessage(const std::string& message) {
+  // stderr is the output file the parent reads when we die.
+  std::fprintf(stderr, "gtest_dist child: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::_Exit(3);
+}
+
+bool WriteAll(int fd, const std::string& bytes) {
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    written += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+protocol::RunChunk ReadChunk(int fd) {
+  protocol::FrameDecoder decoder;
+  std::string payload, error;
+  char buffer[65536];
+  for (;;) {
+    const auto status = decoder.Next(&payload, &error);
+    if (status == protocol::FrameDecoder::Status::kFrame) break;
+    if (status == protocol::FrameDecoder::Status::kError) DieWithMessage(error);
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) DieWithMessage("channel closed before a chunk arrived");
+    decoder.Append(buffer, static_cast<size_t>(n));
+  }
+  protocol::Message message;
+  if (!protocol::DecodePayload(payload, &message, &error)) DieWithMessage(error);
+  auto* chunk = std::get_if<protocol::RunChunk>(&message);
+  if (chunk == nullptr) {
+    DieWithMessage(std::string("expected run_chunk, got ") +
+                   protocol::MessageTypeName(message));
+  }
+  return std::move(*chunk);
+}
+
+// Reads and clears what the tests wrote to stdout/stderr, which the parent
+// pointed at one regular file.
+class OutputCapture {
+ public:
+  OutputCapture() {
+    struct stat info {};
+    enabled_ = fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode);
+  }
+
+  std::string Take() {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::cout.flush();
+    std::cerr.flush();
+    if (!enabled_) return std::string();
+    const off_t end = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+    std::string text(end > 0 ? static_cast<size_t>(end) : 0, '\0');
+    size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = pread(STDOUT_FILENO, &text[got], text.size() - got,
+                              static_cast<off_t>(got));
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    text.resize(got);
+    // stdout and stderr share one file offset: rewinding it once rewinds both.
+    if (ftruncate(STDOUT_FILENO, 0) == 0) lseek(STDOUT_FILENO, 0, SEEK_SET);
+    return protocol::BoundOutput(std::move(text));
+  }
+
+ private:
+  bool enabled_ = false;
+};
+
+std::vector<Property> PropertiesOf(const testing::TestResult& result) {
+  std::vector<Property> properties;
+  for (int i = 0; i < result.test_property_count(); ++i) {
+    const testing::TestProperty& p = result.GetTestProperty(i);
+    properties.emplace_back(p.key(), p.value());
+  }
+  return properties;
+}
+
+TestPart::Type PartType(testing::TestPartResult::Type type) {
+  switch (type) {
+    case testing::TestPartResult::kSuccess: return TestPart::Type::kSuccess;
+    case testing::TestPartResult::kNonFatalFailure: return TestPart::Type::kNonFatalFailure;
+    case testing::TestPartResult::kFatalFailure: return TestPart::Type::kFatalFailure;
+    case testing::TestPartResult::kSkip: return TestPart::Type::kSkip;
+  }
+  return TestPart::Type::kSuccess;
+}
+
+// Streams gtest's events to the parent as they happen.
+class EventStreamer : public testing::EmptyTestEventListener {
+ public:
+  EventStreamer(int channel_fd, std::unordered_map<const testing::TestInfo*, int> indices)
+      : channel_fd_(channel_fd), indices_(std::move(indices)), pid_(getpid()) {}
+
+  void OnTestSuiteStart(const testing::TestSuite& suite) override {
+    current_suite_ = suite.name();
+  }
+
+  void OnTestStart(const testing::TestInfo& info) override {
+    protocol::TestStarted event;
+    event.index = IndexOf(info);
+    current_test_ = event.index;
+    event.output_before = capture_.Take();
+    Send(event);
+  }
+
+  void OnTestPartResult(const testing::TestPartResult& result) override {
+    // gtest holds its own lock while reporting a part: asking UnitTest for
+    // the current test here would deadlock, so we track it ourselves.
+    protocol::TestPartReported event;
+    event.index = current_test_;
+    event.suite = current_suite_;
+    event.part.type = PartType(result.type());
+    event.part.file = result.file_name() != nullptr ? result.file_name() : "";
+    event.part.line = result.line_number();
+    event.part.summary = result.summary();
+    event.part.message = result.message();
+    event.part.output_before = capture_.Take();
+    Send(event);
+  }
+
+  void OnTestEnd(const testing::TestInfo& info) override {
+    const testing::TestResult& result = *info.result();
+    protocol::TestFinished event;
+    TestRecord& record = event.record;
+    record.index = IndexOf(info);
+    record.outcome = result.Failed()    ? Outcome::kFailed
+                     : result.Skipped() ? Outcome::kSkipped
+                                        : Outcome::kPassed;
+    record.elapsed_ms = result.elapsed_time();
+    record.start_timestamp_ms = result.start_timestamp();
+    record.properties = PropertiesOf(result);
+    record.output_after = capture_.Take();
+    current_test_ = -1;
+    Send(event);
+  }
+
+  void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    SendProperties(suite.name(), suite.ad_hoc_test_result());
+    current_suite_.clear();
+  }
+
+  void OnTestProgramEnd(const testing::UnitTest& unit_test) override {
+    SendProperties("", unit_test.ad_hoc_test_result());
+    capture_.Take();
+    Send(protocol::ChunkFinished{});
+  }
+
+ private:
+  int IndexOf(const testing::TestInfo& info) const {
+    const auto it = indices_.find(&info);
+    return it == indices_.end() ? -1 : it->second;
+  }
+
+  void SendProperties(const std::string& suite, const testing::TestResult& result) {
+    if (result.test_property_count() == 0) return;
+    protocol::PropertiesRecorded event;
+    event.suite = suite;
+    event.properties = PropertiesOf(result);
+    Send(event);
+  }
+
+  void Send(const protocol::Message& message) {
+    // A fast death test forks this process; its events are gtest's business,
+    // not the parent's.
+    if (getpid() != pid_) return;
+    if (!WriteAll(channel_fd_, protocol::EncodeFrame(message))) {
+      std::_Exit(4);  // the parent is gone: nobody is left to report to
+    }
+  }
+
+  int channel_fd_;
+  std::unordered_map<const testing::TestInfo*, int> indices_;
+  pid_t pid_;
+  OutputCapture capture_;
+  int current_test_ = -1;      // index of the running test, -1 between tests
+  std::string current_suite_;  // empty outside a suite (global Environments)
+};
+
+// gtest flags the supervisor passes on to children. Anything else in a
+// chunk's settings is ignored, so a newer supervisor can add some.
+void ApplySetting(const std::string& name, const std::string& value) {
+  const bool on = value == "1" || value == "true";
+  if (name == "break_on_failure") {
+    GTEST_FLAG_SET(break_on_failure, on);
+  } else if (name == "throw_on_failure") {
+    GTEST_FLAG_SET(throw_on_failure, on);
+  } else if (name == "catch_exceptions") {
+    GTEST_FLAG_SET(catch_exceptions, on);
+  } else if (name == "death_test_style") {
+    GTEST_FLAG_SET(death_test_style, value);
+  } else if (name == "stack_trace_depth") {
+    GTEST_FLAG_SET(stack_trace_depth, std::atoi(value.c_str()));
+  } else if (name == "print_utf8") {
+    GTEST_FLAG_SET(print_utf8, on);
+  } else if (name == "recreate_environments_when_repeating") {
+    GTEST_FLAG_SET(recreate_environments_when_repeating, on);
+  }
+}
+
+}  // namespace
+
+int TakeChildChannel() {
+  const char* value = std::getenv(kChildChannelEnv);
+  if (value == nullptr) return -1;
+  const int fd = std::atoi(value);
+  unsetenv(kChildChannelEnv);
+  if (fd < 0) return -1;
+  // Tests may execute programs; they must not inherit the channel.
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
+
+int RunChild(int channel_fd) {
+  // Die with the parent: a worker killed with SIGKILL must not leave tests
+  // running.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) std::_Exit(5);
+
+  protocol::RunChunk chunk = ReadChunk(channel_fd);
+  testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  const TestCatalog catalog = TestCatalog::FromUnitTest(unit_test, "");
+
+  std::unordered_map<const testing::TestInfo*, int> indices;
+  {
+    int index = 0;
+    for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
+      for (int j = 0; j < suite->total_test_count(); ++j) {
+        indices[suite->GetTestInfo(j)] = index++;
+      }
+    }
+  }
+
+  std::string filter;
+  bool any_disabled = false;
+  for (int index : chunk.tests) {
+    if (index < 0 || index >= catalog.size()) {
+      DieWithMessage("test index " + std::to_string(index) + " is outside the catalog of " +
+                     std::to_string(catalog.size()) + " tests");
+    }
+    const TestEntry& test = catalog.test(index);
+    if (!filter.empty()) filter += ':';
+    filter += test.FullName();
+    any_disabled = any_disabled || test.disabled;
+  }
+
+  for (const auto& [name, value] : chunk.settings) ApplySetting(name, value);
+  // gtest keeps exact names in a hash set: a filter of thousands of names is
+  // cheap, and it never touches a command line.
+  GTEST_FLAG_SET(filter, filter);
+  GTEST_FLAG_SET(also_run_disabled_tests, any_disabled);
+  GTEST_FLAG_SET(list_tests, false);
+  GTEST_FLAG_SET(repeat, 1);
+  GTEST_FLAG_SET(shuffle, false);
+  GTEST_FLAG_SET(fail_fast, false);
+  GTEST_FLAG_SET(output, "");
+  // The supervisor selects and shards; a child must run what it is given.
+  unsetenv("GTEST_TOTAL_SHARDS");
+  unsetenv("GTEST_SHARD_INDEX");
+  unsetenv("GTEST_SHARD_STATUS_FILE");
+
+  testing::TestEventListeners& listeners = unit_test.listeners();
+  delete listeners.Release(listeners.default_result_printer());
+  delete listeners.Release(listeners.default_xml_generator());
+  listeners.Append(new EventStreamer(channel_fd, std::move(indices)));
+
+  return RUN_ALL_TESTS();
+}
+
+}  // namespace gtest_dist

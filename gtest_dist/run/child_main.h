@@ -1,0 +1,25 @@
+// The child side: a process of the test binary started by a worker (or a
+// supervisor's local slot) to run one chunk and stream its events.
+#ifndef GTEST_DIST_RUN_CHILD_MAIN_H_
+#define GTEST_DIST_RUN_CHILD_MAIN_H_
+
+namespace gtest_dist {
+
+// Environment variable naming the channel descriptor of a child. Internal:
+// set by ChunkRunner, read and unset by the child.
+constexpr char kChildChannelEnv[] = "GTEST_DIST_INTERNAL_CHILD";
+// The descriptor number the channel is given in the child.
+constexpr int kChildChannelFd = 3;
+
+// If this process is a child, returns its channel descriptor and removes the
+// variable from the environment (so processes the tests start are not
+// children); otherwise returns -1.
+int TakeChildChannel();
+
+// Reads one RunChunk from `channel_fd`, runs exactly its tests through
+// RUN_ALL_TESTS() and streams their events. Returns the exit code.
+int RunChild(int channel_fd);
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_RUN_CHILD_MAIN_H_

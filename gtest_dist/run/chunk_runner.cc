@@ -1,0 +1,247 @@
+#include "gtest_dist/run/chunk_runner.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "gtest_dist/run/child_main.h"
+
+namespace gtest_dist {
+namespace {
+
+std::int64_t NowEpochMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// An unlinked temporary file: the child's stdout and stderr.
+int CreateOutputFile(std::string* error) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
+                     "/gtest_dist-output-XXXXXX";
+  const int fd = mkostemp(&path[0], O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
+    return -1;
+  }
+  unlink(path.c_str());
+  return fd;
+}
+
+// How long to wait for the rest of a dead child's events once it has exited.
+constexpr auto kDrainDeadline = std::chrono::seconds(2);
+
+}  // namespace
+
+ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper,
+                         ChildCommand command, protocol::RunChunk chunk,
+                         std::string worker_name, EventHandler on_event)
+    : io_(io),
+      reaper_(reaper),
+      command_(std::move(command)),
+      chunk_(std::move(chunk)),
+      worker_name_(std::move(worker_name)),
+      on_event_(std::move(on_event)),
+      tracker_(chunk_.tests),
+      drain_timer_(io) {}
+
+ChunkRunner::~ChunkRunner() {
+  if (child_) reaper_.Unwatch(child_.get());
+  if (output_fd_ >= 0) close(output_fd_);
+}
+
+void ChunkRunner::Start() { StartChild(); }
+
+void ChunkRunner::Cancel() {
+  cancelled_ = true;
+  drain_timer_.cancel();
+  if (channel_) channel_->Close("cancelled");
+  if (child_) {
+    reaper_.Unwatch(child_.get());
+    child_.reset();  // kills the group and reaps
+  }
+}
+
+void ChunkRunner::StartChild() {
+  child_exited_ = false;
+  channel_closed_ = false;
+  child_finished_chunk_ = false;
+  if (output_fd_ >= 0) close(output_fd_);
+  std::string error;
+  output_fd_ = CreateOutputFile(&error);
+  int sockets[2] = {-1, -1};
+  if (output_fd_ >= 0 &&
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    error = std::string("socketpair: ") + std::strerror(errno);
+  }
+  if (error.empty()) {
+    LaunchSpec spec;
+    spec.executable = command_.executable;
+    spec.args = command_.args;
+    spec.fds = {{STDOUT_FILENO, output_fd_},
+                {STDERR_FILENO, output_fd_},
+                {kChildChannelFd, sockets[1]}};
+    spec.set_env = {{kChildChannelEnv, std::to_string(kChildChannelFd)}};
+    // A child must not act on the dist settings of whoever started the worker.
+    spec.unset_env_prefixes = {"GTEST_DIST_"};
+    child_ = ChildProcess::Spawn(spec, &error);
+    close(sockets[1]);
+  }
+  if (!child_) {
+    if (sockets[0] >= 0) close(sockets[0]);
+    // Nothing in this chunk can run here; say so for each test.
+    for (int index : tracker_.Unfinished()) {
+      FinishAsCrashed(index, "the test process could not be started: " + error, "");
+    }
+    Emit(protocol::ChunkFinished{chunk_.chunk_id});
+    finished_ = true;
+    return;
+  }
+
+  boost::asio::local::stream_protocol::socket socket(io_);
+  socket.assign(boost::asio::local::stream_protocol(), sockets[0]);
+  channel_ = std::make_shared<LocalConnection>(std::move(socket));
+  auto self = shared_from_this();
+  channel_->Start([self](protocol::Message&& m) { self->OnChildMessage(std::move(m)); },
+                  [self](const std::string& reason) { self->OnChannelClosed(reason); });
+  protocol::RunChunk request = chunk_;
+  request.tests = tracker_.Unfinished();
+  channel_->Send(request);
+  reaper_.Watch(child_.get(), [self] { self->OnChildExit(); });
+}
+
+void ChunkRunner::OnChildMessage(protocol::Message&& message) {
+  if (cancelled_) return;
+  // Only events that fit this chunk are passed on; a confused child must not
+  // report tests it was not given.
+  if (auto* started = std::get_if<protocol::TestStarted>(&message)) {
+    if (!tracker_.OnStarted(started->index)) return;
+    running_since_ = std::chrono::steady_clock::now();
+    running_since_epoch_ms_ = NowEpochMs();
+    started->chunk_id = chunk_.chunk_id;
+  } else if (auto* part = std::get_if<protocol::TestPartReported>(&message)) {
+    if (part->index >= 0 && tracker_.running() != part->index) return;
+    part->chunk_id = chunk_.chunk_id;
+  } else if (auto* test = std::get_if<protocol::TestFinished>(&message)) {
+    if (!tracker_.OnFinished(test->record.index)) return;
+    test->chunk_id = chunk_.chunk_id;
+    test->record.worker = worker_name_;
+    test->record.reason.clear();
+  } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&message)) {
+    properties->chunk_id = chunk_.chunk_id;
+  } else if (std::holds_alternative<protocol::ChunkFinished>(message)) {
+    child_finished_chunk_ = true;
+    return;
+  } else {
+    channel_->Close(std::string("unexpected ") + protocol::MessageTypeName(message) +
+                    " from the test process");
+    return;
+  }
+  Emit(std::move(message));
+}
+
+void ChunkRunner::OnChannelClosed(const std::string& /*reason*/) {
+  channel_closed_ = true;
+  MaybeEndChild();
+}
+
+void ChunkRunner::OnChildExit() {
+  child_exited_ = true;
+  if (!channel_closed_) {
+    // Its events are in the socket; give the reader a moment to take them.
+    auto self = shared_from_this();
+    drain_timer_.expires_after(kDrainDeadline);
+    drain_timer_.async_wait([self](const boost::system::error_code& error) {
+      if (!error && !self->channel_closed_ && self->channel_) {
+        self->channel_->Close("no end of stream after the test process exited");
+      }
+    });
+  }
+  MaybeEndChild();
+}
+
+void ChunkRunner::MaybeEndChild() {
+  if (cancelled_ || finished_ || !child_exited_ || !channel_closed_) return;
+  drain_timer_.cancel();
+  EndChild();
+}
+
+void ChunkRunner::EndChild() {
+  const int status = child_->wait_status();
+  child_.reset();
+  channel_.reset();
+  std::string leftover = ReadLeftoverOutput();
+  const std::string how = "the test process " + DescribeWaitStatus(status);
+  if (!child_finished_chunk_) {
+    if (const auto running = tracker_.running()) {
+      FinishAsCrashed(*running, how + " during this test", std::move(leftover));
+    } else if (!tracker_.done()) {
+      // Died between tests: in SetUpTestSuite, a global Environment or static
+      // initialisation. Charge the next test, so every child makes progress.
+      FinishAsCrashed(tracker_.Unfinished().front(),
+                      how + " before this test started (in a global Environment, "
+                            "SetUpTestSuite/TearDownTestSuite or start-up)",
+                      std::move(leftover));
+    }
+  } else if (!tracker_.done()) {
+    // The child ran to its end but skipped tests it was given.
+    for (int index : tracker_.Unfinished()) {
+      FinishAsCrashed(index, "the test process finished without running this test", "");
+    }
+  }
+  if (!tracker_.done()) {
+    StartChild();
+    return;
+  }
+  finished_ = true;
+  Emit(protocol::ChunkFinished{chunk_.chunk_id});
+}
+
+void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::string output) {
+  protocol::TestFinished event;
+  event.chunk_id = chunk_.chunk_id;
+  TestRecord& record = event.record;
+  record.index = index;
+  record.outcome = Outcome::kCrashed;
+  record.reason = reason;
+  record.worker = worker_name_;
+  record.output_after = protocol::BoundOutput(std::move(output));
+  if (tracker_.running() == index) {
+    record.start_timestamp_ms = running_since_epoch_ms_;
+    record.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - running_since_)
+                            .count();
+  } else {
+    record.start_timestamp_ms = NowEpochMs();
+  }
+  tracker_.OnFinished(index);
+  Emit(std::move(event));
+}
+
+std::string ChunkRunner::ReadLeftoverOutput() {
+  std::string text;
+  if (output_fd_ < 0) return text;
+  char buffer[65536];
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t n = pread(output_fd_, buffer, sizeof buffer, offset);
+    if (n <= 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    offset += n;
+    if (text.size() > 4 * protocol::kMaxOutputBytesPerEvent) {
+      text = protocol::BoundOutput(std::move(text));
+    }
+  }
+  return text;
+}
+
+void ChunkRunner::Emit(protocol::Message message) {
+  if (!cancelled_ && on_event_) on_event_(std::move(message));
+}
+
+}  // namespace gtest_dist

@@ -1,0 +1,81 @@
+// Runs one chunk in child processes of the test binary and streams its events.
+// A child that dies costs one test: the running test is CRASHED with the
+// child's exit status and output, and the tests that had not run yet go to a
+// new child. Used by worker daemons and by the supervisor's local slots.
+#ifndef GTEST_DIST_RUN_CHUNK_RUNNER_H_
+#define GTEST_DIST_RUN_CHUNK_RUNNER_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "gtest_dist/protocol/frame_connection.h"
+#include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/run/child_process.h"
+#include "gtest_dist/run/chunk_tracker.h"
+
+namespace gtest_dist {
+
+// How to start a child: this binary and the arguments it was given, minus the
+// dist flags.
+struct ChildCommand {
+  std::string executable;
+  std::vector<std::string> args;  // argv[0] first
+};
+
+class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
+ public:
+  // Receives TestStarted, TestPartReported, TestFinished and
+  // PropertiesRecorded events with the chunk's id, then one ChunkFinished.
+  using EventHandler = std::function<void(protocol::Message&&)>;
+
+  ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command,
+              protocol::RunChunk chunk, std::string worker_name, EventHandler on_event);
+  ~ChunkRunner();
+
+  void Start();
+  // Kills the child; no event is delivered after this.
+  void Cancel();
+
+  std::int64_t chunk_id() const { return chunk_.chunk_id; }
+
+ private:
+  void StartChild();
+  void OnChildMessage(protocol::Message&& message);
+  void OnChannelClosed(const std::string& reason);
+  void OnChildExit();
+  void MaybeEndChild();
+  void EndChild();
+  void Emit(protocol::Message message);
+  void FinishAsCrashed(int index, const std::string& reason, std::string output);
+  std::string ReadLeftoverOutput();
+
+  boost::asio::io_context& io_;
+  ChildReaper& reaper_;
+  ChildCommand command_;
+  protocol::RunChunk chunk_;
+  std::string worker_name_;
+  EventHandler on_event_;
+  ChunkTracker tracker_;
+
+  // The current child and its channel and output file.
+  std::unique_ptr<ChildProcess> child_;
+  std::shared_ptr<LocalConnection> channel_;
+  int output_fd_ = -1;
+  bool child_exited_ = false;
+  bool channel_closed_ = false;
+  bool child_finished_chunk_ = false;
+  std::chrono::steady_clock::time_point running_since_;
+  std::int64_t running_since_epoch_ms_ = 0;
+  boost::asio::steady_timer drain_timer_;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_RUN_CHUNK_RUNNER_H_

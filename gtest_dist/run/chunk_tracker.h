@@ -1,0 +1,37 @@
+// Bookkeeping of one chunk's tests while children run it: which have finished,
+// which is running, what is left. Pure; ChunkRunner acts on what it says.
+#ifndef GTEST_DIST_RUN_CHUNK_TRACKER_H_
+#define GTEST_DIST_RUN_CHUNK_TRACKER_H_
+
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace gtest_dist {
+
+class ChunkTracker {
+ public:
+  explicit ChunkTracker(std::vector<int> tests);
+
+  // Returns false for an index that is not in the chunk or already finished:
+  // the event is out of place and must be ignored.
+  bool OnStarted(int index);
+  bool OnFinished(int index);
+
+  // The test that started and has not finished, if any.
+  std::optional<int> running() const { return running_; }
+  // Tests not finished, in chunk order (the running one included).
+  std::vector<int> Unfinished() const;
+  bool done() const { return finished_.size() == tests_.size(); }
+  bool Contains(int index) const;
+
+ private:
+  std::vector<int> tests_;
+  std::set<int> members_;
+  std::set<int> finished_;
+  std::optional<int> running_;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_RUN_CHUNK_TRACKER_H_

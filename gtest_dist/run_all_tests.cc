@@ -1,0 +1,167 @@
+// gtest_dist::RunAllTests(): picks the mode and runs it. Kept small: the
+// modes live in worker/, supervisor/ and run/.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/catalog/test_selection.h"
+#include "gtest_dist/dist_flags.h"
+#include "gtest_dist/gtest_dist.h"
+#include "gtest_dist/report/console_reporter.h"
+#include "gtest_dist/report/report_files.h"
+#include "gtest_dist/run/child_main.h"
+#include "gtest_dist/run/child_process.h"
+#include "gtest_dist/supervisor/supervisor.h"
+#include "gtest_dist/worker/worker_server.h"
+
+namespace gtest_dist {
+namespace {
+
+constexpr int kConfigurationError = 2;
+
+bool HasArgument(const std::vector<std::string>& args, const std::string& prefix) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i].rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+bool AskedForHelp(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h" || a == "-?" || a == "/?" || a == "--gtest_help" ||
+        a == "--gtest-help") {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string BaseName(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+}
+
+// gtest flags whose meaning the children must keep.
+protocol::GtestSettings ChildSettings() {
+  auto flag = [](bool on) { return std::string(on ? "1" : "0"); };
+  return {
+      {"break_on_failure", flag(GTEST_FLAG_GET(break_on_failure))},
+      {"throw_on_failure", flag(GTEST_FLAG_GET(throw_on_failure))},
+      {"catch_exceptions", flag(GTEST_FLAG_GET(catch_exceptions))},
+      {"death_test_style", GTEST_FLAG_GET(death_test_style)},
+      {"stack_trace_depth", std::to_string(GTEST_FLAG_GET(stack_trace_depth))},
+      {"print_utf8", flag(GTEST_FLAG_GET(print_utf8))},
+  };
+}
+
+int RunWorker(const DistOptions& options) {
+  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
+                                                        DigestOfRunningBinary());
+  WorkerConfig config;
+  config.bind_host = options.bind_host;
+  config.bind_port = options.bind_port;
+  config.jobs = options.jobs;
+  config.child_command = {RunningExecutablePath(), options.passthrough_args};
+  WorkerServer server(config, catalog);
+  return server.Run();
+}
+
+int RunSupervisor(const DistOptions& options) {
+  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
+                                                        DigestOfRunningBinary());
+  SelectionOptions selection_options;
+  selection_options.filter = GTEST_FLAG_GET(filter);
+  selection_options.also_run_disabled = GTEST_FLAG_GET(also_run_disabled_tests);
+  std::string error;
+  if (!ReadShardSpec(&selection_options.shard, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  const Selection selection = SelectTests(catalog, selection_options);
+
+  RunPlan plan;
+  plan.catalog = &catalog;
+  plan.selected = selection.selected;
+  plan.disabled_matching = selection.disabled_matching;
+  plan.filter = GTEST_FLAG_GET(filter);
+  plan.start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  for (const WorkerAddress& worker : options.workers) plan.workers.push_back(worker.ToString());
+
+  const std::string binary_name = BaseName(options.passthrough_args.at(0));
+  ConsoleOptions console_options;
+  console_options.color = ShouldUseColor(GTEST_FLAG_GET(color), STDOUT_FILENO);
+  console_options.brief = GTEST_FLAG_GET(brief);
+  console_options.print_time = GTEST_FLAG_GET(print_time);
+  console_options.ordered = options.ordered_console;
+  ConsoleReporter console(stdout, console_options);
+
+  std::unique_ptr<ReportFileWriter> report_file;
+  const std::string output = GTEST_FLAG_GET(output);
+  if (!output.empty()) {
+    OutputSpec spec;
+    if (!ParseOutputFlag(output, &spec, &error)) {
+      std::fprintf(stderr, "gtest_dist: --gtest_output: %s\n", error.c_str());
+      return kConfigurationError;
+    }
+    report_file = std::make_unique<ReportFileWriter>(spec, binary_name);
+  }
+
+  SupervisorConfig config;
+  config.workers = options.workers;
+  config.connect_timeout =
+      std::chrono::milliseconds(static_cast<long>(options.connect_timeout_s * 1000));
+  config.child_command = {RunningExecutablePath(), options.passthrough_args};
+  config.hello.role = "supervisor";
+  config.hello.host = HostName();
+  config.hello.binary_name = binary_name;
+  config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
+  config.settings = ChildSettings();
+
+  Supervisor supervisor(std::move(config), plan);
+  supervisor.AddListener(&console);
+  if (report_file) supervisor.AddListener(report_file.get());
+  return supervisor.Run();
+}
+
+}  // namespace
+
+int RunAllTests() {
+  const std::vector<std::string> args = testing::internal::GetArgvs();
+  // A death test re-executing this binary runs one statement, plainly,
+  // whatever the environment says.
+  if (HasArgument(args, "--gtest_internal_run_death_test")) return RUN_ALL_TESTS();
+  const int channel = TakeChildChannel();
+  if (channel >= 0) return RunChild(channel);
+
+  DistOptions options;
+  std::string error;
+  if (!ParseDistOptions(args, &options, &error)) {
+    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
+    return kConfigurationError;
+  }
+  if (AskedForHelp(args)) {
+    const int result = RUN_ALL_TESTS();  // gtest prints its own help
+    std::printf("\ngtest_dist flags (each also as the environment variable shown):\n%s",
+                DistFlagsHelp().c_str());
+    return result;
+  }
+  // Listing runs nothing and needs no worker.
+  if (options.mode == Mode::kPlain || GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
+  if (options.mode == Mode::kWorker) return RunWorker(options);
+  return RunSupervisor(options);
+}
+
+}  // namespace gtest_dist

@@ -1,0 +1,108 @@
+#include "gtest_dist/schedule/scheduler.h"
+
+#include <algorithm>
+
+namespace gtest_dist {
+
+Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selected,
+                     int total_slots, const DurationEstimator& estimate)
+    : catalog_(catalog),
+      cost_of_(static_cast<size_t>(catalog.size()), 1.0),
+      total_slots_(total_slots > 0 ? total_slots : 1) {
+  if (estimate) {
+    std::vector<double> known;
+    std::vector<int> unknown;
+    for (int index : selected) {
+      if (const auto ms = estimate(catalog.test(index))) {
+        cost_of_[static_cast<size_t>(index)] = std::max(*ms, 0.0);
+        known.push_back(std::max(*ms, 0.0));
+      } else {
+        unknown.push_back(index);
+      }
+    }
+    if (!known.empty()) {
+      std::nth_element(known.begin(), known.begin() + known.size() / 2, known.end());
+      const double median = known[known.size() / 2];
+      for (int index : unknown) cost_of_[static_cast<size_t>(index)] = median;
+    }
+    // A test of ~0 ms still costs a little: keep every cost positive so chunk
+    // sizes stay bounded.
+    for (double& cost : cost_of_) cost = std::max(cost, 0.1);
+  }
+  std::vector<Group> groups = GroupBySuite(selected);
+  // Longest first; ties keep catalog order, so plans are reproducible.
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const Group& a, const Group& b) { return a.cost > b.cost; });
+  for (Group& group : groups) {
+    queued_cost_ += group.cost;
+    queue_.push_back(std::move(group));
+  }
+}
+
+std::vector<Scheduler::Group> Scheduler::GroupBySuite(const std::vector<int>& tests) const {
+  std::vector<int> sorted = tests;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<Group> groups;
+  for (int index : sorted) {
+    const TestEntry& test = catalog_.test(index);
+    if (groups.empty() || groups.back().suite_index != test.suite_index) {
+      groups.push_back(Group{test.suite_index, {}, {}, 0});
+    }
+    const double cost = cost_of_[static_cast<size_t>(index)];
+    groups.back().tests.push_back(index);
+    groups.back().costs.push_back(cost);
+    groups.back().cost += cost;
+  }
+  return groups;
+}
+
+std::optional<std::vector<int>> Scheduler::Next() {
+  if (queue_.empty()) return std::nullopt;
+  const double target = queued_cost_ / (kChunksPerSlot * total_slots_);
+  std::vector<int> chunk;
+  double chunk_cost = 0;
+
+  Group& front = queue_.front();
+  if (front.cost > target && front.tests.size() > 1) {
+    // Split a large suite: take tests until the target is reached.
+    size_t taken = 0;
+    while (taken < front.tests.size() - 1 &&
+           (taken == 0 || chunk_cost + front.costs[taken] <= target)) {
+      chunk_cost += front.costs[taken];
+      ++taken;
+    }
+    chunk.assign(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
+    front.tests.erase(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
+    front.costs.erase(front.costs.begin(), front.costs.begin() + static_cast<long>(taken));
+    front.cost -= chunk_cost;
+  } else {
+    // Whole suites, packing the following ones while they fit.
+    chunk_cost = front.cost;
+    chunk = std::move(front.tests);
+    queue_.pop_front();
+    while (!queue_.empty() && chunk_cost + queue_.front().cost <= target) {
+      chunk_cost += queue_.front().cost;
+      chunk.insert(chunk.end(), queue_.front().tests.begin(), queue_.front().tests.end());
+      queue_.pop_front();
+    }
+  }
+  queued_cost_ = std::max(0.0, queued_cost_ - chunk_cost);
+  std::sort(chunk.begin(), chunk.end());  // the order a plain run uses
+  return chunk;
+}
+
+void Scheduler::Requeue(const std::vector<int>& tests) {
+  std::vector<Group> groups = GroupBySuite(tests);
+  for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+    queued_cost_ += it->cost;
+    queue_.push_front(std::move(*it));
+  }
+}
+
+int Scheduler::queued_tests() const {
+  int count = 0;
+  for (const Group& group : queue_) count += static_cast<int>(group.tests.size());
+  return count;
+}
+
+}  // namespace gtest_dist

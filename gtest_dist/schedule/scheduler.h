@@ -1,0 +1,66 @@
+// Plans chunks and hands them out. Pure: no sockets, no processes, no clock.
+//
+// Tests of one suite stay together (SetUpTestSuite runs once per chunk);
+// suites are queued longest first; chunk size follows guided self-scheduling
+// (a share of what is left per slot), so early chunks are large (little
+// per-process overhead) and the last ones small (little idle time at the end).
+#ifndef GTEST_DIST_SCHEDULE_SCHEDULER_H_
+#define GTEST_DIST_SCHEDULE_SCHEDULER_H_
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "gtest_dist/catalog/test_catalog.h"
+
+namespace gtest_dist {
+
+// The timing seam: how long a test is expected to take, in milliseconds, or
+// nothing when unknown (then the tests of unknown duration count as the
+// median of the known ones, or as 1 when none is known).
+using DurationEstimator = std::function<std::optional<double>(const TestEntry&)>;
+
+class Scheduler {
+ public:
+  Scheduler(const TestCatalog& catalog, const std::vector<int>& selected, int total_slots,
+            const DurationEstimator& estimate = nullptr);
+
+  // The next chunk (test indices in catalog order), or nothing when the queue
+  // is empty.
+  std::optional<std::vector<int>> Next();
+
+  // Puts tests back at the front of the queue (a lost worker's unfinished
+  // tests). They keep their suite grouping.
+  void Requeue(const std::vector<int>& tests);
+
+  // Slots change as workers join and leave; chunk sizes follow.
+  void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
+
+  bool empty() const { return queue_.empty(); }
+  // Tests not handed out yet.
+  int queued_tests() const;
+  double queued_cost() const { return queued_cost_; }
+
+  // How many chunks per slot the remaining work is cut into.
+  static constexpr double kChunksPerSlot = 2.0;
+
+ private:
+  struct Group {  // tests of one suite, in catalog order
+    int suite_index = 0;
+    std::vector<int> tests;
+    std::vector<double> costs;
+    double cost = 0;
+  };
+  std::vector<Group> GroupBySuite(const std::vector<int>& tests) const;
+
+  const TestCatalog& catalog_;
+  std::vector<double> cost_of_;  // by test index
+  std::deque<Group> queue_;
+  double queued_cost_ = 0;
+  int total_slots_;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_SCHEDULE_SCHEDULER_H_

@@ -1,0 +1,139 @@
+#include "gtest_dist/supervisor/remote_worker.h"
+
+namespace gtest_dist {
+
+RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
+                           protocol::Hello hello, std::chrono::milliseconds connect_timeout)
+    : io_(io),
+      host_(std::move(host)),
+      port_(port),
+      name_((host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_) + ":" +
+            std::to_string(port_)),
+      hello_(std::move(hello)),
+      connect_timeout_(connect_timeout),
+      resolver_(io),
+      deadline_(io),
+      alive_(std::make_shared<bool>(true)) {}
+
+RemoteWorker::~RemoteWorker() {
+  *alive_ = false;
+  if (connection_) connection_->Close("");
+}
+
+void RemoteWorker::Start(Callbacks callbacks) {
+  callbacks_ = std::move(callbacks);
+  std::weak_ptr<bool> alive = alive_;
+  // One deadline covers resolving, connecting and the hello exchange.
+  deadline_.expires_after(connect_timeout_);
+  deadline_.async_wait([this, alive](const boost::system::error_code& error) {
+    if (error || alive.expired() || ready_ || gone_) return;
+    Lose("no answer within " + std::to_string(connect_timeout_.count()) +
+         " ms (--dist-connect-timeout)");
+  });
+  resolver_.async_resolve(
+      host_, std::to_string(port_),
+      [this, alive](const boost::system::error_code& error,
+                    boost::asio::ip::tcp::resolver::results_type results) {
+        if (alive.expired() || gone_) return;
+        if (error) {
+          Lose("cannot resolve " + host_ + ": " + error.message());
+          return;
+        }
+        auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
+        boost::asio::async_connect(
+            *socket, results,
+            [this, alive, socket](const boost::system::error_code& connect_error,
+                                  const boost::asio::ip::tcp::endpoint&) {
+              if (alive.expired() || gone_) return;
+              if (connect_error) {
+                Lose("cannot connect: " + connect_error.message());
+                return;
+              }
+              boost::system::error_code ignored;
+              socket->set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+              connection_ = std::make_shared<TcpConnection>(std::move(*socket));
+              OnConnected();
+            });
+      });
+}
+
+void RemoteWorker::OnConnected() {
+  std::weak_ptr<bool> alive = alive_;
+  connection_->Start(
+      [this, alive](protocol::Message&& message) {
+        if (!alive.expired()) OnMessage(std::move(message));
+      },
+      [this, alive](const std::string& reason) {
+        if (alive.expired() || gone_) return;
+        Lose(reason.empty() ? "the worker closed the connection"
+                            : "connection lost: " + reason);
+      });
+  connection_->Send(hello_);
+}
+
+void RemoteWorker::OnMessage(protocol::Message&& message) {
+  if (gone_) return;
+  if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
+    Lose("refused: " + refusal->reason);
+    return;
+  }
+  if (!ready_) {
+    auto* hello = std::get_if<protocol::Hello>(&message);
+    if (hello == nullptr) {
+      Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message));
+      return;
+    }
+    if (hello->protocol != protocol::kProtocolVersion) {
+      Lose("speaks protocol version " + std::to_string(hello->protocol) +
+           "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion));
+      return;
+    }
+    const std::string mismatch =
+        protocol::DescribeFingerprintMismatch(hello_.fingerprint, hello->fingerprint);
+    if (!mismatch.empty()) {
+      Lose("runs a different test binary: " + mismatch);
+      return;
+    }
+    if (hello->role != "worker" || hello->slots < 1) {
+      Lose("sent an invalid hello (role \"" + hello->role + "\", " +
+           std::to_string(hello->slots) + " slots)");
+      return;
+    }
+    slots_ = hello->slots;
+    ready_ = true;
+    deadline_.cancel();
+    callbacks_.on_ready(this);
+    return;
+  }
+  const bool chunk_event = std::holds_alternative<protocol::TestStarted>(message) ||
+                           std::holds_alternative<protocol::TestPartReported>(message) ||
+                           std::holds_alternative<protocol::TestFinished>(message) ||
+                           std::holds_alternative<protocol::PropertiesRecorded>(message) ||
+                           std::holds_alternative<protocol::ChunkFinished>(message);
+  if (!chunk_event) {
+    Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message));
+    return;
+  }
+  callbacks_.on_event(this, std::move(message));
+}
+
+void RemoteWorker::Run(const protocol::RunChunk& chunk) {
+  if (connection_ && !gone_) connection_->Send(chunk);
+}
+
+void RemoteWorker::Stop() {
+  gone_ = true;
+  deadline_.cancel();
+  resolver_.cancel();
+  if (connection_) connection_->Close("");
+}
+
+void RemoteWorker::Lose(const std::string& reason) {
+  if (gone_) return;
+  gone_ = true;
+  deadline_.cancel();
+  if (connection_) connection_->Close("");
+  callbacks_.on_lost(this, reason);
+}
+
+}  // namespace gtest_dist

@@ -1,0 +1,53 @@
+// A worker daemon seen from the supervisor: connect, hello, check that it runs
+// this binary, then chunks out and events in.
+#ifndef GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
+#define GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio.hpp>
+
+#include "gtest_dist/protocol/frame_connection.h"
+#include "gtest_dist/supervisor/executor.h"
+
+namespace gtest_dist {
+
+class RemoteWorker : public Executor {
+ public:
+  // `hello` is what the supervisor says of itself (role, host, fingerprint).
+  RemoteWorker(boost::asio::io_context& io, std::string host, int port,
+               protocol::Hello hello, std::chrono::milliseconds connect_timeout);
+  ~RemoteWorker() override;
+
+  void Start(Callbacks callbacks) override;
+  const std::string& name() const override { return name_; }
+  int slots() const override { return slots_; }
+  void Run(const protocol::RunChunk& chunk) override;
+  void Stop() override;
+
+ private:
+  void OnConnected();
+  void OnMessage(protocol::Message&& message);
+  void Lose(const std::string& reason);
+
+  boost::asio::io_context& io_;
+  std::string host_;
+  int port_;
+  std::string name_;
+  protocol::Hello hello_;
+  std::chrono::milliseconds connect_timeout_;
+  Callbacks callbacks_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::steady_timer deadline_;
+  std::shared_ptr<TcpConnection> connection_;
+  std::shared_ptr<bool> alive_;  // guards callbacks of pending operations
+  int slots_ = 0;
+  bool ready_ = false;
+  bool gone_ = false;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_

@@ -1,0 +1,88 @@
+// The supervisor: hands chunks of the selected tests to whichever executor
+// has a free slot, assembles the events that come back into one result per
+// test and feeds every RunListener.
+#ifndef GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
+#define GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "gtest_dist/dist_flags.h"
+#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/run/child_process.h"
+#include "gtest_dist/run/chunk_runner.h"
+#include "gtest_dist/schedule/scheduler.h"
+#include "gtest_dist/supervisor/executor.h"
+#include "gtest_dist/supervisor/result_assembler.h"
+
+namespace gtest_dist {
+
+struct SupervisorConfig {
+  std::vector<WorkerAddress> workers;
+  std::chrono::milliseconds connect_timeout{10000};
+  ChildCommand child_command;        // for local slots
+  protocol::Hello hello;             // what we tell workers about ourselves
+  protocol::GtestSettings settings;  // gtest flags the children honour
+  DurationEstimator estimate;        // the timing seam; may be empty
+};
+
+class Supervisor {
+ public:
+  Supervisor(SupervisorConfig config, const RunPlan& plan);
+  ~Supervisor();
+
+  // Listeners are not owned and must outlive Run().
+  void AddListener(RunListener* listener) { listeners_.push_back(listener); }
+
+  // Runs the plan to the end. Returns the exit code: 0 when every selected
+  // test passed or was skipped and nothing failed outside a test.
+  int Run();
+
+ private:
+  struct InFlight {
+    Executor* executor = nullptr;
+    std::vector<int> tests;
+  };
+  struct ExecutorState {
+    std::unique_ptr<Executor> executor;
+    bool ready = false;
+    bool lost = false;
+    int busy = 0;
+  };
+
+  void OnReady(Executor* executor);
+  void OnEvent(Executor* executor, protocol::Message&& event);
+  void OnLost(Executor* executor, const std::string& reason);
+  void Dispatch();
+  void FinishTest(TestRecord record, std::int64_t chunk_id);
+  void AddSuitePart(const std::string& suite, TestPart part);
+  void AddProperties(const std::string& suite, const std::vector<Property>& properties);
+  void MarkRestNotRun(const std::string& reason);
+  void MaybeFinish();
+  void Interrupt(int signal);
+  ExecutorState* StateOf(Executor* executor);
+  void Note(const std::string& line);
+
+  SupervisorConfig config_;
+  const RunPlan& plan_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set stop_signals_;
+  ChildReaper reaper_;
+  Scheduler scheduler_;
+  ResultAssembler assembler_;
+  std::vector<RunListener*> listeners_;
+  std::vector<ExecutorState> executors_;
+  std::map<std::int64_t, InFlight> in_flight_;
+  std::int64_t next_chunk_id_ = 1;
+  RunSummary summary_;
+  bool finished_ = false;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_SUPERVISOR_SUPERVISOR_H_

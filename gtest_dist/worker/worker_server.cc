@@ -1,0 +1,289 @@
+#include "gtest_dist/worker/worker_server.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <vector>
+
+namespace gtest_dist {
+namespace {
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+std::string EndpointName(const boost::asio::ip::tcp::socket& socket) {
+  boost::system::error_code error;
+  const auto endpoint = socket.remote_endpoint(error);
+  if (error) return "unknown peer";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "gtest_dist worker: %s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+// One supervisor connection: the handshake, then chunks in and events out.
+class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
+ public:
+  WorkerSession(WorkerServer& server, boost::asio::ip::tcp::socket socket)
+      : server_(server),
+        peer_(EndpointName(socket)),
+        connection_(std::make_shared<TcpConnection>(std::move(socket))),
+        hello_timer_(server.io_) {}
+
+  void Start() {
+    auto self = shared_from_this();
+    connection_->Start([self](protocol::Message&& m) { self->OnMessage(std::move(m)); },
+                       [self](const std::string& reason) { self->OnClosed(reason); });
+    hello_timer_.expires_after(server_.config_.hello_deadline);
+    hello_timer_.async_wait([self](const boost::system::error_code& error) {
+      if (!error && !self->greeted_) self->connection_->Close("no hello in time");
+    });
+  }
+
+  void Send(const protocol::Message& message) { connection_->Send(message); }
+  void Close(const std::string& reason) { connection_->Close(reason); }
+
+  void AddRunner(std::shared_ptr<ChunkRunner> runner) {
+    runners_[runner->chunk_id()] = std::move(runner);
+  }
+  // False when the runner was already taken (the session closed meanwhile).
+  bool RemoveRunner(std::int64_t chunk_id) { return runners_.erase(chunk_id) > 0; }
+  // This supervisor's runners, to cancel: it is gone, nobody wants their results.
+  std::vector<std::shared_ptr<ChunkRunner>> TakeRunners() {
+    std::vector<std::shared_ptr<ChunkRunner>> taken;
+    for (auto& [id, runner] : runners_) taken.push_back(std::move(runner));
+    runners_.clear();
+    return taken;
+  }
+
+  const std::string& peer() const { return peer_; }
+
+ private:
+  void OnMessage(protocol::Message&& message) {
+    if (!greeted_) {
+      auto* hello = std::get_if<protocol::Hello>(&message);
+      if (hello == nullptr) {
+        Refuse(std::string("expected hello first, got ") + protocol::MessageTypeName(message));
+        return;
+      }
+      OnHello(*hello);
+      return;
+    }
+    if (auto* chunk = std::get_if<protocol::RunChunk>(&message)) {
+      if (!chunk_ids_.insert(chunk->chunk_id).second) {
+        Refuse("run_chunk reuses chunk_id " + std::to_string(chunk->chunk_id));
+        return;
+      }
+      for (int index : chunk->tests) {
+        if (index >= server_.catalog_.size()) {
+          Refuse("run_chunk names test " + std::to_string(index) + "; this binary has " +
+                 std::to_string(server_.catalog_.size()) + " tests");
+          return;
+        }
+      }
+      server_.Enqueue(shared_from_this(), std::move(*chunk));
+      return;
+    }
+    Refuse(std::string("unexpected ") + protocol::MessageTypeName(message) +
+           " from a supervisor");
+  }
+
+  void OnHello(const protocol::Hello& hello) {
+    if (hello.protocol != protocol::kProtocolVersion) {
+      Refuse("protocol version " + std::to_string(hello.protocol) +
+             " is not supported; this worker speaks version " +
+             std::to_string(protocol::kProtocolVersion));
+      return;
+    }
+    if (hello.role != "supervisor") {
+      Refuse("expected a supervisor's hello, got role \"" + hello.role + "\"");
+      return;
+    }
+    greeted_ = true;
+    hello_timer_.cancel();
+    protocol::Hello reply;
+    reply.role = "worker";
+    reply.host = server_.host_name_;
+    reply.binary_name = server_.config_.child_command.args.empty()
+                            ? std::string()
+                            : server_.config_.child_command.args[0];
+    reply.slots = server_.config_.jobs;
+    reply.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
+                         server_.catalog_.size()};
+    connection_->Send(reply);
+    const std::string mismatch =
+        protocol::DescribeFingerprintMismatch(reply.fingerprint, hello.fingerprint);
+    if (!mismatch.empty()) {
+      // The supervisor names the difference from its side; we log ours.
+      Refuse("the supervisor runs a different test binary: " + mismatch);
+      return;
+    }
+    Log(peer_ + ": supervisor on " + hello.host + " connected");
+  }
+
+  void Refuse(const std::string& reason) {
+    Log(peer_ + ": refused: " + reason);
+    connection_->SendAndClose(protocol::Refusal{reason});
+  }
+
+  void OnClosed(const std::string& reason) {
+    hello_timer_.cancel();
+    if (!reason.empty()) Log(peer_ + ": connection closed: " + reason);
+    server_.OnSessionClosed(shared_from_this());
+  }
+
+  WorkerServer& server_;
+  std::string peer_;
+  std::shared_ptr<TcpConnection> connection_;
+  boost::asio::steady_timer hello_timer_;
+  bool greeted_ = false;
+  std::set<std::int64_t> chunk_ids_;
+  std::map<std::int64_t, std::shared_ptr<ChunkRunner>> runners_;
+};
+
+WorkerServer::WorkerServer(const WorkerConfig& config, const TestCatalog& catalog)
+    : config_(config),
+      catalog_(catalog),
+      host_name_(HostName()),
+      stop_signals_(io_, SIGTERM, SIGINT),
+      acceptor_(io_),
+      reaper_(io_) {}
+
+WorkerServer::~WorkerServer() = default;
+
+int WorkerServer::Run() {
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::system::error_code error;
+  const auto address = boost::asio::ip::make_address(config_.bind_host, error);
+  if (error) {
+    // A host name: resolve it.
+    boost::asio::ip::tcp::resolver resolver(io_);
+    const auto results = resolver.resolve(config_.bind_host, std::to_string(config_.bind_port),
+                                          error);
+    if (error || results.empty()) {
+      std::cerr << "gtest_dist worker: --bind: cannot resolve \"" << config_.bind_host
+                << "\": " << error.message() << "\n";
+      return 2;
+    }
+    acceptor_.open(results.begin()->endpoint().protocol(), error);
+    if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    if (!error) acceptor_.bind(results.begin()->endpoint(), error);
+  } else {
+    const boost::asio::ip::tcp::endpoint endpoint(address,
+                                                  static_cast<unsigned short>(config_.bind_port));
+    acceptor_.open(endpoint.protocol(), error);
+    if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    if (!error) acceptor_.bind(endpoint, error);
+  }
+  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
+  if (error) {
+    std::cerr << "gtest_dist worker: cannot listen on " << config_.bind_host << ":"
+              << config_.bind_port << ": " << error.message() << "\n";
+    return 2;
+  }
+  const auto local = acceptor_.local_endpoint();
+  const std::string address_text = local.address().is_v6()
+                                       ? "[" + local.address().to_string() + "]"
+                                       : local.address().to_string();
+  // Scripts read this line to learn the port: keep it first and exact.
+  std::cout << "listening on " << address_text << ":" << local.port() << std::endl;
+  worker_name_ = host_name_ + ":" + std::to_string(local.port());
+  Log("serving " + std::to_string(catalog_.size()) + " tests with " +
+      std::to_string(config_.jobs) + " slots");
+
+  stop_signals_.async_wait([this](const boost::system::error_code& e, int signal) {
+    if (!e) {
+      Log(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+      Stop();
+    }
+  });
+  DoAccept();
+  io_.run();
+  return 0;
+}
+
+void WorkerServer::DoAccept() {
+  acceptor_.async_accept([this](const boost::system::error_code& error,
+                                boost::asio::ip::tcp::socket socket) {
+    if (error == boost::asio::error::operation_aborted || stopping_) return;
+    if (!error) {
+      boost::system::error_code ignored;
+      socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+      auto session = std::make_shared<WorkerSession>(*this, std::move(socket));
+      sessions_.insert(session);
+      session->Start();
+    } else {
+      Log("accept failed: " + error.message());
+    }
+    DoAccept();
+  });
+}
+
+void WorkerServer::Stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  pending_.clear();
+  auto sessions = sessions_;
+  for (const auto& session : sessions) session->Close("worker stopping");
+  stop_signals_.cancel(ignored);
+  io_.stop();
+}
+
+void WorkerServer::Enqueue(const std::shared_ptr<WorkerSession>& session,
+                           protocol::RunChunk chunk) {
+  pending_.push_back(Pending{session, std::move(chunk)});
+  StartQueued();
+}
+
+void WorkerServer::StartQueued() {
+  while (running_ < config_.jobs && !pending_.empty() && !stopping_) {
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    auto session = next.session.lock();
+    if (!session) continue;
+    std::weak_ptr<WorkerSession> weak_session = session;
+    const std::int64_t chunk_id = next.chunk.chunk_id;
+    auto runner = std::make_shared<ChunkRunner>(
+        io_, reaper_, config_.child_command, std::move(next.chunk), worker_name_,
+        [this, weak_session, chunk_id](protocol::Message&& event) {
+          auto owner = weak_session.lock();
+          if (!owner) return;
+          const bool chunk_done = std::holds_alternative<protocol::ChunkFinished>(event);
+          owner->Send(event);
+          if (chunk_done) {
+            // Defer: the runner is still on the stack.
+            boost::asio::post(io_, [this, owner, chunk_id] {
+              if (owner->RemoveRunner(chunk_id)) {
+                --running_;
+                StartQueued();
+              }
+            });
+          }
+        });
+    ++running_;
+    session->AddRunner(runner);
+    runner->Start();
+  }
+}
+
+void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session) {
+  for (const auto& runner : session->TakeRunners()) {
+    runner->Cancel();
+    --running_;
+  }
+  sessions_.erase(session);
+  StartQueued();
+}
+
+}  // namespace gtest_dist

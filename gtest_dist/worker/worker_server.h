@@ -1,0 +1,70 @@
+// The worker daemon: accepts supervisors, checks that they run this binary,
+// and runs the chunks they hand out in child processes, at most --dist-jobs at
+// once across all supervisors.
+#ifndef GTEST_DIST_WORKER_WORKER_SERVER_H_
+#define GTEST_DIST_WORKER_WORKER_SERVER_H_
+
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio.hpp>
+
+#include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/protocol/frame_connection.h"
+#include "gtest_dist/run/child_process.h"
+#include "gtest_dist/run/chunk_runner.h"
+
+namespace gtest_dist {
+
+struct WorkerConfig {
+  std::string bind_host = "127.0.0.1";
+  int bind_port = 0;
+  int jobs = 1;
+  ChildCommand child_command;
+  // A supervisor must say hello within this time.
+  std::chrono::seconds hello_deadline{10};
+};
+
+class WorkerSession;
+
+class WorkerServer {
+ public:
+  WorkerServer(const WorkerConfig& config, const TestCatalog& catalog);
+  ~WorkerServer();
+
+  // Binds, prints "listening on HOST:PORT" as the first line of stdout, and
+  // serves until SIGTERM or SIGINT. Returns the process exit code.
+  int Run();
+
+ private:
+  friend class WorkerSession;
+  void DoAccept();
+  void Stop();
+  // Queues a chunk for a session; starts it when a slot is free.
+  void Enqueue(const std::shared_ptr<WorkerSession>& session, protocol::RunChunk chunk);
+  void StartQueued();
+  void OnSessionClosed(const std::shared_ptr<WorkerSession>& session);
+
+  WorkerConfig config_;
+  const TestCatalog& catalog_;
+  std::string host_name_;
+  std::string worker_name_;  // host:port, stamped on every result
+  boost::asio::io_context io_;
+  boost::asio::signal_set stop_signals_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  ChildReaper reaper_;
+  std::set<std::shared_ptr<WorkerSession>> sessions_;
+  struct Pending {
+    std::weak_ptr<WorkerSession> session;
+    protocol::RunChunk chunk;
+  };
+  std::deque<Pending> pending_;
+  int running_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_WORKER_WORKER_SERVER_H_
