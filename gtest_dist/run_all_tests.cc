@@ -95,9 +95,6 @@ int RunSupervisor(const DistOptions& options) {
   plan.selected = selection.selected;
   plan.disabled_matching = selection.disabled_matching;
   plan.filter = GTEST_FLAG_GET(filter);
-  plan.start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
   for (const WorkerAddress& worker : options.workers) plan.workers.push_back(worker.ToString());
 
   const std::string binary_name = BaseName(options.passthrough_args.at(0));
@@ -130,10 +127,24 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   config.settings = ChildSettings();
 
-  Supervisor supervisor(std::move(config), plan);
-  supervisor.AddListener(&console);
-  if (report_file) supervisor.AddListener(report_file.get());
-  return supervisor.Run();
+  // --gtest_repeat: each iteration is a whole distributed run; -1 repeats
+  // until interrupted. As gtest, the result is a failure if any iteration
+  // failed.
+  plan.repeat = GTEST_FLAG_GET(repeat);
+  bool failed = false;
+  for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
+    plan.iteration = iteration;
+    plan.start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+    Supervisor supervisor(config, plan);
+    supervisor.AddListener(&console);
+    if (report_file) supervisor.AddListener(report_file.get());
+    const int result = supervisor.Run();
+    failed = failed || result != 0;
+    if (supervisor.interrupted()) break;
+  }
+  return failed ? 1 : 0;
 }
 
 }  // namespace

@@ -55,6 +55,10 @@ inline bool IsFailure(Outcome o) {
 // Everything known about one run of one test.
 struct TestRecord {
   int index = -1;
+  // Printed after the previous test of its process ended and before this one
+  // started: SetUpTestSuite, a global Environment's SetUp. A plain run prints
+  // it before "[ RUN      ]".
+  std::string output_before_start;
   Outcome outcome = Outcome::kNotRun;
   std::vector<TestPart> parts;          // in the order they were reported
   std::vector<Property> properties;     // RecordProperty() calls, in order

@@ -62,8 +62,12 @@ std::optional<std::vector<int>> Scheduler::Next() {
   std::vector<int> chunk;
   double chunk_cost = 0;
 
+  // A suite is split only when it is more than one slot's fair share of
+  // what is left: below that, keeping SetUpTestSuite to one run is worth more
+  // than the balance a split would buy.
+  const double fair_share = queued_cost_ / total_slots_;
   Group& front = queue_.front();
-  if (front.cost > target && front.tests.size() > 1) {
+  if (front.cost > fair_share && front.tests.size() > 1) {
     // Split a large suite: take tests until the target is reached.
     size_t taken = 0;
     while (taken < front.tests.size() - 1 &&

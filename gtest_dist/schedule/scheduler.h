@@ -1,6 +1,7 @@
 // Plans chunks and hands them out. Pure: no sockets, no processes, no clock.
 //
-// Tests of one suite stay together (SetUpTestSuite runs once per chunk);
+// Tests of one suite stay together (SetUpTestSuite runs once per chunk)
+// unless the suite is more than one slot's share of the remaining work;
 // suites are queued longest first; chunk size follows guided self-scheduling
 // (a share of what is left per slot), so early chunks are large (little
 // per-process overhead) and the last ones small (little idle time at the end).

@@ -2,12 +2,12 @@
 
 namespace gtest_dist {
 
-void ResultAssembler::OnStarted(std::int64_t chunk_id, int index) {
-  if (!IsFinal(index)) partial_[{chunk_id, index}].clear();
+void ResultAssembler::OnStarted(std::int64_t chunk_id, int index, std::string output_before) {
+  if (!IsFinal(index)) partial_[{chunk_id, index}] = Partial{std::move(output_before), {}};
 }
 
 void ResultAssembler::OnPart(std::int64_t chunk_id, int index, TestPart part) {
-  if (!IsFinal(index)) partial_[{chunk_id, index}].push_back(std::move(part));
+  if (!IsFinal(index)) partial_[{chunk_id, index}].parts.push_back(std::move(part));
 }
 
 std::optional<TestRecord> ResultAssembler::OnFinished(std::int64_t chunk_id,
@@ -19,7 +19,8 @@ std::optional<TestRecord> ResultAssembler::OnFinished(std::int64_t chunk_id,
   }
   const auto it = partial_.find(key);
   if (it != partial_.end()) {
-    record.parts = std::move(it->second);
+    record.parts = std::move(it->second.parts);
+    record.output_before_start = std::move(it->second.output_before_start);
     partial_.erase(it);
   }
   return record;

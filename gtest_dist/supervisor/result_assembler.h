@@ -16,7 +16,7 @@ namespace gtest_dist {
 
 class ResultAssembler {
  public:
-  void OnStarted(std::int64_t chunk_id, int index);
+  void OnStarted(std::int64_t chunk_id, int index, std::string output_before);
   void OnPart(std::int64_t chunk_id, int index, TestPart part);
   // The complete record when this is the first final result of the test;
   // nothing for a duplicate.
@@ -28,7 +28,11 @@ class ResultAssembler {
   int final_count() const { return static_cast<int>(final_.size()); }
 
  private:
-  std::map<std::pair<std::int64_t, int>, std::vector<TestPart>> partial_;
+  struct Partial {
+    std::string output_before_start;
+    std::vector<TestPart> parts;
+  };
+  std::map<std::pair<std::int64_t, int>, Partial> partial_;
   std::set<int> final_;
 };
 

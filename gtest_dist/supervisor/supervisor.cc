@@ -18,8 +18,8 @@ std::int64_t NowEpochMs() {
 
 }  // namespace
 
-Supervisor::Supervisor(SupervisorConfig config, const RunPlan& plan)
-    : config_(std::move(config)),
+Supervisor::Supervisor(const SupervisorConfig& config, const RunPlan& plan)
+    : config_(config),
       plan_(plan),
       stop_signals_(io_, SIGINT, SIGTERM),
       reaper_(io_),
@@ -163,8 +163,8 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     return;
   }
 
-  if (std::holds_alternative<protocol::TestStarted>(event)) {
-    assembler_.OnStarted(chunk_id, index);
+  if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
+    assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     for (RunListener* l : listeners_) l->OnTestStarted(plan_.catalog->test(index), executor->name());
   } else if (auto* part = std::get_if<protocol::TestPartReported>(&event)) {
     if (index >= 0) {

@@ -33,7 +33,7 @@ struct SupervisorConfig {
 
 class Supervisor {
  public:
-  Supervisor(SupervisorConfig config, const RunPlan& plan);
+  Supervisor(const SupervisorConfig& config, const RunPlan& plan);
   ~Supervisor();
 
   // Listeners are not owned and must outlive Run().
@@ -42,6 +42,8 @@ class Supervisor {
   // Runs the plan to the end. Returns the exit code: 0 when every selected
   // test passed or was skipped and nothing failed outside a test.
   int Run();
+  // True when the run was stopped by SIGINT/SIGTERM.
+  bool interrupted() const { return summary_.interrupted; }
 
  private:
   struct InFlight {
@@ -68,7 +70,7 @@ class Supervisor {
   ExecutorState* StateOf(Executor* executor);
   void Note(const std::string& line);
 
-  SupervisorConfig config_;
+  const SupervisorConfig config_;
   const RunPlan& plan_;
   boost::asio::io_context io_;
   boost::asio::signal_set stop_signals_;
