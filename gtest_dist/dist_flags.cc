@@ -141,6 +141,19 @@ const std::vector<FlagDefinition>& Definitions() {
          o->connect_timeout_s = seconds;
          return true;
        }},
+      {"dist-heartbeat-timeout", FlagKind::kValue, "SECONDS",
+       "A supervisor or worker silent this long is taken for gone (default 10; "
+       "heartbeats go every second).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         char* end = nullptr;
+         const double seconds = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(seconds >= 2) || seconds > 86400) {
+           *e = "--dist-heartbeat-timeout: expected seconds in [2, 86400], got \"" + v + "\"";
+           return false;
+         }
+         o->heartbeat_timeout_s = seconds;
+         return true;
+       }},
       {"dist-ordered-console", FlagKind::kBool, "",
        "Print tests in catalog order (as a plain run) rather than as they finish.",
        [](const std::string& v, DistOptions* o, std::string* e) {

@@ -29,6 +29,7 @@ struct DistOptions {
   int bind_port = kDefaultWorkerPort;
   int jobs = 0;                         // --dist-jobs; 0 = number of cores
   double connect_timeout_s = 10;        // --dist-connect-timeout
+  double heartbeat_timeout_s = 10;      // --dist-heartbeat-timeout
   bool ordered_console = false;         // --dist-ordered-console
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;

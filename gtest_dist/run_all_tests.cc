@@ -73,6 +73,8 @@ int RunWorker(const DistOptions& options) {
   config.bind_port = options.bind_port;
   config.jobs = options.jobs;
   config.child_command = {RunningExecutablePath(), options.passthrough_args};
+  config.heartbeat_timeout =
+      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
   WorkerServer server(config, catalog);
   return server.Run();
 }
@@ -120,6 +122,8 @@ int RunSupervisor(const DistOptions& options) {
   config.workers = options.workers;
   config.connect_timeout =
       std::chrono::milliseconds(static_cast<long>(options.connect_timeout_s * 1000));
+  config.heartbeat_timeout =
+      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
   config.child_command = {RunningExecutablePath(), options.passthrough_args};
   config.hello.role = "supervisor";
   config.hello.host = HostName();

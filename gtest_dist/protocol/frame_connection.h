@@ -6,6 +6,7 @@
 #define GTEST_DIST_PROTOCOL_FRAME_CONNECTION_H_
 
 #include <array>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -27,7 +28,20 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   // close by the peer, else says what went wrong (I/O error, bad frame).
   using CloseHandler = std::function<void(const std::string& reason)>;
 
-  explicit FrameConnection(Socket socket) : socket_(std::move(socket)) {}
+  explicit FrameConnection(Socket socket)
+      : socket_(std::move(socket)),
+        heartbeat_timer_(socket_.get_executor()),
+        silence_timer_(socket_.get_executor()) {}
+
+  // Sends a Heartbeat every `interval` and closes the connection when nothing
+  // at all arrives for `timeout`: how a cut link (no FIN, no RST) is noticed.
+  // Heartbeats are consumed here; the message handler never sees them.
+  void EnableHeartbeat(std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
+    heartbeat_interval_ = interval;
+    silence_timeout_ = timeout;
+    DoHeartbeat();
+    ArmSilenceTimer();
+  }
 
   // Starts reading. Handlers run on the socket's executor.
   void Start(MessageHandler on_message, CloseHandler on_close) {
@@ -53,6 +67,8 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   void Close(const std::string& reason) {
     if (closed_) return;
     closed_ = true;
+    heartbeat_timer_.cancel();
+    silence_timer_.cancel();
     boost::system::error_code ignored;
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -84,6 +100,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
       return;
     }
     decoder_.Append(read_buffer_.data(), bytes);
+    ArmSilenceTimer();
     std::string payload, problem;
     for (;;) {
       const auto status = decoder_.Next(&payload, &problem);
@@ -94,10 +111,36 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
         Close(problem);
         return;
       }
-      on_message_(std::move(message));
-      if (closed_) return;  // the handler may close us
+      if (!std::holds_alternative<protocol::Heartbeat>(message)) {
+        on_message_(std::move(message));
+        if (closed_) return;  // the handler may close us
+      }
     }
     DoRead();
+  }
+
+  void DoHeartbeat() {
+    if (closed_) return;
+    auto self = this->shared_from_this();
+    heartbeat_timer_.expires_after(heartbeat_interval_);
+    heartbeat_timer_.async_wait([self](const boost::system::error_code& error) {
+      if (error || self->closed_) return;
+      self->Send(protocol::Heartbeat{});
+      self->DoHeartbeat();
+    });
+  }
+
+  void ArmSilenceTimer() {
+    if (silence_timeout_.count() == 0 || closed_) return;
+    // Re-arming cancels the pending wait, whose handler then sees the error.
+    silence_timer_.expires_after(silence_timeout_);
+    auto self = this->shared_from_this();
+    silence_timer_.async_wait([self](const boost::system::error_code& error) {
+      if (error || self->closed_) return;
+      self->Close("nothing received for " +
+                  std::to_string(self->silence_timeout_.count()) +
+                  " ms (heartbeat timeout)");
+    });
   }
 
   void DoWrite() {
@@ -128,6 +171,10 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   protocol::FrameDecoder decoder_;
   std::array<char, 64 * 1024> read_buffer_{};
   std::deque<std::string> write_queue_;
+  boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer silence_timer_;
+  std::chrono::milliseconds heartbeat_interval_{0};
+  std::chrono::milliseconds silence_timeout_{0};
   bool close_after_write_ = false;
   bool closed_ = false;
 };

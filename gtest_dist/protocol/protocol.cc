@@ -192,6 +192,7 @@ json ToJson(const PropertiesRecorded& m) {
               {"suite", m.suite},
               {"properties", PairsToJson(m.properties)}};
 }
+json ToJson(const Heartbeat&) { return json{{"type", "heartbeat"}}; }
 json ToJson(const ChunkFinished& m) {
   return json{{"type", "chunk_finished"}, {"chunk_id", m.chunk_id}};
 }
@@ -273,6 +274,7 @@ Message FromJson(const json& object) {
   if (type == "chunk_finished") {
     return ChunkFinished{Integer(object, "chunk_id", 0, kMaxInt64)};
   }
+  if (type == "heartbeat") return Heartbeat{};
   throw DecodeError{"unknown message type \"" + type + "\""};
 }
 
@@ -281,7 +283,7 @@ Message FromJson(const json& object) {
 const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {"hello",       "refusal",       "run_chunk",
                                        "test_started", "test_part",     "test_finished",
-                                       "properties",   "chunk_finished"};
+                                       "properties",   "chunk_finished", "heartbeat"};
   return kNames[message.index()];
 }
 

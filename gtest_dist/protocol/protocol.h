@@ -28,6 +28,10 @@ constexpr std::uint32_t kMaxFrameBytes = 64u << 20;
 // Output sent with one event is cut to this many bytes (head and tail kept).
 constexpr std::size_t kMaxOutputBytesPerEvent = 1u << 20;
 constexpr std::size_t kFrameHeaderBytes = 4;
+// Supervisor and worker each send a heartbeat this often once connected; a
+// peer silent for the heartbeat timeout (--dist-heartbeat-timeout, at least
+// 2 intervals) is taken for gone.
+constexpr int kHeartbeatIntervalMs = 1000;
 
 // What identifies a test binary: workers must match the supervisor.
 struct Fingerprint {
@@ -102,8 +106,13 @@ struct ChunkFinished {
   std::int64_t chunk_id = 0;
 };
 
+// Sent both ways between supervisor and worker at a fixed interval, so that
+// each side learns of a cut link within the heartbeat timeout even when no
+// test event is due.
+struct Heartbeat {};
+
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported,
-                             TestFinished, PropertiesRecorded, ChunkFinished>;
+                             TestFinished, PropertiesRecorded, ChunkFinished, Heartbeat>;
 
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);

@@ -29,10 +29,14 @@ struct TestPart {
 
 using Property = std::pair<std::string, std::string>;
 
-// The property the XML and JSON reports add to every test that has a
-// `TestRecord::worker`, after the test's own RecordProperty() calls, naming
-// where it ran. Frozen: users' report tooling may read it.
+// The property the XML and JSON reports add to every test that ran on a
+// remote worker (`TestRecord::worker` neither empty nor kLocalWorker), after
+// the test's own RecordProperty() calls, naming the worker. Tests run by the
+// supervisor's own slots get none, so a local run's reports equal a plain
+// run's. Frozen: users' report tooling may read it.
 constexpr char kWorkerPropertyName[] = "gtest_dist_worker";
+// `TestRecord::worker` for the supervisor's local executor.
+constexpr char kLocalWorker[] = "local";
 
 // The final status of one test. Frozen: these names appear on the wire and in
 // the history store.

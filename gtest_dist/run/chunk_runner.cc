@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -188,7 +189,18 @@ void ChunkRunner::EndChild() {
                             "SetUpTestSuite/TearDownTestSuite or start-up)",
                       std::move(leftover));
     }
-  } else if (!tracker_.done()) {
+  } else if (!(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
+    // Every test reported, then the process failed: a sanitizer at exit, a
+    // crash in a static destructor or a TearDownTestSuite. Not to be hidden.
+    protocol::TestPartReported event;
+    event.chunk_id = chunk_.chunk_id;
+    event.part.type = TestPart::Type::kFatalFailure;
+    event.part.summary = "FAILURE_ON_EXIT: " + how + " after its tests finished";
+    event.part.message = event.part.summary + " (on " + worker_name_ + ")";
+    event.part.output_before = std::move(leftover);
+    Emit(std::move(event));
+  }
+  if (child_finished_chunk_ && !tracker_.done()) {
     // The child ran to its end but skipped tests it was given.
     for (int index : tracker_.Unfinished()) {
       FinishAsCrashed(index, "the test process finished without running this test", "");

@@ -3,7 +3,8 @@
 namespace gtest_dist {
 
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
-                           protocol::Hello hello, std::chrono::milliseconds connect_timeout)
+                           protocol::Hello hello, std::chrono::milliseconds connect_timeout,
+                           std::chrono::milliseconds heartbeat_timeout)
     : io_(io),
       host_(std::move(host)),
       port_(port),
@@ -11,6 +12,7 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int po
             std::to_string(port_)),
       hello_(std::move(hello)),
       connect_timeout_(connect_timeout),
+      heartbeat_timeout_(heartbeat_timeout),
       resolver_(io),
       deadline_(io),
       alive_(std::make_shared<bool>(true)) {}
@@ -102,6 +104,8 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
     slots_ = hello->slots;
     ready_ = true;
     deadline_.cancel();
+    connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
+                                 heartbeat_timeout_);
     callbacks_.on_ready(this);
     return;
   }

@@ -18,7 +18,8 @@ class RemoteWorker : public Executor {
  public:
   // `hello` is what the supervisor says of itself (role, host, fingerprint).
   RemoteWorker(boost::asio::io_context& io, std::string host, int port,
-               protocol::Hello hello, std::chrono::milliseconds connect_timeout);
+               protocol::Hello hello, std::chrono::milliseconds connect_timeout,
+               std::chrono::milliseconds heartbeat_timeout);
   ~RemoteWorker() override;
 
   void Start(Callbacks callbacks) override;
@@ -38,6 +39,7 @@ class RemoteWorker : public Executor {
   std::string name_;
   protocol::Hello hello_;
   std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds heartbeat_timeout_;
   Callbacks callbacks_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer deadline_;

@@ -49,7 +49,8 @@ int Supervisor::Run() {
                                                        address.local_slots);
     } else {
       state.executor = std::make_unique<RemoteWorker>(io_, address.host, address.port,
-                                                      config_.hello, config_.connect_timeout);
+                                                      config_.hello, config_.connect_timeout,
+                                                      config_.heartbeat_timeout);
     }
     executors_.push_back(std::move(state));
   }
@@ -91,10 +92,6 @@ Supervisor::ExecutorState* Supervisor::StateOf(Executor* executor) {
 void Supervisor::OnReady(Executor* executor) {
   ExecutorState* state = StateOf(executor);
   state->ready = true;
-  if (executor->name() != "local") {
-    Note("worker " + executor->name() + " ready with " + std::to_string(executor->slots()) +
-         " slots");
-  }
   Dispatch();
 }
 
@@ -204,18 +201,27 @@ void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id) {
 }
 
 void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {
-  for (RunListener* l : listeners_) l->OnSuitePart(suite, part);
-  if (suite.empty()) {
-    summary_.global_parts.push_back(std::move(part));
-    return;
+  std::vector<TestPart>* parts = &summary_.global_parts;
+  if (!suite.empty()) {
+    parts = nullptr;
+    for (SuiteRecord& record : summary_.suites) {
+      if (record.name == suite) parts = &record.parts;
+    }
+    if (parts == nullptr) {
+      summary_.suites.push_back(SuiteRecord{suite, {}, {}});
+      parts = &summary_.suites.back().parts;
+    }
   }
-  for (SuiteRecord& record : summary_.suites) {
-    if (record.name == suite) {
-      record.parts.push_back(std::move(part));
+  // Every child runs the global Environments, and every chunk of a split
+  // suite its SetUpTestSuite: the same failure from each is one failure.
+  for (const TestPart& seen : *parts) {
+    if (seen.type == part.type && seen.file == part.file && seen.line == part.line &&
+        seen.message == part.message) {
       return;
     }
   }
-  summary_.suites.push_back(SuiteRecord{suite, {std::move(part)}, {}});
+  for (RunListener* l : listeners_) l->OnSuitePart(suite, part);
+  parts->push_back(std::move(part));
 }
 
 void Supervisor::AddProperties(const std::string& suite,

@@ -25,6 +25,7 @@ namespace gtest_dist {
 struct SupervisorConfig {
   std::vector<WorkerAddress> workers;
   std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds heartbeat_timeout{10000};
   ChildCommand child_command;        // for local slots
   protocol::Hello hello;             // what we tell workers about ourselves
   protocol::GtestSettings settings;  // gtest flags the children honour

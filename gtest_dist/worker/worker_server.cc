@@ -128,6 +128,8 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       Refuse("the supervisor runs a different test binary: " + mismatch);
       return;
     }
+    connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
+                                 server_.config_.heartbeat_timeout);
     Log(peer_ + ": supervisor on " + hello.host + " connected");
   }
 

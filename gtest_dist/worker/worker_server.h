@@ -25,6 +25,7 @@ struct WorkerConfig {
   ChildCommand child_command;
   // A supervisor must say hello within this time.
   std::chrono::seconds hello_deadline{10};
+  std::chrono::milliseconds heartbeat_timeout{10000};
 };
 
 class WorkerSession;
