@@ -135,6 +135,20 @@ int RunSupervisor(const DistOptions& options) {
   // until interrupted. As gtest, the result is a failure if any iteration
   // failed.
   plan.repeat = GTEST_FLAG_GET(repeat);
+  plan.shuffle = GTEST_FLAG_GET(shuffle);
+  if (plan.shuffle) {
+    // gtest's rule: the flag's seed (0 = from the clock) folded into
+    // [1, 99999], and the next one for each further iteration.
+    constexpr unsigned kMaxRandomSeed = 99999;
+    const int flag_seed = GTEST_FLAG_GET(random_seed);
+    const unsigned raw =
+        flag_seed == 0
+            ? static_cast<unsigned>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count())
+            : static_cast<unsigned>(flag_seed);
+    plan.random_seed = static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
+  }
   bool failed = false;
   for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
     plan.iteration = iteration;
@@ -147,6 +161,7 @@ int RunSupervisor(const DistOptions& options) {
     const int result = supervisor.Run();
     failed = failed || result != 0;
     if (supervisor.interrupted()) break;
+    if (plan.shuffle) plan.random_seed = plan.random_seed >= 99999 ? 1 : plan.random_seed + 1;
   }
   return failed ? 1 : 0;
 }

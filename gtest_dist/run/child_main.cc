@@ -220,6 +220,10 @@ void ApplySetting(const std::string& name, const std::string& value) {
     GTEST_FLAG_SET(death_test_style, value);
   } else if (name == "stack_trace_depth") {
     GTEST_FLAG_SET(stack_trace_depth, std::atoi(value.c_str()));
+  } else if (name == "shuffle") {
+    GTEST_FLAG_SET(shuffle, on);
+  } else if (name == "random_seed") {
+    GTEST_FLAG_SET(random_seed, std::atoi(value.c_str()));
   } else if (name == "print_utf8") {
     GTEST_FLAG_SET(print_utf8, on);
   } else if (name == "recreate_environments_when_repeating") {
@@ -274,7 +278,6 @@ int RunChild(int channel_fd) {
     any_disabled = any_disabled || test.disabled;
   }
 
-  for (const auto& [name, value] : chunk.settings) ApplySetting(name, value);
   // gtest keeps exact names in a hash set: a filter of thousands of names is
   // cheap, and it never touches a command line.
   GTEST_FLAG_SET(filter, filter);
@@ -284,6 +287,7 @@ int RunChild(int channel_fd) {
   GTEST_FLAG_SET(shuffle, false);
   GTEST_FLAG_SET(fail_fast, false);
   GTEST_FLAG_SET(output, "");
+  for (const auto& [name, value] : chunk.settings) ApplySetting(name, value);
   // The supervisor selects and shards; a child must run what it is given.
   unsetenv("GTEST_TOTAL_SHARDS");
   unsetenv("GTEST_SHARD_INDEX");

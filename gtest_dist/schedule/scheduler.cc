@@ -1,11 +1,13 @@
 #include "gtest_dist/schedule/scheduler.h"
 
 #include <algorithm>
+#include <random>
 
 namespace gtest_dist {
 
 Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selected,
-                     int total_slots, const DurationEstimator& estimate)
+                     int total_slots, const DurationEstimator& estimate,
+                     std::optional<unsigned> shuffle_seed)
     : catalog_(catalog),
       cost_of_(static_cast<size_t>(catalog.size()), 1.0),
       total_slots_(total_slots > 0 ? total_slots : 1) {
@@ -31,8 +33,13 @@ Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selecte
   }
   std::vector<Group> groups = GroupBySuite(selected);
   // Longest first; ties keep catalog order, so plans are reproducible.
-  std::stable_sort(groups.begin(), groups.end(),
-                   [](const Group& a, const Group& b) { return a.cost > b.cost; });
+  if (shuffle_seed) {
+    std::mt19937 random(*shuffle_seed);
+    std::shuffle(groups.begin(), groups.end(), random);
+  } else {
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const Group& a, const Group& b) { return a.cost > b.cost; });
+  }
   for (Group& group : groups) {
     queued_cost_ += group.cost;
     queue_.push_back(std::move(group));

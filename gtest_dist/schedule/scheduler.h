@@ -24,8 +24,12 @@ using DurationEstimator = std::function<std::optional<double>(const TestEntry&)>
 
 class Scheduler {
  public:
+  // With `shuffle_seed` (--gtest_shuffle), suites are queued in an order
+  // drawn from the seed instead of longest first: the same seed gives the
+  // same order of dispatch.
   Scheduler(const TestCatalog& catalog, const std::vector<int>& selected, int total_slots,
-            const DurationEstimator& estimate = nullptr);
+            const DurationEstimator& estimate = nullptr,
+            std::optional<unsigned> shuffle_seed = std::nullopt);
 
   // The next chunk (test indices in catalog order), or nothing when the queue
   // is empty.

@@ -23,7 +23,9 @@ Supervisor::Supervisor(const SupervisorConfig& config, const RunPlan& plan)
       plan_(plan),
       stop_signals_(io_, SIGINT, SIGTERM),
       reaper_(io_),
-      scheduler_(*plan.catalog, plan.selected, 1, config_.estimate) {
+      scheduler_(*plan.catalog, plan.selected, 1, config_.estimate,
+                 plan.shuffle ? std::optional<unsigned>(static_cast<unsigned>(plan.random_seed))
+                              : std::nullopt) {
   summary_.plan = &plan_;
 }
 
@@ -115,6 +117,11 @@ void Supervisor::Dispatch() {
       chunk.chunk_id = next_chunk_id_++;
       chunk.tests = *tests;
       chunk.settings = config_.settings;
+      if (plan_.shuffle) {
+        // Each child shuffles its own tests with the run's seed.
+        chunk.settings.emplace_back("shuffle", "1");
+        chunk.settings.emplace_back("random_seed", std::to_string(plan_.random_seed));
+      }
       in_flight_[chunk.chunk_id] = InFlight{state.executor.get(), chunk.tests};
       ++state.busy;
       handed_out = true;
