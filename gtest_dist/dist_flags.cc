@@ -154,6 +154,19 @@ const std::vector<FlagDefinition>& Definitions() {
          o->heartbeat_timeout_s = seconds;
          return true;
        }},
+      {"dist-test-timeout", FlagKind::kValue, "SECONDS",
+       "Kill a test (its whole process group) running longer than this and report it "
+       "TIMEOUT (default 1500; 0 = no limit).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         char* end = nullptr;
+         const double seconds = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(seconds >= 0) || seconds > 31 * 86400) {
+           *e = "--dist-test-timeout: expected seconds, 0 for no limit, got \"" + v + "\"";
+           return false;
+         }
+         o->test_timeout_s = seconds;
+         return true;
+       }},
       {"dist-ordered-console", FlagKind::kBool, "",
        "Print tests in catalog order (as a plain run) rather than as they finish.",
        [](const std::string& v, DistOptions* o, std::string* e) {

@@ -30,6 +30,9 @@ struct DistOptions {
   int jobs = 0;                         // --dist-jobs; 0 = number of cores
   double connect_timeout_s = 10;        // --dist-connect-timeout
   double heartbeat_timeout_s = 10;      // --dist-heartbeat-timeout
+  // --dist-test-timeout; 0 = none. ctest's default: a hung test must not
+  // hold a distributed run forever, and a real test rarely runs 25 minutes.
+  double test_timeout_s = 1500;
   bool ordered_console = false;         // --dist-ordered-console
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;

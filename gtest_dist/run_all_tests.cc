@@ -130,6 +130,10 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.binary_name = binary_name;
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   config.settings = ChildSettings();
+  if (options.test_timeout_s > 0) {
+    config.settings.emplace_back(
+        kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));
+  }
 
   // --gtest_repeat: each iteration is a whole distributed run; -1 repeats
   // until interrupted. As gtest, the result is a failure if any iteration

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -34,6 +35,12 @@ int CreateOutputFile(std::string* error) {
   return fd;
 }
 
+std::string FormatSeconds(std::chrono::milliseconds ms) {
+  const auto count = ms.count();
+  return count % 1000 == 0 ? std::to_string(count / 1000) + " s"
+                           : std::to_string(count) + " ms";
+}
+
 // How long to wait for the rest of a dead child's events once it has exited.
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
@@ -49,7 +56,12 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper,
       worker_name_(std::move(worker_name)),
       on_event_(std::move(on_event)),
       tracker_(chunk_.tests),
-      drain_timer_(io) {}
+      drain_timer_(io),
+      test_timer_(io) {
+  for (const auto& [name, value] : chunk_.settings) {
+    if (name == kTestTimeoutSetting) test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
+  }
+}
 
 ChunkRunner::~ChunkRunner() {
   if (child_) reaper_.Unwatch(child_.get());
@@ -61,6 +73,7 @@ void ChunkRunner::Start() { StartChild(); }
 void ChunkRunner::Cancel() {
   cancelled_ = true;
   drain_timer_.cancel();
+  test_timer_.cancel();
   if (channel_) channel_->Close("cancelled");
   if (child_) {
     reaper_.Unwatch(child_.get());
@@ -72,6 +85,7 @@ void ChunkRunner::StartChild() {
   child_exited_ = false;
   channel_closed_ = false;
   child_finished_chunk_ = false;
+  timed_out_ = false;
   if (output_fd_ >= 0) close(output_fd_);
   std::string error;
   output_fd_ = CreateOutputFile(&error);
@@ -114,6 +128,18 @@ void ChunkRunner::StartChild() {
   request.tests = tracker_.Unfinished();
   channel_->Send(request);
   reaper_.Watch(child_.get(), [self] { self->OnChildExit(); });
+  ArmTestDeadline();
+}
+
+void ChunkRunner::ArmTestDeadline() {
+  if (test_timeout_.count() <= 0) return;
+  auto self = shared_from_this();
+  test_timer_.expires_after(test_timeout_);
+  test_timer_.async_wait([self](const boost::system::error_code& error) {
+    if (error || self->cancelled_ || !self->child_ || self->child_exited_) return;
+    self->timed_out_ = true;
+    self->child_->KillGroup(SIGKILL);
+  });
 }
 
 void ChunkRunner::OnChildMessage(protocol::Message&& message) {
@@ -125,11 +151,13 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
     running_since_ = std::chrono::steady_clock::now();
     running_since_epoch_ms_ = NowEpochMs();
     started->chunk_id = chunk_.chunk_id;
+    ArmTestDeadline();
   } else if (auto* part = std::get_if<protocol::TestPartReported>(&message)) {
     if (part->index >= 0 && tracker_.running() != part->index) return;
     part->chunk_id = chunk_.chunk_id;
   } else if (auto* test = std::get_if<protocol::TestFinished>(&message)) {
     if (!tracker_.OnFinished(test->record.index)) return;
+    ArmTestDeadline();  // the next test, or the suite's tear-down, starts now
     test->chunk_id = chunk_.chunk_id;
     test->record.worker = worker_name_;
     test->record.reason.clear();
@@ -175,19 +203,26 @@ void ChunkRunner::MaybeEndChild() {
 void ChunkRunner::EndChild() {
   const int status = child_->wait_status();
   child_.reset();
+  test_timer_.cancel();
   channel_.reset();
   std::string leftover = ReadLeftoverOutput();
-  const std::string how = "the test process " + DescribeWaitStatus(status);
+  const std::string how =
+      timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
+                       " (--dist-test-timeout); its process group was killed"
+                 : "the test process " + DescribeWaitStatus(status);
+  const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
   if (!child_finished_chunk_) {
     if (const auto running = tracker_.running()) {
-      FinishAsCrashed(*running, how + " during this test", std::move(leftover));
+      FinishAsCrashed(*running, timed_out_ ? "the test " + how : how + " during this test",
+                      std::move(leftover), outcome);
     } else if (!tracker_.done()) {
       // Died between tests: in SetUpTestSuite, a global Environment or static
       // initialisation. Charge the next test, so every child makes progress.
       FinishAsCrashed(tracker_.Unfinished().front(),
-                      how + " before this test started (in a global Environment, "
-                            "SetUpTestSuite/TearDownTestSuite or start-up)",
-                      std::move(leftover));
+                      (timed_out_ ? "the test process " + how : how) +
+                          " before this test started (in a global Environment, "
+                          "SetUpTestSuite/TearDownTestSuite or start-up)",
+                      std::move(leftover), outcome);
     }
   } else if (!(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
     // Every test reported, then the process failed: a sanitizer at exit, a
@@ -214,12 +249,13 @@ void ChunkRunner::EndChild() {
   Emit(protocol::ChunkFinished{chunk_.chunk_id});
 }
 
-void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::string output) {
+void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::string output,
+                                  Outcome outcome) {
   protocol::TestFinished event;
   event.chunk_id = chunk_.chunk_id;
   TestRecord& record = event.record;
   record.index = index;
-  record.outcome = Outcome::kCrashed;
+  record.outcome = outcome;
   record.reason = reason;
   record.worker = worker_name_;
   record.output_after = protocol::BoundOutput(std::move(output));

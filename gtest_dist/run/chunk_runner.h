@@ -27,6 +27,10 @@ struct ChildCommand {
   std::vector<std::string> args;  // argv[0] first
 };
 
+// The RunChunk setting that carries --dist-test-timeout to the worker, in ms.
+// The child ignores it.
+constexpr char kTestTimeoutSetting[] = "dist_test_timeout_ms";
+
 class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
  public:
   // Receives TestStarted, TestPartReported, TestFinished and
@@ -51,7 +55,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   void MaybeEndChild();
   void EndChild();
   void Emit(protocol::Message message);
-  void FinishAsCrashed(int index, const std::string& reason, std::string output);
+  void FinishAsCrashed(int index, const std::string& reason, std::string output,
+                       Outcome outcome = Outcome::kCrashed);
+  // (Re)starts the per-test deadline; a child silent in one test (or between
+  // tests) past it is killed and the test is TIMEOUT.
+  void ArmTestDeadline();
   std::string ReadLeftoverOutput();
 
   boost::asio::io_context& io_;
@@ -72,6 +80,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::chrono::steady_clock::time_point running_since_;
   std::int64_t running_since_epoch_ms_ = 0;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer test_timer_;
+  std::chrono::milliseconds test_timeout_{0};  // 0: none
+  bool timed_out_ = false;
   bool cancelled_ = false;
   bool finished_ = false;
 };
