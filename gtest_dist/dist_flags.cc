@@ -167,6 +167,17 @@ const std::vector<FlagDefinition>& Definitions() {
          o->test_timeout_s = seconds;
          return true;
        }},
+      {"dist-fallback", FlagKind::kValue, "local|fail",
+       "When every worker in use is lost: run the rest here (local, default) or "
+       "report it NOT RUN (fail).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v != "local" && v != "fail") {
+           *e = "--dist-fallback: expected local or fail, got \"" + v + "\"";
+           return false;
+         }
+         o->fallback_local = v == "local";
+         return true;
+       }},
       {"dist-ordered-console", FlagKind::kBool, "",
        "Print tests in catalog order (as a plain run) rather than as they finish.",
        [](const std::string& v, DistOptions* o, std::string* e) {

@@ -34,6 +34,10 @@ struct DistOptions {
   // hold a distributed run forever, and a real test rarely runs 25 minutes.
   double test_timeout_s = 1500;
   bool ordered_console = false;         // --dist-ordered-console
+  // --dist-fallback: when every worker in use is lost, run the rest on local
+  // slots (true) or mark it NOT RUN (false). Local by default: a complete
+  // answer late beats an incomplete one on time.
+  bool fallback_local = true;
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -130,6 +130,7 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.binary_name = binary_name;
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   config.settings = ChildSettings();
+  config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
   if (options.test_timeout_s > 0) {
     config.settings.emplace_back(
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));

@@ -18,8 +18,10 @@ class Executor {
     // An event of a chunk it runs (TestStarted ... ChunkFinished).
     std::function<void(Executor*, protocol::Message&&)> on_event;
     // Gone (refused, unreachable, connection lost): the chunks it had are
-    // not finished and no further event comes from it.
-    std::function<void(Executor*, const std::string& reason)> on_lost;
+    // not finished and no further event comes from it. `retryable` is true
+    // when trying again later may work (unreachable, link lost) and false
+    // when it cannot (refused: another binary, another protocol).
+    std::function<void(Executor*, const std::string& reason, bool retryable)> on_lost;
   };
 
   virtual ~Executor() = default;

@@ -30,7 +30,8 @@ void RemoteWorker::Start(Callbacks callbacks) {
   deadline_.async_wait([this, alive](const boost::system::error_code& error) {
     if (error || alive.expired() || ready_ || gone_) return;
     Lose("no answer within " + std::to_string(connect_timeout_.count()) +
-         " ms (--dist-connect-timeout)");
+             " ms (--dist-connect-timeout)",
+         true);
   });
   resolver_.async_resolve(
       host_, std::to_string(port_),
@@ -38,7 +39,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
                     boost::asio::ip::tcp::resolver::results_type results) {
         if (alive.expired() || gone_) return;
         if (error) {
-          Lose("cannot resolve " + host_ + ": " + error.message());
+          Lose("cannot resolve " + host_ + ": " + error.message(), true);
           return;
         }
         auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
@@ -48,7 +49,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
                                   const boost::asio::ip::tcp::endpoint&) {
               if (alive.expired() || gone_) return;
               if (connect_error) {
-                Lose("cannot connect: " + connect_error.message());
+                Lose("cannot connect: " + connect_error.message(), true);
                 return;
               }
               boost::system::error_code ignored;
@@ -68,7 +69,8 @@ void RemoteWorker::OnConnected() {
       [this, alive](const std::string& reason) {
         if (alive.expired() || gone_) return;
         Lose(reason.empty() ? "the worker closed the connection"
-                            : "connection lost: " + reason);
+                            : "connection lost: " + reason,
+             true);
       });
   connection_->Send(hello_);
 }
@@ -76,29 +78,31 @@ void RemoteWorker::OnConnected() {
 void RemoteWorker::OnMessage(protocol::Message&& message) {
   if (gone_) return;
   if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
-    Lose("refused: " + refusal->reason);
+    Lose("refused: " + refusal->reason, false);
     return;
   }
   if (!ready_) {
     auto* hello = std::get_if<protocol::Hello>(&message);
     if (hello == nullptr) {
-      Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message));
+      Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message), false);
       return;
     }
     if (hello->protocol != protocol::kProtocolVersion) {
       Lose("speaks protocol version " + std::to_string(hello->protocol) +
-           "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion));
+               "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion),
+           false);
       return;
     }
     const std::string mismatch =
         protocol::DescribeFingerprintMismatch(hello_.fingerprint, hello->fingerprint);
     if (!mismatch.empty()) {
-      Lose("runs a different test binary: " + mismatch);
+      Lose("runs a different test binary: " + mismatch, false);
       return;
     }
     if (hello->role != "worker" || hello->slots < 1) {
       Lose("sent an invalid hello (role \"" + hello->role + "\", " +
-           std::to_string(hello->slots) + " slots)");
+               std::to_string(hello->slots) + " slots)",
+           false);
       return;
     }
     slots_ = hello->slots;
@@ -115,7 +119,7 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
                            std::holds_alternative<protocol::PropertiesRecorded>(message) ||
                            std::holds_alternative<protocol::ChunkFinished>(message);
   if (!chunk_event) {
-    Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message));
+    Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message), false);
     return;
   }
   callbacks_.on_event(this, std::move(message));
@@ -132,12 +136,12 @@ void RemoteWorker::Stop() {
   if (connection_) connection_->Close("");
 }
 
-void RemoteWorker::Lose(const std::string& reason) {
+void RemoteWorker::Lose(const std::string& reason, bool retryable) {
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
   if (connection_) connection_->Close("");
-  callbacks_.on_lost(this, reason);
+  callbacks_.on_lost(this, reason, retryable);
 }
 
 }  // namespace gtest_dist

@@ -31,7 +31,7 @@ class RemoteWorker : public Executor {
  private:
   void OnConnected();
   void OnMessage(protocol::Message&& message);
-  void Lose(const std::string& reason);
+  void Lose(const std::string& reason, bool retryable);
 
   boost::asio::io_context& io_;
   std::string host_;

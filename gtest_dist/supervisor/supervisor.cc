@@ -30,7 +30,9 @@ Supervisor::Supervisor(const SupervisorConfig& config, const RunPlan& plan)
 }
 
 Supervisor::~Supervisor() {
-  for (ExecutorState& state : executors_) state.executor->Stop();
+  for (auto& state : executors_) {
+    if (state->executor) state->executor->Stop();
+  }
 }
 
 void Supervisor::Note(const std::string& line) {
@@ -44,23 +46,17 @@ int Supervisor::Run() {
   const auto started = std::chrono::steady_clock::now();
   for (RunListener* listener : listeners_) listener->OnRunStart(plan_);
 
+  callbacks_.on_ready = [this](Executor* e) { OnReady(e); };
+  callbacks_.on_event = [this](Executor* e, protocol::Message&& m) { OnEvent(e, std::move(m)); };
+  callbacks_.on_lost = [this](Executor* e, const std::string& reason, bool retryable) {
+    OnLost(e, reason, retryable);
+  };
   for (const WorkerAddress& address : config_.workers) {
-    ExecutorState state;
-    if (address.local) {
-      state.executor = std::make_unique<LocalExecutor>(io_, reaper_, config_.child_command,
-                                                       address.local_slots);
-    } else {
-      state.executor = std::make_unique<RemoteWorker>(io_, address.host, address.port,
-                                                      config_.hello, config_.connect_timeout,
-                                                      config_.heartbeat_timeout);
-    }
+    auto state = std::make_unique<ExecutorState>();
+    state->address = address;
     executors_.push_back(std::move(state));
   }
-  Executor::Callbacks callbacks;
-  callbacks.on_ready = [this](Executor* e) { OnReady(e); };
-  callbacks.on_event = [this](Executor* e, protocol::Message&& m) { OnEvent(e, std::move(m)); };
-  callbacks.on_lost = [this](Executor* e, const std::string& reason) { OnLost(e, reason); };
-  for (ExecutorState& state : executors_) state.executor->Start(callbacks);
+  for (auto& state : executors_) StartExecutor(state.get());
 
   stop_signals_.async_wait([this](const boost::system::error_code& error, int signal) {
     if (!error) Interrupt(signal);
@@ -84,9 +80,36 @@ int Supervisor::Run() {
   return failed ? 1 : 0;
 }
 
+void Supervisor::StartExecutor(ExecutorState* state) {
+  const WorkerAddress& address = state->address;
+  if (address.local) {
+    state->executor = std::make_unique<LocalExecutor>(io_, reaper_, config_.child_command,
+                                                      address.local_slots);
+  } else {
+    state->executor =
+        std::make_unique<RemoteWorker>(io_, address.host, address.port, config_.hello,
+                                       config_.connect_timeout, config_.heartbeat_timeout);
+  }
+  state->ready = false;
+  state->lost = false;
+  state->busy = 0;
+  state->executor->Start(callbacks_);
+}
+
+void Supervisor::ScheduleReconnect(ExecutorState* state) {
+  if (!state->retry_timer) state->retry_timer = std::make_unique<boost::asio::steady_timer>(io_);
+  state->retry_timer->expires_after(config_.reconnect_interval);
+  state->retry_timer->async_wait([this, state](const boost::system::error_code& error) {
+    if (error || finished_ || !state->lost) return;
+    // The old executor may still be on the stack of its last callback: it was
+    // stopped then; now it can go.
+    StartExecutor(state);
+  });
+}
+
 Supervisor::ExecutorState* Supervisor::StateOf(Executor* executor) {
-  for (ExecutorState& state : executors_) {
-    if (state.executor.get() == executor) return &state;
+  for (auto& state : executors_) {
+    if (state->executor.get() == executor) return state.get();
   }
   return nullptr;
 }
@@ -94,14 +117,17 @@ Supervisor::ExecutorState* Supervisor::StateOf(Executor* executor) {
 void Supervisor::OnReady(Executor* executor) {
   ExecutorState* state = StateOf(executor);
   state->ready = true;
+  if (state->retry_noted) Note("worker " + executor->name() + " is back");
+  state->retry_noted = false;
+  any_ready_ = true;
   Dispatch();
 }
 
 void Supervisor::Dispatch() {
   if (finished_) return;
   int total_slots = 0;
-  for (const ExecutorState& state : executors_) {
-    if (state.ready && !state.lost) total_slots += state.executor->slots();
+  for (const auto& state : executors_) {
+    if (state->ready && !state->lost) total_slots += state->executor->slots();
   }
   scheduler_.SetTotalSlots(total_slots);
   // Round-robin over executors with free slots, one chunk at a time, so that
@@ -109,7 +135,8 @@ void Supervisor::Dispatch() {
   bool handed_out = true;
   while (handed_out && !scheduler_.empty()) {
     handed_out = false;
-    for (ExecutorState& state : executors_) {
+    for (auto& state_pointer : executors_) {
+      ExecutorState& state = *state_pointer;
       if (!state.ready || state.lost || state.busy >= state.executor->slots()) continue;
       auto tests = scheduler_.Next();
       if (!tests) break;
@@ -163,7 +190,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
          std::to_string(chunk_id) + (index >= 0 ? ", test " + std::to_string(index) : "") +
          " that it was not given; dropping it");
     executor->Stop();
-    OnLost(executor, "protocol violation");
+    OnLost(executor, "protocol violation", false);
     return;
   }
 
@@ -252,12 +279,19 @@ void Supervisor::AddProperties(const std::string& suite,
   }
 }
 
-void Supervisor::OnLost(Executor* executor, const std::string& reason) {
+void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retryable) {
   ExecutorState* state = StateOf(executor);
   if (state == nullptr || state->lost) return;
   state->lost = true;
-  Note("worker " + executor->name() + ": " + reason +
-       (state->ready ? "" : "; going on without it"));
+  const bool was_ready = state->ready;
+  state->ready = false;
+  if (!state->retry_noted) {
+    Note("worker " + executor->name() + ": " + reason +
+         (retryable ? "; trying again every " +
+                          std::to_string(config_.reconnect_interval.count() / 1000) +
+                          " s while the run lasts"
+                    : "; going on without it"));
+  }
   // Its unfinished tests go back on the queue; those it finished are kept.
   std::vector<int> unfinished;
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
@@ -277,12 +311,37 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason) {
          " go back on the queue");
     scheduler_.Requeue(unfinished);
   }
+  if (retryable && !finished_) {
+    state->retry_noted = true;
+    ScheduleReconnect(state);
+  }
+  (void)was_ready;
+
   bool any_left = false;
-  for (const ExecutorState& other : executors_) any_left = any_left || !other.lost;
-  if (!any_left && !finished_) {
-    Note("no worker left to run the remaining " +
-         std::to_string(plan_.selected.size() - summary_.records.size()) + " tests");
-    MarkRestNotRun("not run: no worker was left to run it");
+  for (const auto& other : executors_) any_left = any_left || !other->lost;
+  if (!any_left && !finished_ && !scheduler_.empty()) {
+    const int remaining =
+        static_cast<int>(plan_.selected.size()) - assembler_.final_count();
+    if (any_ready_ && config_.fallback_local_slots > 0 && !fell_back_) {
+      // Workers were in use and all are gone: finish here rather than
+      // leave the run without an answer.
+      fell_back_ = true;
+      Note("every worker is gone; running the remaining " + std::to_string(remaining) +
+           " tests here on local:" + std::to_string(config_.fallback_local_slots) +
+           " (--dist-fallback=local)");
+      auto fallback = std::make_unique<ExecutorState>();
+      fallback->address.local = true;
+      fallback->address.local_slots = config_.fallback_local_slots;
+      executors_.push_back(std::move(fallback));
+      StartExecutor(executors_.back().get());
+    } else {
+      Note(any_ready_ ? "every worker is gone (--dist-fallback=fail); the remaining " +
+                            std::to_string(remaining) + " tests are NOT RUN"
+                      : "no worker could be used; the " + std::to_string(remaining) +
+                            " selected tests are NOT RUN");
+      MarkRestNotRun(any_ready_ ? "not run: every worker was lost"
+                                : "not run: no worker could be used");
+    }
   }
   Dispatch();
   MaybeFinish();
@@ -306,7 +365,9 @@ void Supervisor::Interrupt(int signal) {
   Note(std::string("interrupted by ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
        "; stopping the workers' tests and writing the report");
   summary_.interrupted = true;
-  for (ExecutorState& state : executors_) state.executor->Stop();
+  for (auto& state : executors_) {
+    if (state->executor) state->executor->Stop();
+  }
   MarkRestNotRun("not run: the run was interrupted");
   MaybeFinish();
 }
@@ -315,7 +376,9 @@ void Supervisor::MaybeFinish() {
   if (finished_) return;
   if (assembler_.final_count() < static_cast<int>(plan_.selected.size())) return;
   finished_ = true;
-  for (ExecutorState& state : executors_) state.executor->Stop();
+  for (auto& state : executors_) {
+    if (state->executor) state->executor->Stop();
+  }
   boost::system::error_code ignored;
   stop_signals_.cancel(ignored);
   io_.stop();

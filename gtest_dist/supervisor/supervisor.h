@@ -30,6 +30,12 @@ struct SupervisorConfig {
   protocol::Hello hello;             // what we tell workers about ourselves
   protocol::GtestSettings settings;  // gtest flags the children honour
   DurationEstimator estimate;        // the timing seam; may be empty
+  // --dist-fallback=local: slots to run the rest on when every worker that
+  // was in use is gone; 0 (--dist-fallback=fail) marks the rest NOT RUN.
+  int fallback_local_slots = 0;
+  // How often a worker that could not be reached (or was lost) is tried again
+  // while the run lasts.
+  std::chrono::milliseconds reconnect_interval{5000};
 };
 
 class Supervisor {
@@ -52,15 +58,20 @@ class Supervisor {
     std::vector<int> tests;
   };
   struct ExecutorState {
+    WorkerAddress address;
     std::unique_ptr<Executor> executor;
     bool ready = false;
     bool lost = false;
+    bool retry_noted = false;
     int busy = 0;
+    std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
 
   void OnReady(Executor* executor);
   void OnEvent(Executor* executor, protocol::Message&& event);
-  void OnLost(Executor* executor, const std::string& reason);
+  void OnLost(Executor* executor, const std::string& reason, bool retryable);
+  void StartExecutor(ExecutorState* state);
+  void ScheduleReconnect(ExecutorState* state);
   void Dispatch();
   void FinishTest(TestRecord record, std::int64_t chunk_id);
   void AddSuitePart(const std::string& suite, TestPart part);
@@ -79,7 +90,11 @@ class Supervisor {
   Scheduler scheduler_;
   ResultAssembler assembler_;
   std::vector<RunListener*> listeners_;
-  std::vector<ExecutorState> executors_;
+  // Stable addresses: callbacks and timers hold pointers to states.
+  std::vector<std::unique_ptr<ExecutorState>> executors_;
+  Executor::Callbacks callbacks_;
+  bool any_ready_ = false;  // some executor took work at some point
+  bool fell_back_ = false;
   std::map<std::int64_t, InFlight> in_flight_;
   std::int64_t next_chunk_id_ = 1;
   RunSummary summary_;
