@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "gtest_dist/catalog/test_catalog.h"
@@ -65,6 +66,33 @@ protocol::GtestSettings ChildSettings() {
   };
 }
 
+// What gtest's RUN_ALL_TESTS() does for test runners around it, done by the
+// supervisor since the children must not: TEST_PREMATURE_EXIT_FILE exists
+// while the run lasts, GTEST_SHARD_STATUS_FILE says sharding is understood.
+class RunnerProtocolFiles {
+ public:
+  RunnerProtocolFiles() {
+    if (const char* shard_status = std::getenv("GTEST_SHARD_STATUS_FILE")) {
+      if (std::FILE* file = std::fopen(shard_status, "w")) std::fclose(file);
+    }
+    if (const char* premature = std::getenv("TEST_PREMATURE_EXIT_FILE")) {
+      if (*premature != '\0') {
+        premature_exit_file_ = premature;
+        if (std::FILE* file = std::fopen(premature, "w")) {
+          std::fputs("0", file);
+          std::fclose(file);
+        }
+      }
+    }
+  }
+  ~RunnerProtocolFiles() {
+    if (!premature_exit_file_.empty()) std::remove(premature_exit_file_.c_str());
+  }
+
+ private:
+  std::string premature_exit_file_;
+};
+
 int RunWorker(const DistOptions& options) {
   const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
                                                         DigestOfRunningBinary());
@@ -91,6 +119,7 @@ int RunSupervisor(const DistOptions& options) {
     return 1;
   }
   const Selection selection = SelectTests(catalog, selection_options);
+  RunnerProtocolFiles runner_files;
 
   RunPlan plan;
   plan.catalog = &catalog;
@@ -131,6 +160,7 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   config.settings = ChildSettings();
   config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
+  config.fail_fast = GTEST_FLAG_GET(fail_fast);
   if (options.test_timeout_s > 0) {
     config.settings.emplace_back(
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));

@@ -220,6 +220,8 @@ void ApplySetting(const std::string& name, const std::string& value) {
     GTEST_FLAG_SET(death_test_style, value);
   } else if (name == "stack_trace_depth") {
     GTEST_FLAG_SET(stack_trace_depth, std::atoi(value.c_str()));
+  } else if (name == "fail_fast") {
+    GTEST_FLAG_SET(fail_fast, on);
   } else if (name == "shuffle") {
     GTEST_FLAG_SET(shuffle, on);
   } else if (name == "random_seed") {
@@ -292,6 +294,9 @@ int RunChild(int channel_fd) {
   unsetenv("GTEST_TOTAL_SHARDS");
   unsetenv("GTEST_SHARD_INDEX");
   unsetenv("GTEST_SHARD_STATUS_FILE");
+  // The supervisor owns the premature-exit file: a child deleting it at its
+  // end would tell a test runner the whole run had ended.
+  unsetenv("TEST_PREMATURE_EXIT_FILE");
 
   testing::TestEventListeners& listeners = unit_test.listeners();
   delete listeners.Release(listeners.default_result_printer());

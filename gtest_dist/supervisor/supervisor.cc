@@ -144,6 +144,7 @@ void Supervisor::Dispatch() {
       chunk.chunk_id = next_chunk_id_++;
       chunk.tests = *tests;
       chunk.settings = config_.settings;
+      if (config_.fail_fast) chunk.settings.emplace_back("fail_fast", "1");
       if (plan_.shuffle) {
         // Each child shuffles its own tests with the run's seed.
         chunk.settings.emplace_back("shuffle", "1");
@@ -232,6 +233,29 @@ void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id) {
   if (!complete) return;
   const auto& stored = summary_.records[index] = std::move(*complete);
   for (RunListener* l : listeners_) l->OnTestFinished(plan_.catalog->test(index), stored);
+  if (config_.fail_fast && !failed_fast_ && IsFailure(stored.outcome)) SkipQueuedAfterFailure();
+}
+
+void Supervisor::SkipQueuedAfterFailure() {
+  failed_fast_ = true;
+  // gtest's fail-fast reports each test it did not run as started and
+  // skipped, with a skip at the test's own file and line.
+  while (auto tests = scheduler_.Next()) {
+    for (int index : *tests) {
+      const TestEntry& test = plan_.catalog->test(index);
+      TestRecord record;
+      record.index = index;
+      record.outcome = Outcome::kSkipped;
+      record.start_timestamp_ms = NowEpochMs();
+      TestPart skip;
+      skip.type = TestPart::Type::kSkip;
+      skip.file = test.file;
+      skip.line = test.line;
+      record.parts.push_back(skip);
+      FinishTest(std::move(record), 0);
+    }
+  }
+  MaybeFinish();
 }
 
 void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {

@@ -33,6 +33,9 @@ struct SupervisorConfig {
   // --dist-fallback=local: slots to run the rest on when every worker that
   // was in use is gone; 0 (--dist-fallback=fail) marks the rest NOT RUN.
   int fallback_local_slots = 0;
+  // --gtest_fail_fast: after the first failure no new chunk is handed out;
+  // the tests left are reported skipped, as gtest does.
+  bool fail_fast = false;
   // How often a worker that could not be reached (or was lost) is tried again
   // while the run lasts.
   std::chrono::milliseconds reconnect_interval{5000};
@@ -77,6 +80,7 @@ class Supervisor {
   void AddSuitePart(const std::string& suite, TestPart part);
   void AddProperties(const std::string& suite, const std::vector<Property>& properties);
   void MarkRestNotRun(const std::string& reason);
+  void SkipQueuedAfterFailure();
   void MaybeFinish();
   void Interrupt(int signal);
   ExecutorState* StateOf(Executor* executor);
@@ -95,6 +99,7 @@ class Supervisor {
   Executor::Callbacks callbacks_;
   bool any_ready_ = false;  // some executor took work at some point
   bool fell_back_ = false;
+  bool failed_fast_ = false;
   std::map<std::int64_t, InFlight> in_flight_;
   std::int64_t next_chunk_id_ = 1;
   RunSummary summary_;
