@@ -178,6 +178,17 @@ const std::vector<FlagDefinition>& Definitions() {
          o->fallback_local = v == "local";
          return true;
        }},
+      {"dist-secret-file", FlagKind::kValue, "PATH",
+       "Shared secret for the mutual HMAC-SHA256 handshake between supervisor and "
+       "workers; required for a worker bound to a non-loopback address.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.empty()) {
+           *e = "--dist-secret-file: expected a file path, got an empty value";
+           return false;
+         }
+         o->secret_file = v;
+         return true;
+       }},
       {"dist-ordered-console", FlagKind::kBool, "",
        "Print tests in catalog order (as a plain run) rather than as they finish.",
        [](const std::string& v, DistOptions* o, std::string* e) {

@@ -38,6 +38,7 @@ struct DistOptions {
   // slots (true) or mark it NOT RUN (false). Local by default: a complete
   // answer late beats an incomplete one on time.
   bool fallback_local = true;
+  std::string secret_file;              // --dist-secret-file
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

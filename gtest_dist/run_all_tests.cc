@@ -12,6 +12,7 @@
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
 #include "gtest_dist/dist_flags.h"
+#include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/gtest_dist.h"
 #include "gtest_dist/report/console_reporter.h"
 #include "gtest_dist/report/report_files.h"
@@ -93,6 +94,16 @@ class RunnerProtocolFiles {
   std::string premature_exit_file_;
 };
 
+bool LoadSecret(const DistOptions& options, std::string* secret) {
+  if (options.secret_file.empty()) return true;
+  std::string error;
+  if (!ReadSecretFile(options.secret_file, secret, &error)) {
+    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
 int RunWorker(const DistOptions& options) {
   const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
                                                         DigestOfRunningBinary());
@@ -103,6 +114,7 @@ int RunWorker(const DistOptions& options) {
   config.child_command = {RunningExecutablePath(), options.passthrough_args};
   config.heartbeat_timeout =
       std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
+  if (!LoadSecret(options, &config.secret)) return kConfigurationError;
   WorkerServer server(config, catalog);
   return server.Run();
 }
@@ -158,6 +170,7 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.host = HostName();
   config.hello.binary_name = binary_name;
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
+  if (!LoadSecret(options, &config.secret)) return kConfigurationError;
   config.settings = ChildSettings();
   config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
   config.fail_fast = GTEST_FLAG_GET(fail_fast);

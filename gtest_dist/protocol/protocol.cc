@@ -151,8 +151,11 @@ json ToJson(const Hello& m) {
   return json{{"type", "hello"},         {"protocol", m.protocol},
               {"role", m.role},          {"host", m.host},
               {"binary_name", m.binary_name}, {"slots", m.slots},
-              {"fingerprint", FingerprintToJson(m.fingerprint)}};
+              {"fingerprint", FingerprintToJson(m.fingerprint)},
+              {"nonce", m.nonce},
+              {"proof", m.proof}};
 }
+json ToJson(const Auth& m) { return json{{"type", "auth"}, {"proof", m.proof}}; }
 json ToJson(const Refusal& m) { return json{{"type", "refusal"}, {"reason", m.reason}}; }
 json ToJson(const RunChunk& m) {
   return json{{"type", "run_chunk"},
@@ -215,6 +218,8 @@ Message FromJson(const json& object) {
     m.binary_name = String(object, "binary_name");
     m.slots = Int(object, "slots", 0, 4096);
     m.fingerprint = FingerprintFromJson(Object(object, "fingerprint"));
+    m.nonce = String(object, "nonce");
+    m.proof = String(object, "proof");
     return m;
   }
   if (type == "refusal") return Refusal{String(object, "reason")};
@@ -275,6 +280,7 @@ Message FromJson(const json& object) {
     return ChunkFinished{Integer(object, "chunk_id", 0, kMaxInt64)};
   }
   if (type == "heartbeat") return Heartbeat{};
+  if (type == "auth") return Auth{String(object, "proof")};
   throw DecodeError{"unknown message type \"" + type + "\""};
 }
 
@@ -283,7 +289,7 @@ Message FromJson(const json& object) {
 const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {"hello",       "refusal",       "run_chunk",
                                        "test_started", "test_part",     "test_finished",
-                                       "properties",   "chunk_finished", "heartbeat"};
+                                       "properties",   "chunk_finished", "heartbeat",      "auth"};
   return kNames[message.index()];
 }
 

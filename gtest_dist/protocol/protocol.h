@@ -49,6 +49,17 @@ struct Hello {
   std::string binary_name;  // argv[0]'s base name
   int slots = 0;            // worker: chunks it runs at once
   Fingerprint fingerprint;
+  // The shared-secret handshake (protocol/auth.h): a fresh nonce from each
+  // side; the worker's proof answers the supervisor's nonce. Empty when the
+  // sender has no secret.
+  std::string nonce;
+  std::string proof;
+};
+
+// Supervisor -> worker after the worker's hello, when a secret is in use:
+// the supervisor's proof over the worker's nonce.
+struct Auth {
+  std::string proof;
 };
 
 // Sent instead of (or after) a Hello when the peer cannot be served; the
@@ -112,7 +123,8 @@ struct ChunkFinished {
 struct Heartbeat {};
 
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported,
-                             TestFinished, PropertiesRecorded, ChunkFinished, Heartbeat>;
+                             TestFinished, PropertiesRecorded, ChunkFinished, Heartbeat,
+                             Auth>;
 
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);

@@ -1,10 +1,12 @@
 #include "gtest_dist/supervisor/remote_worker.h"
 
+#include "gtest_dist/protocol/auth.h"
+
 namespace gtest_dist {
 
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                            protocol::Hello hello, std::chrono::milliseconds connect_timeout,
-                           std::chrono::milliseconds heartbeat_timeout)
+                           std::chrono::milliseconds heartbeat_timeout, std::string secret)
     : io_(io),
       host_(std::move(host)),
       port_(port),
@@ -13,6 +15,7 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int po
       hello_(std::move(hello)),
       connect_timeout_(connect_timeout),
       heartbeat_timeout_(heartbeat_timeout),
+      secret_(std::move(secret)),
       resolver_(io),
       deadline_(io),
       alive_(std::make_shared<bool>(true)) {}
@@ -72,6 +75,9 @@ void RemoteWorker::OnConnected() {
                             : "connection lost: " + reason,
              true);
       });
+  // A fresh nonce for every connection: a recorded handshake is worthless.
+  hello_.nonce = secret_.empty() ? std::string() : NewNonce();
+  hello_.proof.clear();
   connection_->Send(hello_);
 }
 
@@ -97,6 +103,24 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
         protocol::DescribeFingerprintMismatch(hello_.fingerprint, hello->fingerprint);
     if (!mismatch.empty()) {
       Lose("runs a different test binary: " + mismatch, false);
+      return;
+    }
+    if (!secret_.empty()) {
+      if (hello->proof.empty()) {
+        Lose("has no shared secret, so it cannot prove who it is; not sending it tests "
+             "(start it with the same --dist-secret-file)",
+             false);
+        return;
+      }
+      if (!ProofsEqual(hello->proof, WorkerProof(secret_, hello_.nonce, hello->nonce))) {
+        Lose("failed authentication: its proof does not match this supervisor's secret",
+             false);
+        return;
+      }
+      connection_->Send(protocol::Auth{SupervisorProof(secret_, hello->nonce, hello_.nonce)});
+    } else if (!hello->nonce.empty()) {
+      Lose("requires a shared secret: give this supervisor the same --dist-secret-file",
+           false);
       return;
     }
     if (hello->role != "worker" || hello->slots < 1) {
@@ -140,7 +164,14 @@ void RemoteWorker::Lose(const std::string& reason, bool retryable) {
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
-  if (connection_) connection_->Close("");
+  if (connection_) {
+    // Tell the worker why we hang up, so that its log says it too.
+    if (!retryable && !connection_->closed()) {
+      connection_->SendAndClose(protocol::Refusal{"the supervisor refused this worker: " + reason});
+    } else {
+      connection_->Close("");
+    }
+  }
   callbacks_.on_lost(this, reason, retryable);
 }
 

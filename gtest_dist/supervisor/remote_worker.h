@@ -19,7 +19,7 @@ class RemoteWorker : public Executor {
   // `hello` is what the supervisor says of itself (role, host, fingerprint).
   RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                protocol::Hello hello, std::chrono::milliseconds connect_timeout,
-               std::chrono::milliseconds heartbeat_timeout);
+               std::chrono::milliseconds heartbeat_timeout, std::string secret);
   ~RemoteWorker() override;
 
   void Start(Callbacks callbacks) override;
@@ -40,6 +40,7 @@ class RemoteWorker : public Executor {
   protocol::Hello hello_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds heartbeat_timeout_;
+  std::string secret_;  // empty: no authentication
   Callbacks callbacks_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer deadline_;

@@ -88,7 +88,8 @@ void Supervisor::StartExecutor(ExecutorState* state) {
   } else {
     state->executor =
         std::make_unique<RemoteWorker>(io_, address.host, address.port, config_.hello,
-                                       config_.connect_timeout, config_.heartbeat_timeout);
+                                       config_.connect_timeout, config_.heartbeat_timeout,
+                                       config_.secret);
   }
   state->ready = false;
   state->lost = false;

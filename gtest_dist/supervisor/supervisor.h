@@ -26,6 +26,7 @@ struct SupervisorConfig {
   std::vector<WorkerAddress> workers;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds heartbeat_timeout{10000};
+  std::string secret;  // --dist-secret-file contents; empty: none
   ChildCommand child_command;        // for local slots
   protocol::Hello hello;             // what we tell workers about ourselves
   protocol::GtestSettings settings;  // gtest flags the children honour

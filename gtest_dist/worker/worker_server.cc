@@ -1,5 +1,7 @@
 #include "gtest_dist/worker/worker_server.h"
 
+#include "gtest_dist/protocol/auth.h"
+
 #include <unistd.h>
 
 #include <csignal>
@@ -46,7 +48,11 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
                        [self](const std::string& reason) { self->OnClosed(reason); });
     hello_timer_.expires_after(server_.config_.hello_deadline);
     hello_timer_.async_wait([self](const boost::system::error_code& error) {
-      if (!error && !self->greeted_) self->connection_->Close("no hello in time");
+      if (!error && !self->authenticated_) {
+        self->Log(self->peer_ + ": no hello" +
+                  (self->server_.config_.secret.empty() ? "" : " and auth") + " in time");
+        self->connection_->Close("no hello in time");
+      }
     });
   }
 
@@ -70,6 +76,11 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
 
  private:
   void OnMessage(protocol::Message&& message) {
+    if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
+      Log(peer_ + ": " + refusal->reason);
+      connection_->Close("");
+      return;
+    }
     if (!greeted_) {
       auto* hello = std::get_if<protocol::Hello>(&message);
       if (hello == nullptr) {
@@ -77,6 +88,15 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
         return;
       }
       OnHello(*hello);
+      return;
+    }
+    if (auto* auth = std::get_if<protocol::Auth>(&message)) {
+      OnAuth(*auth);
+      return;
+    }
+    if (!authenticated_) {
+      Refuse(std::string("expected auth, got ") + protocol::MessageTypeName(message) +
+             "; nothing runs before the supervisor proves it knows the secret");
       return;
     }
     if (auto* chunk = std::get_if<protocol::RunChunk>(&message)) {
@@ -109,8 +129,13 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       Refuse("expected a supervisor's hello, got role \"" + hello.role + "\"");
       return;
     }
+    const std::string& secret = server_.config_.secret;
+    if (!secret.empty() && hello.nonce.empty()) {
+      Refuse("this worker requires a shared secret: give the supervisor the same "
+             "--dist-secret-file");
+      return;
+    }
     greeted_ = true;
-    hello_timer_.cancel();
     protocol::Hello reply;
     reply.role = "worker";
     reply.host = server_.host_name_;
@@ -120,6 +145,12 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     reply.slots = server_.config_.jobs;
     reply.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
                          server_.catalog_.size()};
+    if (!secret.empty()) {
+      supervisor_nonce_ = hello.nonce;
+      worker_nonce_ = NewNonce();
+      reply.nonce = worker_nonce_;
+      reply.proof = WorkerProof(secret, supervisor_nonce_, worker_nonce_);
+    }
     connection_->Send(reply);
     const std::string mismatch =
         protocol::DescribeFingerprintMismatch(reply.fingerprint, hello.fingerprint);
@@ -128,10 +159,35 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       Refuse("the supervisor runs a different test binary: " + mismatch);
       return;
     }
+    supervisor_host_ = hello.host;
+    if (secret.empty()) Accept();
+    // else the hello deadline runs on until a valid auth arrives
+  }
+
+  void OnAuth(const protocol::Auth& auth) {
+    const std::string& secret = server_.config_.secret;
+    if (secret.empty() || authenticated_) {
+      Refuse("unexpected auth");
+      return;
+    }
+    if (!ProofsEqual(auth.proof, SupervisorProof(secret, worker_nonce_, supervisor_nonce_))) {
+      Refuse("authentication failed: the supervisor's proof is wrong (another secret, or a "
+             "replayed handshake)");
+      return;
+    }
+    Accept();
+  }
+
+  void Accept() {
+    authenticated_ = true;
+    hello_timer_.cancel();
     connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
                                  server_.config_.heartbeat_timeout);
-    Log(peer_ + ": supervisor on " + hello.host + " connected");
+    Log(peer_ + ": supervisor on " + supervisor_host_ + " connected" +
+        (server_.config_.secret.empty() ? "" : " (authenticated)"));
   }
+
+  static void Log(const std::string& line) { gtest_dist::Log(line); }
 
   void Refuse(const std::string& reason) {
     Log(peer_ + ": refused: " + reason);
@@ -149,6 +205,10 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   std::shared_ptr<TcpConnection> connection_;
   boost::asio::steady_timer hello_timer_;
   bool greeted_ = false;
+  bool authenticated_ = false;
+  std::string supervisor_nonce_;
+  std::string worker_nonce_;
+  std::string supervisor_host_;
   std::set<std::int64_t> chunk_ids_;
   std::map<std::int64_t, std::shared_ptr<ChunkRunner>> runners_;
 };
@@ -186,6 +246,14 @@ int WorkerServer::Run() {
     acceptor_.open(endpoint.protocol(), error);
     if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     if (!error) acceptor_.bind(endpoint, error);
+  }
+  if (!error && config_.secret.empty() && !acceptor_.local_endpoint().address().is_loopback()) {
+    std::cerr << "gtest_dist worker: refusing to listen on " << config_.bind_host << ":"
+              << config_.bind_port
+              << " without a shared secret: anyone who can reach this port could run code "
+                 "as this user. Give --dist-secret-file=PATH (the same file to the "
+                 "supervisor), or bind to 127.0.0.1.\n";
+    return 2;
   }
   if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
   if (error) {

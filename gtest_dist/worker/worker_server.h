@@ -26,6 +26,9 @@ struct WorkerConfig {
   // A supervisor must say hello within this time.
   std::chrono::seconds hello_deadline{10};
   std::chrono::milliseconds heartbeat_timeout{10000};
+  // The shared secret (--dist-secret-file); empty: no authentication, which
+  // is allowed on loopback only.
+  std::string secret;
 };
 
 class WorkerSession;

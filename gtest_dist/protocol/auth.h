@@ -1,0 +1,40 @@
+// The shared-secret handshake: each side proves it knows the secret by an
+// HMAC-SHA256 over both sides' fresh nonces, so the secret never crosses the
+// wire and a recorded handshake cannot be replayed.
+//
+//   supervisor -> worker   hello {nonce: Ns}
+//   worker -> supervisor   hello {nonce: Nw, proof: HMAC(K, "worker" Ns Nw)}
+//   supervisor -> worker   auth  {proof: HMAC(K, "supervisor" Nw Ns)}
+//
+// A worker runs nothing before a valid auth; a supervisor sends nothing to a
+// worker whose proof is wrong or missing.
+#ifndef GTEST_DIST_PROTOCOL_AUTH_H_
+#define GTEST_DIST_PROTOCOL_AUTH_H_
+
+#include <string>
+
+namespace gtest_dist {
+
+// Fewer bytes than this is a guessable secret: refused.
+constexpr std::size_t kMinSecretBytes = 16;
+
+// 32 random bytes from OpenSSL's CSPRNG, hex.
+std::string NewNonce();
+
+// The proofs, hex. `role` is "worker" or "supervisor": a proof made for one
+// direction is useless in the other.
+std::string WorkerProof(const std::string& secret, const std::string& supervisor_nonce,
+                        const std::string& worker_nonce);
+std::string SupervisorProof(const std::string& secret, const std::string& worker_nonce,
+                            const std::string& supervisor_nonce);
+
+// Compares in time independent of where the strings differ.
+bool ProofsEqual(const std::string& a, const std::string& b);
+
+// Reads a secret file (--dist-secret-file). Trailing newlines are dropped. On
+// a missing, unreadable or too short file returns false with a message.
+bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error);
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_PROTOCOL_AUTH_H_
