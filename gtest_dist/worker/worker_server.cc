@@ -286,7 +286,12 @@ void WorkerServer::DoAccept() {
   acceptor_.async_accept([this](const boost::system::error_code& error,
                                 boost::asio::ip::tcp::socket socket) {
     if (error == boost::asio::error::operation_aborted || stopping_) return;
-    if (!error) {
+    if (!error && static_cast<int>(sessions_.size()) >= config_.max_connections) {
+      Log(EndpointName(socket) + ": refused: already serving " +
+          std::to_string(sessions_.size()) + " connections (the limit)");
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else if (!error) {
       boost::system::error_code ignored;
       socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
       auto session = std::make_shared<WorkerSession>(*this, std::move(socket));

@@ -26,6 +26,9 @@ struct WorkerConfig {
   // A supervisor must say hello within this time.
   std::chrono::seconds hello_deadline{10};
   std::chrono::milliseconds heartbeat_timeout{10000};
+  // Connections served at once; one more is closed at once, with a log line.
+  // Supervisors are few; a flood of connections is an attack or a bug.
+  int max_connections = 64;
   // The shared secret (--dist-secret-file); empty: no authentication, which
   // is allowed on loopback only.
   std::string secret;
