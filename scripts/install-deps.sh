@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what building and testing gtest_dist needs on Debian 12 (bookworm).
+# Safe to run again: when every package is already installed it changes
+# nothing and needs neither root nor the network.
+#
+#   sudo scripts/install-deps.sh              # build and test dependencies
+#   sudo scripts/install-deps.sh --lint-tools # also clang-format, clang-tidy
+set -euo pipefail
+
+packages=(
+  # Toolchain and test drivers.
+  cmake g++ make python3 git
+  # Network namespaces for the multi-host integration tests.
+  iproute2
+  # GoogleTest 1.12 (GTest::gtest, GTest::gmock).
+  libgtest-dev libgmock-dev
+  # Boost 1.74 headers: Asio, Beast.
+  libboost-dev libboost-system-dev
+  # Wire format.
+  nlohmann-json3-dev
+  # SHA-256 fingerprints; later HMAC and TLS.
+  libssl-dev
+  # Run history store.
+  libsqlite3-dev
+)
+
+for arg in "$@"; do
+  case "$arg" in
+    --lint-tools) packages+=(clang-format clang-tidy) ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install-deps.sh: unknown argument '$arg' (accepted: --lint-tools)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${packages[@]}"; do
+  if [[ $(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null) != installed ]]; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps.sh: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if ((EUID != 0)); then
+  echo "install-deps.sh: missing packages: ${missing[*]}" >&2
+  echo "install-deps.sh: installing them needs root; run: sudo $0${*:+ $*}" >&2
+  exit 1
+fi
+
+if ! command -v apt-get >/dev/null; then
+  echo "install-deps.sh: apt-get not found; this script supports Debian 12 (bookworm)." >&2
+  echo "install-deps.sh: install these by other means: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
+echo "install-deps.sh: done"
