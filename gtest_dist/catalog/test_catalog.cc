@@ -80,10 +80,11 @@ TestCatalog::TestCatalog(std::vector<TestEntry> tests, std::string binary_digest
     }
     test.suite_index = static_cast<int>(suites_.size()) - 1;
     ++suites_.back().test_count;
-    // The names and params identify the catalog; file and line do not (a
-    // comment added above a test must not make two builds incompatible).
-    names += test.suite + '.' + test.name + '\x1f' + test.type_param + '\x1f' +
-             test.value_param + '\n';
+    // Names and type parameters identify the catalog. Not file and line (a
+    // comment added above a test must not make two builds incompatible), and
+    // not value parameters: gtest prints a parameter without a PrintTo() as
+    // its bytes, pointers included, which differ from process to process.
+    names += test.suite + '.' + test.name + '\x1f' + test.type_param + '\n';
   }
   names_digest_ = Sha256Hex(names);
 }

@@ -50,7 +50,7 @@ class TestCatalog {
   const TestEntry& test(int index) const { return tests_.at(static_cast<size_t>(index)); }
   int size() const { return static_cast<int>(tests_.size()); }
 
-  // SHA-256 (hex) of the ordered list of full names (and their params).
+  // SHA-256 (hex) of the ordered list of full names and type parameters.
   const std::string& names_digest() const { return names_digest_; }
   // SHA-256 (hex) of the executable file; empty when unknown.
   const std::string& binary_digest() const { return binary_digest_; }
