@@ -22,6 +22,8 @@ packages=(
   libssl-dev
   # Run history store.
   libsqlite3-dev
+  # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
+  clang libclang-rt-14-dev
 )
 
 for arg in "$@"; do
