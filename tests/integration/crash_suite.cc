@@ -1,0 +1,62 @@
+// crash_suite: tests that kill their own process in every way a test can,
+// between tests that pass, so the integration tests can check that a crash
+// costs exactly one test and its chunk-mates still run. Plain gtest stops at
+// the first of them; only a distributed run gets through this suite.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+// Names are in run order; keep them so that one chunk holds them in order.
+TEST(CrashChunk, Test1Passes) { SUCCEED(); }
+
+TEST(CrashChunk, Test2Aborts) {
+  std::printf("about to abort\n");
+  std::fflush(stdout);
+  std::abort();
+}
+
+TEST(CrashChunk, Test3Passes) { SUCCEED(); }
+
+TEST(CrashChunk, Test4Segfaults) {
+  std::printf("about to raise SIGSEGV\n");
+  std::fflush(stdout);
+  std::raise(SIGSEGV);
+}
+
+TEST(CrashChunk, Test5Passes) { SUCCEED(); }
+
+TEST(CrashChunk, Test6ExitsZero) {
+  // exit() runs atexit handlers and flushes stdio: the process ends "cleanly"
+  // in the middle of a test, which is still a lost test.
+  std::printf("about to exit(0)\n");
+  std::exit(0);
+}
+
+TEST(CrashChunk, Test7Passes) { SUCCEED(); }
+
+TEST(CrashChunk, Test8UnderscoreExitsOne) { _exit(1); }
+
+TEST(CrashChunk, Test9Passes) { SUCCEED(); }
+
+// Death tests are expected deaths: they must pass, distributed or not.
+TEST(CrashDeathTest, AbortIsDeath) { EXPECT_DEATH(std::abort(), ""); }
+
+TEST(CrashDeathTest, ExitCodeIsChecked) {
+  EXPECT_EXIT(
+      {
+        std::fprintf(stderr, "leaving with 3\n");
+        std::exit(3);
+      },
+      testing::ExitedWithCode(3), "leaving with 3");
+}
+
+TEST(CrashDeathTest, SignalIsChecked) {
+  EXPECT_EXIT(std::raise(SIGSEGV), testing::KilledBySignal(SIGSEGV), "");
+}
+
+}  // namespace

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""crash_suite: abort(), SIGSEGV, exit(0) and _exit(1) in the middle of a
+chunk. Each is one FAILED test whose reason names the signal or the exit
+status; every passing test between them still passes; death tests pass.
+
+A plain run stops at the first crash, so these checks are absolute rather
+than against a plain run.
+
+Usage: crash_test.py --bin build/tests/integration/crash_suite [-v]
+"""
+
+import re
+
+import harness
+
+PASSING = ["CrashChunk.Test%dPasses" % i for i in (1, 3, 5, 7, 9)]
+# Test -> what its failure message must say.
+CRASHING = {
+    "CrashChunk.Test2Aborts": re.compile(r"signal 6\b|SIGABRT|Abort", re.I),
+    "CrashChunk.Test4Segfaults": re.compile(r"signal 11\b|SIGSEGV|Segmentation", re.I),
+    "CrashChunk.Test6ExitsZero": re.compile(r"exit\w*( with)?( status| code)? 0\b", re.I),
+    "CrashChunk.Test8UnderscoreExitsOne": re.compile(r"exit\w*( with)?( status| code)? 1\b",
+                                                     re.I),
+}
+DEATH_TESTS = ["CrashDeathTest.AbortIsDeath", "CrashDeathTest.ExitCodeIsChecked",
+               "CrashDeathTest.SignalIsChecked"]
+
+
+class CrashTest(harness.IntegrationTestCase):
+
+    def check_crash_run(self, dist, context):
+        where = context + "\n" + dist.result.describe()
+        self.assertEqual(dist.result.returncode, 1, where)
+        console = dist.console
+        for name in PASSING + list(CRASHING):
+            self.assertEqual(console.runs[name], 1, "%s: RUN lines of %s\n%s" % (
+                context, name, where))
+            self.assertEqual(console.ends[name], 1, "%s: end lines of %s\n%s" % (
+                context, name, where))
+        for name in PASSING:
+            self.assertEqual(console.outcomes[name], [harness.PASSED], name + "\n" + where)
+            self.assertEqual(dist.xml.outcomes[name], harness.PASSED, name)
+            self.assertEqual(dist.json.outcomes[name], harness.PASSED, name)
+        for name, reason in CRASHING.items():
+            self.assertEqual(console.outcomes[name], [harness.FAILED], name + "\n" + where)
+            self.assertRegex(console.blocks.get(name, ""), reason,
+                             "%s: console block of %s does not give the reason\n%s" % (
+                                 context, name, where))
+            self.assertEqual(console.failed_listed[name], 1, name + "\n" + where)
+            for label, report in (("XML", dist.xml), ("JSON", dist.json)):
+                self.assertEqual(report.occurrences[name], 1, "%s %s" % (label, name))
+                self.assertEqual(report.outcomes[name], harness.FAILED, "%s %s" % (label, name))
+                self.assertRegex(report.messages[name], reason,
+                                 "%s: %s failure message of %s" % (context, label, name))
+        # What the crashed test printed before dying is kept with it.
+        self.assertIn("about to abort", console.blocks.get("CrashChunk.Test2Aborts", ""), where)
+        self.assertIn("about to raise SIGSEGV",
+                      console.blocks.get("CrashChunk.Test4Segfaults", ""), where)
+        self.assertEqual(console.failed_count, len(CRASHING), where)
+        self.assertEqual(console.passed_count, console.ran_tests - len(CRASHING), where)
+        for label, report in (("XML", dist.xml), ("JSON", dist.json)):
+            self.assertEqual(report.root["failures"], len(CRASHING), label)
+            self.assertEqual(report.root["tests"], console.ran_tests, label)
+
+    def test_crashes_in_one_chunk_on_a_worker(self):
+        binary = harness.OPTIONS.bin
+        args = ["--gtest_filter=CrashChunk.*"]
+        # One worker with one job: the suite's tests share a child process,
+        # so each crash must be contained and the rest of the chunk go on.
+        with self.pool(binary, 1, jobs=1) as pool:
+            dist = self.runner.distributed(binary, pool.addresses(), args)
+            self.check_crash_run(dist, "1 worker, 1 job")
+            self.assertEqual({w.rpartition(":")[2] for w in dist.xml.workers.values()},
+                             {str(pool.workers[0].port)})
+            pool.stop_all()
+
+    def test_crashes_on_local_slots(self):
+        dist = self.runner.distributed(harness.OPTIONS.bin, ["local:1"],
+                                       ["--gtest_filter=CrashChunk.*"])
+        self.check_crash_run(dist, "local:1")
+
+    def test_whole_suite_on_two_workers(self):
+        binary = harness.OPTIONS.bin
+        with self.pool(binary, 2, jobs=2) as pool:
+            dist = self.runner.distributed(binary, pool.addresses())
+            self.check_crash_run(dist, "2 workers, 2 jobs, whole suite")
+            for name in DEATH_TESTS:
+                self.assertEqual(dist.console.outcomes[name], [harness.PASSED],
+                                 name + "\n" + dist.result.describe())
+                self.assertEqual(dist.xml.outcomes[name], harness.PASSED, name)
+            pool.stop_all()
+
+    def test_death_tests_match_plain(self):
+        binary = harness.OPTIONS.bin
+        args = ["--gtest_filter=CrashDeathTest.*"]
+        plain = self.runner.plain(binary, args)
+        self.assertEqual(plain.result.returncode, 0, plain.result.describe())
+        with self.pool(binary, 1, jobs=2) as pool:
+            dist = self.runner.distributed(binary, pool.addresses(), args)
+            harness.check_same_as_plain(self, plain, dist,
+                                        worker_ports=[pool.workers[0].port],
+                                        context="death tests")
+            pool.stop_all()
+
+
+if __name__ == "__main__":
+    harness.main()
