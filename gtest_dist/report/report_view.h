@@ -105,9 +105,10 @@ inline std::vector<Suite> CollectSuites(const RunSummary& summary) {
       auto found = reportable.find(i);
       if (found == reportable.end()) continue;
       Test test = MakeTest(catalog.test(i), found->second, summary);
-      if (!test.run) {
-        ++suite.disabled;
-      } else {
+      // gtest counts a DISABLED_ test that matches the filter as disabled
+      // even when --gtest_also_run_disabled_tests runs it.
+      if (catalog.test(i).disabled) ++suite.disabled;
+      if (test.run) {
         if (IsFailure(test.outcome)) ++suite.failures;
         if (test.outcome == Outcome::kSkipped) ++suite.skipped;
         suite.elapsed_ms += test.elapsed_ms;
