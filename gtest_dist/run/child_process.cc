@@ -96,7 +96,7 @@ std::string DescribeWaitStatus(int wait_status) {
   if (WIFSIGNALED(wait_status)) {
     const int signal = WTERMSIG(wait_status);
     const char* name = strsignal(signal);
-    return "killed by signal " + std::to_string(signal) + " (" +
+    return "was killed by signal " + std::to_string(signal) + " (" +
            (name != nullptr ? name : "unknown") + ")";
   }
   return "ended with wait status " + std::to_string(wait_status);

@@ -53,7 +53,8 @@ class ChildProcess {
   int wait_status_ = 0;
 };
 
-// "exited with status 1", "killed by signal 11 (Segmentation fault)".
+// "exited with status 1", "was killed by signal 11 (Segmentation fault)":
+// reads after "the test process".
 std::string DescribeWaitStatus(int wait_status);
 
 // Tells owners when their children exit. One per io_context: it owns the
