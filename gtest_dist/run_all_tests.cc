@@ -208,6 +208,10 @@ int RunSupervisor(const DistOptions& options) {
     if (report_file) supervisor.AddListener(report_file.get());
     const int result = supervisor.Run();
     failed = failed || result != 0;
+    if (!supervisor.run_problem().empty()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "gtest_dist: %s\n", supervisor.run_problem().c_str());
+    }
     if (supervisor.interrupted()) break;
     if (plan.shuffle) plan.random_seed = plan.random_seed >= 99999 ? 1 : plan.random_seed + 1;
   }

@@ -360,10 +360,11 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
       executors_.push_back(std::move(fallback));
       StartExecutor(executors_.back().get());
     } else {
-      Note(any_ready_ ? "every worker is gone (--dist-fallback=fail); the remaining " +
-                            std::to_string(remaining) + " tests are NOT RUN"
-                      : "no worker could be used; the " + std::to_string(remaining) +
-                            " selected tests are NOT RUN");
+      run_problem_ = any_ready_ ? "every worker is gone (--dist-fallback=fail); the remaining " +
+                                      std::to_string(remaining) + " tests are NOT RUN"
+                                : "no worker could be used; the " + std::to_string(remaining) +
+                                      " selected tests are NOT RUN";
+      Note(run_problem_);
       MarkRestNotRun(any_ready_ ? "not run: every worker was lost"
                                 : "not run: no worker could be used");
     }

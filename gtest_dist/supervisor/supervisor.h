@@ -55,6 +55,9 @@ class Supervisor {
   int Run();
   // True when the run was stopped by SIGINT/SIGTERM.
   bool interrupted() const { return summary_.interrupted; }
+  // Why tests were left NOT RUN without an interruption ("no worker could be
+  // used; ..."), or empty. Printed again after the summary, where it is seen.
+  const std::string& run_problem() const { return run_problem_; }
 
  private:
   struct InFlight {
@@ -100,6 +103,7 @@ class Supervisor {
   Executor::Callbacks callbacks_;
   bool any_ready_ = false;  // some executor took work at some point
   bool fell_back_ = false;
+  std::string run_problem_;
   bool failed_fast_ = false;
   std::map<std::int64_t, InFlight> in_flight_;
   std::int64_t next_chunk_id_ = 1;
