@@ -118,6 +118,7 @@ Supervisor::ExecutorState* Supervisor::StateOf(Executor* executor) {
 void Supervisor::OnReady(Executor* executor) {
   ExecutorState* state = StateOf(executor);
   state->ready = true;
+  state->settled = true;
   if (state->retry_noted) Note("worker " + executor->name() + " is back");
   state->retry_noted = false;
   any_ready_ = true;
@@ -126,11 +127,23 @@ void Supervisor::OnReady(Executor* executor) {
 
 void Supervisor::Dispatch() {
   if (finished_) return;
-  int total_slots = 0;
+  // Chunk sizes follow the slots the run will have, not only those ready now:
+  // sized for the first worker alone, the early chunks would hold most of the
+  // suite while the others are still connecting. A worker still connecting
+  // for the first time counts as many slots as the ready ones have on average.
+  int ready_slots = 0;
+  int ready_count = 0;
+  int connecting = 0;
   for (const auto& state : executors_) {
-    if (state->ready && !state->lost) total_slots += state->executor->slots();
+    if (state->ready && !state->lost) {
+      ready_slots += state->executor->slots();
+      ++ready_count;
+    } else if (!state->settled) {
+      ++connecting;
+    }
   }
-  scheduler_.SetTotalSlots(total_slots);
+  const int slots_per_worker = ready_count > 0 ? std::max(1, ready_slots / ready_count) : 1;
+  scheduler_.SetTotalSlots(ready_slots + connecting * slots_per_worker);
   // Round-robin over executors with free slots, one chunk at a time, so that
   // large early chunks spread over workers rather than fill the first one.
   bool handed_out = true;
@@ -308,6 +321,7 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
   ExecutorState* state = StateOf(executor);
   if (state == nullptr || state->lost) return;
   state->lost = true;
+  state->settled = true;
   const bool was_ready = state->ready;
   state->ready = false;
   if (!state->retry_noted) {

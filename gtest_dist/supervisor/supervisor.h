@@ -70,6 +70,8 @@ class Supervisor {
     bool ready = false;
     bool lost = false;
     bool retry_noted = false;
+    // Ready or lost at least once: until then its slots are only estimated.
+    bool settled = false;
     int busy = 0;
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
