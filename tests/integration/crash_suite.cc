@@ -43,6 +43,15 @@ TEST(CrashChunk, Test8UnderscoreExitsOne) { _exit(1); }
 
 TEST(CrashChunk, Test9Passes) { SUCCEED(); }
 
+// Never returns: only --dist-test-timeout ends it (the driver sets 2 s).
+TEST(CrashChunk, Test10Hangs) {
+  std::printf("about to hang\n");
+  std::fflush(stdout);
+  for (;;) pause();
+}
+
+TEST(CrashChunk, Test11Passes) { SUCCEED(); }
+
 // Death tests are expected deaths: they must pass, distributed or not.
 TEST(CrashDeathTest, AbortIsDeath) { EXPECT_DEATH(std::abort(), ""); }
 

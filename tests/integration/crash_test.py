@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""crash_suite: abort(), SIGSEGV, exit(0) and _exit(1) in the middle of a
-chunk. Each is one FAILED test whose reason names the signal or the exit
-status; every passing test between them still passes; death tests pass.
+"""crash_suite: abort(), SIGSEGV, exit(0), _exit(1) and a hang in the middle
+of a chunk. Each is one FAILED test whose reason names the signal, the exit
+status or the timeout; every passing test between them still passes; death
+tests pass.
 
 A plain run stops at the first crash, so these checks are absolute rather
 than against a plain run.
@@ -13,7 +14,10 @@ import re
 
 import harness
 
-PASSING = ["CrashChunk.Test%dPasses" % i for i in (1, 3, 5, 7, 9)]
+PASSING = ["CrashChunk.Test%dPasses" % i for i in (1, 3, 5, 7, 9, 11)]
+HANGING = "CrashChunk.Test10Hangs"
+# Every distributed run here: the hanging test is killed after 2 s.
+TIMEOUT_ARGS = ["--dist-test-timeout=2"]
 # Test -> what its failure message must say.
 CRASHING = {
     "CrashChunk.Test2Aborts": re.compile(r"signal 6\b|SIGABRT|Abort", re.I),
@@ -21,6 +25,7 @@ CRASHING = {
     "CrashChunk.Test6ExitsZero": re.compile(r"exit\w*( with)?( status| code)? 0\b", re.I),
     "CrashChunk.Test8UnderscoreExitsOne": re.compile(r"exit\w*( with)?( status| code)? 1\b",
                                                      re.I),
+    HANGING: re.compile(r"timed out after 2(\.0+)? ?s", re.I),
 }
 DEATH_TESTS = ["CrashDeathTest.AbortIsDeath", "CrashDeathTest.ExitCodeIsChecked",
                "CrashDeathTest.SignalIsChecked"]
@@ -52,6 +57,10 @@ class CrashTest(harness.IntegrationTestCase):
                 self.assertEqual(report.outcomes[name], harness.FAILED, "%s %s" % (label, name))
                 self.assertRegex(report.messages[name], reason,
                                  "%s: %s failure message of %s" % (context, label, name))
+        # The hung test is reported with the time it had run, not 0 ms.
+        for label, report in (("XML", dist.xml), ("JSON", dist.json)):
+            self.assertGreaterEqual(report.times[HANGING], 1.9, "%s time of %s" % (label, HANGING))
+        self.assertIn("about to hang", console.blocks.get(HANGING, ""), where)
         # What the crashed test printed before dying is kept with it.
         self.assertIn("about to abort", console.blocks.get("CrashChunk.Test2Aborts", ""), where)
         self.assertIn("about to raise SIGSEGV",
@@ -68,7 +77,8 @@ class CrashTest(harness.IntegrationTestCase):
         # One worker with one job: the suite's tests share a child process,
         # so each crash must be contained and the rest of the chunk go on.
         with self.pool(binary, 1, jobs=1) as pool:
-            dist = self.runner.distributed(binary, pool.addresses(), args)
+            dist = self.runner.distributed(binary, pool.addresses(), args,
+                                           extra_args=TIMEOUT_ARGS)
             self.check_crash_run(dist, "1 worker, 1 job")
             self.assertEqual({w.rpartition(":")[2] for w in dist.xml.workers.values()},
                              {str(pool.workers[0].port)})
@@ -76,13 +86,15 @@ class CrashTest(harness.IntegrationTestCase):
 
     def test_crashes_on_local_slots(self):
         dist = self.runner.distributed(harness.OPTIONS.bin, ["local:1"],
-                                       ["--gtest_filter=CrashChunk.*"])
+                                       ["--gtest_filter=CrashChunk.*"],
+                                       extra_args=TIMEOUT_ARGS)
         self.check_crash_run(dist, "local:1")
 
     def test_whole_suite_on_two_workers(self):
         binary = harness.OPTIONS.bin
         with self.pool(binary, 2, jobs=2) as pool:
-            dist = self.runner.distributed(binary, pool.addresses())
+            dist = self.runner.distributed(binary, pool.addresses(),
+                                           extra_args=TIMEOUT_ARGS)
             self.check_crash_run(dist, "2 workers, 2 jobs, whole suite")
             for name in DEATH_TESTS:
                 self.assertEqual(dist.console.outcomes[name], [harness.PASSED],

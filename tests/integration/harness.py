@@ -403,6 +403,7 @@ class Report:
         self.properties = {}   # name -> dict (the test's own, without the worker's)
         self.workers = {}      # name -> value of gtest_dist_worker, if any
         self.messages = {}     # name -> failure messages, joined
+        self.times = {}        # name -> the test's time in seconds
         self.root = {}         # tests, failures, disabled, errors, skipped (summed)
         self.suite_counts = {}  # suite -> (tests, failures, disabled, skipped)
 
@@ -432,6 +433,7 @@ class Report:
                 else:
                     outcome = PASSED
                 report.outcomes[name] = outcome
+                report.times[name] = float(case.get("time", "0"))
                 report.messages[name] = "\n".join(f.get("message", "") + "\n" + (f.text or "")
                                                   for f in failures)
                 props = {}
@@ -474,6 +476,8 @@ class Report:
                 else:
                     outcome = PASSED
                 report.outcomes[name] = outcome
+                # gtest writes "0.123s".
+                report.times[name] = float(str(case.get("time", "0s")).rstrip("s") or 0)
                 report.messages[name] = "\n".join(f.get("failure", "") for f in failures)
                 props = {k: str(v) for k, v in case.items() if k not in Report.JSON_CASE_KEYS}
                 worker = props.pop(WORKER_PROPERTY, None)
