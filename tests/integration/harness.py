@@ -110,6 +110,111 @@ def kill_group(process):
         pass
 
 
+def descendants(pid):
+    """PIDs of every living descendant of `pid` (from /proc; zombies excluded)."""
+    children = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="ascii", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: split after its end.
+        fields = stat.rpartition(")")[2].split()
+        if fields and fields[0] != "Z":
+            children[int(fields[1])].append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def wait_until(condition, deadline_s, what):
+    """Polls `condition` until it returns a true value (returned) or the
+    deadline passes (AssertionError naming `what`)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("%s: not within %ss" % (what, deadline_s))
+        time.sleep(0.02)
+
+
+class LiveProcess:
+    """A process started in the background whose stdout and stderr are
+    collected as it runs, so a test can wait for a line and then act (send a
+    signal, kill a worker) in the middle of a run."""
+
+    def __init__(self, argv, env=None):
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self.argv = argv
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env=full_env, start_new_session=True)
+        self._chunks = {"stdout": [], "stderr": []}
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._drain, args=(name, stream), daemon=True)
+                         for name, stream in (("stdout", self.process.stdout),
+                                              ("stderr", self.process.stderr))]
+        for thread in self._threads:
+            thread.start()
+
+    def _drain(self, name, stream):
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            with self._lock:
+                self._chunks[name].append(chunk)
+
+    def text(self, name="stdout"):
+        with self._lock:
+            return b"".join(self._chunks[name]).decode(errors="replace")
+
+    def wait_for_output(self, pattern, count=1, deadline_s=RUN_TIMEOUT, name="stdout"):
+        """Waits until `pattern` (a regex) matched `count` times in the output;
+        fails at once if the process exits first."""
+        regex = re.compile(pattern, re.M)
+
+        def matched():
+            if len(regex.findall(self.text(name))) >= count:
+                return True
+            if self.process.poll() is None:
+                return False
+            for thread in self._threads:  # what it wrote before exiting
+                thread.join(timeout=5)
+            if len(regex.findall(self.text(name))) >= count:
+                return True
+            raise AssertionError("%s exited (code %s) before %d x %r in its %s\n%s" % (
+                " ".join(self.argv), self.process.returncode, count, pattern, name,
+                tail(self.text(name))))
+        return wait_until(matched, deadline_s, "%d x %r in the %s of %s" % (
+            count, pattern, name, " ".join(self.argv)))
+
+    def finish(self, timeout=RUN_TIMEOUT):
+        """Waits for the exit; returns a RunResult."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(self.process)
+            self.process.wait()
+            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
+        for thread in self._threads:
+            thread.join(timeout=5)
+        return RunResult(self.argv, code, self.text("stdout"), self.text("stderr"),
+                         time.monotonic() - self.started)
+
+    def kill(self):
+        if self.process.poll() is None:
+            kill_group(self.process)
+            self.process.wait()
+
+
 class Worker:
     """One `BINARY --dist-worker --bind 127.0.0.1:0` daemon.
 
