@@ -231,8 +231,12 @@ class Worker:
     that it is killed whatever happens.
     """
 
-    def __init__(self, binary, jobs=2, extra_args=(), env=None, log_dir=None):
+    def __init__(self, binary, jobs=2, extra_args=(), env=None, log_dir=None,
+                 bind_host="127.0.0.1", command_prefix=()):
         self.binary = binary
+        self.bind_host = bind_host
+        # E.g. ("ip", "netns", "exec", NAME): a worker on another host.
+        self.command_prefix = list(command_prefix)
         self.jobs = jobs
         self.extra_args = list(extra_args)
         self.env = env
@@ -254,8 +258,9 @@ class Worker:
         return False
 
     def start(self):
-        argv = [self.binary, "--dist-worker", "--bind", "127.0.0.1:0",
-                "--dist-jobs=%d" % self.jobs] + self.extra_args
+        argv = self.command_prefix + [
+            self.binary, "--dist-worker", "--bind", self.bind_host + ":0",
+            "--dist-jobs=%d" % self.jobs] + self.extra_args
         full_env = dict(os.environ)
         if self.env:
             full_env.update(self.env)
@@ -266,15 +271,16 @@ class Worker:
                                         env=full_env, start_new_session=True)
         try:
             line = self._read_first_line(WORKER_START_DEADLINE)
-            match = re.fullmatch(r"listening on (127\.0\.0\.1):(\d+)", line)
+            match = re.fullmatch(r"listening on (%s):(\d+)" % re.escape(self.bind_host), line)
             if not match:
                 raise AssertionError("worker's first line is %r, expected "
-                                     "'listening on 127.0.0.1:PORT'\n%s" % (line, self.log()))
+                                     "'listening on %s:PORT'\n%s" % (
+                                         line, self.bind_host, self.log()))
         except BaseException:
             self.kill()
             raise
         self.port = int(match.group(2))
-        self.address = "127.0.0.1:%d" % self.port
+        self.address = "%s:%d" % (self.bind_host, self.port)
         # Keep reading stdout so that the worker can never block on a full pipe.
         self._drain_thread = threading.Thread(target=self._drain, daemon=True)
         self._drain_thread.start()
