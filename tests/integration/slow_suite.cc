@@ -1,10 +1,15 @@
 // slow_suite: 72 tests of 150 ms each in 6 suites, so that a distributed run
 // lasts a few seconds and a driver can interrupt it, kill a worker or cut a
-// link in the middle. Every test passes; each prints one line.
+// link in the middle. Every test passes; each prints one line. With
+// SLOW_SUITE_MARKER_DIR set, each test also leaves a file there: proof, for
+// the authentication tests, that a test really ran (or that none did).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace {
@@ -13,6 +18,14 @@ class Slow : public testing::TestWithParam<int> {
  protected:
   void Work() {
     std::printf("slow work %d\n", GetParam());
+    if (const char* dir = std::getenv("SLOW_SUITE_MARKER_DIR")) {
+      const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+      std::string name = std::string(test->test_suite_name()) + "." + test->name();
+      for (char& c : name) {
+        if (c == '/') c = '_';
+      }
+      std::ofstream(std::string(dir) + "/" + name) << "ran\n";
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
   }
 };

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Who may use a worker. The worker runs slow_suite with SLOW_SUITE_MARKER_DIR
+set, so every test it runs leaves a file: "nothing ran" is checked on disk,
+not assumed.
+
+- A worker with a secret and a supervisor without one, or with another
+  secret: refused, logged on both sides, no test runs there.
+- A replayed handshake: a genuine supervisor's frames, recorded by a proxy
+  between it and the worker, sent again on a new connection (hello, auth,
+  then its chunks): the worker's fresh nonce makes the old proof worthless;
+  refused, nothing runs.
+- The right secret: every test runs there and passes.
+- A non-loopback bind without a secret refuses to start (exit 2) and says why.
+
+Usage: auth_test.py --bin build/tests/integration/slow_suite [-v]
+"""
+
+import json
+import os
+import socket
+import struct
+import threading
+import time
+
+import harness
+
+SELECTED = 72
+SECRET = "auth-test-secret-0123456789abcdef\n"
+OTHER_SECRET = "another-secret-fedcba9876543210\n"
+CLOSE_DEADLINE = 20
+
+
+def read_frames(data):
+    frames = []
+    while len(data) >= 4:
+        (length,) = struct.unpack(">I", data[:4])
+        if len(data) < 4 + length:
+            break
+        frames.append((data[:4 + length], json.loads(data[4:4 + length])))
+        data = data[4 + length:]
+    return frames
+
+
+class RecordingProxy:
+    """Listens on 127.0.0.1, forwards one connection to `target`, and keeps
+    every byte each side sent."""
+
+    def __init__(self, target):
+        host, port = target.rsplit(":", 1)
+        self.target = (host, int(port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.from_client = b""
+        self.from_server = b""
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        client, _ = self.listener.accept()
+        upstream = socket.create_connection(self.target)
+        back = threading.Thread(target=self._pump, args=(upstream, client, "from_server"),
+                                daemon=True)
+        back.start()
+        self._pump(client, upstream, "from_client")
+        back.join(timeout=10)
+
+    def _pump(self, source, sink, record):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                for s in (source, sink):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+            setattr(self, record, getattr(self, record) + data)
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+        self.thread.join(timeout=10)
+
+
+class AuthTest(harness.IntegrationTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.marker_dir = os.path.join(self.scratch, "ran")
+        os.mkdir(self.marker_dir)
+        self.secret = self.write_secret("secret", SECRET)
+        self.other_secret = self.write_secret("other", OTHER_SECRET)
+
+    def write_secret(self, name, text):
+        path = os.path.join(self.scratch, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o600)
+        return path
+
+    def ran(self):
+        return sorted(os.listdir(self.marker_dir))
+
+    def worker(self):
+        worker = harness.Worker(harness.OPTIONS.bin, jobs=2, log_dir=self.scratch,
+                                extra_args=["--dist-secret-file=" + self.secret],
+                                env={"SLOW_SUITE_MARKER_DIR": self.marker_dir})
+        self.addCleanup(worker.kill)
+        return worker.start()
+
+    def supervise(self, address, secret_args, gtest_args=()):
+        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", address,
+                            "--dist-fallback=fail"] + list(secret_args) + list(gtest_args))
+
+    def check_refused(self, secret_args, supervisor_says, worker_says):
+        worker = self.worker()
+        result = self.supervise(worker.address, secret_args)
+        where = result.describe() + "\n" + worker.log()
+        self.assertNotEqual(result.returncode, 0, where)
+        self.assertIn(supervisor_says, result.stderr, where)
+        self.assertIn("no worker could be used", result.stderr, where)
+        harness.wait_until(lambda: worker_says in worker.log(), 10,
+                           "the worker logs the refusal (%r)\n%s" % (worker_says, where))
+        self.assertEqual(self.ran(), [], "tests ran on a worker that refused\n" + where)
+        self.assertTrue(worker.alive(), where)
+
+    def test_supervisor_without_secret_is_refused(self):
+        self.check_refused([], "requires a shared secret", "supervisor")
+
+    def test_wrong_secret_is_refused(self):
+        self.check_refused(["--dist-secret-file=" + self.other_secret],
+                           "failed authentication", "supervisor")
+
+    def test_right_secret_runs_everything(self):
+        worker = self.worker()
+        result = self.supervise(worker.address, ["--dist-secret-file=" + self.secret])
+        where = result.describe() + "\n" + worker.log()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertEqual(harness.Console(result.stdout).passed_count, SELECTED, where)
+        self.assertEqual(len(self.ran()), SELECTED, where)
+
+    def test_replayed_handshake_runs_nothing(self):
+        worker = self.worker()
+        proxy = RecordingProxy(worker.address)
+        self.addCleanup(proxy.close)
+        genuine = self.supervise(proxy.address, ["--dist-secret-file=" + self.secret],
+                                 ["--gtest_filter=*SlowA.*"])
+        self.assertEqual(genuine.returncode, 0, genuine.describe() + worker.log())
+        self.assertEqual(len(self.ran()), 12, "the recorded run ran its 12 tests")
+        recorded = read_frames(proxy.from_client)
+        types = [message["type"] for _, message in recorded]
+        self.assertEqual(types[:2], ["hello", "auth"], "recorded frames: %s" % types)
+        self.assertIn("run_chunk", types, "recorded frames: %s" % types)
+        for name in self.ran():
+            os.remove(os.path.join(self.marker_dir, name))
+
+        # Replay: the same hello (same nonce), the same auth, the same chunks.
+        replay = socket.create_connection((worker.address.rsplit(":", 1)[0],
+                                           worker.port), timeout=CLOSE_DEADLINE)
+        received = b""
+        replay.sendall(recorded[0][0])
+        deadline = time.monotonic() + CLOSE_DEADLINE
+        while not read_frames(received) and time.monotonic() < deadline:
+            data = replay.recv(65536)
+            if not data:
+                break
+            received += data
+        worker_hello = read_frames(received)[0][1]
+        self.assertEqual(worker_hello["type"], "hello")
+        genuine_worker_hello = read_frames(proxy.from_server)[0][1]
+        self.assertTrue(worker_hello.get("nonce"))
+        self.assertNotEqual(worker_hello["nonce"], genuine_worker_hello.get("nonce"),
+                            "the worker reused a nonce")
+        try:
+            for raw, _ in recorded[1:]:
+                replay.sendall(raw)
+        except OSError:
+            pass  # the worker may close as soon as it read the bad proof
+        while time.monotonic() < deadline:
+            try:
+                data = replay.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            received += data
+        replay.close()
+        replies = [message for _, message in read_frames(received)]
+        self.assertTrue(any(m["type"] == "refusal" for m in replies),
+                        "no refusal for a replayed handshake: %s" % replies)
+        harness.wait_until(lambda: "failed authentication" in worker.log() or
+                           "authentication" in worker.log(), 10,
+                           "the worker logs the failed replay\n" + worker.log())
+        # Whatever the worker did, it ran nothing; and it still serves.
+        self.assertEqual(harness.descendants(worker.process.pid), [])
+        self.assertEqual(self.ran(), [], "a replayed handshake ran tests\n" + worker.log())
+        after = self.supervise(worker.address, ["--dist-secret-file=" + self.secret],
+                               ["--gtest_filter=*SlowB.*"])
+        self.assertEqual(after.returncode, 0, after.describe() + worker.log())
+
+    def test_non_loopback_bind_without_secret_refuses_to_start(self):
+        result = harness.run([harness.OPTIONS.bin, "--dist-worker", "--bind", "0.0.0.0:0"],
+                             timeout=30)
+        self.assertEqual(result.returncode, 2, result.describe())
+        self.assertIn("secret", result.stderr, result.describe())
+        self.assertNotIn("listening on", result.stdout, result.describe())
+
+
+if __name__ == "__main__":
+    harness.main()
