@@ -32,6 +32,18 @@ bool ParseBool(const std::string& text, bool* value) {
   return true;
 }
 
+// A file-path flag: anything but empty (the file is read, and its problems
+// reported, where it is used).
+bool SetPath(const std::string& flag, const std::string& value, std::string* target,
+             std::string* error) {
+  if (value.empty()) {
+    *error = "--" + flag + ": expected a file path, got an empty value";
+    return false;
+  }
+  *target = value;
+  return true;
+}
+
 bool ParsePositiveInt(const std::string& text, int max, int* value) {
   if (text.empty() || text.size() > 9) return false;
   for (char c : text) {
@@ -188,6 +200,22 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          o->secret_file = v;
          return true;
+       }},
+      {"dist-tls-cert", FlagKind::kValue, "PEM",
+       "Certificate chain: a worker with it (and --dist-tls-key) serves TLS only; a "
+       "supervisor presents it to workers that ask.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         return SetPath("dist-tls-cert", v, &o->tls_cert, e);
+       }},
+      {"dist-tls-key", FlagKind::kValue, "PEM", "Private key of --dist-tls-cert.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         return SetPath("dist-tls-key", v, &o->tls_key, e);
+       }},
+      {"dist-tls-ca", FlagKind::kValue, "PEM",
+       "CA certificates to verify the peer with: a supervisor uses TLS and checks each "
+       "worker's certificate and name; a worker requires a client certificate.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         return SetPath("dist-tls-ca", v, &o->tls_ca, e);
        }},
       {"dist-ordered-console", FlagKind::kBool, "",
        "Print tests in catalog order (as a plain run) rather than as they finish.",

@@ -39,6 +39,9 @@ struct DistOptions {
   // answer late beats an incomplete one on time.
   bool fallback_local = true;
   std::string secret_file;              // --dist-secret-file
+  std::string tls_cert;                 // --dist-tls-cert
+  std::string tls_key;                  // --dist-tls-key
+  std::string tls_ca;                   // --dist-tls-ca
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

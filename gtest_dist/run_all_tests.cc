@@ -12,8 +12,9 @@
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
 #include "gtest_dist/dist_flags.h"
-#include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/gtest_dist.h"
+#include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/tls.h"
 #include "gtest_dist/report/console_reporter.h"
 #include "gtest_dist/report/report_files.h"
 #include "gtest_dist/run/child_main.h"
@@ -104,6 +105,19 @@ bool LoadSecret(const DistOptions& options, std::string* secret) {
   return true;
 }
 
+// The TLS context for `role`, or null without --dist-tls-*; false (with the
+// message printed) on a bad combination or file.
+bool LoadTls(const DistOptions& options, TlsRole role,
+             std::shared_ptr<boost::asio::ssl::context>* context) {
+  std::string error;
+  *context = MakeTlsContext({options.tls_cert, options.tls_key, options.tls_ca}, role, &error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
 int RunWorker(const DistOptions& options) {
   const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
                                                         DigestOfRunningBinary());
@@ -115,6 +129,7 @@ int RunWorker(const DistOptions& options) {
   config.heartbeat_timeout =
       std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
   if (!LoadSecret(options, &config.secret)) return kConfigurationError;
+  if (!LoadTls(options, TlsRole::kWorker, &config.tls)) return kConfigurationError;
   WorkerServer server(config, catalog);
   return server.Run();
 }
@@ -171,6 +186,7 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.binary_name = binary_name;
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   if (!LoadSecret(options, &config.secret)) return kConfigurationError;
+  if (!LoadTls(options, TlsRole::kSupervisor, &config.tls)) return kConfigurationError;
   config.settings = ChildSettings();
   config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
   config.fail_fast = GTEST_FLAG_GET(fail_fast);

@@ -3,7 +3,7 @@
 namespace gtest_dist {
 
 // The two instantiations, compiled once.
-template class FrameConnection<boost::asio::ip::tcp::socket>;
+template class FrameConnection<NetStream>;
 template class FrameConnection<boost::asio::local::stream_protocol::socket>;
 
 }  // namespace gtest_dist

@@ -14,6 +14,7 @@
 
 #include <boost/asio.hpp>
 
+#include "gtest_dist/protocol/net_stream.h"
 #include "gtest_dist/protocol/protocol.h"
 
 namespace gtest_dist {
@@ -179,7 +180,8 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   bool closed_ = false;
 };
 
-using TcpConnection = FrameConnection<boost::asio::ip::tcp::socket>;
+// Supervisor <-> worker, over TCP or TLS.
+using TcpConnection = FrameConnection<NetStream>;
 using LocalConnection = FrameConnection<boost::asio::local::stream_protocol::socket>;
 
 extern template class FrameConnection<boost::asio::ip::tcp::socket>;

@@ -1,12 +1,18 @@
 #include "gtest_dist/supervisor/remote_worker.h"
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/host_name_verification.hpp>
+
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/tls.h"
 
 namespace gtest_dist {
 
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                            protocol::Hello hello, std::chrono::milliseconds connect_timeout,
-                           std::chrono::milliseconds heartbeat_timeout, std::string secret)
+                           std::chrono::milliseconds heartbeat_timeout, std::string secret,
+                           std::shared_ptr<boost::asio::ssl::context> tls)
     : io_(io),
       host_(std::move(host)),
       port_(port),
@@ -16,6 +22,7 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int po
       connect_timeout_(connect_timeout),
       heartbeat_timeout_(heartbeat_timeout),
       secret_(std::move(secret)),
+      tls_(std::move(tls)),
       resolver_(io),
       deadline_(io),
       alive_(std::make_shared<bool>(true)) {}
@@ -57,10 +64,35 @@ void RemoteWorker::Start(Callbacks callbacks) {
               }
               boost::system::error_code ignored;
               socket->set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-              connection_ = std::make_shared<TcpConnection>(std::move(*socket));
+              if (tls_) {
+                Handshake(std::make_shared<NetStream>(std::move(*socket), *tls_));
+                return;
+              }
+              connection_ = std::make_shared<TcpConnection>(NetStream(std::move(*socket)));
               OnConnected();
             });
       });
+}
+
+void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
+  // The certificate must be for the name (or address) we were told to reach.
+  NetStream::TlsStream& tls = *stream->tls();
+  boost::system::error_code not_an_address;
+  boost::asio::ip::make_address(host_, not_an_address);
+  if (not_an_address) SSL_set_tlsext_host_name(tls.native_handle(), host_.c_str());
+  tls.set_verify_callback(boost::asio::ssl::host_name_verification(host_));
+  std::weak_ptr<bool> alive = alive_;
+  tls.async_handshake(boost::asio::ssl::stream_base::client,
+                      [this, alive, stream](const boost::system::error_code& error) {
+                        if (alive.expired() || gone_) return;
+                        if (error) {
+                          // A certificate problem does not heal by retrying.
+                          Lose("TLS handshake failed: " + DescribeTlsError(error), false);
+                          return;
+                        }
+                        connection_ = std::make_shared<TcpConnection>(std::move(*stream));
+                        OnConnected();
+                      });
 }
 
 void RemoteWorker::OnConnected() {
@@ -71,6 +103,12 @@ void RemoteWorker::OnConnected() {
       },
       [this, alive](const std::string& reason) {
         if (alive.expired() || gone_) return;
+        if (tls_ && !ready_ && !reason.empty()) {
+          // With TLS 1.3 a worker checks our certificate after our side of
+          // the handshake is done: its verdict arrives as an alert here.
+          Lose("TLS handshake failed: the worker refused this supervisor: " + reason, false);
+          return;
+        }
         Lose(reason.empty() ? "the worker closed the connection"
                             : "connection lost: " + reason,
              true);

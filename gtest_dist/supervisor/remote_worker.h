@@ -19,7 +19,8 @@ class RemoteWorker : public Executor {
   // `hello` is what the supervisor says of itself (role, host, fingerprint).
   RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                protocol::Hello hello, std::chrono::milliseconds connect_timeout,
-               std::chrono::milliseconds heartbeat_timeout, std::string secret);
+               std::chrono::milliseconds heartbeat_timeout, std::string secret,
+               std::shared_ptr<boost::asio::ssl::context> tls);
   ~RemoteWorker() override;
 
   void Start(Callbacks callbacks) override;
@@ -29,6 +30,7 @@ class RemoteWorker : public Executor {
   void Stop() override;
 
  private:
+  void Handshake(std::shared_ptr<NetStream> stream);
   void OnConnected();
   void OnMessage(protocol::Message&& message);
   void Lose(const std::string& reason, bool retryable);
@@ -41,6 +43,7 @@ class RemoteWorker : public Executor {
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds heartbeat_timeout_;
   std::string secret_;  // empty: no authentication
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain TCP
   Callbacks callbacks_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer deadline_;

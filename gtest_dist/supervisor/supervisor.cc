@@ -89,7 +89,7 @@ void Supervisor::StartExecutor(ExecutorState* state) {
     state->executor =
         std::make_unique<RemoteWorker>(io_, address.host, address.port, config_.hello,
                                        config_.connect_timeout, config_.heartbeat_timeout,
-                                       config_.secret);
+                                       config_.secret, config_.tls);
   }
   state->ready = false;
   state->lost = false;

@@ -27,6 +27,8 @@ struct SupervisorConfig {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds heartbeat_timeout{10000};
   std::string secret;  // --dist-secret-file contents; empty: none
+  // TLS to every remote worker (--dist-tls-*); null: plain TCP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   ChildCommand child_command;        // for local slots
   protocol::Hello hello;             // what we tell workers about ourselves
   protocol::GtestSettings settings;  // gtest flags the children honour

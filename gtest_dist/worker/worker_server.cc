@@ -1,6 +1,7 @@
 #include "gtest_dist/worker/worker_server.h"
 
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/tls.h"
 
 #include <unistd.h>
 
@@ -39,25 +40,61 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   WorkerSession(WorkerServer& server, boost::asio::ip::tcp::socket socket)
       : server_(server),
         peer_(EndpointName(socket)),
-        connection_(std::make_shared<TcpConnection>(std::move(socket))),
+        stream_(server.config_.tls ? NetStream(std::move(socket), *server.config_.tls)
+                                   : NetStream(std::move(socket))),
         hello_timer_(server.io_) {}
 
+  // The hello deadline covers the TLS handshake too: a peer that connects
+  // and says nothing, in either layer, holds a connection for 10 s at most.
   void Start() {
     auto self = shared_from_this();
-    connection_->Start([self](protocol::Message&& m) { self->OnMessage(std::move(m)); },
-                       [self](const std::string& reason) { self->OnClosed(reason); });
     hello_timer_.expires_after(server_.config_.hello_deadline);
     hello_timer_.async_wait([self](const boost::system::error_code& error) {
       if (!error && !self->authenticated_) {
         self->Log(self->peer_ + ": no hello" +
                   (self->server_.config_.secret.empty() ? "" : " and auth") + " in time");
-        self->connection_->Close("no hello in time");
+        self->Close("no hello in time");
       }
     });
+    if (stream_.tls() == nullptr) {
+      StartFrames();
+      return;
+    }
+    stream_.tls()->async_handshake(
+        boost::asio::ssl::stream_base::server, [self](const boost::system::error_code& error) {
+          if (self->closed_before_frames_) return;
+          if (error) {
+            self->Log(self->peer_ + ": refused: TLS handshake failed: " +
+                      DescribeTlsError(error));
+            self->Close("");
+            return;
+          }
+          self->StartFrames();
+        });
   }
 
-  void Send(const protocol::Message& message) { connection_->Send(message); }
-  void Close(const std::string& reason) { connection_->Close(reason); }
+  void StartFrames() {
+    auto self = shared_from_this();
+    connection_ = std::make_shared<TcpConnection>(std::move(stream_));
+    connection_->Start([self](protocol::Message&& m) { self->OnMessage(std::move(m)); },
+                       [self](const std::string& reason) { self->OnClosed(reason); });
+  }
+
+  void Send(const protocol::Message& message) {
+    if (connection_) connection_->Send(message);
+  }
+  void Close(const std::string& reason) {
+    if (connection_) {
+      connection_->Close(reason);
+      return;
+    }
+    // Still in the TLS handshake: no frame connection to close yet.
+    if (closed_before_frames_) return;
+    closed_before_frames_ = true;
+    boost::system::error_code ignored;
+    stream_.close(ignored);
+    OnClosed(reason);
+  }
 
   void AddRunner(std::shared_ptr<ChunkRunner> runner) {
     runners_[runner->chunk_id()] = std::move(runner);
@@ -202,6 +239,8 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
 
   WorkerServer& server_;
   std::string peer_;
+  NetStream stream_;  // until the frames start; then connection_ owns it
+  bool closed_before_frames_ = false;
   std::shared_ptr<TcpConnection> connection_;
   boost::asio::steady_timer hello_timer_;
   bool greeted_ = false;

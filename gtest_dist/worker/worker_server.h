@@ -32,6 +32,9 @@ struct WorkerConfig {
   // The shared secret (--dist-secret-file); empty: no authentication, which
   // is allowed on loopback only.
   std::string secret;
+  // TLS only (--dist-tls-cert/key, and --dist-tls-ca to require client
+  // certificates); null: plain TCP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 class WorkerSession;

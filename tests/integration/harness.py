@@ -18,6 +18,7 @@ import re
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -220,6 +221,53 @@ class LiveProcess:
         for stream in (self.process.stdout, self.process.stderr):
             if not stream.closed:
                 stream.close()
+
+
+class RecordingProxy:
+    """Listens on 127.0.0.1, forwards one connection to `target`, and keeps
+    every byte each side sent."""
+
+    def __init__(self, target):
+        host, port = target.rsplit(":", 1)
+        self.target = (host, int(port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.from_client = b""
+        self.from_server = b""
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        client, _ = self.listener.accept()
+        upstream = socket.create_connection(self.target)
+        back = threading.Thread(target=self._pump, args=(upstream, client, "from_server"),
+                                daemon=True)
+        back.start()
+        self._pump(client, upstream, "from_client")
+        back.join(timeout=10)
+
+    def _pump(self, source, sink, record):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                for s in (source, sink):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+            setattr(self, record, getattr(self, record) + data)
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+        self.thread.join(timeout=10)
 
 
 class Worker:

@@ -152,6 +152,18 @@ TEST_F(DistFlagsTest, BothModesOnTheCommandLineIsAnError) {
   EXPECT_CONTAINS(error, "--dist-worker");
 }
 
+TEST_F(DistFlagsTest, TlsFilesFromFlagsOrEnvironment) {
+  const DistOptions options = Parse({"./t", "--dist-worker", "--dist-tls-cert=c.pem",
+                                     "--dist-tls-key", "k.pem", "--dist-tls-ca=ca.pem"});
+  EXPECT_EQ("c.pem", options.tls_cert);
+  EXPECT_EQ("k.pem", options.tls_key);
+  EXPECT_EQ("ca.pem", options.tls_ca);
+  ScopedEnv ca("GTEST_DIST_TLS_CA", std::string("env-ca.pem"));
+  EXPECT_EQ("env-ca.pem", Parse({"./t", "--dist-worker"}).tls_ca);
+  EXPECT_EQ("flag-ca.pem", Parse({"./t", "--dist-worker", "--dist-tls-ca=flag-ca.pem"}).tls_ca);
+  EXPECT_CONTAINS(Error({"./t", "--dist-worker", "--dist-tls-key="}), "--dist-tls-key");
+}
+
 TEST_F(DistFlagsTest, SupervisorWithoutWorkersIsAnError) {
   const std::string error = Error({"./t", "--dist-supervisor"});
   EXPECT_CONTAINS(error, "--dist-supervisor");
