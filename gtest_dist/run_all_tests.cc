@@ -153,6 +153,7 @@ int RunSupervisor(const DistOptions& options) {
   plan.selected = selection.selected;
   plan.disabled_matching = selection.disabled_matching;
   plan.filter = GTEST_FLAG_GET(filter);
+  plan.recreate_environments = GTEST_FLAG_GET(recreate_environments_when_repeating);
   for (const WorkerAddress& worker : options.workers) plan.workers.push_back(worker.ToString());
 
   const std::string binary_name = BaseName(options.passthrough_args.at(0));
@@ -165,7 +166,11 @@ int RunSupervisor(const DistOptions& options) {
 
   std::unique_ptr<ReportFileWriter> report_file;
   const std::string output = GTEST_FLAG_GET(output);
-  if (!output.empty()) {
+  // A main() that released gtest's default XML/JSON listener asked for no
+  // report file: honour that as gtest does.
+  const bool report_suppressed =
+      testing::UnitTest::GetInstance()->listeners().default_xml_generator() == nullptr;
+  if (!output.empty() && !report_suppressed) {
     OutputSpec spec;
     if (!ParseOutputFlag(output, &spec, &error)) {
       std::fprintf(stderr, "gtest_dist: --gtest_output: %s\n", error.c_str());
@@ -187,6 +192,10 @@ int RunSupervisor(const DistOptions& options) {
   config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   if (!LoadSecret(options, &config.secret)) return kConfigurationError;
   if (!LoadTls(options, TlsRole::kSupervisor, &config.tls)) return kConfigurationError;
+  const testing::TestResult& ad_hoc = testing::UnitTest::GetInstance()->ad_hoc_test_result();
+  for (int i = 0; i < ad_hoc.total_part_count(); ++i) {
+    config.parts_before_run.push_back(ToTestPart(ad_hoc.GetTestPartResult(i)));
+  }
   config.settings = ChildSettings();
   config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
   config.fail_fast = GTEST_FLAG_GET(fail_fast);

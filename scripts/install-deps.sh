@@ -14,11 +14,13 @@ packages=(
   iproute2
   # GoogleTest 1.12 (GTest::gtest, GTest::gmock).
   libgtest-dev libgmock-dev
+  # GoogleTest's own test programs and golden files (tests/compat/).
+  googletest
   # Boost 1.74 headers: Asio, Beast.
   libboost-dev libboost-system-dev
   # Wire format.
   nlohmann-json3-dev
-  # SHA-256 fingerprints; later HMAC and TLS.
+  # SHA-256 fingerprints, HMAC, TLS.
   libssl-dev
   # Run history store.
   libsqlite3-dev

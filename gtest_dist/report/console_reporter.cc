@@ -258,8 +258,9 @@ void ConsoleReporter::PrintRunHeader() {
         FormatTestSuiteCount(suites_to_run) + ".\n");
   // gtest sets environments up only when a test will run, and with
   // --gtest_repeat only in the first iteration (every one when repeating
-  // forever).
-  if (!plan_.selected.empty() && (plan_.iteration == 0 || plan_.repeat < 0)) {
+  // forever or told to recreate them).
+  if (!plan_.selected.empty() &&
+      (plan_.iteration == 0 || plan_.repeat < 0 || plan_.recreate_environments)) {
     PrintColored(Color::kGreen, "[----------] ");
     Print("Global test environment set-up.\n");
   }
@@ -416,7 +417,8 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   }
 
   if (!brief && !plan_.selected.empty() &&
-      (plan_.iteration == plan_.repeat - 1 || plan_.repeat < 0)) {
+      (plan_.iteration == plan_.repeat - 1 || plan_.repeat < 0 ||
+       plan_.recreate_environments)) {
     PrintColored(Color::kGreen, "[----------] ");
     Print("Global test environment tear-down\n");
   }

@@ -27,6 +27,9 @@ struct RunPlan {
   bool shuffle = false;
   int iteration = 0;               // 0-based, for --gtest_repeat
   int repeat = 1;                  // --gtest_repeat value
+  // --gtest_recreate_environments_when_repeating: environment banners in
+  // every iteration, not only the first and last.
+  bool recreate_environments = false;
   std::int64_t start_timestamp_ms = 0;
   std::vector<std::string> workers;  // worker names, for the report header
 };

@@ -115,6 +115,20 @@ TestPart::Type PartType(testing::TestPartResult::Type type) {
   return TestPart::Type::kSuccess;
 }
 
+}  // namespace
+
+TestPart ToTestPart(const testing::TestPartResult& result) {
+  TestPart part;
+  part.type = PartType(result.type());
+  part.file = result.file_name() != nullptr ? result.file_name() : "";
+  part.line = result.line_number();
+  part.summary = result.summary();
+  part.message = result.message();
+  return part;
+}
+
+namespace {
+
 // Streams gtest's events to the parent as they happen.
 class EventStreamer : public testing::EmptyTestEventListener {
  public:
@@ -139,11 +153,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     protocol::TestPartReported event;
     event.index = current_test_;
     event.suite = current_suite_;
-    event.part.type = PartType(result.type());
-    event.part.file = result.file_name() != nullptr ? result.file_name() : "";
-    event.part.line = result.line_number();
-    event.part.summary = result.summary();
-    event.part.message = result.message();
+    event.part = ToTestPart(result);
     event.part.output_before = capture_.Take();
     Send(event);
   }
@@ -165,13 +175,14 @@ class EventStreamer : public testing::EmptyTestEventListener {
   }
 
   void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    SendOutput(suite.name());  // what TearDownTestSuite printed
     SendProperties(suite.name(), suite.ad_hoc_test_result());
     current_suite_.clear();
   }
 
   void OnTestProgramEnd(const testing::UnitTest& unit_test) override {
+    SendOutput("");  // what a global Environment's TearDown printed
     SendProperties("", unit_test.ad_hoc_test_result());
-    capture_.Take();
     Send(protocol::ChunkFinished{});
   }
 
@@ -179,6 +190,18 @@ class EventStreamer : public testing::EmptyTestEventListener {
   int IndexOf(const testing::TestInfo& info) const {
     const auto it = indices_.find(&info);
     return it == indices_.end() ? -1 : it->second;
+  }
+
+  // Output printed outside any test, as a suite-level (or, with `suite`
+  // empty, global) part that carries only output.
+  void SendOutput(const std::string& suite) {
+    std::string text = capture_.Take();
+    if (text.empty()) return;
+    protocol::TestPartReported event;
+    event.suite = suite;
+    event.part.type = TestPart::Type::kSuccess;
+    event.part.output_before = std::move(text);
+    Send(event);
   }
 
   void SendProperties(const std::string& suite, const testing::TestResult& result) {

@@ -3,7 +3,14 @@
 #ifndef GTEST_DIST_RUN_CHILD_MAIN_H_
 #define GTEST_DIST_RUN_CHILD_MAIN_H_
 
+#include <gtest/gtest.h>
+
+#include "gtest_dist/report/test_record.h"
+
 namespace gtest_dist {
+
+// gtest's assertion result as a report part (output_before left empty).
+TestPart ToTestPart(const testing::TestPartResult& result);
 
 // Environment variable naming the channel descriptor of a child. Internal:
 // set by ChunkRunner, read and unset by the child.

@@ -45,6 +45,7 @@ int Supervisor::Run() {
   std::signal(SIGPIPE, SIG_IGN);
   const auto started = std::chrono::steady_clock::now();
   for (RunListener* listener : listeners_) listener->OnRunStart(plan_);
+  summary_.global_parts = config_.parts_before_run;
 
   callbacks_.on_ready = [this](Executor* e) { OnReady(e); };
   callbacks_.on_event = [this](Executor* e, protocol::Message&& m) { OnEvent(e, std::move(m)); };
@@ -285,10 +286,12 @@ void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {
     }
   }
   // Every child runs the global Environments, and every chunk of a split
-  // suite its SetUpTestSuite: the same failure from each is one failure.
+  // suite its SetUpTestSuite: the same failure from each is one failure, and
+  // the same output (a part that carries only output) is printed once.
   for (const TestPart& seen : *parts) {
     if (seen.type == part.type && seen.file == part.file && seen.line == part.line &&
-        seen.message == part.message) {
+        seen.message == part.message &&
+        (part.type != TestPart::Type::kSuccess || seen.output_before == part.output_before)) {
       return;
     }
   }

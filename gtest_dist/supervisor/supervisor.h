@@ -27,6 +27,10 @@ struct SupervisorConfig {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds heartbeat_timeout{10000};
   std::string secret;  // --dist-secret-file contents; empty: none
+  // Failures and skips main() reported before the run began (gtest's ad hoc
+  // result, e.g. an EXPECT outside any test): gtest has printed them already;
+  // they go into the reports and the exit code.
+  std::vector<TestPart> parts_before_run;
   // TLS to every remote worker (--dist-tls-*); null: plain TCP.
   std::shared_ptr<boost::asio::ssl::context> tls;
   ChildCommand child_command;        // for local slots
