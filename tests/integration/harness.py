@@ -571,6 +571,7 @@ class Report:
         self.messages = {}     # name -> failure messages, joined
         self.times = {}        # name -> the test's time in seconds
         self.root = {}         # tests, failures, disabled, errors, skipped (summed)
+        self.root_attributes = {}  # every attribute/member of the root, as text
         self.suite_counts = {}  # suite -> (tests, failures, disabled, skipped)
 
     @staticmethod
@@ -581,6 +582,7 @@ class Report:
             raise AssertionError("%s: root element is <%s>, not <testsuites>" % (path, root.tag))
         for key in ("tests", "failures", "disabled", "errors"):
             report.root[key] = int(root.get(key))
+        report.root_attributes = dict(root.attrib)
         skipped = 0
         for suite in root.findall("testsuite"):
             report.suite_counts[suite.get("name")] = tuple(
@@ -624,6 +626,7 @@ class Report:
             root = json.load(f)
         for key in ("tests", "failures", "disabled", "errors"):
             report.root[key] = int(root[key])
+        report.root_attributes = {k: v for k, v in root.items() if not isinstance(v, list)}
         skipped = 0
         for suite in root.get("testsuites", []):
             report.suite_counts[suite["name"]] = tuple(
