@@ -21,7 +21,9 @@ bool IsGlob(const std::string& pattern) {
   return pattern.find_first_of("*?") != std::string::npos;
 }
 
-// Reads an int32 environment variable as gtest's Int32FromEnvOrDie; -1 when unset.
+// Reads an int32 environment variable as gtest's Int32FromEnvOrDie; -1 when
+// unset. An empty value is 0, as strtol leaves gtest with (a plain run of a
+// shard with GTEST_SHARD_INDEX="" runs shard 0, so the distributed one must).
 bool ReadEnvInt(const char* name, int* value, std::string* error) {
   const char* text = std::getenv(name);
   if (text == nullptr) {
@@ -31,7 +33,7 @@ bool ReadEnvInt(const char* name, int* value, std::string* error) {
   char* end = nullptr;
   errno = 0;
   const long parsed = std::strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || errno != 0 || parsed < INT32_MIN ||
+  if (*end != '\0' || errno != 0 || parsed < INT32_MIN ||
       parsed > INT32_MAX) {
     *error = std::string("invalid value of environment variable ") + name +
              ": \"" + text + "\" (expected a 32-bit integer)";
