@@ -3,11 +3,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <boost/asio/ssl/error.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-
-#include <boost/asio/ssl/error.hpp>
 
 namespace gtest_dist {
 namespace {
@@ -16,43 +15,52 @@ namespace ssl = boost::asio::ssl;
 
 // A missing or unreadable file gets the system's reason, which is clearer
 // than what OpenSSL says after trying to parse nothing.
-bool Readable(const std::string& flag, const std::string& path, std::string* error) {
+bool Readable(const std::string& flag, const std::string& path,
+              std::string* error) {
   std::ifstream file(path);
   if (file) return true;
-  *error = "--" + flag + "=" + path + ": cannot read the file: " + std::strerror(errno);
+  *error = "--" + flag + "=" + path +
+           ": cannot read the file: " + std::strerror(errno);
   return false;
 }
 
 bool Loaded(const std::string& flag, const std::string& path,
             const boost::system::error_code& code, std::string* error) {
   if (!code) return true;
-  *error = "--" + flag + "=" + path + ": not a usable PEM file: " + DescribeTlsError(code);
+  *error = "--" + flag + "=" + path +
+           ": not a usable PEM file: " + DescribeTlsError(code);
   return false;
 }
 
 }  // namespace
 
-std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role,
-                                             std::string* error) {
+std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files,
+                                             TlsRole role, std::string* error) {
   if (!files.any()) return nullptr;
   if (files.cert.empty() != files.key.empty()) {
-    *error = files.cert.empty()
-                 ? "--dist-tls-key is given without --dist-tls-cert: give both or neither"
-                 : "--dist-tls-cert is given without --dist-tls-key: give both or neither";
+    *error = files.cert.empty() ? "--dist-tls-key is given without "
+                                  "--dist-tls-cert: give both or neither"
+                                : "--dist-tls-cert is given without "
+                                  "--dist-tls-key: give both or neither";
     return nullptr;
   }
   if (role == TlsRole::kWorker && files.cert.empty()) {
-    *error = "--dist-tls-ca is given without --dist-tls-cert/--dist-tls-key: a worker "
-             "serves TLS with its own certificate; the CA only checks supervisors' ones";
+    *error =
+        "--dist-tls-ca is given without --dist-tls-cert/--dist-tls-key: a "
+        "worker "
+        "serves TLS with its own certificate; the CA only checks supervisors' "
+        "ones";
     return nullptr;
   }
   if (role == TlsRole::kSupervisor && files.ca.empty()) {
-    *error = "--dist-tls-cert/--dist-tls-key are given without --dist-tls-ca: the "
-             "supervisor must verify the workers' certificates; give the CA that signed them";
+    *error =
+        "--dist-tls-cert/--dist-tls-key are given without --dist-tls-ca: the "
+        "supervisor must verify the workers' certificates; give the CA that "
+        "signed them";
     return nullptr;
   }
-  for (const auto& [flag, path] : {std::pair<const char*, const std::string*>{"dist-tls-cert",
-                                                                             &files.cert},
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string*>{
+                                       "dist-tls-cert", &files.cert},
                                    {"dist-tls-key", &files.key},
                                    {"dist-tls-ca", &files.ca}}) {
     if (!path->empty() && !Readable(flag, *path, error)) return nullptr;
@@ -61,9 +69,10 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role
   auto context = std::make_unique<ssl::context>(role == TlsRole::kWorker
                                                     ? ssl::context::tls_server
                                                     : ssl::context::tls_client);
-  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  context->set_options(ssl::context::default_workarounds |
+                       ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   boost::system::error_code code;
   if (!files.cert.empty()) {
@@ -76,7 +85,8 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role
       return nullptr;
     }
     if (code || SSL_CTX_check_private_key(context->native_handle()) != 1) {
-      *error = "--dist-tls-key=" + files.key + " does not belong to the certificate in " +
+      *error = "--dist-tls-key=" + files.key +
+               " does not belong to the certificate in " +
                "--dist-tls-cert=" + files.cert;
       return nullptr;
     }
@@ -85,7 +95,8 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role
     context->load_verify_file(files.ca, code);
     if (!Loaded("dist-tls-ca", files.ca, code, error)) return nullptr;
     context->set_verify_mode(role == TlsRole::kWorker
-                                 ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert
+                                 ? ssl::verify_peer |
+                                       ssl::verify_fail_if_no_peer_cert
                                  : ssl::verify_peer);
   }
   return context;

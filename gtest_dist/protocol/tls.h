@@ -9,11 +9,10 @@
 #ifndef GTEST_DIST_PROTOCOL_TLS_H_
 #define GTEST_DIST_PROTOCOL_TLS_H_
 
-#include <memory>
-#include <string>
-
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
+#include <memory>
+#include <string>
 
 namespace gtest_dist {
 
@@ -31,7 +30,8 @@ enum class TlsRole { kWorker, kSupervisor };
 // Returns a null context (and no error) when TLS is not configured; on a bad
 // combination or an unreadable/invalid file returns null with `error` naming
 // the flag and the file.
-std::unique_ptr<boost::asio::ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role,
+std::unique_ptr<boost::asio::ssl::context> MakeTlsContext(const TlsFiles& files,
+                                                          TlsRole role,
                                                           std::string* error);
 
 // A TLS failure in words, with OpenSSL's reason ("certificate verify

@@ -1,6 +1,7 @@
 #include "gtest_dist/supervisor/remote_worker.h"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 
@@ -8,6 +9,17 @@
 #include "gtest_dist/protocol/tls.h"
 
 namespace gtest_dist {
+namespace {
+
+// Which certificate check failed ("unable to get local issuer certificate",
+// "hostname mismatch"), or nothing when the chain was not the problem.
+std::string VerifyDetail(NetStream::TlsStream& tls) {
+  const long verdict = SSL_get_verify_result(tls.native_handle());
+  if (verdict == X509_V_OK) return "";
+  return std::string(": ") + X509_verify_cert_error_string(verdict);
+}
+
+}  // namespace
 
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                            protocol::Hello hello, std::chrono::milliseconds connect_timeout,
@@ -87,7 +99,9 @@ void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
                         if (alive.expired() || gone_) return;
                         if (error) {
                           // A certificate problem does not heal by retrying.
-                          Lose("TLS handshake failed: " + DescribeTlsError(error), false);
+                          Lose("TLS handshake failed: " + DescribeTlsError(error) +
+                                   VerifyDetail(*stream->tls()),
+                               false);
                           return;
                         }
                         connection_ = std::make_shared<TcpConnection>(std::move(*stream));
