@@ -39,6 +39,9 @@ struct DistOptions {
   // answer late beats an incomplete one on time.
   bool fallback_local = true;
   std::string secret_file;              // --dist-secret-file
+  // --dist-history: empty = the per-user default store, "off" = none.
+  std::string history;
+  std::string label;                    // --dist-label
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };
