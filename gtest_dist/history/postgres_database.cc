@@ -27,6 +27,21 @@ std::string ToDollarPlaceholders(const std::string& sql) {
   return out;
 }
 
+// libpq's messages span lines ("...failed: X\n\tIs the server running..."):
+// one line reads better inside ours.
+std::string OneLine(std::string message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n') {
+      out += "; ";
+    } else if (c != '\t') {
+      out += c;
+    }
+  }
+  while (out.size() >= 2 && out.compare(out.size() - 2, 2, "; ") == 0) out.resize(out.size() - 2);
+  return out;
+}
+
 // A URL or conninfo with its password replaced, for messages.
 std::string WithoutPassword(const std::string& conninfo) {
   static const std::regex url_password(R"((://[^:/@]*:)[^@]*@)");
@@ -49,10 +64,7 @@ class PostgresDatabase : public Database {
     }
     conn_ = PQconnectdb(info.c_str());
     if (PQstatus(conn_) != CONNECTION_OK) {
-      std::string message = PQerrorMessage(conn_);
-      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-        message.pop_back();
-      }
+      const std::string message = OneLine(PQerrorMessage(conn_));
       PQfinish(conn_);
       conn_ = nullptr;
       throw DatabaseError("cannot connect to PostgreSQL " + described_ + ": " + message);
@@ -76,8 +88,7 @@ class PostgresDatabase : public Database {
     std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, PQclear);
     const ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = PQerrorMessage(conn_);
-      while (!message.empty() && message.back() == '\n') message.pop_back();
+      std::string message = OneLine(PQerrorMessage(conn_));
       if (PQstatus(conn_) != CONNECTION_OK) message += " (the connection to the server is lost)";
       throw DatabaseError("PostgreSQL " + described_ + ": " + message);
     }
