@@ -12,6 +12,7 @@ set(GTEST_DIST_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/gtest_dist"
 mark_as_advanced(GTEST_DIST_INSTALL_CMAKEDIR)
 
 set(_gtest_dist_installed_targets gtest_dist gtest_dist_main)
+install(TARGETS gtest_dist_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 if(TARGET gtest_dist_gmock_main)
   list(APPEND _gtest_dist_installed_targets gtest_dist_gmock_main)
 endif()

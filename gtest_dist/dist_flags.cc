@@ -226,6 +226,24 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      {"dist-history", FlagKind::kValue, "PATH|URL|off",
+       "Record the run in the history store: a SQLite file, a postgresql:// URL, or off. "
+       "Default: $XDG_STATE_HOME/gtest_dist/history.sqlite (~/.local/state/... without it).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.empty()) {
+           *e = "--dist-history: expected a file path, a postgresql:// URL or off, got an "
+                "empty value";
+           return false;
+         }
+         o->history = v;
+         return true;
+       }},
+      {"dist-label", FlagKind::kValue, "TEXT",
+       "A revision or label stored with the run in the history (e.g. a commit id).",
+       [](const std::string& v, DistOptions* o, std::string*) {
+         o->label = v;
+         return true;
+       }},
   };
   return kFlags;
 }

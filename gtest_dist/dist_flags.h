@@ -42,6 +42,9 @@ struct DistOptions {
   std::string tls_cert;                 // --dist-tls-cert
   std::string tls_key;                  // --dist-tls-key
   std::string tls_ca;                   // --dist-tls-ca
+  // --dist-history: empty = the per-user default store, "off" = none.
+  std::string history;
+  std::string label;                    // --dist-label
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -7,12 +7,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/gtest_dist.h"
+#include "gtest_dist/history/database.h"
+#include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/tls.h"
 #include "gtest_dist/report/console_reporter.h"
@@ -222,6 +226,40 @@ int RunSupervisor(const DistOptions& options) {
             : static_cast<unsigned>(flag_seed);
     plan.random_seed = static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
   }
+  // The history store: one recorder (one connection) for every iteration.
+  std::unique_ptr<history::HistoryRecorder> recorder;
+  const std::string history_location =
+      options.history.empty() ? history::DefaultHistoryLocation() : options.history;
+  if (!history_location.empty() && history_location != "off") {
+    // The scheduler's longest-first order reads past durations; a store that
+    // cannot be read just means catalog order, and the recorder reports why.
+    try {
+      auto db = history::OpenDatabase(history_location);
+      if (history::SchemaVersionOf(db.get()) == history::kSchemaVersion) {
+        auto durations = std::make_shared<std::map<std::string, double>>(
+            history::RecentDurations(db.get(), binary_name));
+        if (!durations->empty()) {
+          config.estimate = [durations](const TestEntry& test) -> std::optional<double> {
+            const auto it = durations->find(test.FullName());
+            if (it == durations->end()) return std::nullopt;
+            return it->second;
+          };
+        }
+      }
+    } catch (const std::exception&) {
+    }
+    history::RecorderContext context;
+    context.binary_name = binary_name;
+    for (const std::string& arg : testing::internal::GetArgvs()) {
+      context.command_line += (context.command_line.empty() ? "" : " ") + arg;
+    }
+    context.host = HostName();
+    const char* user = std::getenv("USER");
+    context.user = user ? user : std::to_string(getuid());
+    context.label = options.label;
+    recorder = std::make_unique<history::HistoryRecorder>(history_location, context);
+  }
+
   bool failed = false;
   for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
     plan.iteration = iteration;
@@ -231,6 +269,7 @@ int RunSupervisor(const DistOptions& options) {
     Supervisor supervisor(config, plan);
     supervisor.AddListener(&console);
     if (report_file) supervisor.AddListener(report_file.get());
+    if (recorder) supervisor.AddListener(recorder.get());
     const int result = supervisor.Run();
     failed = failed || result != 0;
     if (!supervisor.run_problem().empty()) {

@@ -22,8 +22,8 @@ packages=(
   nlohmann-json3-dev
   # SHA-256 fingerprints, HMAC, TLS.
   libssl-dev
-  # Run history store.
-  libsqlite3-dev
+  # Run history store: SQLite (embedded), libpq and a server for the tests.
+  libsqlite3-dev libpq-dev postgresql
   # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
   clang libclang-rt-14-dev
 )

@@ -27,6 +27,10 @@ import time
 import unittest
 import xml.etree.ElementTree as ElementTree
 
+# Test runs keep out of the developer's own history store unless a test asks
+# for one (--dist-history on the command line wins over the environment).
+os.environ.setdefault("GTEST_DIST_HISTORY", "off")
+
 # Deadlines, in seconds. Generous: CI machines are slow and shared.
 WORKER_START_DEADLINE = 20
 WORKER_STOP_DEADLINE = 15

@@ -1,0 +1,386 @@
+// `gtest_dist`: queries over the history store. Each subcommand parses its
+// flags, calls one function of queries.h and prints a table or --json.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gtest_dist/history/history_store.h"
+#include "gtest_dist/history/queries.h"
+
+namespace gtest_dist {
+namespace history {
+namespace {
+
+constexpr int kUsageError = 2;
+
+const char kUsage[] =
+    "usage: gtest_dist COMMAND [options]\n"
+    "\n"
+    "Commands over the run history that test binaries linked to gtest_dist record:\n"
+    "  runs      [--host H] [--binary B] [--label L] [--since T] [--until T] [--limit N]\n"
+    "  show      RUN [--no-output]\n"
+    "  failures  [--since T] [--until T] [--host H] [--test PATTERN] [--binary B] [--limit N]\n"
+    "  flaky     [--window N] [--binary B]\n"
+    "  slowest   [--window N] [--binary B] [--limit N]\n"
+    "  trend     TEST [--limit N] [--threshold FRACTION]\n"
+    "\n"
+    "Every command takes --history=PATH|URL (default: $GTEST_DIST_HISTORY, else the\n"
+    "runner's per-user store) and --json. T is 2026-11-28, 2026-11-28T14:30 (UTC),\n"
+    "@EPOCH_SECONDS or an age (30m, 12h, 7d). PATTERN uses '*' and '?'.\n";
+
+struct Args {
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool json = false;
+};
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::fprintf(stderr, "gtest_dist: %s\n\n%s", error.c_str(), kUsage);
+  std::exit(kUsageError);
+}
+
+Args Parse(int argc, char** argv, const std::vector<std::string>& value_flags) {
+  Args args;
+  args.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json") {
+      args.json = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) {
+      args.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const auto eq = name.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    bool known = name == "history";
+    for (const std::string& f : value_flags) known = known || f == name;
+    if (name == "no-output") {
+      args.options[name] = "1";
+      continue;
+    }
+    if (!known) Usage(args.command + ": unknown option --" + name);
+    if (!has_value) {
+      if (i + 1 >= argc) Usage(args.command + ": --" + name + " needs a value");
+      value = argv[++i];
+    }
+    args.options[name] = value;
+  }
+  return args;
+}
+
+std::string Opt(const Args& args, const std::string& name) {
+  const auto it = args.options.find(name);
+  return it == args.options.end() ? "" : it->second;
+}
+
+std::optional<std::int64_t> TimeOpt(const Args& args, const std::string& name) {
+  const std::string text = Opt(args, name);
+  if (text.empty()) return std::nullopt;
+  std::int64_t ms = 0;
+  std::string error;
+  if (!ParseTime(text, NowMs(), &ms, &error)) Usage("--" + name + ": " + error);
+  return ms;
+}
+
+int IntOpt(const Args& args, const std::string& name, int fallback) {
+  const std::string text = Opt(args, name);
+  if (text.empty()) return fallback;
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || value < 1 || value > 1000000) {
+    Usage("--" + name + ": expected a whole number from 1 to 1000000, got \"" + text + "\"");
+  }
+  return static_cast<int>(value);
+}
+
+std::string FormatTime(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm = {};
+  localtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  return text;
+}
+
+std::string Seconds(std::int64_t ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fs", static_cast<double>(ms) / 1000.0);
+  return text;
+}
+
+// Prints rows as left-aligned columns.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(width[c] - row[c].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  };
+  print(header);
+  for (const auto& row : rows) print(row);
+}
+
+int Runs(Database* db, const Args& args) {
+  RunFilter filter;
+  filter.host = Opt(args, "host");
+  filter.binary = Opt(args, "binary");
+  filter.label = Opt(args, "label");
+  filter.since_ms = TimeOpt(args, "since");
+  filter.until_ms = TimeOpt(args, "until");
+  filter.limit = IntOpt(args, "limit", filter.limit);
+  const auto runs = ListRuns(db, filter);
+  if (args.json) {
+    std::printf("%s\n", ToJson(runs).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const RunRow& r : runs) {
+    rows.push_back({std::to_string(r.id), FormatTime(r.started_ms), r.status, r.binary_name,
+                    r.host, r.label,
+                    std::to_string(r.results_recorded) + "/" + std::to_string(r.tests_total),
+                    std::to_string(r.passed), std::to_string(r.failed + r.crashed + r.timed_out),
+                    std::to_string(r.flaky), r.elapsed_ms ? Seconds(*r.elapsed_ms) : "-"});
+  }
+  PrintTable({"RUN", "STARTED", "STATUS", "BINARY", "HOST", "LABEL", "DONE", "PASSED", "FAILED",
+              "FLAKY", "TIME"},
+             rows);
+  return 0;
+}
+
+int Show(Database* db, const Args& args) {
+  if (args.positional.size() != 1) Usage("show: expected one run id");
+  char* end = nullptr;
+  const long long id = std::strtoll(args.positional[0].c_str(), &end, 10);
+  if (*end != '\0' || id < 1) Usage("show: expected a run id (a number), got \"" + args.positional[0] + "\"");
+  const RunDetail detail = ShowRun(db, id, Opt(args, "no-output").empty());
+  if (args.json) {
+    std::printf("%s\n", ToJson(detail).c_str());
+    return 0;
+  }
+  const RunRow& r = detail.run;
+  std::printf("run %lld  %s  %s  %s on %s (user %s)%s\n", static_cast<long long>(r.id),
+              r.status.c_str(), FormatTime(r.started_ms).c_str(), r.binary_name.c_str(),
+              r.host.c_str(), r.user.c_str(), r.label.empty() ? "" : ("  label " + r.label).c_str());
+  std::printf("command: %s\nworkers: %s\n", r.command_line.c_str(), r.workers.c_str());
+  std::printf("tests: %d selected, %d recorded; %d passed, %d failed, %d crashed, %d timeout, "
+              "%d flaky, %d skipped, %d not run%s\n\n",
+              r.tests_total, r.results_recorded, r.passed, r.failed, r.crashed, r.timed_out,
+              r.flaky, r.skipped, r.not_run,
+              r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
+  std::vector<std::vector<std::string>> rows;
+  for (const ResultRow& res : detail.results) {
+    rows.push_back({res.full_name, std::to_string(res.attempt), res.status, res.worker,
+                    std::to_string(res.duration_ms) + " ms"});
+  }
+  PrintTable({"TEST", "ATTEMPT", "STATUS", "WORKER", "TIME"}, rows);
+  for (const ResultRow& res : detail.results) {
+    if (res.parts.empty() && res.reason.empty()) continue;
+    if (res.status == "PASSED" || res.status == "SKIPPED") continue;
+    std::printf("\n%s (attempt %d) %s%s\n", res.full_name.c_str(), res.attempt,
+                res.status.c_str(), res.reason.empty() ? "" : (": " + res.reason).c_str());
+    for (const PartRow& p : res.parts) {
+      std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : p.file.c_str(), p.line,
+                  p.summary.c_str());
+    }
+  }
+  if (!detail.workers.empty()) {
+    std::printf("\n");
+    std::vector<std::vector<std::string>> wrows;
+    for (const auto& w : detail.workers) {
+      wrows.push_back({w.name, std::to_string(w.tests_run), Seconds(w.busy_ms)});
+    }
+    PrintTable({"WORKER", "TESTS", "BUSY"}, wrows);
+  }
+  return 0;
+}
+
+int FailuresCommand(Database* db, const Args& args) {
+  FailureFilter filter;
+  filter.since_ms = TimeOpt(args, "since");
+  filter.until_ms = TimeOpt(args, "until");
+  filter.host = Opt(args, "host");
+  filter.test_pattern = Opt(args, "test");
+  filter.binary = Opt(args, "binary");
+  filter.limit = IntOpt(args, "limit", filter.limit);
+  const auto failures = Failures(db, filter);
+  if (args.json) {
+    std::printf("%s\n", ToJson(failures).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const FailureRow& f : failures) {
+    std::string where;
+    if (!f.result.parts.empty()) {
+      const PartRow& p = f.result.parts.front();
+      where = p.file.empty() ? f.result.reason : p.file + ":" + std::to_string(p.line);
+    } else {
+      where = f.result.reason;
+    }
+    rows.push_back({FormatTime(f.result.started_ms), std::to_string(f.result.run_id),
+                    f.result.full_name, std::to_string(f.result.attempt), f.result.status,
+                    f.result.worker, f.run_host, where});
+  }
+  PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE"}, rows);
+  return 0;
+}
+
+int FlakyCommand(Database* db, const Args& args) {
+  FlakyFilter filter;
+  filter.window_runs = IntOpt(args, "window", filter.window_runs);
+  filter.binary = Opt(args, "binary");
+  const auto flaky = Flaky(db, filter);
+  if (args.json) {
+    std::printf("%s\n", ToJson(flaky).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const FlakyRow& f : flaky) {
+    char rate[16];
+    std::snprintf(rate, sizeof rate, "%.0f%%", f.flake_rate * 100);
+    rows.push_back({f.full_name, rate, std::to_string(f.failed_runs) + "/" + std::to_string(f.runs),
+                    std::to_string(f.flaky_runs), std::to_string(f.last_failure_run)});
+  }
+  PrintTable({"TEST", "FLAKE RATE", "FAILED RUNS", "FLAKY", "LAST FAILED RUN"}, rows);
+  return 0;
+}
+
+int SlowestCommand(Database* db, const Args& args) {
+  SlowestFilter filter;
+  filter.window_runs = IntOpt(args, "window", filter.window_runs);
+  filter.binary = Opt(args, "binary");
+  filter.limit = IntOpt(args, "limit", filter.limit);
+  const auto slowest = Slowest(db, filter);
+  if (args.json) {
+    std::printf("%s\n", ToJson(slowest).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const SlowestRow& s : slowest) {
+    char mean[32];
+    std::snprintf(mean, sizeof mean, "%.0f ms", s.mean_ms);
+    rows.push_back({s.full_name, mean, std::to_string(s.max_ms) + " ms",
+                    std::to_string(s.last_ms) + " ms", std::to_string(s.samples)});
+  }
+  PrintTable({"TEST", "MEAN", "MAX", "LAST", "RUNS"}, rows);
+  return 0;
+}
+
+int TrendCommand(Database* db, const Args& args) {
+  if (args.positional.size() != 1) Usage("trend: expected one test name (Suite.Name)");
+  TrendFilter filter;
+  filter.test = args.positional[0];
+  filter.limit = IntOpt(args, "limit", filter.limit);
+  const std::string threshold = Opt(args, "threshold");
+  if (!threshold.empty()) {
+    char* end = nullptr;
+    filter.threshold = std::strtod(threshold.c_str(), &end);
+    if (*end != '\0' || filter.threshold <= 0) {
+      Usage("--threshold: expected a positive fraction (0.5 = 50%), got \"" + threshold + "\"");
+    }
+  }
+  const auto points = Trend(db, filter);
+  if (args.json) {
+    std::printf("%s\n", ToJson(points).c_str());
+    return 0;
+  }
+  if (points.empty()) {
+    std::printf("no timed results of %s\n", filter.test.c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const TrendPoint& p : points) {
+    std::string change;
+    if (p.changed) {
+      char text[64];
+      std::snprintf(text, sizeof text, "<- %+.0f%% vs %.0f ms",
+                    (static_cast<double>(p.duration_ms) - p.baseline_ms) * 100 / p.baseline_ms,
+                    p.baseline_ms);
+      change = text;
+    }
+    rows.push_back({std::to_string(p.run_id), FormatTime(p.started_ms), p.label, p.status,
+                    std::to_string(p.duration_ms) + " ms", change});
+  }
+  PrintTable({"RUN", "STARTED", "LABEL", "STATUS", "TIME", "CHANGE"}, rows);
+  return 0;
+}
+
+}  // namespace
+}  // namespace history
+}  // namespace gtest_dist
+
+int main(int argc, char** argv) {
+  using namespace gtest_dist::history;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::printf("%s", kUsage);
+    return argc < 2 ? kUsageError : 0;
+  }
+  const std::map<std::string, std::pair<std::vector<std::string>,
+                                        std::function<int(Database*, const Args&)>>>
+      commands = {
+          {"runs", {{"host", "binary", "label", "since", "until", "limit"}, Runs}},
+          {"show", {{}, Show}},
+          {"failures", {{"since", "until", "host", "test", "binary", "limit"}, FailuresCommand}},
+          {"flaky", {{"window", "binary"}, FlakyCommand}},
+          {"slowest", {{"window", "binary", "limit"}, SlowestCommand}},
+          {"trend", {{"limit", "threshold"}, TrendCommand}},
+      };
+  const auto command = commands.find(argv[1]);
+  if (command == commands.end()) Usage(std::string("unknown command \"") + argv[1] + "\"");
+  const Args args = Parse(argc, argv, command->second.first);
+  std::string location = Opt(args, "history");
+  if (location.empty()) {
+    const char* env = std::getenv("GTEST_DIST_HISTORY");
+    location = env && *env ? env : DefaultHistoryLocation();
+  }
+  if (location.empty() || location == "off") {
+    Usage("no history store: give --history=PATH|URL (HOME and XDG_STATE_HOME are unset)");
+  }
+  try {
+    auto db = OpenDatabase(location);
+    const int version = SchemaVersionOf(db.get());
+    if (version == 0) {
+      std::fprintf(stderr, "gtest_dist: %s has no runs recorded yet\n", location.c_str());
+      return 1;
+    }
+    if (version > kSchemaVersion) {
+      std::fprintf(stderr,
+                   "gtest_dist: the history store %s has schema version %d, newer than this "
+                   "gtest_dist understands (%d); use a newer gtest_dist\n",
+                   location.c_str(), version, kSchemaVersion);
+      return 1;
+    }
+    EnsureSchema(db.get());
+    return command->second.second(db.get(), args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gtest_dist: %s\n", e.what());
+    return 1;
+  }
+}

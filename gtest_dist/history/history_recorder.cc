@@ -1,0 +1,283 @@
+#include "gtest_dist/history/history_recorder.h"
+
+#include <map>
+
+namespace gtest_dist {
+namespace history {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* PartKind(TestPart::Type type) {
+  switch (type) {
+    case TestPart::Type::kFatalFailure: return "fatal";
+    case TestPart::Type::kNonFatalFailure: return "nonfatal";
+    case TestPart::Type::kSkip: return "skip";
+    case TestPart::Type::kSuccess: break;
+  }
+  return "success";
+}
+
+}  // namespace
+
+NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt,
+                      const std::string& status) {
+  NewResult r;
+  r.test_index = test.index;
+  r.attempt = attempt;
+  r.suite = test.suite;
+  r.name = test.name;
+  r.status = status;
+  r.worker = record.worker;
+  r.started_ms = record.start_timestamp_ms;
+  r.duration_ms = record.elapsed_ms;
+  r.reason = record.reason;
+  std::string output = record.output_before_start;
+  for (const TestPart& part : record.parts) {
+    output += part.output_before;
+    if (part.type == TestPart::Type::kSuccess) continue;
+    r.parts.push_back({PartKind(part.type), part.file, part.line, part.message});
+  }
+  output += record.output_after;
+  TestPart synthetic;
+  if (OutcomeFailurePart(record, &synthetic)) {
+    r.parts.push_back({PartKind(synthetic.type), synthetic.file, synthetic.line,
+                       synthetic.message});
+  }
+  r.output = std::move(output);
+  return r;
+}
+
+HistoryRecorder::HistoryRecorder(std::string location, RecorderContext context, FILE* messages)
+    : location_(std::move(location)), context_(std::move(context)), messages_(messages) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+HistoryRecorder::~HistoryRecorder() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void HistoryRecorder::Enqueue(Item item, bool urgent) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(item));
+    urgent_ = urgent_ || urgent;
+  }
+  if (urgent) wake_.notify_all();
+  else wake_.notify_one();
+}
+
+void HistoryRecorder::OnRunStart(const RunPlan& plan) {
+  NewRun run;
+  run.started_ms = plan.start_timestamp_ms ? plan.start_timestamp_ms : NowMs();
+  run.binary_name = context_.binary_name;
+  if (plan.catalog) {
+    run.binary_digest = plan.catalog->binary_digest();
+    run.names_digest = plan.catalog->names_digest();
+  }
+  run.command_line = context_.command_line;
+  run.host = context_.host;
+  run.user = context_.user;
+  run.label = context_.label;
+  run.mode = context_.mode;
+  run.iteration = plan.iteration;
+  for (const std::string& w : plan.workers) {
+    run.workers += (run.workers.empty() ? "" : ",") + w;
+  }
+  run.tests_total = static_cast<int>(plan.selected.size());
+  Enqueue(StartRun{std::move(run)}, true);
+}
+
+void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& record) {
+  Enqueue(Result{ToNewResult(test, record, 1, OutcomeName(record.outcome))}, false);
+}
+
+void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
+  EndRun end;
+  end.ended_ms = NowMs();
+  end.elapsed_ms = summary.elapsed_ms;
+  bool red = false;
+  std::map<std::string, WorkerUse> workers;
+  for (const auto& [index, record] : summary.records) {
+    switch (record.outcome) {
+      case Outcome::kPassed: ++end.counts.passed; break;
+      case Outcome::kFailed: ++end.counts.failed; break;
+      case Outcome::kSkipped: ++end.counts.skipped; break;
+      case Outcome::kCrashed: ++end.counts.crashed; break;
+      case Outcome::kTimeout: ++end.counts.timed_out; break;
+      case Outcome::kNotRun: ++end.counts.not_run; break;
+    }
+    red = red || IsFailure(record.outcome);
+    if (!record.worker.empty()) {
+      WorkerUse& use = workers[record.worker];
+      use.name = record.worker;
+      ++use.tests_run;
+      use.busy_ms += record.elapsed_ms;
+    }
+  }
+  for (const SuiteRecord& suite : summary.suites) {
+    for (const TestPart& part : suite.parts) red = red || part.failed();
+  }
+  for (const TestPart& part : summary.global_parts) red = red || part.failed();
+  end.status = summary.interrupted ? kRunInterrupted : red ? kRunRed : kRunGreen;
+  for (auto& [name, use] : workers) end.workers.push_back(use);
+  Enqueue(std::move(end), true);
+  Flush();
+}
+
+void HistoryRecorder::Flush() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  urgent_ = true;
+  wake_.notify_all();
+  drained_.wait(lock, [this] { return queue_.empty() && !writing_; });
+}
+
+bool HistoryRecorder::healthy() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !failed_;
+}
+
+std::int64_t HistoryRecorder::last_run_id() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return run_id_;
+}
+
+void HistoryRecorder::WriterLoop() {
+  try {
+    auto db = OpenDatabase(location_);
+    EnsureSchema(db.get());
+    std::lock_guard<std::mutex> lock(mutex_);
+    db_ = std::move(db);
+  } catch (const std::exception& e) {
+    Fail(e.what());
+  }
+  auto last_write = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    if (queue_.empty() && stop_) break;
+    // Batch: results wait up to kBatchInterval for company; a run start or
+    // end (or a Flush) is written at once.
+    wake_.wait_until(lock, last_write + kBatchInterval, [this] { return stop_ || urgent_; });
+    std::vector<Item> batch(std::make_move_iterator(queue_.begin()),
+                            std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    urgent_ = false;
+    writing_ = true;
+    lock.unlock();
+    Write(&batch);
+    last_write = std::chrono::steady_clock::now();
+    lock.lock();
+    writing_ = false;
+    if (queue_.empty()) drained_.notify_all();
+  }
+  drained_.notify_all();
+}
+
+void HistoryRecorder::Fail(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (failed_) return;
+  failed_ = true;
+  error_ = error;
+  std::fprintf(messages_,
+               "gtest_dist: history: %s; this run's history is not being recorded from here "
+               "on (the run itself goes on)\n",
+               error.c_str());
+  std::fflush(messages_);
+}
+
+void HistoryRecorder::Write(std::vector<Item>* batch) {
+  // Count what this batch would lose, should it fail.
+  auto lose = [this](const std::vector<Item>& items) {
+    for (const Item& item : items) {
+      if (std::holds_alternative<Result>(item)) ++lost_results_;
+      if (std::holds_alternative<StartRun>(item)) lost_start_ = true;
+      if (std::holds_alternative<EndRun>(item)) lost_end_ = true;
+    }
+  };
+  auto report_end = [this](const EndRun& end) {
+    if (lost_results_ == 0 && !lost_start_ && !lost_end_) return;
+    std::string what;
+    if (lost_start_) {
+      what = "this run (" + std::to_string(run_results_) + " results, status " + end.status +
+             ")";
+    } else {
+      what = std::to_string(lost_results_) + " of " + std::to_string(run_results_) +
+             " results of run #" + std::to_string(run_id_) +
+             (lost_end_ ? " and its end (status " + end.status + "; the store still shows it "
+                          "running)"
+                        : "");
+    }
+    std::fprintf(messages_, "gtest_dist: history: not recorded in %s: %s (%s)\n",
+                 location_.c_str(), what.c_str(), error_.c_str());
+    std::fflush(messages_);
+  };
+  for (const Item& item : *batch) {
+    if (std::holds_alternative<StartRun>(item)) {
+      run_results_ = 0;
+      lost_results_ = 0;
+      lost_start_ = lost_end_ = false;
+    }
+    if (std::holds_alternative<Result>(item)) ++run_results_;
+  }
+  if (failed_ || !db_) {
+    lose(*batch);
+    for (const Item& item : *batch) {
+      if (const auto* end = std::get_if<EndRun>(&item)) report_end(*end);
+    }
+    return;
+  }
+  // One transaction per batch; a run start commits on its own first so the
+  // run is visible (and has an id) at once.
+  std::vector<Item> pending;
+  auto commit = [&](std::vector<Item>& items) {
+    if (items.empty()) return;
+    try {
+      Transaction transaction(db_.get());
+      std::vector<NewResult> results;
+      for (Item& item : items) {
+        if (auto* start = std::get_if<StartRun>(&item)) {
+          const std::int64_t id = InsertRun(db_.get(), start->run);
+          std::lock_guard<std::mutex> lock(mutex_);
+          run_id_ = id;
+        } else if (auto* result = std::get_if<Result>(&item)) {
+          results.push_back(std::move(result->result));
+        } else if (auto* end = std::get_if<EndRun>(&item)) {
+          InsertResults(db_.get(), run_id_, results);
+          results.clear();
+          FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms,
+                    end->counts, end->workers);
+        }
+      }
+      InsertResults(db_.get(), run_id_, results);
+      transaction.Commit();
+    } catch (const std::exception& e) {
+      Fail(e.what());
+      lose(items);
+    }
+    items.clear();
+  };
+  for (Item& item : *batch) {
+    const bool boundary = !std::holds_alternative<Result>(item);
+    pending.push_back(std::move(item));
+    if (boundary) {
+      const EndRun* end = std::get_if<EndRun>(&pending.back());
+      EndRun end_copy = end ? *end : EndRun{};
+      commit(pending);
+      if (end) report_end(end_copy);
+    }
+  }
+  commit(pending);
+}
+
+}  // namespace history
+}  // namespace gtest_dist

@@ -1,0 +1,102 @@
+// The RunListener that writes a run into the history store while it runs:
+// the run row at start (status "running"), results as they finish, the final
+// status at the end. All database work happens on its own thread, batched
+// about every 200 ms, so a slow or dead database never slows the run; a
+// failure is reported once, with what was not recorded, and never changes the
+// run's result.
+#ifndef GTEST_DIST_HISTORY_HISTORY_RECORDER_H_
+#define GTEST_DIST_HISTORY_HISTORY_RECORDER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include "gtest_dist/history/history_store.h"
+#include "gtest_dist/report/run_listener.h"
+
+namespace gtest_dist {
+namespace history {
+
+// What the run knows about itself that the plan does not carry.
+struct RecorderContext {
+  std::string binary_name;
+  std::string command_line;
+  std::string host;
+  std::string user;
+  std::string label;
+  std::string mode = "supervisor";
+};
+
+class HistoryRecorder : public RunListener {
+ public:
+  // Opens `location` (see OpenDatabase) on the writer thread. Messages go to
+  // `messages` (stderr by default).
+  HistoryRecorder(std::string location, RecorderContext context, FILE* messages = stderr);
+  ~HistoryRecorder() override;
+
+  void OnRunStart(const RunPlan& plan) override;
+  void OnTestFinished(const TestEntry& test, const TestRecord& record) override;
+  void OnRunEnd(const RunSummary& summary) override;
+
+  // Waits until everything queued so far is written or has failed.
+  void Flush();
+  // False once a write failed (or the store could not be opened).
+  bool healthy() const;
+  std::int64_t last_run_id() const;
+
+  static constexpr std::chrono::milliseconds kBatchInterval{200};
+
+ private:
+  struct StartRun { NewRun run; };
+  struct Result { NewResult result; };
+  struct EndRun {
+    std::string status;
+    std::int64_t ended_ms, elapsed_ms;
+    RunCounts counts;
+    std::vector<WorkerUse> workers;
+  };
+  using Item = std::variant<StartRun, Result, EndRun>;
+
+  void Enqueue(Item item, bool urgent);
+  void WriterLoop();
+  void Write(std::vector<Item>* batch);
+  void Fail(const std::string& error);
+
+  const std::string location_;
+  const RecorderContext context_;
+  FILE* const messages_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::deque<Item> queue_;
+  bool urgent_ = false;
+  bool stop_ = false;
+  bool writing_ = false;
+
+  // Writer thread state (read by others under mutex_).
+  std::unique_ptr<Database> db_;
+  bool failed_ = false;
+  std::string error_;
+  std::int64_t run_id_ = 0;
+  int lost_results_ = 0;
+  bool lost_start_ = false;
+  bool lost_end_ = false;
+  int run_results_ = 0;
+  std::thread writer_;
+};
+
+// Converts a finished test into the rows the store keeps.
+NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt,
+                      const std::string& status);
+
+}  // namespace history
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_HISTORY_HISTORY_RECORDER_H_

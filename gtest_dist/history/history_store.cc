@@ -1,0 +1,210 @@
+#include "gtest_dist/history/history_store.h"
+
+#include <cstdlib>
+
+namespace gtest_dist {
+namespace history {
+namespace {
+
+// Migration n takes a store from version n-1 to n. Append only: a released
+// migration never changes. "{ID}" is the backend's auto-increment key.
+const std::vector<std::vector<std::string>>& Migrations() {
+  static const std::vector<std::vector<std::string>> kMigrations = {
+      {
+          "CREATE TABLE runs ("
+          " id {ID},"
+          " started_ms BIGINT NOT NULL,"
+          " ended_ms BIGINT,"
+          " status TEXT NOT NULL,"
+          " binary_name TEXT NOT NULL,"
+          " binary_digest TEXT NOT NULL,"
+          " names_digest TEXT NOT NULL,"
+          " command_line TEXT NOT NULL,"
+          " host TEXT NOT NULL,"
+          " user_name TEXT NOT NULL,"
+          " label TEXT NOT NULL,"
+          " mode TEXT NOT NULL,"
+          " iteration INTEGER NOT NULL,"
+          " workers TEXT NOT NULL,"
+          " tests_total INTEGER NOT NULL,"
+          " passed INTEGER NOT NULL DEFAULT 0,"
+          " failed INTEGER NOT NULL DEFAULT 0,"
+          " skipped INTEGER NOT NULL DEFAULT 0,"
+          " crashed INTEGER NOT NULL DEFAULT 0,"
+          " timed_out INTEGER NOT NULL DEFAULT 0,"
+          " flaky INTEGER NOT NULL DEFAULT 0,"
+          " not_run INTEGER NOT NULL DEFAULT 0,"
+          " elapsed_ms BIGINT)",
+          "CREATE INDEX runs_started ON runs (started_ms)",
+          "CREATE TABLE results ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " test_index INTEGER NOT NULL,"
+          " attempt INTEGER NOT NULL,"
+          " suite TEXT NOT NULL,"
+          " name TEXT NOT NULL,"
+          " full_name TEXT NOT NULL,"
+          " status TEXT NOT NULL,"
+          " worker TEXT NOT NULL,"
+          " started_ms BIGINT NOT NULL,"
+          " duration_ms BIGINT NOT NULL,"
+          " reason TEXT NOT NULL,"
+          " output TEXT NOT NULL,"
+          " output_truncated INTEGER NOT NULL,"
+          " PRIMARY KEY (run_id, test_index, attempt))",
+          "CREATE INDEX results_full_name ON results (full_name, run_id)",
+          "CREATE TABLE failure_parts ("
+          " run_id BIGINT NOT NULL,"
+          " test_index INTEGER NOT NULL,"
+          " attempt INTEGER NOT NULL,"
+          " seq INTEGER NOT NULL,"
+          " kind TEXT NOT NULL,"
+          " file TEXT NOT NULL,"
+          " line INTEGER NOT NULL,"
+          " summary TEXT NOT NULL,"
+          " PRIMARY KEY (run_id, test_index, attempt, seq),"
+          " FOREIGN KEY (run_id, test_index, attempt)"
+          "  REFERENCES results (run_id, test_index, attempt) ON DELETE CASCADE)",
+          "CREATE TABLE workers ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " name TEXT NOT NULL,"
+          " tests_run INTEGER NOT NULL,"
+          " busy_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (run_id, name))",
+      },
+  };
+  return kMigrations;
+}
+
+std::string WithIdType(std::string sql, Backend backend) {
+  const std::string key = "{ID}";
+  const size_t at = sql.find(key);
+  if (at != std::string::npos) {
+    sql.replace(at, key.size(),
+                backend == Backend::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                            : "BIGSERIAL PRIMARY KEY");
+  }
+  return sql;
+}
+
+void CheckNotNewer(Database* db, int version) {
+  if (version > kSchemaVersion) {
+    throw DatabaseError("the history store " + db->Describe() + " has schema version " +
+                        std::to_string(version) + ", newer than this gtest_dist understands (" +
+                        std::to_string(kSchemaVersion) +
+                        "); use a newer gtest_dist or another --dist-history");
+  }
+}
+
+}  // namespace
+
+int SchemaVersionOf(Database* db) {
+  db->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const std::vector<Row> rows = db->Query("SELECT MAX(version) FROM schema_version");
+  return rows.empty() || rows[0].IsNull(0) ? 0 : static_cast<int>(rows[0].Int(0));
+}
+
+void EnsureSchema(Database* db) {
+  // The common case reads only: no write lock for a store that is current.
+  int version = SchemaVersionOf(db);
+  CheckNotNewer(db, version);
+  if (version == kSchemaVersion) return;
+  Transaction transaction(db);
+  db->LockForMigration();
+  version = SchemaVersionOf(db);  // another process may have migrated meanwhile
+  CheckNotNewer(db, version);
+  const auto& migrations = Migrations();
+  for (int next = version + 1; next <= kSchemaVersion; ++next) {
+    for (const std::string& sql : migrations[static_cast<size_t>(next - 1)]) {
+      db->Exec(WithIdType(sql, db->backend()));
+    }
+    db->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{next}});
+  }
+  transaction.Commit();
+}
+
+std::string DefaultHistoryLocation() {
+  const char* state = std::getenv("XDG_STATE_HOME");
+  if (state && *state) return std::string(state) + "/gtest_dist/history.sqlite";
+  const char* home = std::getenv("HOME");
+  if (home && *home) return std::string(home) + "/.local/state/gtest_dist/history.sqlite";
+  return "";
+}
+
+std::string BoundOutput(const std::string& output, bool* truncated) {
+  *truncated = output.size() > kMaxStoredOutput;
+  if (!*truncated) return output;
+  const size_t half = kMaxStoredOutput / 2;
+  std::string head = output.substr(0, half);
+  std::string tail = output.substr(output.size() - half);
+  // Cut at line ends so no UTF-8 sequence is split (PostgreSQL rejects one).
+  const size_t head_end = head.rfind('\n');
+  if (head_end != std::string::npos) head.resize(head_end + 1);
+  const size_t tail_start = tail.find('\n');
+  if (tail_start != std::string::npos) tail = tail.substr(tail_start + 1);
+  return head + "\n[... " + std::to_string(output.size() - head.size() - tail.size()) +
+         " bytes of output not kept ...]\n" + tail;
+}
+
+std::int64_t InsertRun(Database* db, const NewRun& run) {
+  const std::vector<Row> rows = db->Query(
+      "INSERT INTO runs (started_ms, status, binary_name, binary_digest, names_digest,"
+      " command_line, host, user_name, label, mode, iteration, workers, tests_total)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {run.started_ms, std::string(kRunRunning), run.binary_name, run.binary_digest,
+       run.names_digest, run.command_line, run.host, run.user, run.label, run.mode,
+       std::int64_t{run.iteration}, run.workers, std::int64_t{run.tests_total}});
+  if (rows.empty()) throw DatabaseError("inserting a run returned no id");
+  return rows[0].Int(0);
+}
+
+void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results) {
+  for (const NewResult& r : results) {
+    bool truncated = false;
+    const std::string output = BoundOutput(r.output, &truncated);
+    db->Exec(
+        "INSERT INTO results (run_id, test_index, attempt, suite, name, full_name, status,"
+        " worker, started_ms, duration_ms, reason, output, output_truncated)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
+         r.suite + "." + r.name, r.status, r.worker, r.started_ms, r.duration_ms, r.reason,
+         output, std::int64_t{truncated ? 1 : 0}});
+    std::int64_t seq = 0;
+    for (const NewPart& p : r.parts) {
+      db->Exec(
+          "INSERT INTO failure_parts (run_id, test_index, attempt, seq, kind, file, line,"
+          " summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, seq++, p.kind, p.file,
+           std::int64_t{p.line}, BoundOutput(p.summary, &truncated)});
+    }
+  }
+}
+
+void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
+               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& c,
+               const std::vector<WorkerUse>& workers) {
+  db->Exec(
+      "UPDATE runs SET status = ?, ended_ms = ?, elapsed_ms = ?, passed = ?, failed = ?,"
+      " skipped = ?, crashed = ?, timed_out = ?, flaky = ?, not_run = ? WHERE id = ?",
+      {status, ended_ms, elapsed_ms, std::int64_t{c.passed}, std::int64_t{c.failed},
+       std::int64_t{c.skipped}, std::int64_t{c.crashed}, std::int64_t{c.timed_out},
+       std::int64_t{c.flaky}, std::int64_t{c.not_run}, run_id});
+  for (const WorkerUse& w : workers) {
+    db->Exec("INSERT INTO workers (run_id, name, tests_run, busy_ms) VALUES (?, ?, ?, ?)",
+             {run_id, w.name, std::int64_t{w.tests_run}, w.busy_ms});
+  }
+}
+
+std::map<std::string, double> RecentDurations(Database* db, const std::string& binary_name,
+                                              int runs) {
+  std::map<std::string, double> durations;
+  const std::vector<Row> rows = db->Query(
+      "SELECT r.full_name, AVG(r.duration_ms) FROM results r"
+      " WHERE r.status = 'PASSED' AND r.run_id IN (SELECT id FROM runs WHERE binary_name = ?"
+      " ORDER BY id DESC LIMIT ?) GROUP BY r.full_name",
+      {binary_name, std::int64_t{runs}});
+  for (const Row& row : rows) durations[row.Text(0)] = row.Double(1);
+  return durations;
+}
+
+}  // namespace history
+}  // namespace gtest_dist

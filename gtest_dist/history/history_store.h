@@ -1,0 +1,108 @@
+// The history store: the schema (with versioned migrations) and the writes
+// the recorder makes. Readers go through queries.h.
+#ifndef GTEST_DIST_HISTORY_HISTORY_STORE_H_
+#define GTEST_DIST_HISTORY_HISTORY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest_dist/history/database.h"
+
+namespace gtest_dist {
+namespace history {
+
+// The schema this build writes. A store with a higher version was made by a
+// newer gtest_dist and is refused, never downgraded.
+constexpr int kSchemaVersion = 1;
+// What a result keeps of the test's output: the first and last halves of
+// this many bytes, with a marker between.
+constexpr size_t kMaxStoredOutput = 64 * 1024;
+
+// Creates or upgrades the schema; throws DatabaseError for a newer one.
+void EnsureSchema(Database* db);
+// The version a store has; 0 when it has no schema yet.
+int SchemaVersionOf(Database* db);
+
+// Frozen names of runs.status.
+constexpr char kRunRunning[] = "running";
+constexpr char kRunGreen[] = "green";
+constexpr char kRunRed[] = "red";
+constexpr char kRunInterrupted[] = "interrupted";
+// results.status is OutcomeName() or this.
+constexpr char kStatusFlaky[] = "FLAKY";
+
+struct NewRun {
+  std::int64_t started_ms = 0;
+  std::string binary_name;
+  std::string binary_digest;
+  std::string names_digest;
+  std::string command_line;
+  std::string host;
+  std::string user;
+  std::string label;
+  std::string mode;  // "supervisor" or "plain"
+  int iteration = 0;
+  std::string workers;  // as given, comma-separated
+  int tests_total = 0;
+};
+
+struct NewPart {
+  std::string kind;  // "fatal", "nonfatal", "skip"
+  std::string file;
+  int line = -1;
+  std::string summary;
+};
+
+struct NewResult {
+  int test_index = 0;
+  int attempt = 1;
+  std::string suite;
+  std::string name;
+  std::string status;
+  std::string worker;
+  std::int64_t started_ms = 0;
+  std::int64_t duration_ms = 0;
+  std::string reason;
+  std::string output;  // bounded by BoundOutput before storing
+  std::vector<NewPart> parts;
+};
+
+struct RunCounts {
+  int passed = 0, failed = 0, skipped = 0, crashed = 0, timed_out = 0, flaky = 0, not_run = 0;
+};
+
+struct WorkerUse {
+  std::string name;
+  int tests_run = 0;
+  std::int64_t busy_ms = 0;
+};
+
+// The per-user default store: $XDG_STATE_HOME/gtest_dist/history.sqlite,
+// else $HOME/.local/state/gtest_dist/history.sqlite; empty when neither
+// variable is set.
+std::string DefaultHistoryLocation();
+
+// Keeps the head and the tail of `output` within kMaxStoredOutput.
+std::string BoundOutput(const std::string& output, bool* truncated);
+
+// Returns the new run's id.
+std::int64_t InsertRun(Database* db, const NewRun& run);
+// Inserts `results` of run `run_id` (call inside a transaction).
+void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results);
+void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
+               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& counts,
+               const std::vector<WorkerUse>& workers);
+
+// Mean duration (ms) of each test's passed results in the latest `runs` runs
+// of `binary_name`, keyed by full name: what the scheduler's
+// longest-first order reads.
+std::map<std::string, double> RecentDurations(Database* db, const std::string& binary_name,
+                                              int runs = 5);
+
+}  // namespace history
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_HISTORY_HISTORY_STORE_H_

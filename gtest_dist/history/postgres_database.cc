@@ -1,0 +1,135 @@
+// The PostgreSQL backend, for a team sharing one store. Statements go through
+// PQexecParams with text parameters; `?` placeholders become `$n`.
+#include <libpq-fe.h>
+
+#include <regex>
+
+#include "gtest_dist/history/database.h"
+
+namespace gtest_dist {
+namespace history {
+namespace {
+
+// "?" -> "$1", "$2"... outside quoted strings.
+std::string ToDollarPlaceholders(const std::string& sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  bool quoted = false;
+  for (char c : sql) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      out += "$" + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// libpq's messages span lines ("...failed: X\n\tIs the server running..."):
+// one line reads better inside ours.
+std::string OneLine(std::string message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n') {
+      out += "; ";
+    } else if (c != '\t') {
+      out += c;
+    }
+  }
+  while (out.size() >= 2 && out.compare(out.size() - 2, 2, "; ") == 0) out.resize(out.size() - 2);
+  return out;
+}
+
+// A URL or conninfo with its password replaced, for messages.
+std::string WithoutPassword(const std::string& conninfo) {
+  static const std::regex url_password(R"((://[^:/@]*:)[^@]*@)");
+  static const std::regex kv_password(R"(password\s*=\s*\S+)");
+  std::string out = std::regex_replace(conninfo, url_password, "$1***@");
+  return std::regex_replace(out, kv_password, "password=***");
+}
+
+class PostgresDatabase : public Database {
+ public:
+  explicit PostgresDatabase(const std::string& conninfo)
+      : described_(WithoutPassword(conninfo)) {
+    // A short connect timeout: an unreachable server must not hold the run.
+    std::string info = conninfo;
+    if (info.find("connect_timeout") == std::string::npos) {
+      info += info.find("://") != std::string::npos
+                  ? (info.find('?') == std::string::npos ? "?connect_timeout=5"
+                                                         : "&connect_timeout=5")
+                  : " connect_timeout=5";
+    }
+    conn_ = PQconnectdb(info.c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      const std::string message = OneLine(PQerrorMessage(conn_));
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw DatabaseError("cannot connect to PostgreSQL " + described_ + ": " + message);
+    }
+    Exec("SET client_min_messages = warning");
+  }
+  ~PostgresDatabase() override { PQfinish(conn_); }
+
+  std::vector<Row> Query(const std::string& sql, const std::vector<Value>& params) override {
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> pointers(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Value& v = params[i];
+      if (std::holds_alternative<std::monostate>(v)) continue;
+      texts[i] = Row({v}).Text(0);
+      pointers[i] = texts[i].c_str();
+    }
+    const std::string converted = ToDollarPlaceholders(sql);
+    PGresult* result = PQexecParams(conn_, converted.c_str(), static_cast<int>(params.size()),
+                                    nullptr, pointers.data(), nullptr, nullptr, 0);
+    std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, PQclear);
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      std::string message = OneLine(PQerrorMessage(conn_));
+      if (PQstatus(conn_) != CONNECTION_OK) message += " (the connection to the server is lost)";
+      throw DatabaseError("PostgreSQL " + described_ + ": " + message);
+    }
+    std::vector<Row> rows;
+    const int count = PQntuples(result);
+    const int columns = PQnfields(result);
+    rows.reserve(static_cast<size_t>(count));
+    for (int r = 0; r < count; ++r) {
+      std::vector<Value> values;
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(result, r, c)) {
+          values.emplace_back(std::monostate{});
+        } else {
+          values.emplace_back(std::string(PQgetvalue(result, r, c),
+                                          static_cast<size_t>(PQgetlength(result, r, c))));
+        }
+      }
+      rows.emplace_back(std::move(values));
+    }
+    return rows;
+  }
+
+  void BeginWrite() override { Exec("BEGIN"); }
+  void LockForMigration() override {
+    // Two supervisors creating the schema at once: the second waits for the
+    // first's transaction, then sees its version.
+    Exec("SELECT pg_advisory_xact_lock(7420017)");
+  }
+  Backend backend() const override { return Backend::kPostgres; }
+  std::string Describe() const override { return described_; }
+
+ private:
+  std::string described_;
+  PGconn* conn_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo) {
+  return std::make_unique<PostgresDatabase>(conninfo);
+}
+
+}  // namespace history
+}  // namespace gtest_dist

@@ -1,0 +1,141 @@
+// The read side of the history store, shared by the `gtest_dist` command and
+// (next) the dashboard's HTTP API: each query is a function taking a filter
+// struct and returning plain structs, with a ToJson form for scripts and web
+// clients. Times are milliseconds since the Unix epoch.
+#ifndef GTEST_DIST_HISTORY_QUERIES_H_
+#define GTEST_DIST_HISTORY_QUERIES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtest_dist/history/database.h"
+
+namespace gtest_dist {
+namespace history {
+
+struct RunRow {
+  std::int64_t id = 0;
+  std::int64_t started_ms = 0;
+  std::optional<std::int64_t> ended_ms;  // none while running
+  std::string status;
+  std::string binary_name, binary_digest, command_line, host, user, label, mode, workers;
+  int iteration = 0;
+  int tests_total = 0;
+  int passed = 0, failed = 0, skipped = 0, crashed = 0, timed_out = 0, flaky = 0, not_run = 0;
+  int results_recorded = 0;  // rows in results so far: progress of a live run
+  std::optional<std::int64_t> elapsed_ms;
+};
+
+struct RunFilter {
+  std::string host, binary, label;  // exact; empty = any
+  std::optional<std::int64_t> since_ms, until_ms;
+  int limit = 50;  // newest first
+};
+std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter);
+
+struct PartRow {
+  std::string kind, file, summary;
+  int line = -1;
+};
+
+struct ResultRow {
+  std::int64_t run_id = 0;
+  int test_index = 0;
+  int attempt = 1;
+  std::string suite, name, full_name, status, worker, reason, output;
+  std::int64_t started_ms = 0, duration_ms = 0;
+  bool output_truncated = false;
+  std::vector<PartRow> parts;
+};
+
+struct RunDetail {
+  RunRow run;
+  std::vector<ResultRow> results;  // every attempt, by test index then attempt
+  struct Worker {
+    std::string name;
+    int tests_run = 0;
+    std::int64_t busy_ms = 0;
+  };
+  std::vector<Worker> workers;
+};
+// Throws DatabaseError when there is no run `id`.
+RunDetail ShowRun(Database* db, std::int64_t id, bool with_output = true);
+
+struct FailureFilter {
+  std::optional<std::int64_t> since_ms, until_ms;
+  std::string host;          // the run's supervisor host or the result's worker
+  std::string test_pattern;  // gtest filter style: '*' and '?'
+  std::string binary;
+  int limit = 200;
+};
+struct FailureRow {
+  ResultRow result;  // without output
+  std::string run_host, binary_name, label;
+};
+std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter);
+
+struct FlakyFilter {
+  int window_runs = 50;  // the latest N runs (of `binary`, when given)
+  std::string binary;
+};
+struct FlakyRow {
+  std::string full_name;
+  int runs = 0;          // runs in the window that ran it
+  int failed_runs = 0;   // runs where some attempt failed
+  int passed_runs = 0;   // runs where some attempt passed
+  int flaky_runs = 0;    // runs where it failed and then passed (FLAKY)
+  double flake_rate = 0; // failed_runs / runs
+  std::int64_t last_failure_run = 0;
+};
+// Tests that both failed and passed within the window, most flaky first.
+std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter);
+
+struct SlowestFilter {
+  int window_runs = 20;
+  std::string binary;
+  int limit = 20;
+};
+struct SlowestRow {
+  std::string full_name;
+  int samples = 0;
+  double mean_ms = 0;
+  std::int64_t max_ms = 0;
+  std::int64_t last_ms = 0;
+};
+std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter);
+
+struct TrendFilter {
+  std::string test;  // full name, Suite.Name
+  int limit = 50;    // latest runs
+  double threshold = 0.5;  // relative change against the previous points' mean
+  std::int64_t min_change_ms = 5;  // and at least this much, ignoring noise
+};
+struct TrendPoint {
+  std::int64_t run_id = 0, started_ms = 0, duration_ms = 0;
+  std::string status, host, label;
+  bool changed = false;   // beyond the threshold against the baseline
+  double baseline_ms = 0; // mean of up to 5 previous points
+};
+// Oldest first.
+std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter);
+
+std::string ToJson(const std::vector<RunRow>& rows);
+std::string ToJson(const RunDetail& detail);
+std::string ToJson(const std::vector<FailureRow>& rows);
+std::string ToJson(const std::vector<FlakyRow>& rows);
+std::string ToJson(const std::vector<SlowestRow>& rows);
+std::string ToJson(const std::vector<TrendPoint>& rows);
+
+// Parses a time for --since/--until: "2026-11-28", "2026-11-28T14:30" (UTC),
+// "@<epoch seconds>", or an age: "30m", "12h", "7d" before `now_ms`.
+bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms,
+               std::string* error);
+// A gtest-style pattern ('*', '?') as an SQL LIKE pattern with '\' escapes.
+std::string GlobToLike(const std::string& glob);
+
+}  // namespace history
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_HISTORY_QUERIES_H_

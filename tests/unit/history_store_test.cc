@@ -1,0 +1,275 @@
+// The history store and its queries against real SQLite files in a temp dir.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gtest_dist/history/database.h"
+#include "gtest_dist/history/history_recorder.h"
+#include "gtest_dist/history/history_store.h"
+#include "gtest_dist/history/queries.h"
+
+namespace gtest_dist {
+namespace history {
+namespace {
+
+class HistoryStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("gtest_dist_history_" + std::to_string(getpid()) + "_" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    path_ = (dir_ / "sub" / "history.sqlite").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Database> Open() {
+    auto db = OpenDatabase(path_);
+    EnsureSchema(db.get());
+    return db;
+  }
+
+  // One run: a passes, b fails at file:line, c crashes, d is flaky.
+  std::int64_t AddRun(Database* db, std::int64_t started, std::int64_t a_ms, bool b_fails,
+                      const std::string& label = "rev1") {
+    NewRun run;
+    run.started_ms = started;
+    run.binary_name = "suite_test";
+    run.host = "hostA";
+    run.user = "me";
+    run.label = label;
+    run.mode = "supervisor";
+    run.workers = "local:2";
+    run.tests_total = 3;
+    const std::int64_t id = InsertRun(db, run);
+    std::vector<NewResult> results(3);
+    results[0] = {0, 1, "S", "A", "PASSED", "local", started, a_ms, "", "hello\n", {}};
+    results[1] = {1, 1, "S", "B", b_fails ? "FAILED" : "PASSED", "w1:7420", started, 3, "",
+                  "", {}};
+    if (b_fails) results[1].parts.push_back({"nonfatal", "s_test.cc", 42, "Expected 1"});
+    results[2] = {2, 1, "T", "C", "CRASHED", "w1:7420", started, 0, "killed by signal 11",
+                  "", {{"fatal", "", -1, "killed by signal 11"}}};
+    Transaction t(db);
+    InsertResults(db, id, results);
+    t.Commit();
+    RunCounts counts;
+    counts.passed = b_fails ? 1 : 2;
+    counts.failed = b_fails ? 1 : 0;
+    counts.crashed = 1;
+    FinishRun(db, id, kRunRed, started + 1000, 1000, counts, {{"local", 1, a_ms}});
+    return id;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(HistoryStoreTest, CreatesSchemaInANewDirectoryOnce) {
+  auto db = Open();
+  EXPECT_EQ(SchemaVersionOf(db.get()), kSchemaVersion);
+  EnsureSchema(db.get());  // again: nothing to do
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM schema_version")[0].Int(0), 1);
+  EXPECT_EQ(db->Query("PRAGMA journal_mode")[0].Text(0), "wal");
+}
+
+TEST_F(HistoryStoreTest, RefusesANewerSchemaNamingBothVersions) {
+  {
+    auto db = Open();
+    db->Exec("INSERT INTO schema_version (version) VALUES (?)",
+             {std::int64_t{kSchemaVersion + 1}});
+  }
+  auto db = OpenDatabase(path_);
+  try {
+    EnsureSchema(db.get());
+    FAIL() << "a newer schema was accepted";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version " + std::to_string(kSchemaVersion + 1)),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("newer than this gtest_dist"), std::string::npos);
+  }
+}
+
+TEST_F(HistoryStoreTest, AForeignFileIsAClearError) {
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  std::ofstream(path_) << std::string(4096, 'x');
+  try {
+    auto db = Open();
+    FAIL() << "a foreign file was opened";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a gtest_dist history database"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(path_), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(HistoryStoreTest, QueriesReturnTheStoredRows) {
+  auto db = Open();
+  const std::int64_t r1 = AddRun(db.get(), 1000000, 10, true);
+  const std::int64_t r2 = AddRun(db.get(), 2000000, 10, false, "rev2");
+  const std::int64_t r3 = AddRun(db.get(), 3000000, 100, true, "rev3");
+
+  RunFilter all;
+  const auto runs = ListRuns(db.get(), all);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].id, r3);  // newest first
+  EXPECT_EQ(runs[0].results_recorded, 3);
+  EXPECT_EQ(runs[0].status, kRunRed);
+  RunFilter by_label;
+  by_label.label = "rev2";
+  ASSERT_EQ(ListRuns(db.get(), by_label).size(), 1u);
+  RunFilter by_time;
+  by_time.since_ms = 1500000;
+  by_time.until_ms = 2500000;
+  const auto in_range = ListRuns(db.get(), by_time);
+  ASSERT_EQ(in_range.size(), 1u);
+  EXPECT_EQ(in_range[0].id, r2);
+  RunFilter other_host;
+  other_host.host = "hostB";
+  EXPECT_TRUE(ListRuns(db.get(), other_host).empty());
+
+  const RunDetail detail = ShowRun(db.get(), r1);
+  ASSERT_EQ(detail.results.size(), 3u);
+  EXPECT_EQ(detail.results[0].output, "hello\n");
+  ASSERT_EQ(detail.results[1].parts.size(), 1u);
+  EXPECT_EQ(detail.results[1].parts[0].file, "s_test.cc");
+  EXPECT_EQ(detail.results[1].parts[0].line, 42);
+  EXPECT_EQ(detail.results[2].reason, "killed by signal 11");
+  ASSERT_EQ(detail.workers.size(), 1u);
+  EXPECT_THROW(ShowRun(db.get(), 999), DatabaseError);
+
+  FailureFilter failures;
+  EXPECT_EQ(Failures(db.get(), failures).size(), 5u);  // B twice, C three times
+  failures.test_pattern = "S.*";
+  const auto b = Failures(db.get(), failures);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].result.full_name, "S.B");
+  EXPECT_EQ(b[0].result.run_id, r3);
+  failures.test_pattern = "";
+  failures.host = "w1";
+  EXPECT_EQ(Failures(db.get(), failures).size(), 5u);
+  failures.host = "nowhere";
+  EXPECT_TRUE(Failures(db.get(), failures).empty());
+
+  const auto flaky = Flaky(db.get(), FlakyFilter{});
+  ASSERT_EQ(flaky.size(), 1u);  // C never passed: broken, not flaky
+  EXPECT_EQ(flaky[0].full_name, "S.B");
+  EXPECT_EQ(flaky[0].failed_runs, 2);
+  EXPECT_EQ(flaky[0].runs, 3);
+
+  const auto slowest = Slowest(db.get(), SlowestFilter{});
+  ASSERT_FALSE(slowest.empty());
+  EXPECT_EQ(slowest[0].full_name, "S.A");
+  EXPECT_EQ(slowest[0].max_ms, 100);
+  EXPECT_EQ(slowest[0].last_ms, 100);
+
+  TrendFilter trend;
+  trend.test = "S.A";
+  const auto points = Trend(db.get(), trend);
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_FALSE(points[1].changed);
+  EXPECT_TRUE(points[2].changed);
+  EXPECT_EQ(points[2].run_id, r3);
+
+  const std::map<std::string, double> durations = RecentDurations(db.get(), "suite_test");
+  EXPECT_DOUBLE_EQ(durations.at("S.A"), 40.0);
+  EXPECT_EQ(durations.count("T.C"), 0u);  // crashed results say nothing about duration
+  EXPECT_NE(ToJson(detail).find("\"s_test.cc\""), std::string::npos);
+}
+
+TEST_F(HistoryStoreTest, OutputIsBoundedKeepingHeadAndTail) {
+  std::string output;
+  for (int i = 0; i < 20000; ++i) output += "line " + std::to_string(i) + "\n";
+  bool truncated = false;
+  const std::string kept = BoundOutput(output, &truncated);
+  EXPECT_TRUE(truncated);
+  EXPECT_LE(kept.size(), kMaxStoredOutput + 100);
+  EXPECT_EQ(kept.rfind("line 0\n", 0), 0u);
+  EXPECT_NE(kept.find("line 19999\n"), std::string::npos);
+  EXPECT_NE(kept.find("bytes of output not kept"), std::string::npos);
+}
+
+TEST(HistoryQueriesTest, ParsesTimesAndGlobs) {
+  std::int64_t ms = 0;
+  std::string error;
+  ASSERT_TRUE(ParseTime("2026-11-28", 0, &ms, &error)) << error;
+  EXPECT_EQ(ms, 1795824000000LL);
+  ASSERT_TRUE(ParseTime("2026-11-28T01:30", 0, &ms, &error)) << error;
+  EXPECT_EQ(ms, 1795824000000LL + 5400000LL);
+  ASSERT_TRUE(ParseTime("2h", 10000000, &ms, &error));
+  EXPECT_EQ(ms, 10000000 - 7200000);
+  EXPECT_FALSE(ParseTime("yesterday", 0, &ms, &error));
+  EXPECT_NE(error.find("\"yesterday\""), std::string::npos);
+  EXPECT_EQ(GlobToLike("Suite_*.a?%"), "Suite\\_%.a_\\%");
+}
+
+// The recorder writes live; the run is visible before it ends, and a store
+// that cannot be opened costs a message, not the run.
+TEST_F(HistoryStoreTest, RecorderWritesLiveAndReportsWhatItCouldNotRecord) {
+  TestCatalog catalog({TestEntry{0, 0, "S", "A", "", "", "a.cc", 1, false},
+                       TestEntry{1, 0, "S", "B", "", "", "a.cc", 2, false}},
+                      "digest");
+  RunPlan plan;
+  plan.catalog = &catalog;
+  plan.selected = {0, 1};
+  plan.start_timestamp_ms = 5000;
+  RecorderContext context;
+  context.binary_name = "suite_test";
+  {
+    HistoryRecorder recorder(path_, context);
+    recorder.OnRunStart(plan);
+    TestRecord a;
+    a.index = 0;
+    a.outcome = Outcome::kPassed;
+    a.worker = "local";
+    recorder.OnTestFinished(catalog.test(0), a);
+    recorder.Flush();
+    ASSERT_TRUE(recorder.healthy());
+    auto reader = OpenDatabase(path_);
+    const auto running = ListRuns(reader.get(), RunFilter{});
+    ASSERT_EQ(running.size(), 1u);
+    EXPECT_EQ(running[0].status, kRunRunning);
+    EXPECT_EQ(running[0].results_recorded, 1);
+    TestRecord b = a;
+    b.index = 1;
+    b.outcome = Outcome::kFailed;
+    recorder.OnTestFinished(catalog.test(1), b);
+    RunSummary summary;
+    summary.plan = &plan;
+    summary.records = {{0, a}, {1, b}};
+    recorder.OnRunEnd(summary);
+    const auto ended = ListRuns(reader.get(), RunFilter{});
+    EXPECT_EQ(ended[0].status, kRunRed);
+    EXPECT_EQ(ended[0].failed, 1);
+    EXPECT_EQ(ended[0].results_recorded, 2);
+  }
+  // A directory where the file should be: cannot be opened.
+  const std::string bad = (dir_ / "sub").string();
+  FILE* messages = std::tmpfile();
+  {
+    HistoryRecorder recorder(bad, context, messages);
+    recorder.OnRunStart(plan);
+    TestRecord a;
+    a.outcome = Outcome::kPassed;
+    recorder.OnTestFinished(catalog.test(0), a);
+    RunSummary summary;
+    summary.plan = &plan;
+    summary.records = {{0, a}};
+    recorder.OnRunEnd(summary);
+    EXPECT_FALSE(recorder.healthy());
+  }
+  std::rewind(messages);
+  std::string text(4096, '\0');
+  text.resize(std::fread(&text[0], 1, text.size(), messages));
+  std::fclose(messages);
+  EXPECT_NE(text.find("not recorded in " + bad + ": this run (1 results, status green)"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace history
+}  // namespace gtest_dist
