@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""The history store on a real PostgreSQL server that this test starts on a
+free port in a scratch directory (initdb + pg_ctl as the postgres user) and
+removes again:
+
+- a distributed run with passes, crashes and a timeout (crash_suite) is
+  stored completely, and the `gtest_dist` queries return its rows;
+- results are visible while the run is still going (slow_suite);
+- two supervisors writing at the same time: both runs complete and intact;
+- the server killed mid-run: the run finishes and reports, and says what was
+  not recorded.
+
+Skipped (exit 77) where PostgreSQL's server binaries or the postgres user are
+missing.
+
+Usage: history_pg_test.py --bin build/tests/integration/crash_suite
+       --other-bin build/tests/integration/slow_suite --cli build/bin/gtest_dist
+"""
+
+import glob
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+import harness
+
+SKIP = 77
+CLI = None  # the gtest_dist command, from --cli
+
+
+def server_binaries():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    """A throwaway cluster: trust authentication on 127.0.0.1 only."""
+
+    def __init__(self, bindir):
+        self.bindir = bindir
+        self.dir = tempfile.mkdtemp(prefix="gtest_dist_pg_")
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        self.url = "postgresql://postgres@127.0.0.1:%d/postgres" % self.port
+        postgres = pwd.getpwnam("postgres")
+        os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
+
+    def _as_postgres(self, *argv):
+        return subprocess.run(["runuser", "-u", "postgres", "--"] + list(argv),
+                              capture_output=True, text=True, timeout=120)
+
+    def start(self):
+        if not os.path.exists(self.data):
+            done = self._as_postgres(os.path.join(self.bindir, "initdb"), "-D", self.data,
+                                     "-A", "trust", "-U", "postgres", "--no-sync")
+            if done.returncode != 0:
+                raise AssertionError("initdb failed: " + done.stdout + done.stderr)
+        done = self._as_postgres(
+            os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-w", "-t", "60",
+            "-l", os.path.join(self.dir, "server.log"),
+            "-o", "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off" % (self.port, self.dir),
+            "start")
+        if done.returncode != 0:
+            raise AssertionError("pg_ctl start failed: " + done.stdout + done.stderr)
+
+    def kill(self):
+        self._as_postgres(os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m",
+                          "immediate", "-w", "stop")
+
+    def remove(self):
+        self.kill()
+        shutil.rmtree(self.dir, True)
+
+
+def query(history, *args):
+    result = harness.run([CLI] + list(args) + ["--history=" + history, "--json"], timeout=60)
+    if result.returncode != 0:
+        raise AssertionError("gtest_dist %s failed\n%s" % (" ".join(args), result.describe()))
+    return json.loads(result.stdout)
+
+
+class HistoryPostgresTest(harness.IntegrationTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = PostgresServer(server_binaries())
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.remove()
+
+    def supervise(self, binary, label, extra=()):
+        return [binary, "--dist-supervisor", "--workers", "local:2",
+                "--dist-history=" + self.server.url, "--dist-label=" + label] + list(extra)
+
+    def run_of(self, label):
+        runs = [r for r in query(self.server.url, "runs", "--label", label)]
+        self.assertEqual(len(runs), 1, runs)
+        return runs[0]
+
+    def test_run_with_crashes_and_timeout_is_stored_completely(self):
+        plain_names = harness.list_tests(self, harness.OPTIONS.bin)
+        result = harness.run(self.supervise(harness.OPTIONS.bin, "complete",
+                                            ["--dist-test-timeout=2"]))
+        self.assertEqual(result.returncode, 1, result.describe())
+        run = self.run_of("complete")
+        self.assertEqual(run["status"], "red", run)
+        shown = query(self.server.url, "show", str(run["id"]))
+        statuses = {r["suite"] + "." + r["name"]: r["status"] for r in shown["results"]}
+        self.assertEqual(sorted(statuses), sorted(plain_names), shown)
+        self.assertEqual(statuses["CrashChunk.Test2Aborts"], "CRASHED")
+        self.assertEqual(statuses["CrashChunk.Test10Hangs"], "TIMEOUT")
+        self.assertEqual(statuses["CrashChunk.Test1Passes"], "PASSED")
+        failing = {f["suite"] + "." + f["name"]
+                   for f in query(self.server.url, "failures", "--test", "CrashChunk.*")}
+        self.assertEqual(failing, {n for n, s in statuses.items() if s in ("CRASHED", "TIMEOUT")})
+
+    def test_results_are_visible_while_the_run_goes_on(self):
+        supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "live"))
+        try:
+            supervisor.wait_for_output(r"^\[       OK \] ", count=4)
+
+            def seen_running():
+                runs = query(self.server.url, "runs", "--label", "live")
+                if not runs or runs[0]["status"] != "running":
+                    return False
+                return query(self.server.url, "show", str(runs[0]["id"]))["results"]
+            results = harness.wait_until(seen_running, 30, "results while running")
+            self.assertIsNone(supervisor.process.poll(), "the run ended before the check")
+            self.assertGreater(len(results), 0)
+            result = supervisor.finish()
+        finally:
+            supervisor.kill()
+        self.assertEqual(result.returncode, 0, result.describe())
+        run = self.run_of("live")
+        self.assertEqual((run["status"], run["passed"]), ("green", 72), run)
+
+    def test_two_supervisors_at_once(self):
+        runs = [harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "pair%d" % i))
+                for i in (1, 2)]
+        try:
+            results = [r.finish() for r in runs]
+        finally:
+            for r in runs:
+                r.kill()
+        for i, result in enumerate(results, 1):
+            self.assertEqual(result.returncode, 0, result.describe())
+            run = self.run_of("pair%d" % i)
+            self.assertEqual((run["status"], run["passed"]), ("green", 72), run)
+            shown = query(self.server.url, "show", str(run["id"]))
+            self.assertEqual(len(shown["results"]), 72)
+
+    def test_server_killed_mid_run(self):
+        supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "killed"))
+        try:
+            supervisor.wait_for_output(r"^\[       OK \] ", count=4)
+            self.server.kill()
+            result = supervisor.finish()
+        finally:
+            supervisor.kill()
+            self.server.start()  # for the other tests
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)  # the run itself passed
+        self.assertEqual(harness.Console(result.stdout).passed_count, 72, where)
+        self.assertIn("not recorded", result.stderr, where)
+
+
+if __name__ == "__main__":
+    if "--cli" in sys.argv:
+        i = sys.argv.index("--cli")
+        CLI = sys.argv[i + 1]
+        del sys.argv[i:i + 2]
+    if server_binaries() is None:
+        print("SKIPPED: PostgreSQL's server binaries (package postgresql) are not installed")
+        sys.exit(SKIP)
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        print("SKIPPED: there is no postgres user to run the server as")
+        sys.exit(SKIP)
+    if os.geteuid() != 0:
+        print("SKIPPED: starting a PostgreSQL server as the postgres user needs root")
+        sys.exit(SKIP)
+    harness.main()
