@@ -39,6 +39,10 @@ struct DistOptions {
   // answer late beats an incomplete one on time.
   bool fallback_local = true;
   std::string secret_file;              // --dist-secret-file
+  // --dist-dashboard: serve this run's live dashboard there; empty host: none.
+  std::string dashboard_host;
+  int dashboard_port = 0;
+  std::string dashboard_token_file;     // --dist-dashboard-token-file
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };
