@@ -1,7 +1,8 @@
 // The gtest_dist dashboard: plain JavaScript, no framework, no build step.
 // Every string that comes from a run (test names, messages, output, hosts) is
 // put on the page as a text node or an attribute value, never parsed as
-// HTML: this file does not use innerHTML, outerHTML or insertAdjacentHTML.
+// HTML: no DOM call that parses markup appears in this file (a unit test,
+// DashboardTest.TheScriptNeverParsesHtml, keeps it so).
 'use strict';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
