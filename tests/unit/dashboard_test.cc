@@ -263,7 +263,7 @@ TEST_F(DashboardTest, BadRequestsGetFourHundredsThatSayWhy) {
     std::string says;
   };
   const std::vector<Case> cases = {
-      {"/api/runs?limit=0", 400, "'limit': expected an integer from 1 to 1000, got \"0\""},
+      {"/api/runs?limit=0", 400, "'limit': expected an integer from 1 to 1000, got \\\"0\\\""},
       {"/api/runs?limit=abc", 400, "'limit'"},
       {"/api/runs?since=-5", 400, "'since'"},
       {"/api/runs?colour=red", 400, "unknown query parameter 'colour'"},
