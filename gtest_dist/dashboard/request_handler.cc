@@ -273,6 +273,12 @@ HttpResponse RequestHandler::Route(const std::string& path,
       return response;
     }
   }
+  if (path == "/favicon.ico") {
+    // Browsers ask whatever the page says; ours names /assets/favicon.svg.
+    HttpResponse response = Text(301, "moved to /assets/favicon.svg");
+    response.headers.emplace_back("Location", "/assets/favicon.svg");
+    return response;
+  }
   return Text(404, "no such page: " + path.substr(0, 200) +
                        " (the dashboard is at /, its API under /api/)");
 }
