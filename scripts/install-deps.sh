@@ -25,8 +25,11 @@ packages=(
   # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
   clang libclang-rt-14-dev
   # The dashboard's browser tests: headless chromium driven by playwright-core.
-  chromium nodejs npm
+  chromium nodejs
 )
+# Debian's nodejs comes without npm; NodeSource's has it built in and
+# conflicts with Debian's npm package.
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 
 for arg in "$@"; do
   case "$arg" in
