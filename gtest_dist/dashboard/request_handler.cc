@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <set>
+#include <stdexcept>
 
 #include "gtest_dist/dashboard/assets.h"
 #include "gtest_dist/protocol/auth.h"
@@ -250,7 +251,12 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
                      "or send \"Authorization: Bearer TOKEN\"");
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
   } else {
-    response = Route(path, query, request);
+    try {
+      response = Route(path, query, request);
+    } catch (const std::exception& e) {
+      // The store failed (locked, corrupt, gone): say so, keep serving.
+      response = error(500, std::string("history store error: ") + e.what());
+    }
   }
   for (const auto& header : SecurityHeaders()) response.headers.push_back(header);
   if (request.method == "HEAD" && !response.stream) response.body.clear();
@@ -377,7 +383,18 @@ HttpResponse RequestHandler::Api(const std::string& path,
 
 std::string RequestHandler::RunEvents(std::int64_t run_id, std::int64_t* cursor,
                                       bool* finished) {
-  std::optional<RunDelta> delta = source_.RunEventsSince(run_id, *cursor);
+  std::optional<RunDelta> delta;
+  try {
+    delta = source_.RunEventsSince(run_id, *cursor);
+  } catch (const std::exception& e) {
+    // A busy store now and then is normal while others write: try again at
+    // the next poll.
+    *finished = false;
+    std::string why = std::string(e.what()).substr(0, 200);
+    std::replace(why.begin(), why.end(), '\n', ' ');
+    std::replace(why.begin(), why.end(), '\r', ' ');
+    return ": store busy: " + why + "\n\n";
+  }
   if (!delta) {
     *finished = true;
     return "event: gone\ndata: {}\n\n";

@@ -29,7 +29,8 @@ struct ResultRow {
   std::int64_t elapsed_ms = 0;
   int attempt = 1;
   std::vector<FailureMessage> messages;
-  std::string output;
+  std::string output;  // may be only the start of it when output_bytes says more
+  std::int64_t output_bytes = -1;  // the whole output's size; -1: output.size()
 };
 
 struct RunCounts {

@@ -1,0 +1,422 @@
+#include "gtest_dist/dashboard/sqlite_source.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "gtest_dist/dashboard/run_documents.h"
+
+namespace gtest_dist::dashboard {
+
+const char kSqliteSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  status TEXT NOT NULL,            -- running, green, red, interrupted
+  binary TEXT NOT NULL DEFAULT '',
+  label TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL DEFAULT '',
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER,                  -- NULL while running
+  total INTEGER NOT NULL DEFAULT 0,
+  passed INTEGER NOT NULL DEFAULT 0,   -- counts: final once end_ms is set
+  failed INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  flaky INTEGER NOT NULL DEFAULT 0,
+  not_run INTEGER NOT NULL DEFAULT 0,
+  workers TEXT NOT NULL DEFAULT ''     -- comma-separated
+);
+CREATE TABLE IF NOT EXISTS results (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  test TEXT NOT NULL,
+  status TEXT NOT NULL,
+  worker TEXT NOT NULL DEFAULT '',
+  start_ms INTEGER NOT NULL DEFAULT 0,
+  elapsed_ms INTEGER NOT NULL DEFAULT 0,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  output TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS failure_messages (
+  result_id INTEGER NOT NULL REFERENCES results(id),
+  file TEXT NOT NULL DEFAULT '',
+  line INTEGER,
+  message TEXT NOT NULL DEFAULT ''
+);
+-- A run page and its live stream: one run's results in order.
+CREATE INDEX IF NOT EXISTS results_by_run ON results(run_id, id);
+-- A test page: one test over its runs.
+CREATE INDEX IF NOT EXISTS results_by_test ON results(test, run_id);
+-- The failures page: failures only, newest first.
+CREATE INDEX IF NOT EXISTS results_failed ON results(id)
+  WHERE status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY');
+CREATE INDEX IF NOT EXISTS messages_by_result ON failure_messages(result_id);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs(start_ms);
+)sql";
+
+namespace {
+
+constexpr char kFailedStatuses[] = "('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')";
+
+// One prepared statement; a failure throws with SQLite's message (the
+// request handler answers 500 with it).
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string(sqlite3_errmsg(db)));
+    }
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(statement_, index, value);
+    return *this;
+  }
+  Statement& Bind(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True while there is a row.
+  bool Step() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string(sqlite3_errmsg(db_)));
+  }
+  std::int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
+  bool Null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+  std::string Text(int column) const {
+    const auto* text = static_cast<const char*>(sqlite3_column_blob(statement_, column));
+    return text == nullptr ? std::string()
+                           : std::string(text, static_cast<std::size_t>(
+                                                   sqlite3_column_bytes(statement_, column)));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr char kRunColumns[] =
+    "id, status, binary, label, host, start_ms, end_ms, total, passed, failed, skipped, flaky, "
+    "not_run, workers";
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+RunRow ReadRun(sqlite3* db, const Statement& s) {
+  RunRow run;
+  run.id = s.Int(0);
+  run.status = s.Text(1);
+  run.binary = s.Text(2);
+  run.label = s.Text(3);
+  run.host = s.Text(4);
+  run.start_ms = s.Int(5);
+  run.end_ms = s.Null(6) ? 0 : s.Int(6);
+  run.counts.total = static_cast<int>(s.Int(7));
+  run.workers = SplitCommas(s.Text(13));
+  if (run.end_ms > 0) {
+    run.counts.passed = static_cast<int>(s.Int(8));
+    run.counts.failed = static_cast<int>(s.Int(9));
+    run.counts.skipped = static_cast<int>(s.Int(10));
+    run.counts.flaky = static_cast<int>(s.Int(11));
+    run.counts.not_run = static_cast<int>(s.Int(12));
+  } else {
+    // Still running: its row's counts lag; its results do not.
+    Statement counts(db, "SELECT status, count(*) FROM results WHERE run_id = ? GROUP BY status");
+    counts.Bind(1, run.id);
+    while (counts.Step()) {
+      const std::string status = counts.Text(0);
+      for (std::int64_t i = counts.Int(1); i > 0; --i) run.counts.Add(status);
+    }
+  }
+  return run;
+}
+
+std::optional<RunRow> FindRun(sqlite3* db, std::int64_t run_id) {
+  Statement s(db, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+  s.Bind(1, run_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadRun(db, s);
+}
+
+// Result columns; the output is cut to the preview (plus one byte, so that
+// FailureJson sees it was longer) and its whole size read separately.
+std::string ResultColumns(const std::string& table) {
+  const std::string t = table.empty() ? "" : table + ".";
+  return t + "id, " + t + "run_id, " + t + "test, " + t + "status, " + t + "worker, " + t +
+         "start_ms, " + t + "elapsed_ms, " + t + "attempt, substr(CAST(" + t +
+         "output AS BLOB), 1, " + std::to_string(kOutputPreviewBytes + 1) + "), length(CAST(" +
+         t + "output AS BLOB))";
+}
+
+ResultRow ReadResult(const Statement& s) {
+  ResultRow r;
+  r.id = s.Int(0);
+  r.run_id = s.Int(1);
+  r.test = s.Text(2);
+  r.status = s.Text(3);
+  r.worker = s.Text(4);
+  r.start_ms = s.Int(5);
+  r.elapsed_ms = s.Int(6);
+  r.attempt = static_cast<int>(s.Int(7));
+  r.output = s.Text(8);
+  r.output_bytes = s.Int(9);
+  return r;
+}
+
+void ReadMessages(sqlite3* db, ResultRow* result) {
+  Statement s(db, "SELECT file, line, message FROM failure_messages WHERE result_id = ? "
+                  "ORDER BY rowid");
+  s.Bind(1, result->id);
+  while (s.Step()) {
+    result->messages.push_back({s.Text(0), s.Null(1) ? -1 : static_cast<int>(s.Int(1)), s.Text(2)});
+  }
+}
+
+// The WHERE clause of a run filter over `runs`, its values bound from 1.
+struct RunWhere {
+  std::string sql;
+  std::vector<std::string> texts;
+  std::vector<std::int64_t> ints;
+};
+
+RunWhere FilterSql(const RunFilter& filter) {
+  RunWhere where;
+  where.sql = " WHERE 1";
+  auto text = [&](const std::string& value, const char* column) {
+    if (value.empty()) return;
+    where.sql += std::string(" AND runs.") + column + " = ?";
+    where.texts.push_back(value);
+  };
+  text(filter.host, "host");
+  text(filter.binary, "binary");
+  text(filter.label, "label");
+  return where;
+}
+
+// Binds FilterSql's values, then the times; returns the next index.
+int BindFilter(Statement& s, const RunWhere& where, const RunFilter& filter) {
+  int i = 1;
+  for (const std::string& t : where.texts) s.Bind(i++, t);
+  s.Bind(i++, filter.since_ms);
+  s.Bind(i++, filter.until_ms > 0 ? filter.until_ms : INT64_MAX);
+  return i;
+}
+
+}  // namespace
+
+bool CreateSqliteSchema(sqlite3* db, std::string* error) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, kSqliteSchema, nullptr, nullptr, &message) != SQLITE_OK) {
+    *error = message != nullptr ? message : "unknown SQLite error";
+    sqlite3_free(message);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<SqliteSource> SqliteSource::Open(const std::string& path, std::string* error) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  if (rc != SQLITE_OK) {
+    *error = "cannot open history database " + path + ": " +
+             (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return nullptr;
+  }
+  // Writers hold the lock briefly; wait for them rather than fail.
+  sqlite3_busy_timeout(db, 2000);
+  std::unique_ptr<SqliteSource> source(new SqliteSource(db));
+  try {
+    Statement check(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                        "('runs', 'results', 'failure_messages')");
+    check.Step();
+    if (check.Int(0) != 3) {
+      *error = path + " is not a gtest_dist history database (no runs/results tables)";
+      return nullptr;
+    }
+  } catch (const std::exception& e) {
+    *error = path + " is not a readable SQLite database: " + e.what();
+    return nullptr;
+  }
+  return source;
+}
+
+SqliteSource::~SqliteSource() { sqlite3_close(db_); }
+
+nlohmann::json SqliteSource::ListRuns(const RunFilter& filter) {
+  const RunWhere where = FilterSql(filter);
+  Statement s(db_, std::string("SELECT ") + kRunColumns + " FROM runs" + where.sql +
+                       " AND start_ms >= ? AND start_ms <= ? ORDER BY id DESC LIMIT ?");
+  const int next = BindFilter(s, where, filter);
+  s.Bind(next, static_cast<std::int64_t>(filter.limit));
+  nlohmann::json runs = nlohmann::json::array();
+  const std::int64_t now = NowMs();
+  while (s.Step()) runs.push_back(RunJson(ReadRun(db_, s), now));
+  return {{"runs", std::move(runs)}};
+}
+
+std::optional<nlohmann::json> SqliteSource::GetRun(std::int64_t run_id) {
+  // One read transaction: the run and its results as of one moment.
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string(sqlite3_errmsg(db_)));
+  }
+  struct Commit {
+    sqlite3* db;
+    ~Commit() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+  } commit{db_};
+  const std::optional<RunRow> run = FindRun(db_, run_id);
+  if (!run) return std::nullopt;
+  Statement s(db_, "SELECT id, test, status, worker, start_ms, elapsed_ms, attempt FROM results "
+                   "WHERE run_id = ? ORDER BY id");
+  s.Bind(1, run_id);
+  nlohmann::json results = nlohmann::json::array();
+  std::int64_t cursor = 0;
+  while (s.Step()) {
+    cursor = s.Int(0);
+    results.push_back({{"id", s.Int(0)},       {"test", s.Text(1)},
+                       {"status", s.Text(2)},  {"worker", s.Text(3)},
+                       {"start_ms", s.Int(4)}, {"elapsed_ms", s.Int(5)},
+                       {"attempt", s.Int(6)}});
+  }
+  Statement f(db_, "SELECT " + ResultColumns("") + " FROM results WHERE run_id = ? AND status IN " +
+                       kFailedStatuses + " ORDER BY id");
+  f.Bind(1, run_id);
+  nlohmann::json failures = nlohmann::json::array();
+  while (f.Step()) {
+    ResultRow r = ReadResult(f);
+    ReadMessages(db_, &r);
+    failures.push_back(FailureJson(r, run->binary));
+  }
+  return nlohmann::json{{"run", RunJson(*run, NowMs())},
+                        {"results", std::move(results)},
+                        {"failures", std::move(failures)},
+                        {"cursor", cursor}};
+}
+
+std::optional<RunDelta> SqliteSource::RunEventsSince(std::int64_t run_id, std::int64_t cursor) {
+  const std::optional<RunRow> run = FindRun(db_, run_id);
+  if (!run) return std::nullopt;
+  RunDelta delta;
+  delta.run = RunJson(*run, NowMs());
+  delta.results = nlohmann::json::array();
+  delta.failures = nlohmann::json::array();
+  delta.cursor = cursor;
+  delta.finished = run->end_ms > 0;
+  Statement s(db_, "SELECT " + ResultColumns("") +
+                       " FROM results WHERE run_id = ? AND id > ? ORDER BY id LIMIT 2000");
+  s.Bind(1, run_id).Bind(2, cursor);
+  std::size_t rows = 0;
+  while (s.Step()) {
+    ++rows;
+    ResultRow r = ReadResult(s);
+    delta.cursor = r.id;
+    delta.results.push_back(ResultJson(r));
+    if (IsFailedStatus(r.status) || r.status == "FLAKY") {
+      ReadMessages(db_, &r);
+      delta.failures.push_back(FailureJson(r, run->binary));
+    }
+  }
+  // More than one batch behind: not finished until the rest has been sent.
+  if (rows == 2000) delta.finished = false;
+  return delta;
+}
+
+std::optional<nlohmann::json> SqliteSource::TestHistory(const std::string& test, int limit) {
+  Statement s(db_, "SELECT " + ResultColumns("r") +
+                       ", runs.host FROM results r JOIN runs ON runs.id = r.run_id "
+                       "WHERE r.test = ? ORDER BY r.run_id DESC, r.id DESC LIMIT ?");
+  s.Bind(1, test).Bind(2, static_cast<std::int64_t>(limit));
+  std::vector<ResultRow> results;
+  std::vector<std::string> hosts;
+  while (s.Step()) {
+    results.push_back(ReadResult(s));
+    hosts.push_back(s.Text(10));
+  }
+  if (results.empty()) return std::nullopt;
+  std::reverse(results.begin(), results.end());
+  std::reverse(hosts.begin(), hosts.end());
+  return TestHistoryJson(test, results, hosts);
+}
+
+nlohmann::json SqliteSource::Flaky(const RunFilter& filter) {
+  const RunWhere where = FilterSql(filter);
+  Statement s(db_,
+              "SELECT r.test, count(*), "
+              "sum(r.status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')) AS failed, "
+              "sum(r.status IN ('PASSED', 'FLAKY')) AS passed, "
+              "max(CASE WHEN r.status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY') "
+              "THEN r.start_ms END) "
+              "FROM results r JOIN runs ON runs.id = r.run_id" +
+                  where.sql +
+                  " AND runs.start_ms >= ? AND runs.start_ms <= ? AND instr(r.test, ?) > 0 "
+                  "GROUP BY r.test HAVING failed > 0 AND passed > 0 "
+                  "ORDER BY CAST(failed AS REAL) / count(*) DESC, r.test LIMIT ?");
+  int next = BindFilter(s, where, filter);
+  s.Bind(next++, filter.test);
+  s.Bind(next, static_cast<std::int64_t>(filter.limit));
+  nlohmann::json tests = nlohmann::json::array();
+  while (s.Step()) {
+    const std::int64_t runs = s.Int(1);
+    tests.push_back({{"test", s.Text(0)},
+                     {"runs", runs},
+                     {"failed", s.Int(2)},
+                     {"passed", s.Int(3)},
+                     {"flake_rate", static_cast<double>(s.Int(2)) / static_cast<double>(runs)},
+                     {"last_failure_ms", s.Int(4)}});
+  }
+  return {{"tests", std::move(tests)}};
+}
+
+nlohmann::json SqliteSource::Failures(const RunFilter& filter) {
+  const RunWhere where = FilterSql(filter);
+  Statement s(db_, "SELECT " + ResultColumns("r") +
+                       ", runs.host, runs.binary FROM results r JOIN runs ON runs.id = r.run_id" +
+                       where.sql + " AND runs.start_ms >= ? AND runs.start_ms <= ? AND r.status IN " +
+                       kFailedStatuses + " AND instr(r.test, ?) > 0 ORDER BY r.id DESC LIMIT ?");
+  int next = BindFilter(s, where, filter);
+  s.Bind(next++, filter.test);
+  s.Bind(next, static_cast<std::int64_t>(filter.limit));
+  nlohmann::json failures = nlohmann::json::array();
+  while (s.Step()) {
+    ResultRow r = ReadResult(s);
+    ReadMessages(db_, &r);
+    nlohmann::json doc = FailureJson(r, s.Text(11));
+    doc["run_id"] = r.run_id;
+    doc["host"] = s.Text(10);
+    failures.push_back(std::move(doc));
+  }
+  return {{"failures", std::move(failures)}};
+}
+
+std::optional<std::string> SqliteSource::ResultOutput(std::int64_t result_id) {
+  Statement s(db_, "SELECT output FROM results WHERE id = ?");
+  s.Bind(1, result_id);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+}  // namespace gtest_dist::dashboard
