@@ -370,7 +370,9 @@ nlohmann::json SqliteSource::Flaky(const RunFilter& filter) {
               "sum(r.status IN ('PASSED', 'FLAKY')) AS passed, "
               "max(CASE WHEN r.status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY') "
               "THEN r.start_ms END) "
-              "FROM results r JOIN runs ON runs.id = r.run_id" +
+              // runs first: a period picks few runs, and their results
+              // come by results_by_run, not by scanning every result.
+              "FROM runs CROSS JOIN results r ON r.run_id = runs.id" +
                   where.sql +
                   " AND runs.start_ms >= ? AND runs.start_ms <= ? AND instr(r.test, ?) > 0 "
                   "GROUP BY r.test HAVING failed > 0 AND passed > 0 "
