@@ -352,7 +352,9 @@ function trendChart(runs, changes) {
     const before = runs[i - 1] ? runs[i - 1].elapsed_ms : 0;
     chart.append(
       svg('line', {class: 'change-line', x1: xOf(i), y1: top, x2: xOf(i), y2: yOf(0)}),
-      svg('text', {class: 'change-label', x: xOf(i) + 4, y: top + 12},
+      // Labels right of the line in the left half, left of it in the right half.
+      svg('text', {class: 'change-label', y: top + 12, x: xOf(i) + (xOf(i) > width / 2 ? -4 : 4),
+                   'text-anchor': xOf(i) > width / 2 ? 'end' : 'start'},
         'changed at run #' + runs[i].run_id + ': ' + fmtDuration(before) + ' → ' + fmtDuration(runs[i].elapsed_ms)));
   }
   chart.appendChild(svg('polyline', {class: 'trend-line', points: runs.map((r, i) => xOf(i) + ',' + yOf(r.elapsed_ms)).join(' ')}));
