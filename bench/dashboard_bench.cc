@@ -50,30 +50,32 @@ void Fill(const std::string& path, int runs, int tests) {
     std::exit(1);
   }
   // Bulk load without the indexes, then build them once: minutes faster.
-  Exec(db, "DROP INDEX results_by_run; DROP INDEX results_by_test; DROP INDEX results_failed;"
-           "DROP INDEX messages_by_result");
+  Exec(db, "DROP INDEX results_full_name; DROP INDEX runs_started");
   sqlite3_stmt* run = nullptr;
   sqlite3_stmt* result = nullptr;
   sqlite3_stmt* message = nullptr;
   Check(sqlite3_prepare_v2(db,
-                           "INSERT INTO runs(id, status, binary, label, host, start_ms, end_ms, "
-                           "total, passed, failed, workers) VALUES (?, ?, 'big_suite', ?, ?, ?, ?, "
-                           "?, ?, ?, 'w1:7420,w2:7420,w3:7420')",
+                           "INSERT INTO runs(id, status, binary_name, label, host, started_ms, "
+                           "ended_ms, tests_total, passed, failed, workers) VALUES (?, ?, "
+                           "'big_suite', ?, ?, ?, ?, ?, ?, ?, 'w1:7420,w2:7420,w3:7420')",
                            -1, &run, nullptr),
         db, "prepare run");
   Check(sqlite3_prepare_v2(db,
-                           "INSERT INTO results(id, run_id, test, status, worker, start_ms, "
-                           "elapsed_ms, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           "INSERT INTO results(test_index, run_id, full_name, status, worker, "
+                           "started_ms, duration_ms, output, attempt) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
                            -1, &result, nullptr),
         db, "prepare result");
-  Check(sqlite3_prepare_v2(db, "INSERT INTO failure_messages VALUES (?, 'big_test.cc', 42, ?)", -1,
-                           &message, nullptr),
+  Check(sqlite3_prepare_v2(db,
+                           "INSERT INTO failure_parts(run_id, test_index, attempt, seq, kind, "
+                           "file, line, summary) VALUES (?, ?, 1, 0, 'failure', 'big_test.cc', "
+                           "42, ?)",
+                           -1, &message, nullptr),
         db, "prepare message");
   std::vector<std::string> names;
   for (int t = 0; t < tests; ++t) names.push_back(TestName(t));
   const std::string failure_output(600, 'o');
   const std::int64_t t0 = 1'700'000'000'000;
-  std::int64_t id = 0;
   unsigned seed = 12345;
   auto rnd = [&seed] { return seed = seed * 1103515245U + 12345U; };
   Exec(db, "BEGIN");
@@ -84,8 +86,7 @@ void Fill(const std::string& path, int runs, int tests) {
       // About one result in 400 fails; one test in 100 is flaky-ish.
       const bool fails = rnd() % 400 == 0 || (t % 100 == 7 && rnd() % 5 == 0);
       failed += fails;
-      ++id;
-      sqlite3_bind_int64(result, 1, id);
+      sqlite3_bind_int64(result, 1, t);
       sqlite3_bind_int64(result, 2, r);
       sqlite3_bind_text(result, 3, names[t].c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_text(result, 4, fails ? "FAILED" : "PASSED", -1, SQLITE_STATIC);
@@ -97,8 +98,9 @@ void Fill(const std::string& path, int runs, int tests) {
       Check(sqlite3_step(result), db, "insert result");
       sqlite3_reset(result);
       if (fails) {
-        sqlite3_bind_int64(message, 1, id);
-        sqlite3_bind_text(message, 2, "Expected equality of these values:\n  a\n    Which is: 1\n  b",
+        sqlite3_bind_int64(message, 1, r);
+        sqlite3_bind_int64(message, 2, t);
+        sqlite3_bind_text(message, 3, "Expected equality of these values:\n  a\n    Which is: 1\n  b",
                           -1, SQLITE_STATIC);
         Check(sqlite3_step(message), db, "insert message");
         sqlite3_reset(message);

@@ -14,47 +14,58 @@ namespace gtest_dist::dashboard {
 
 const char kSqliteSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
-  id INTEGER PRIMARY KEY,
-  status TEXT NOT NULL,            -- running, green, red, interrupted
-  binary TEXT NOT NULL DEFAULT '',
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_ms BIGINT NOT NULL,
+  ended_ms BIGINT,
+  status TEXT NOT NULL,
+  binary_name TEXT NOT NULL,
+  binary_digest TEXT NOT NULL DEFAULT '',
+  names_digest TEXT NOT NULL DEFAULT '',
+  command_line TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL,
+  user_name TEXT NOT NULL DEFAULT '',
   label TEXT NOT NULL DEFAULT '',
-  host TEXT NOT NULL DEFAULT '',
-  start_ms INTEGER NOT NULL,
-  end_ms INTEGER,                  -- NULL while running
-  total INTEGER NOT NULL DEFAULT 0,
-  passed INTEGER NOT NULL DEFAULT 0,   -- counts: final once end_ms is set
+  mode TEXT NOT NULL DEFAULT 'distributed',
+  iteration INTEGER NOT NULL DEFAULT 0,
+  workers TEXT NOT NULL DEFAULT '',
+  tests_total INTEGER NOT NULL,
+  passed INTEGER NOT NULL DEFAULT 0,
   failed INTEGER NOT NULL DEFAULT 0,
   skipped INTEGER NOT NULL DEFAULT 0,
+  crashed INTEGER NOT NULL DEFAULT 0,
+  timed_out INTEGER NOT NULL DEFAULT 0,
   flaky INTEGER NOT NULL DEFAULT 0,
   not_run INTEGER NOT NULL DEFAULT 0,
-  workers TEXT NOT NULL DEFAULT ''     -- comma-separated
-);
+  elapsed_ms BIGINT);
+CREATE INDEX IF NOT EXISTS runs_started ON runs (started_ms);
 CREATE TABLE IF NOT EXISTS results (
-  id INTEGER PRIMARY KEY,
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  test TEXT NOT NULL,
+  run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  test_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  suite TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  full_name TEXT NOT NULL,
   status TEXT NOT NULL,
   worker TEXT NOT NULL DEFAULT '',
-  start_ms INTEGER NOT NULL DEFAULT 0,
-  elapsed_ms INTEGER NOT NULL DEFAULT 0,
-  attempt INTEGER NOT NULL DEFAULT 1,
-  output TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS failure_messages (
-  result_id INTEGER NOT NULL REFERENCES results(id),
+  started_ms BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  output TEXT NOT NULL DEFAULT '',
+  output_truncated INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, test_index, attempt));
+CREATE INDEX IF NOT EXISTS results_full_name ON results (full_name, run_id);
+CREATE TABLE IF NOT EXISTS failure_parts (
+  run_id BIGINT NOT NULL,
+  test_index INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'failure',
   file TEXT NOT NULL DEFAULT '',
-  line INTEGER,
-  message TEXT NOT NULL DEFAULT ''
-);
--- A run page and its live stream: one run's results in order.
-CREATE INDEX IF NOT EXISTS results_by_run ON results(run_id, id);
--- A test page: one test over its runs.
-CREATE INDEX IF NOT EXISTS results_by_test ON results(test, run_id);
--- The failures page: failures only, newest first.
-CREATE INDEX IF NOT EXISTS results_failed ON results(id)
-  WHERE status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY');
-CREATE INDEX IF NOT EXISTS messages_by_result ON failure_messages(result_id);
-CREATE INDEX IF NOT EXISTS runs_by_start ON runs(start_ms);
+  line INTEGER NOT NULL DEFAULT -1,
+  summary TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, test_index, attempt, seq),
+  FOREIGN KEY (run_id, test_index, attempt)
+   REFERENCES results (run_id, test_index, attempt) ON DELETE CASCADE);
 )sql";
 
 namespace {
@@ -111,8 +122,8 @@ std::int64_t NowMs() {
 }
 
 constexpr char kRunColumns[] =
-    "id, status, binary, label, host, start_ms, end_ms, total, passed, failed, skipped, flaky, "
-    "not_run, workers";
+    "id, status, binary_name, label, host, started_ms, ended_ms, tests_total, passed, "
+    "failed + crashed + timed_out, skipped, flaky, not_run, workers";
 
 std::vector<std::string> SplitCommas(const std::string& text) {
   std::vector<std::string> out;
@@ -144,8 +155,12 @@ RunRow ReadRun(sqlite3* db, const Statement& s) {
     run.counts.flaky = static_cast<int>(s.Int(11));
     run.counts.not_run = static_cast<int>(s.Int(12));
   } else {
-    // Still running: its row's counts lag; its results do not.
-    Statement counts(db, "SELECT status, count(*) FROM results WHERE run_id = ? GROUP BY status");
+    // Still running: its row's counts come at the end; its results' last
+    // attempts say where it is.
+    Statement counts(db,
+                     "SELECT status, count(*) FROM results r WHERE run_id = ?1 AND attempt = "
+                     "(SELECT max(attempt) FROM results WHERE run_id = ?1 AND "
+                     "test_index = r.test_index) GROUP BY status");
     counts.Bind(1, run.id);
     while (counts.Step()) {
       const std::string status = counts.Text(0);
@@ -166,11 +181,12 @@ std::optional<RunRow> FindRun(sqlite3* db, std::int64_t run_id) {
 // FailureJson sees it was longer) and its whole size read separately.
 std::string ResultColumns(const std::string& table) {
   const std::string t = table.empty() ? "" : table + ".";
-  return t + "id, " + t + "run_id, " + t + "test, " + t + "status, " + t + "worker, " + t +
-         "start_ms, " + t + "elapsed_ms, " + t + "attempt, substr(CAST(" + t +
+  return t + "rowid, " + t + "run_id, " + t + "full_name, " + t + "status, " + t + "worker, " +
+         t + "started_ms, " + t + "duration_ms, " + t + "attempt, substr(CAST(" + t +
          "output AS BLOB), 1, " + std::to_string(kOutputPreviewBytes + 1) + "), length(CAST(" +
-         t + "output AS BLOB))";
+         t + "output AS BLOB)), " + t + "test_index, " + t + "reason";
 }
+constexpr int kResultColumnCount = 12;
 
 ResultRow ReadResult(const Statement& s) {
   ResultRow r;
@@ -187,13 +203,17 @@ ResultRow ReadResult(const Statement& s) {
   return r;
 }
 
-void ReadMessages(sqlite3* db, ResultRow* result) {
-  Statement s(db, "SELECT file, line, message FROM failure_messages WHERE result_id = ? "
-                  "ORDER BY rowid");
-  s.Bind(1, result->id);
+// The failure parts of one result, then why it could not report its own end
+// (crash, timeout), as the reports show it.
+void ReadMessages(sqlite3* db, const Statement& row, ResultRow* result) {
+  Statement s(db, "SELECT file, line, summary FROM failure_parts WHERE run_id = ? AND "
+                  "test_index = ? AND attempt = ? AND kind != 'skip' ORDER BY seq");
+  s.Bind(1, result->run_id).Bind(2, row.Int(10)).Bind(3, static_cast<std::int64_t>(result->attempt));
   while (s.Step()) {
-    result->messages.push_back({s.Text(0), s.Null(1) ? -1 : static_cast<int>(s.Int(1)), s.Text(2)});
+    result->messages.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Text(2)});
   }
+  const std::string reason = row.Text(11);
+  if (!reason.empty()) result->messages.push_back({"", -1, reason});
 }
 
 // The WHERE clause of a run filter over `runs`, its values bound from 1.
@@ -212,7 +232,7 @@ RunWhere FilterSql(const RunFilter& filter) {
     where.texts.push_back(value);
   };
   text(filter.host, "host");
-  text(filter.binary, "binary");
+  text(filter.binary, "binary_name");
   text(filter.label, "label");
   return where;
 }
@@ -252,10 +272,11 @@ std::unique_ptr<SqliteSource> SqliteSource::Open(const std::string& path, std::s
   std::unique_ptr<SqliteSource> source(new SqliteSource(db));
   try {
     Statement check(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                        "('runs', 'results', 'failure_messages')");
+                        "('runs', 'results', 'failure_parts')");
     check.Step();
     if (check.Int(0) != 3) {
-      *error = path + " is not a gtest_dist history database (no runs/results tables)";
+      *error = path + " is not a gtest_dist history database (no runs/results/failure_parts "
+                      "tables)";
       return nullptr;
     }
   } catch (const std::exception& e) {
@@ -270,7 +291,7 @@ SqliteSource::~SqliteSource() { sqlite3_close(db_); }
 nlohmann::json SqliteSource::ListRuns(const RunFilter& filter) {
   const RunWhere where = FilterSql(filter);
   Statement s(db_, std::string("SELECT ") + kRunColumns + " FROM runs" + where.sql +
-                       " AND start_ms >= ? AND start_ms <= ? ORDER BY id DESC LIMIT ?");
+                       " AND started_ms >= ? AND started_ms <= ? ORDER BY id DESC LIMIT ?");
   const int next = BindFilter(s, where, filter);
   s.Bind(next, static_cast<std::int64_t>(filter.limit));
   nlohmann::json runs = nlohmann::json::array();
@@ -290,8 +311,8 @@ std::optional<nlohmann::json> SqliteSource::GetRun(std::int64_t run_id) {
   } commit{db_};
   const std::optional<RunRow> run = FindRun(db_, run_id);
   if (!run) return std::nullopt;
-  Statement s(db_, "SELECT id, test, status, worker, start_ms, elapsed_ms, attempt FROM results "
-                   "WHERE run_id = ? ORDER BY id");
+  Statement s(db_, "SELECT rowid, full_name, status, worker, started_ms, duration_ms, attempt "
+                   "FROM results WHERE run_id = ? ORDER BY rowid");
   s.Bind(1, run_id);
   nlohmann::json results = nlohmann::json::array();
   std::int64_t cursor = 0;
@@ -303,12 +324,12 @@ std::optional<nlohmann::json> SqliteSource::GetRun(std::int64_t run_id) {
                        {"attempt", s.Int(6)}});
   }
   Statement f(db_, "SELECT " + ResultColumns("") + " FROM results WHERE run_id = ? AND status IN " +
-                       kFailedStatuses + " ORDER BY id");
+                       kFailedStatuses + " ORDER BY rowid");
   f.Bind(1, run_id);
   nlohmann::json failures = nlohmann::json::array();
   while (f.Step()) {
     ResultRow r = ReadResult(f);
-    ReadMessages(db_, &r);
+    ReadMessages(db_, f, &r);
     failures.push_back(FailureJson(r, run->binary));
   }
   return nlohmann::json{{"run", RunJson(*run, NowMs())},
@@ -327,7 +348,7 @@ std::optional<RunDelta> SqliteSource::RunEventsSince(std::int64_t run_id, std::i
   delta.cursor = cursor;
   delta.finished = run->end_ms > 0;
   Statement s(db_, "SELECT " + ResultColumns("") +
-                       " FROM results WHERE run_id = ? AND id > ? ORDER BY id LIMIT 2000");
+                       " FROM results WHERE run_id = ? AND rowid > ? ORDER BY rowid LIMIT 2000");
   s.Bind(1, run_id).Bind(2, cursor);
   std::size_t rows = 0;
   while (s.Step()) {
@@ -336,7 +357,7 @@ std::optional<RunDelta> SqliteSource::RunEventsSince(std::int64_t run_id, std::i
     delta.cursor = r.id;
     delta.results.push_back(ResultJson(r));
     if (IsFailedStatus(r.status) || r.status == "FLAKY") {
-      ReadMessages(db_, &r);
+      ReadMessages(db_, s, &r);
       delta.failures.push_back(FailureJson(r, run->binary));
     }
   }
@@ -348,13 +369,13 @@ std::optional<RunDelta> SqliteSource::RunEventsSince(std::int64_t run_id, std::i
 std::optional<nlohmann::json> SqliteSource::TestHistory(const std::string& test, int limit) {
   Statement s(db_, "SELECT " + ResultColumns("r") +
                        ", runs.host FROM results r JOIN runs ON runs.id = r.run_id "
-                       "WHERE r.test = ? ORDER BY r.run_id DESC, r.id DESC LIMIT ?");
+                       "WHERE r.full_name = ? ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?");
   s.Bind(1, test).Bind(2, static_cast<std::int64_t>(limit));
   std::vector<ResultRow> results;
   std::vector<std::string> hosts;
   while (s.Step()) {
     results.push_back(ReadResult(s));
-    hosts.push_back(s.Text(10));
+    hosts.push_back(s.Text(kResultColumnCount));
   }
   if (results.empty()) return std::nullopt;
   std::reverse(results.begin(), results.end());
@@ -365,18 +386,18 @@ std::optional<nlohmann::json> SqliteSource::TestHistory(const std::string& test,
 nlohmann::json SqliteSource::Flaky(const RunFilter& filter) {
   const RunWhere where = FilterSql(filter);
   Statement s(db_,
-              "SELECT r.test, count(*), "
+              "SELECT r.full_name, count(*), "
               "sum(r.status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')) AS failed, "
               "sum(r.status IN ('PASSED', 'FLAKY')) AS passed, "
               "max(CASE WHEN r.status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY') "
-              "THEN r.start_ms END) "
+              "THEN r.started_ms END) "
               // runs first: a period picks few runs, and their results
               // come by results_by_run, not by scanning every result.
               "FROM runs CROSS JOIN results r ON r.run_id = runs.id" +
                   where.sql +
-                  " AND runs.start_ms >= ? AND runs.start_ms <= ? AND instr(r.test, ?) > 0 "
-                  "GROUP BY r.test HAVING failed > 0 AND passed > 0 "
-                  "ORDER BY CAST(failed AS REAL) / count(*) DESC, r.test LIMIT ?");
+                  " AND runs.started_ms >= ? AND runs.started_ms <= ? AND instr(r.full_name, ?) > 0 "
+                  "GROUP BY r.full_name HAVING failed > 0 AND passed > 0 "
+                  "ORDER BY CAST(failed AS REAL) / count(*) DESC, r.full_name LIMIT ?");
   int next = BindFilter(s, where, filter);
   s.Bind(next++, filter.test);
   s.Bind(next, static_cast<std::int64_t>(filter.limit));
@@ -396,26 +417,26 @@ nlohmann::json SqliteSource::Flaky(const RunFilter& filter) {
 nlohmann::json SqliteSource::Failures(const RunFilter& filter) {
   const RunWhere where = FilterSql(filter);
   Statement s(db_, "SELECT " + ResultColumns("r") +
-                       ", runs.host, runs.binary FROM results r JOIN runs ON runs.id = r.run_id" +
-                       where.sql + " AND runs.start_ms >= ? AND runs.start_ms <= ? AND r.status IN " +
-                       kFailedStatuses + " AND instr(r.test, ?) > 0 ORDER BY r.id DESC LIMIT ?");
+                       ", runs.host, runs.binary_name FROM results r JOIN runs ON runs.id = r.run_id" +
+                       where.sql + " AND runs.started_ms >= ? AND runs.started_ms <= ? AND r.status IN " +
+                       kFailedStatuses + " AND instr(r.full_name, ?) > 0 ORDER BY r.rowid DESC LIMIT ?");
   int next = BindFilter(s, where, filter);
   s.Bind(next++, filter.test);
   s.Bind(next, static_cast<std::int64_t>(filter.limit));
   nlohmann::json failures = nlohmann::json::array();
   while (s.Step()) {
     ResultRow r = ReadResult(s);
-    ReadMessages(db_, &r);
-    nlohmann::json doc = FailureJson(r, s.Text(11));
+    ReadMessages(db_, s, &r);
+    nlohmann::json doc = FailureJson(r, s.Text(kResultColumnCount + 1));
     doc["run_id"] = r.run_id;
-    doc["host"] = s.Text(10);
+    doc["host"] = s.Text(kResultColumnCount);
     failures.push_back(std::move(doc));
   }
   return {{"failures", std::move(failures)}};
 }
 
 std::optional<std::string> SqliteSource::ResultOutput(std::int64_t result_id) {
-  Statement s(db_, "SELECT output FROM results WHERE id = ?");
+  Statement s(db_, "SELECT output FROM results WHERE rowid = ?");
   s.Bind(1, result_id);
   if (!s.Step()) return std::nullopt;
   return s.Text(0);

@@ -2,9 +2,11 @@
 // `gtest_dist serve` follows runs that other supervisors are writing: every
 // answer is a fresh query, and a live stream polls the file.
 //
-// PROVISIONAL: the tables read here (kSqliteSchema) are the dashboard's
-// reading of the history store's schema (issue 5), which is being written in
-// parallel; when it lands, only the SQL in sqlite_source.cc has to follow it.
+// PROVISIONAL: the tables read here (kSqliteSchema) copy version 1 of the
+// history store's schema (gtest_dist/history/history_store.cc, issue 5, being
+// written in parallel); when that lands, the store's own schema replaces the
+// copy and only the SQL in sqlite_source.cc has to follow it. A result's id in
+// the API is its SQLite rowid: the schema has no single-column key.
 #ifndef GTEST_DIST_DASHBOARD_SQLITE_SOURCE_H_
 #define GTEST_DIST_DASHBOARD_SQLITE_SOURCE_H_
 
@@ -17,8 +19,9 @@ struct sqlite3;
 
 namespace gtest_dist::dashboard {
 
-// The tables and indexes the source reads. Counts of a finished run are kept
-// in its row; a running run's are counted from its results.
+// The tables and indexes the source reads (history schema version 1). Counts
+// of a finished run are kept in its row; a running run's are counted from its
+// results' last attempts.
 extern const char kSqliteSchema[];
 
 class SqliteSource : public DashboardSource {

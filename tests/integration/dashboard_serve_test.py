@@ -5,7 +5,8 @@ commits them and ends when the writer marks the run finished; the JSON API
 answers from the file; bad stores and addresses fail with a clear message.
 
 The writer is this script (python's sqlite3), with the tables the dashboard
-reads (kSqliteSchema, taken from gtest_dist/dashboard/sqlite_source.cc).
+reads (kSqliteSchema, the history schema version 1, taken from
+gtest_dist/dashboard/sqlite_source.cc).
 
 Usage: dashboard_serve_test.py --bin build/gtest_dist/gtest_dist [-v]
 """
@@ -74,8 +75,8 @@ class ServeTest(harness.IntegrationTestCase):
     def test_follows_a_run_written_by_another_process(self):
         path, db = self.make_db()
         now = int(time.time() * 1000)
-        db.execute("INSERT INTO runs(id, status, binary, host, start_ms, total, workers) "
-                   "VALUES (1, 'running', 'suite', 'ci-1', ?, 6, 'w1:7420')", (now,))
+        db.execute("INSERT INTO runs(id, status, binary_name, host, started_ms, tests_total, "
+                   "workers) VALUES (1, 'running', 'suite', 'ci-1', ?, 6, 'w1:7420')", (now,))
         serve = Serve(["--history=" + path, "--bind", "127.0.0.1:0"]).start()
         try:
             self.assertEqual(serve.get("/api/runs")["runs"][0]["status"], "running")
@@ -87,19 +88,21 @@ class ServeTest(harness.IntegrationTestCase):
             reader.start()
             for i in range(6):
                 status = "FAILED" if i == 2 else "PASSED"
-                cur = db.execute("INSERT INTO results(run_id, test, status, worker, start_ms, "
-                                 "elapsed_ms, output) VALUES (1, ?, ?, 'w1:7420', ?, 10, ?)",
-                                 ("S.T%d" % i, status, now + i, "<b>out</b>\n"))
+                db.execute("INSERT INTO results(run_id, test_index, attempt, full_name, status, "
+                           "worker, started_ms, duration_ms, output) "
+                           "VALUES (1, ?, 1, ?, ?, 'w1:7420', ?, 10, ?)",
+                           (i, "S.T%d" % i, status, now + i, "<b>out</b>\n"))
                 if status == "FAILED":
-                    db.execute("INSERT INTO failure_messages VALUES (?, 'a.cc', 7, "
-                               "'<img src=x onerror=alert(1)>')", (cur.lastrowid,))
+                    db.execute("INSERT INTO failure_parts(run_id, test_index, attempt, seq, "
+                               "kind, file, line, summary) VALUES (1, ?, 1, 0, 'failure', "
+                               "'a.cc', 7, '<img src=x onerror=alert(1)>')", (i,))
                 # The stream must show each row before the next is written.
                 deadline = time.monotonic() + DEADLINE
                 while sum(len(e["results"]) for e in events) < i + 1:
                     self.assertLess(time.monotonic(), deadline, "row %d never streamed" % i)
                     time.sleep(0.05)
                 self.assertFalse(events[-1]["finished"])
-            db.execute("UPDATE runs SET status='red', end_ms=?, passed=5, failed=1 WHERE id=1",
+            db.execute("UPDATE runs SET status='red', ended_ms=?, passed=5, failed=1 WHERE id=1",
                        (now + 100,))
             reader.join(DEADLINE)
             stream.close()

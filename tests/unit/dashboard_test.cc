@@ -12,6 +12,7 @@
 #include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/dashboard/request_handler.h"
 #include "gtest_dist/dashboard/run_documents.h"
+#include "gtest_dist/dist_flags.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -355,6 +356,24 @@ TEST(DashboardServerTest, RefusesANonLoopbackAddressWithoutAToken) {
   std::string error;
   EXPECT_FALSE(server.Start(&error));
   EXPECT_NE(error.find("access token"), std::string::npos) << error;
+}
+
+TEST(DashboardFlagsTest, DashboardAddressAndTokenFile) {
+  DistOptions options;
+  std::string error;
+  ASSERT_TRUE(ParseDistOptions({"./t", "--dist-dashboard=127.0.0.1:0",
+                                "--dist-dashboard-token-file", "tok"},
+                               &options, &error))
+      << error;
+  EXPECT_EQ(options.dashboard_host, "127.0.0.1");
+  EXPECT_EQ(options.dashboard_port, 0);
+  EXPECT_EQ(options.dashboard_token_file, "tok");
+  EXPECT_EQ(options.passthrough_args, std::vector<std::string>({"./t"}));
+  for (const std::string value : {"local:2", "nohost", "h:99999", ""}) {
+    EXPECT_FALSE(ParseDistOptions({"./t", "--dist-dashboard=" + value}, &options, &error));
+    EXPECT_NE(error.find("--dist-dashboard"), std::string::npos) << error;
+    EXPECT_NE(error.find("\"" + value + "\""), std::string::npos) << error;
+  }
 }
 
 TEST(RunDocumentsTest, ReproQuotesWhatTheShellWouldExpand) {
