@@ -312,12 +312,13 @@ std::optional<nlohmann::json> SqliteSource::GetRun(std::int64_t run_id) {
   const std::optional<RunRow> run = FindRun(db_, run_id);
   if (!run) return std::nullopt;
   Statement s(db_, "SELECT rowid, full_name, status, worker, started_ms, duration_ms, attempt "
-                   "FROM results WHERE run_id = ? ORDER BY rowid");
+                   "FROM results WHERE run_id = ? ORDER BY test_index, attempt");
+  // In primary-key order: no sort; the page orders by time itself.
   s.Bind(1, run_id);
   nlohmann::json results = nlohmann::json::array();
   std::int64_t cursor = 0;
   while (s.Step()) {
-    cursor = s.Int(0);
+    cursor = std::max(cursor, s.Int(0));
     results.push_back({{"id", s.Int(0)},       {"test", s.Text(1)},
                        {"status", s.Text(2)},  {"worker", s.Text(3)},
                        {"start_ms", s.Int(4)}, {"elapsed_ms", s.Int(5)},
@@ -417,7 +418,9 @@ nlohmann::json SqliteSource::Flaky(const RunFilter& filter) {
 nlohmann::json SqliteSource::Failures(const RunFilter& filter) {
   const RunWhere where = FilterSql(filter);
   Statement s(db_, "SELECT " + ResultColumns("r") +
-                       ", runs.host, runs.binary_name FROM results r JOIN runs ON runs.id = r.run_id" +
+                                     // Newest results first, walking back until `limit` match: failures
+              // are common enough that this beats scanning the runs.
+              ", runs.host, runs.binary_name FROM results r CROSS JOIN runs ON runs.id = r.run_id" +
                        where.sql + " AND runs.started_ms >= ? AND runs.started_ms <= ? AND r.status IN " +
                        kFailedStatuses + " AND instr(r.full_name, ?) > 0 ORDER BY r.rowid DESC LIMIT ?");
   int next = BindFilter(s, where, filter);
