@@ -244,6 +244,30 @@ const std::vector<FlagDefinition>& Definitions() {
          o->label = v;
          return true;
        }},
+      {"dist-dashboard", FlagKind::kValue, "HOST:PORT",
+       "Serve a live web dashboard of this supervisor's run (port 0 picks a free "
+       "port; the URL is printed at start).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         WorkerAddress address;
+         if (!ParseWorkerAddress(v, &address, e) || address.local) {
+           *e = "--dist-dashboard: expected HOST:PORT (port 0 picks a free one), got \"" + v +
+                "\"";
+           return false;
+         }
+         o->dashboard_host = address.host;
+         o->dashboard_port = address.port;
+         return true;
+       }},
+      {"dist-dashboard-token-file", FlagKind::kValue, "PATH",
+       "Access token of --dist-dashboard; required when it binds a non-loopback address.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.empty()) {
+           *e = "--dist-dashboard-token-file: expected a file path, got an empty value";
+           return false;
+         }
+         o->dashboard_token_file = v;
+         return true;
+       }},
   };
   return kFlags;
 }

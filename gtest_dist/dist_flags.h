@@ -45,6 +45,10 @@ struct DistOptions {
   // --dist-history: empty = the per-user default store, "off" = none.
   std::string history;
   std::string label;                    // --dist-label
+  // --dist-dashboard: serve this run's live dashboard there; empty host: none.
+  std::string dashboard_host;
+  int dashboard_port = 0;
+  std::string dashboard_token_file;     // --dist-dashboard-token-file
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -13,6 +13,8 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
+#include "gtest_dist/dashboard/http_server.h"
+#include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/gtest_dist.h"
 #include "gtest_dist/history/database.h"
@@ -260,6 +262,27 @@ int RunSupervisor(const DistOptions& options) {
     recorder = std::make_unique<history::HistoryRecorder>(history_location, context);
   }
 
+  // --dist-dashboard: this run, live, in a browser, from a thread of its own.
+  std::unique_ptr<dashboard::LiveRunSource> live_runs;
+  std::unique_ptr<dashboard::BackgroundDashboard> web;
+  if (!options.dashboard_host.empty()) {
+    dashboard::ServerConfig web_config;
+    web_config.host = options.dashboard_host;
+    web_config.port = options.dashboard_port;
+    if (!options.dashboard_token_file.empty() &&
+        !ReadSecretFile(options.dashboard_token_file, &web_config.token, &error)) {
+      std::fprintf(stderr, "gtest_dist: --dist-dashboard-token-file: %s\n", error.c_str());
+      return kConfigurationError;
+    }
+    live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, config.hello.host);
+    web = std::make_unique<dashboard::BackgroundDashboard>(web_config, *live_runs);
+    if (!web->Start(&error)) {
+      std::fprintf(stderr, "gtest_dist: --dist-dashboard: %s\n", error.c_str());
+      return kConfigurationError;
+    }
+    std::fprintf(stderr, "gtest_dist: dashboard at %s\n", web->Url().c_str());
+    std::fflush(stderr);
+  }
   bool failed = false;
   for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
     plan.iteration = iteration;
@@ -270,6 +293,7 @@ int RunSupervisor(const DistOptions& options) {
     supervisor.AddListener(&console);
     if (report_file) supervisor.AddListener(report_file.get());
     if (recorder) supervisor.AddListener(recorder.get());
+    if (live_runs) supervisor.AddListener(live_runs.get());
     const int result = supervisor.Run();
     failed = failed || result != 0;
     if (!supervisor.run_problem().empty()) {

@@ -26,7 +26,12 @@ packages=(
   libsqlite3-dev libpq-dev postgresql
   # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
   clang libclang-rt-14-dev
+  # The dashboard's browser tests: headless chromium driven by playwright-core.
+  chromium nodejs
 )
+# Debian's nodejs comes without npm; NodeSource's has it built in and
+# conflicts with Debian's npm package.
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 
 for arg in "$@"; do
   case "$arg" in
@@ -43,8 +48,19 @@ for package in "${packages[@]}"; do
   fi
 done
 
+# playwright-core for the browser tests, at the version package-lock.json pins;
+# runs as whoever runs this script (no root needed once node is there).
+install_browser_test_modules() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  if [[ -d $dir/node_modules/playwright-core ]]; then return; fi
+  echo "install-deps.sh: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund)
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps.sh: all ${#packages[@]} packages already installed"
+  install_browser_test_modules
   exit 0
 fi
 
@@ -64,4 +80,5 @@ echo "install-deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends "${missing[@]}"
+install_browser_test_modules
 echo "install-deps.sh: done"

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gtest_dist/cli/serve_command.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 
@@ -28,6 +29,8 @@ const char kUsage[] =
     "  flaky     [--window N] [--binary B]\n"
     "  slowest   [--window N] [--binary B] [--limit N]\n"
     "  trend     TEST [--limit N] [--threshold FRACTION]\n"
+    "  serve     [--bind HOST:PORT] [--token-file PATH]: the web dashboard\n"
+    "            (gtest_dist serve --help)\n"
     "\n"
     "Every command takes --history=PATH|URL (default: $GTEST_DIST_HISTORY, else the\n"
     "runner's per-user store) and --json. T is 2026-11-28, 2026-11-28T14:30 (UTC),\n"
@@ -352,6 +355,9 @@ int main(int argc, char** argv) {
           {"slowest", {{"window", "binary", "limit"}, SlowestCommand}},
           {"trend", {{"limit", "threshold"}, TrendCommand}},
       };
+  if (std::string(argv[1]) == "serve") {
+    return gtest_dist::RunServeCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
   const auto command = commands.find(argv[1]);
   if (command == commands.end()) Usage(std::string("unknown command \"") + argv[1] + "\"");
   const Args args = Parse(argc, argv, command->second.first);
