@@ -284,9 +284,10 @@ class Worker:
     """
 
     def __init__(self, binary, jobs=2, extra_args=(), env=None, log_dir=None,
-                 bind_host="127.0.0.1", command_prefix=()):
+                 bind_host="127.0.0.1", command_prefix=(), bind_port=0):
         self.binary = binary
         self.bind_host = bind_host
+        self.bind_port = bind_port  # 0: the worker picks a free port
         # E.g. ("ip", "netns", "exec", NAME): a worker on another host.
         self.command_prefix = list(command_prefix)
         self.jobs = jobs
@@ -311,7 +312,7 @@ class Worker:
 
     def start(self):
         argv = self.command_prefix + [
-            self.binary, "--dist-worker", "--bind", self.bind_host + ":0",
+            self.binary, "--dist-worker", "--bind", "%s:%d" % (self.bind_host, self.bind_port),
             "--dist-jobs=%d" % self.jobs] + self.extra_args
         full_env = dict(os.environ)
         if self.env:
