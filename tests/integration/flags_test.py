@@ -9,7 +9,10 @@ of execution is the point):
   slot dispatch the tests in the same order;
 - --gtest_print_time=0: no "(N ms)" on end lines, as plain;
 - --gtest_fail_fast: after the first failure nothing new starts; every test is
-  still reported exactly once.
+  still reported exactly once;
+- --gtest_list_tests prints what plain prints and contacts no worker (one that
+  does not exist);
+- XML_OUTPUT_FILE names the XML report as it does for plain gtest.
 
 Usage: flags_test.py --bin build/tests/integration/gen_suite [-v]
 """
@@ -98,6 +101,28 @@ class FlagsTest(harness.IntegrationTestCase):
             self.assertEqual(set(report.occurrences.values()), {1}, where)
         skipped = [n for n, o in dist.xml.outcomes.items() if o == harness.SKIPPED]
         self.assertGreater(len(skipped), 0, "fail_fast skipped nothing\n" + where)
+
+    def test_list_tests_contacts_no_worker(self):
+        binary = harness.OPTIONS.bin
+        plain = harness.run([binary, "--gtest_list_tests", "--gtest_filter=Suite0*"])
+        # Nothing listens on port 1: any attempt to connect would be reported.
+        dist = harness.run([binary, "--gtest_list_tests", "--gtest_filter=Suite0*",
+                            "--dist-supervisor", "--workers", "127.0.0.1:1"], timeout=30)
+        self.assertEqual(dist.returncode, plain.returncode, dist.describe())
+        self.assertEqual(dist.stdout, plain.stdout)
+        self.assertNotIn("cannot connect", dist.stderr, dist.describe())
+
+    def test_xml_output_file_variable(self):
+        binary = harness.OPTIONS.bin
+        plain_path = self.scratch + "/plain-env.xml"
+        dist_path = self.scratch + "/dist-env.xml"
+        harness.run([binary], env={"XML_OUTPUT_FILE": plain_path})
+        result = harness.run([binary, "--dist-supervisor", "--workers", "local:2"],
+                             env={"XML_OUTPUT_FILE": dist_path})
+        plain = harness.Report.from_xml(plain_path)
+        dist = harness.Report.from_xml(dist_path)
+        self.assertEqual(dist.outcomes, plain.outcomes, result.describe())
+        self.assertEqual(dist.root, plain.root)
 
 
 if __name__ == "__main__":
