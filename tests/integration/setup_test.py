@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Failures and skips outside test bodies, distributed on real workers and
+compared with a plain run in the console, the XML and the JSON: a failing
+SetUpTestSuite, a SetUpTestSuite that skips its suite, GTEST_SKIP in SetUp,
+and a global Environment whose SetUp fails.
+
+Usage: setup_test.py --bin build/tests/integration/setup_suite [-v]
+"""
+
+import harness
+
+
+class SetupTest(harness.IntegrationTestCase):
+
+    def check(self, env, context):
+        binary = harness.OPTIONS.bin
+        with self.pool(binary, 2, jobs=2, env=env) as pool:
+            plain = self.runner.plain(binary, env=env)
+            dist = self.runner.distributed(binary, pool.addresses(), env=env)
+            harness.check_same_as_plain(self, plain, dist,
+                                        worker_ports=[w.port for w in pool.workers],
+                                        context=context)
+            pool.stop_all()
+        return plain, dist
+
+    def test_suite_setup_failure_and_skips(self):
+        plain, dist = self.check({}, "suite set-up failure and skips")
+        self.assertIn("SetUpTestSuite failed on purpose", dist.result.stdout)
+        self.assertIn("the whole suite is skipped", dist.result.stdout)
+        self.assertEqual(dist.xml.outcomes["SkipInSetUp.Skipped"], harness.SKIPPED)
+
+    def test_environment_setup_failure(self):
+        # gtest 1.12 writes invalid JSON here (no comma before its
+        # "NonTestSuiteFailure" suite), so the comparison is console and XML;
+        # the distributed JSON must still parse.
+        binary = harness.OPTIONS.bin
+        env = {"SETUP_SUITE_ENV": "fail"}
+        xml_path, json_path = self.runner._paths("env")
+        plain_result = harness.run([binary, "--gtest_output=xml:" + xml_path], env=env)
+        plain = harness.Outcome(plain_result, harness.Console(plain_result.stdout),
+                                harness.Report.from_xml(xml_path), None)
+        with self.pool(binary, 2, jobs=2, env=env) as pool:
+            dist = self.runner.distributed(binary, pool.addresses(), env=env)
+            pool.stop_all()
+        plain.json = None
+        dist_json, dist.json = dist.json, None
+        harness.check_same_as_plain(self, plain, dist, context="Environment SetUp fails")
+        self.assertIn("Environment SetUp failed on purpose", dist.result.stdout)
+        self.assertEqual(dist_json.root["tests"], dist.xml.root["tests"])
+
+
+if __name__ == "__main__":
+    harness.main()
