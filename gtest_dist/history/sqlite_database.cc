@@ -33,10 +33,17 @@ class SqliteDatabase : public Database {
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     // The first statement reads the header: a foreign or corrupt file fails
-    // here ("file is not a database"), before anything is written.
-    Exec("PRAGMA journal_mode=WAL");
-    Exec("PRAGMA synchronous=NORMAL");
-    Exec("PRAGMA foreign_keys=ON");
+    // here ("file is not a database"), before anything is written. A throwing
+    // constructor runs no destructor: close the handle here.
+    try {
+      Exec("PRAGMA journal_mode=WAL");
+      Exec("PRAGMA synchronous=NORMAL");
+      Exec("PRAGMA foreign_keys=ON");
+    } catch (...) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
   }
   ~SqliteDatabase() override { sqlite3_close(db_); }
 
