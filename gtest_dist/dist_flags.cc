@@ -226,6 +226,50 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      {"dist-retries", FlagKind::kValue, "N",
+       "Run a failed test again, up to N times, on another worker when there is one; "
+       "failed, then passed is FLAKY (default 0).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v != "0" && !ParsePositiveInt(v, 100, &o->retries)) {
+           *e = "--dist-retries: expected a whole number from 0 to 100, got \"" + v + "\"";
+           return false;
+         }
+         if (v == "0") o->retries = 0;
+         return true;
+       }},
+      {"dist-flaky-fails", FlagKind::kBool, "",
+       "A FLAKY test fails the run (by default it counts as passed).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->flaky_fails)) {
+           *e = "--dist-flaky-fails: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-loop", FlagKind::kValue, "N|forever",
+       "Run the selected tests N times (forever: until stopped), each time a run of its own "
+       "in the history, and keep a tally of the tests that failed at least once.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v == "forever") {
+           o->loop = -1;
+           return true;
+         }
+         if (!ParsePositiveInt(v, 1000000, &o->loop)) {
+           *e = "--dist-loop: expected a whole number from 1 to 1000000 or \"forever\", got \"" +
+                v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-repeat-until-fail", FlagKind::kBool, "",
+       "Run the selected tests again and again until a run fails (at most --dist-loop times).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->repeat_until_fail)) {
+           *e = "--dist-repeat-until-fail: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
       {"dist-history", FlagKind::kValue, "PATH|URL|off",
        "Record the run in the history store: a SQLite file, a postgresql:// URL, or off. "
        "Default: $XDG_STATE_HOME/gtest_dist/history.sqlite (~/.local/state/... without it).",

@@ -34,6 +34,10 @@ struct DistOptions {
   // hold a distributed run forever, and a real test rarely runs 25 minutes.
   double test_timeout_s = 1500;
   bool ordered_console = false;         // --dist-ordered-console
+  int retries = 0;                      // --dist-retries
+  bool flaky_fails = false;             // --dist-flaky-fails
+  int loop = 0;                         // --dist-loop; 0 = once, -1 = forever
+  bool repeat_until_fail = false;       // --dist-repeat-until-fail
   // --dist-fallback: when every worker in use is lost, run the rest on local
   // slots (true) or mark it NOT RUN (false). Local by default: a complete
   // answer late beats an incomplete one on time.

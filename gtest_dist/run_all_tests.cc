@@ -22,6 +22,7 @@
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/tls.h"
 #include "gtest_dist/report/console_reporter.h"
+#include "gtest_dist/report/loop_tally.h"
 #include "gtest_dist/report/report_files.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
@@ -212,8 +213,22 @@ int RunSupervisor(const DistOptions& options) {
 
   // --gtest_repeat: each iteration is a whole distributed run; -1 repeats
   // until interrupted. As gtest, the result is a failure if any iteration
-  // failed.
+  // failed. --dist-loop and --dist-repeat-until-fail iterate the same way,
+  // with a tally of what failed.
   plan.repeat = GTEST_FLAG_GET(repeat);
+  const bool looping = options.loop != 0 || options.repeat_until_fail;
+  if (looping) {
+    if (plan.repeat != 1) {
+      std::fprintf(stderr,
+                   "gtest_dist: --gtest_repeat=%d and --dist-loop/--dist-repeat-until-fail both "
+                   "repeat the run; give one of them\n",
+                   plan.repeat);
+      return kConfigurationError;
+    }
+    plan.repeat = options.loop != 0 ? options.loop : -1;
+  }
+  plan.retries = options.retries;
+  plan.flaky_fails = options.flaky_fails;
   plan.shuffle = GTEST_FLAG_GET(shuffle);
   if (plan.shuffle) {
     // gtest's rule: the flag's seed (0 = from the clock) folded into
@@ -283,6 +298,7 @@ int RunSupervisor(const DistOptions& options) {
     std::fprintf(stderr, "gtest_dist: dashboard at %s\n", web->Url().c_str());
     std::fflush(stderr);
   }
+  LoopTally tally(stdout, stderr);
   bool failed = false;
   for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
     plan.iteration = iteration;
@@ -294,6 +310,7 @@ int RunSupervisor(const DistOptions& options) {
     if (report_file) supervisor.AddListener(report_file.get());
     if (recorder) supervisor.AddListener(recorder.get());
     if (live_runs) supervisor.AddListener(live_runs.get());
+    if (looping) supervisor.AddListener(&tally);
     const int result = supervisor.Run();
     failed = failed || result != 0;
     if (!supervisor.run_problem().empty()) {
@@ -301,8 +318,10 @@ int RunSupervisor(const DistOptions& options) {
       std::fprintf(stderr, "gtest_dist: %s\n", supervisor.run_problem().c_str());
     }
     if (supervisor.interrupted()) break;
+    if (options.repeat_until_fail && result != 0) break;
     if (plan.shuffle) plan.random_seed = plan.random_seed >= 99999 ? 1 : plan.random_seed + 1;
   }
+  if (looping) tally.PrintSummary();
   return failed ? 1 : 0;
 }
 

@@ -98,7 +98,12 @@ void HistoryRecorder::OnRunStart(const RunPlan& plan) {
 }
 
 void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& record) {
-  Enqueue(Result{ToNewResult(test, record, 1, OutcomeName(record.outcome))}, false);
+  // Every attempt is a row of its own; the last one carries the verdict.
+  int number = 0;
+  for (const TestRecord& attempt : record.failed_attempts) {
+    Enqueue(Result{ToNewResult(test, attempt, ++number, OutcomeName(attempt.outcome))}, false);
+  }
+  Enqueue(Result{ToNewResult(test, record, record.attempt(), OutcomeName(record.outcome))}, false);
 }
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
@@ -115,14 +120,18 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
       case Outcome::kCrashed: ++end.counts.crashed; break;
       case Outcome::kTimeout: ++end.counts.timed_out; break;
       case Outcome::kNotRun: ++end.counts.not_run; break;
+      case Outcome::kFlaky: ++end.counts.flaky; break;
     }
-    red = red || IsFailure(record.outcome);
-    if (!record.worker.empty()) {
-      WorkerUse& use = workers[record.worker];
-      use.name = record.worker;
+    red = red || FailsRun(*summary.plan, record.outcome);
+    auto count_use = [&workers](const TestRecord& attempt) {
+      if (attempt.worker.empty()) return;
+      WorkerUse& use = workers[attempt.worker];
+      use.name = attempt.worker;
       ++use.tests_run;
-      use.busy_ms += record.elapsed_ms;
-    }
+      use.busy_ms += attempt.elapsed_ms;
+    };
+    for (const TestRecord& attempt : record.failed_attempts) count_use(attempt);
+    count_use(record);
   }
   for (const SuiteRecord& suite : summary.suites) {
     for (const TestPart& part : suite.parts) red = red || part.failed();

@@ -261,6 +261,10 @@ Message FromJson(const json& object) {
     if (!OutcomeFromName(outcome, &r.outcome)) {
       throw DecodeError{"field \"outcome\" has unknown value \"" + outcome + "\""};
     }
+    // FLAKY sums up several attempts: only the supervisor can say it.
+    if (r.outcome == Outcome::kFlaky) {
+      throw DecodeError{"field \"outcome\" is \"FLAKY\", which only a supervisor assigns"};
+    }
     r.elapsed_ms = Integer(object, "elapsed_ms", 0, kMaxInt64);
     r.start_timestamp_ms = Integer(object, "start_timestamp_ms", 0, kMaxInt64);
     r.properties = PairsFromJson(object, "properties");

@@ -275,17 +275,21 @@ void ConsoleReporter::PrintTest(const TestEntry& test,
     if (!suite->header_printed) OpenSuite(suite);
     PrintReadyDisabled(suite, suite->printed);
   }
-  // What its process printed before the test began (SetUpTestSuite, an
-  // Environment's SetUp): a plain run shows it just before "[ RUN      ]".
-  Print(record.output_before_start);
-  if (!options_.brief) {
-    PrintColored(Color::kGreen, "[ RUN      ] ");
-    Print(test.FullName() + "\n");
+  // Failed attempts (--dist-retries) first, each as a plain run would print
+  // it, but ending in "[  RETRY   ]": a "[  FAILED  ]" line stays one per
+  // test that failed in the end, as log scrapers count them.
+  const int attempts = record.attempt();
+  int number = 0;
+  for (const TestRecord& attempt : record.failed_attempts) {
+    PrintAttempt(test, attempt);
+    PrintColored(Color::kYellow, "[  RETRY   ] ");
+    std::string line = test.FullName() + " (attempt " + std::to_string(++number) +
+                       " of " + std::to_string(std::max(attempts, plan_.retries + 1)) +
+                       " failed";
+    if (options_.print_time) line += ", " + std::to_string(attempt.elapsed_ms) + " ms";
+    Print(line + ")\n");
   }
-  for (const TestPart& part : record.parts) PrintPart(part);
-  Print(record.output_after);
-  TestPart failure;
-  if (OutcomeFailurePart(record, &failure)) PrintPart(failure);
+  PrintAttempt(test, record);
   PrintTestEndLine(test, record);
   if (suite != nullptr) {
     ++suite->printed;
@@ -301,12 +305,26 @@ void ConsoleReporter::PrintTest(const TestEntry& test,
   std::fflush(out_);
 }
 
+void ConsoleReporter::PrintAttempt(const TestEntry& test, const TestRecord& record) {
+  // What its process printed before the test began (SetUpTestSuite, an
+  // Environment's SetUp): a plain run shows it just before "[ RUN      ]".
+  Print(record.output_before_start);
+  if (!options_.brief) {
+    PrintColored(Color::kGreen, "[ RUN      ] ");
+    Print(test.FullName() + "\n");
+  }
+  for (const TestPart& part : record.parts) PrintPart(part);
+  Print(record.output_after);
+  TestPart failure;
+  if (OutcomeFailurePart(record, &failure)) PrintPart(failure);
+}
+
 void ConsoleReporter::PrintTestEndLine(const TestEntry& test,
                                        const TestRecord& record) {
-  const bool failed = IsFailure(record.outcome);
+  const bool failed = FailsRun(plan_, record.outcome);
   // The brief printer announces failures only.
   if (options_.brief && !failed) return;
-  if (record.outcome == Outcome::kPassed) {
+  if (record.outcome == Outcome::kPassed || (record.outcome == Outcome::kFlaky && !failed)) {
     PrintColored(Color::kGreen, "[       OK ] ");
   } else if (record.outcome == Outcome::kSkipped) {
     PrintColored(Color::kGreen, "[  SKIPPED ] ");
@@ -381,6 +399,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   // nobody reported counts as not run, a failure.
   std::vector<int> skipped;
   std::vector<int> failed;
+  std::vector<int> flaky;
   size_t passed_count = 0;
   for (int index : plan_.selected) {
     Outcome outcome = Outcome::kNotRun;
@@ -391,7 +410,8 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
     } else if (seen != seen_.end()) {
       outcome = seen->second;
     }
-    if (outcome == Outcome::kPassed) {
+    if (outcome == Outcome::kFlaky) flaky.push_back(index);
+    if (outcome == Outcome::kPassed || (outcome == Outcome::kFlaky && !plan_.flaky_fails)) {
       ++passed_count;
     } else if (outcome == Outcome::kSkipped) {
       skipped.push_back(index);
@@ -444,6 +464,19 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
         PrintColored(Color::kGreen, "[  SKIPPED ] ");
         Print(plan_.catalog->test(index).FullName() + "\n");
       }
+    }
+  }
+
+  if (!flaky.empty()) {
+    // gtest has no such line; a scraper that does not know it skips it.
+    PrintColored(Color::kYellow, "[  FLAKY   ] ");
+    Print(FormatTestCount(flaky.size()) + (plan_.flaky_fails ? " (failing the run)" : "") +
+          ", listed below:\n");
+    for (int index : flaky) {
+      const TestRecord& record = summary.records.at(index);
+      PrintColored(Color::kYellow, "[  FLAKY   ] ");
+      Print(plan_.catalog->test(index).FullName() + " (passed on attempt " +
+            std::to_string(record.attempt()) + ")\n");
     }
   }
 

@@ -78,6 +78,8 @@ class ConsoleReporter : public RunListener {
 
   void PrintRunHeader();
   void PrintTest(const TestEntry& test, const TestRecord& record);
+  // One attempt: what it printed and its failures, without the end line.
+  void PrintAttempt(const TestEntry& test, const TestRecord& record);
   void PrintTestEndLine(const TestEntry& test, const TestRecord& record);
   void OpenSuite(SuiteState* suite);
   // Prints the suite's disabled tests that come after at most `printed` of

@@ -74,14 +74,43 @@ inline Test MakeTest(const TestEntry& entry, bool run,
     record.index = entry.index;
     record.outcome = Outcome::kNotRun;
   }
-  test.parts = std::move(record.parts);
+  const bool flaky_fails = summary.plan->flaky_fails && record.outcome == Outcome::kFlaky;
+  if (flaky_fails) {
+    // It fails the run: the failures of its failed attempts are its own.
+    for (const TestRecord& attempt : record.failed_attempts) {
+      for (const TestPart& part : attempt.parts) {
+        if (part.failed()) test.parts.push_back(part);
+      }
+      TestPart failure;
+      if (OutcomeFailurePart(attempt, &failure)) test.parts.push_back(failure);
+    }
+  }
+  test.parts.insert(test.parts.end(), record.parts.begin(), record.parts.end());
   TestPart failure;
   if (OutcomeFailurePart(record, &failure)) test.parts.push_back(failure);
   test.properties = std::move(record.properties);
   if (!record.worker.empty() && record.worker != kLocalWorker) {
     test.properties.emplace_back(kWorkerPropertyName, record.worker);
   }
-  test.outcome = record.outcome;
+  if (!record.failed_attempts.empty()) {
+    test.properties.emplace_back(kAttemptsPropertyName, std::to_string(record.attempt()));
+    test.properties.emplace_back(kOutcomePropertyName, OutcomeName(record.outcome));
+    std::string failures;
+    int number = 0;
+    for (const TestRecord& attempt : record.failed_attempts) {
+      ++number;
+      std::vector<TestPart> parts = attempt.parts;
+      TestPart failure;
+      if (OutcomeFailurePart(attempt, &failure)) parts.push_back(failure);
+      for (const TestPart& part : parts) {
+        if (!part.failed()) continue;
+        failures += "attempt " + std::to_string(number) + ": " +
+                    FormatLocation(part.file, part.line) + ": " + part.summary + "\n";
+      }
+    }
+    test.properties.emplace_back(kAttemptFailuresPropertyName, failures);
+  }
+  test.outcome = flaky_fails ? Outcome::kFailed : record.outcome;
   test.elapsed_ms = record.elapsed_ms;
   test.start_timestamp_ms = record.start_timestamp_ms;
   return test;

@@ -32,7 +32,18 @@ struct RunPlan {
   bool recreate_environments = false;
   std::int64_t start_timestamp_ms = 0;
   std::vector<std::string> workers;  // worker names, for the report header
+  // --dist-retries: how often a failed test is run again.
+  int retries = 0;
+  // --dist-flaky-fails: a FLAKY test fails the run (and shows as failed in
+  // the reports) instead of counting as passed.
+  bool flaky_fails = false;
 };
+
+// Whether `outcome` fails the run under `plan`: IsFailure, and FLAKY when
+// the plan says flaky tests fail.
+inline bool FailsRun(const RunPlan& plan, Outcome outcome) {
+  return IsFailure(outcome) || (plan.flaky_fails && outcome == Outcome::kFlaky);
+}
 
 // The outcome of a whole run, given to OnRunEnd: the cumulative model that
 // the XML and JSON writers (and the history store) are made from.
@@ -63,7 +74,8 @@ class RunListener {
   // when a worker is lost, but finishes exactly once.
   virtual void OnTestStarted(const TestEntry& /*test*/,
                              const std::string& /*worker*/) {}
-  // The final result of one test. Fires exactly once per selected test.
+  // The final result of one test. Fires exactly once per selected test; with
+  // --dist-retries the record carries the failed attempts before it.
   virtual void OnTestFinished(const TestEntry& /*test*/,
                               const TestRecord& /*record*/) {}
   // A failure or property outside any test: in SetUpTestSuite/TearDownTestSuite

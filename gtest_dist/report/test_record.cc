@@ -15,6 +15,7 @@ constexpr NamedOutcome kOutcomeNames[] = {
     {Outcome::kPassed, "PASSED"},   {Outcome::kFailed, "FAILED"},
     {Outcome::kSkipped, "SKIPPED"}, {Outcome::kCrashed, "CRASHED"},
     {Outcome::kTimeout, "TIMEOUT"}, {Outcome::kNotRun, "NOT_RUN"},
+    {Outcome::kFlaky, "FLAKY"},
 };
 
 }  // namespace
@@ -52,6 +53,7 @@ bool OutcomeFailurePart(const TestRecord& record, TestPart* part) {
     case Outcome::kPassed:
     case Outcome::kFailed:
     case Outcome::kSkipped:
+    case Outcome::kFlaky:
       return false;
   }
   TestPart failure;

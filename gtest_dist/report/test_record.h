@@ -35,6 +35,12 @@ using Property = std::pair<std::string, std::string>;
 // supervisor's own slots get none, so a local run's reports equal a plain
 // run's. Frozen: users' report tooling may read it.
 constexpr char kWorkerPropertyName[] = "gtest_dist_worker";
+// Properties of a test that ran more than once (--dist-retries): how many
+// attempts, the final outcome (FLAKY, or how the last attempt failed) and the
+// failures of the attempts before the last, one line each. Frozen as above.
+constexpr char kAttemptsPropertyName[] = "gtest_dist_attempts";
+constexpr char kOutcomePropertyName[] = "gtest_dist_outcome";
+constexpr char kAttemptFailuresPropertyName[] = "gtest_dist_attempt_failures";
 // `TestRecord::worker` for the supervisor's local executor.
 constexpr char kLocalWorker[] = "local";
 
@@ -47,6 +53,9 @@ enum class Outcome {
   kCrashed,   // the child died during the test (signal, exit(), abort)
   kTimeout,   // killed after --dist-test-timeout
   kNotRun,    // selected but never run (run interrupted, no worker left)
+  // Failed, then passed when run again (--dist-retries). Set by the
+  // supervisor only: a worker reports what one attempt did.
+  kFlaky,
 };
 const char* OutcomeName(Outcome outcome);
 bool OutcomeFromName(const std::string& name, Outcome* outcome);
@@ -73,6 +82,10 @@ struct TestRecord {
   // For kCrashed/kTimeout/kNotRun: why, in a sentence ("killed by signal 6
   // (Aborted)", "exited with status 1 during the test").
   std::string reason;
+  // --dist-retries: the attempts before this one, each a failure, oldest
+  // first. This record is attempt failed_attempts.size() + 1.
+  std::vector<TestRecord> failed_attempts;
+  int attempt() const { return static_cast<int>(failed_attempts.size()) + 1; }
 };
 
 // The failure that reports show for a test that could not report its own end

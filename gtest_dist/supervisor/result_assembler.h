@@ -1,6 +1,7 @@
 // Assembles the streamed events of tests into one final TestRecord each. A
 // test may be started more than once (its worker was lost and it was handed
-// out again); only the first final result counts. Pure.
+// out again); only the first final result counts, unless the test is reopened
+// for a retry. Pure.
 #ifndef GTEST_DIST_SUPERVISOR_RESULT_ASSEMBLER_H_
 #define GTEST_DIST_SUPERVISOR_RESULT_ASSEMBLER_H_
 
@@ -21,6 +22,8 @@ class ResultAssembler {
   // The complete record when this is the first final result of the test;
   // nothing for a duplicate.
   std::optional<TestRecord> OnFinished(std::int64_t chunk_id, TestRecord record);
+  // Makes a final test open again: it is to be run once more (a retry).
+  void Reopen(int index) { final_.erase(index); }
   // Forgets what a lost chunk had streamed of unfinished tests.
   void DiscardChunk(std::int64_t chunk_id);
 

@@ -76,7 +76,7 @@ int Supervisor::Run() {
     for (const TestPart& part : suite.parts) failed = failed || part.failed();
   }
   for (const auto& [index, record] : summary_.records) {
-    failed = failed || IsFailure(record.outcome);
+    failed = failed || FailsRun(plan_, record.outcome);
   }
   return failed ? 1 : 0;
 }
@@ -148,13 +148,21 @@ void Supervisor::Dispatch() {
   // Round-robin over executors with free slots, one chunk at a time, so that
   // large early chunks spread over workers rather than fill the first one.
   bool handed_out = true;
-  while (handed_out && !scheduler_.empty()) {
+  while (handed_out && (!scheduler_.empty() || !retries_.empty())) {
     handed_out = false;
     for (auto& state_pointer : executors_) {
       ExecutorState& state = *state_pointer;
       if (!state.ready || state.lost || state.busy >= state.executor->slots()) continue;
-      auto tests = scheduler_.Next();
-      if (!tests) break;
+      // Retries first: a failed test's second verdict matters more than a
+      // new test's first, and it is one test, soon done.
+      std::optional<std::vector<int>> tests;
+      const int retry = TakeRetryFor(&state);
+      if (retry >= 0) {
+        tests = std::vector<int>{retry};
+      } else {
+        tests = scheduler_.Next();
+      }
+      if (!tests) continue;
       protocol::RunChunk chunk;
       chunk.chunk_id = next_chunk_id_++;
       chunk.tests = *tests;
@@ -165,7 +173,7 @@ void Supervisor::Dispatch() {
         chunk.settings.emplace_back("shuffle", "1");
         chunk.settings.emplace_back("random_seed", std::to_string(plan_.random_seed));
       }
-      in_flight_[chunk.chunk_id] = InFlight{state.executor.get(), chunk.tests};
+      in_flight_[chunk.chunk_id] = InFlight{state.executor.get(), chunk.tests, {}};
       ++state.busy;
       handed_out = true;
       state.executor->Run(chunk);
@@ -220,16 +228,14 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
       AddSuitePart(part->suite, std::move(part->part));
     }
   } else if (auto* finished = std::get_if<protocol::TestFinished>(&event)) {
-    FinishTest(std::move(finished->record), chunk_id);
+    flight->second.finished.insert(index);
+    FinishTest(std::move(finished->record), chunk_id, StateOf(executor));
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     AddProperties(properties->suite, properties->properties);
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
     // A chunk is finished when every test in it has a final result; a worker
     // saying so early is not believed: the rest go back on the queue.
-    std::vector<int> unfinished;
-    for (int test : flight->second.tests) {
-      if (!assembler_.IsFinal(test)) unfinished.push_back(test);
-    }
+    const std::vector<int> unfinished = UnfinishedTests(flight->second);
     in_flight_.erase(flight);
     if (ExecutorState* state = StateOf(executor)) --state->busy;
     if (!unfinished.empty()) {
@@ -242,13 +248,67 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   }
 }
 
-void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id) {
+std::vector<int> Supervisor::UnfinishedTests(const InFlight& flight) const {
+  // A test that ended in this chunk is done here even when it is not final:
+  // it failed and waits for a retry of its own.
+  std::vector<int> unfinished;
+  for (int test : flight.tests) {
+    if (flight.finished.count(test) == 0 && !assembler_.IsFinal(test)) unfinished.push_back(test);
+  }
+  return unfinished;
+}
+
+bool Supervisor::ShouldRetry(const TestRecord& record, std::int64_t chunk_id) const {
+  // chunk 0: a verdict the supervisor made up (not run, skipped by
+  // fail-fast), which running again would not change.
+  if (plan_.retries <= 0 || chunk_id == 0 || summary_.interrupted || failed_fast_) return false;
+  if (record.outcome != Outcome::kFailed && record.outcome != Outcome::kCrashed &&
+      record.outcome != Outcome::kTimeout) {
+    return false;
+  }
+  const auto earlier = failed_attempts_.find(record.index);
+  const int attempts = earlier == failed_attempts_.end() ? 0 : static_cast<int>(earlier->second.size());
+  return attempts < plan_.retries;
+}
+
+int Supervisor::TakeRetryFor(const ExecutorState* state) {
+  bool others = false;  // another executor that may still take work
+  for (const auto& other : executors_) others = others || (other.get() != state && !other->lost);
+  for (auto it = retries_.begin(); it != retries_.end(); ++it) {
+    if (it->failed_on == state && others) continue;
+    const int index = it->index;
+    retries_.erase(it);
+    return index;
+  }
+  return -1;
+}
+
+void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, ExecutorState* where) {
   const int index = record.index;
   auto complete = assembler_.OnFinished(chunk_id, std::move(record));
   if (!complete) return;
+  if (ShouldRetry(*complete, chunk_id)) {
+    auto& attempts = failed_attempts_[index];
+    const TestEntry& test = plan_.catalog->test(index);
+    Note(test.FullName() + " " + OutcomeName(complete->outcome) + " on attempt " +
+         std::to_string(attempts.size() + 1) + " of " + std::to_string(plan_.retries + 1) +
+         (complete->worker.empty() ? "" : " (" + complete->worker + ")") + "; running it again");
+    attempts.push_back(std::move(*complete));
+    assembler_.Reopen(index);
+    retries_.push_back(PendingRetry{index, where});
+    return;
+  }
+  const auto earlier = failed_attempts_.find(index);
+  if (earlier != failed_attempts_.end()) {
+    complete->failed_attempts = std::move(earlier->second);
+    failed_attempts_.erase(earlier);
+    if (complete->outcome == Outcome::kPassed) complete->outcome = Outcome::kFlaky;
+  }
   const auto& stored = summary_.records[index] = std::move(*complete);
   for (RunListener* l : listeners_) l->OnTestFinished(plan_.catalog->test(index), stored);
-  if (config_.fail_fast && !failed_fast_ && IsFailure(stored.outcome)) SkipQueuedAfterFailure();
+  if (config_.fail_fast && !failed_fast_ && FailsRun(plan_, stored.outcome)) {
+    SkipQueuedAfterFailure();
+  }
 }
 
 void Supervisor::SkipQueuedAfterFailure() {
@@ -342,9 +402,7 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
       continue;
     }
     assembler_.DiscardChunk(it->first);
-    for (int test : it->second.tests) {
-      if (!assembler_.IsFinal(test)) unfinished.push_back(test);
-    }
+    for (int test : UnfinishedTests(it->second)) unfinished.push_back(test);
     it = in_flight_.erase(it);
   }
   state->busy = 0;
@@ -361,7 +419,7 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
 
   bool any_left = false;
   for (const auto& other : executors_) any_left = any_left || !other->lost;
-  if (!any_left && !finished_ && !scheduler_.empty()) {
+  if (!any_left && !finished_ && (!scheduler_.empty() || !retries_.empty())) {
     const int remaining =
         static_cast<int>(plan_.selected.size()) - assembler_.final_count();
     if (any_ready_ && config_.fallback_local_slots > 0 && !fell_back_) {
@@ -391,8 +449,19 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
 }
 
 void Supervisor::MarkRestNotRun(const std::string& reason) {
+  retries_.clear();
   for (int index : plan_.selected) {
     if (assembler_.IsFinal(index)) continue;
+    auto attempts = failed_attempts_.find(index);
+    if (attempts != failed_attempts_.end()) {
+      // A failed test whose retry can no longer run: its last attempt is
+      // its result.
+      TestRecord last = std::move(attempts->second.back());
+      attempts->second.pop_back();
+      if (attempts->second.empty()) failed_attempts_.erase(attempts);
+      FinishTest(std::move(last), 0);
+      continue;
+    }
     TestRecord record;
     record.index = index;
     record.outcome = Outcome::kNotRun;

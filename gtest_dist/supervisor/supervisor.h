@@ -4,6 +4,7 @@
 #ifndef GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 #define GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -69,6 +70,7 @@ class Supervisor {
   struct InFlight {
     Executor* executor = nullptr;
     std::vector<int> tests;
+    std::set<int> finished;  // tests whose end this chunk reported
   };
   struct ExecutorState {
     WorkerAddress address;
@@ -81,6 +83,12 @@ class Supervisor {
     int busy = 0;
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
+  // A failed test waiting to run again, on another executor than `failed_on`
+  // while there is another.
+  struct PendingRetry {
+    int index = -1;
+    ExecutorState* failed_on = nullptr;
+  };
 
   void OnReady(Executor* executor);
   void OnEvent(Executor* executor, protocol::Message&& event);
@@ -88,7 +96,11 @@ class Supervisor {
   void StartExecutor(ExecutorState* state);
   void ScheduleReconnect(ExecutorState* state);
   void Dispatch();
-  void FinishTest(TestRecord record, std::int64_t chunk_id);
+  void FinishTest(TestRecord record, std::int64_t chunk_id, ExecutorState* where = nullptr);
+  bool ShouldRetry(const TestRecord& record, std::int64_t chunk_id) const;
+  // The next retry `state` may take, removed from the queue; -1 if none.
+  int TakeRetryFor(const ExecutorState* state);
+  std::vector<int> UnfinishedTests(const InFlight& flight) const;
   void AddSuitePart(const std::string& suite, TestPart part);
   void AddProperties(const std::string& suite, const std::vector<Property>& properties);
   void MarkRestNotRun(const std::string& reason);
@@ -114,6 +126,10 @@ class Supervisor {
   std::string run_problem_;
   bool failed_fast_ = false;
   std::map<std::int64_t, InFlight> in_flight_;
+  // --dist-retries: failed attempts of tests that are to run again, by test
+  // index, and the queue of those runs (served before new chunks).
+  std::map<int, std::vector<TestRecord>> failed_attempts_;
+  std::deque<PendingRetry> retries_;
   std::int64_t next_chunk_id_ = 1;
   RunSummary summary_;
   bool finished_ = false;

@@ -337,6 +337,61 @@ std::string Report(const ReportRun& run, ConsoleOptions options,
   return out.Contents();
 }
 
+// --dist-retries: failed attempts print before the final one and end in
+// "[  RETRY   ]", so that "[  FAILED  ]" stays one line per failed test; FLAKY
+// tests are passed, and listed in a block of their own.
+TEST(ConsoleReporterTest, RetriedTestsShowEveryAttemptAndFlakyOnesAreListed) {
+  ReportRun run;
+  const std::string f = "retry_test.cc";
+  run.SetCatalog({report_test::Entry(f, "Retry", "Flaky", 3),
+                  report_test::Entry(f, "Retry", "Broken", 9)});
+  run.plan.retries = 1;
+  TestRecord first;
+  first.outcome = Outcome::kFailed;
+  first.elapsed_ms = 7;
+  first.parts = {report_test::Failure(f, 4, "first try fails", "")};
+  TestRecord& flaky = run.Record("Retry.Flaky", Outcome::kFlaky);
+  flaky.failed_attempts = {first};
+  TestRecord& broken = run.Record("Retry.Broken", Outcome::kFailed);
+  broken.parts = {report_test::Failure(f, 10, "second try fails too", "")};
+  broken.failed_attempts = {first};
+
+  for (const bool flaky_fails : {false, true}) {
+    run.plan.flaky_fails = flaky_fails;
+    CapturedFile out;
+    ConsoleReporter console(out.get(), ConsoleOptions{});
+    console.OnRunStart(run.plan);
+    for (int index : run.plan.selected) {
+      console.OnTestFinished(run.catalog.test(index), run.summary.records.at(index));
+    }
+    console.OnRunEnd(run.summary);
+    const std::string text = NormaliseTimes(out.Contents());
+    EXPECT_NE(std::string::npos,
+              text.find("[ RUN      ] Retry.Flaky\nretry_test.cc:4: Failure\nfirst try fails\n"
+                        "[  RETRY   ] Retry.Flaky (attempt 1 of 2 failed, 7 ms)\n"
+                        "[ RUN      ] Retry.Flaky\n" +
+                        std::string(flaky_fails ? "[  FAILED  ]" : "[       OK ]") +
+                        " Retry.Flaky (# ms)\n"))
+        << text;
+    EXPECT_NE(std::string::npos,
+              text.find("[  RETRY   ] Retry.Broken (attempt 1 of 2 failed, 7 ms)\n"
+                        "[ RUN      ] Retry.Broken\nretry_test.cc:10: Failure\n"
+                        "second try fails too\n[  FAILED  ] Retry.Broken (# ms)\n"))
+        << text;
+    EXPECT_NE(std::string::npos, text.find("[  FLAKY   ] Retry.Flaky (passed on attempt 2)\n"))
+        << text;
+    if (flaky_fails) {
+      EXPECT_NE(std::string::npos, text.find("[  PASSED  ] 0 tests.\n")) << text;
+      EXPECT_NE(std::string::npos, text.find("[  FAILED  ] 2 tests, listed below:")) << text;
+    } else {
+      EXPECT_NE(std::string::npos, text.find("[  PASSED  ] 1 test.\n")) << text;
+      EXPECT_NE(std::string::npos, text.find("[  FAILED  ] 1 test, listed below:\n"
+                                             "[  FAILED  ] Retry.Broken\n"))
+          << text;
+    }
+  }
+}
+
 TEST(ConsoleReporterTest, LiveRunInPlanOrderPrintsWhatGtestPrints) {
   ReportRun run;
   BuildGoldenRun(&run);

@@ -268,6 +268,27 @@ TEST_F(DistFlagsTest, JobsAcceptsOneTo4096) {
   }
 }
 
+TEST_F(DistFlagsTest, RetriesAndLoopAreCheckedAndRead) {
+  const DistOptions options = Parse({"./t", "--dist-retries=3", "--dist-flaky-fails",
+                                     "--dist-loop=20", "--dist-repeat-until-fail"});
+  EXPECT_EQ(3, options.retries);
+  EXPECT_TRUE(options.flaky_fails);
+  EXPECT_EQ(20, options.loop);
+  EXPECT_TRUE(options.repeat_until_fail);
+  EXPECT_EQ(0, Parse({"./t", "--dist-retries=0"}).retries);
+  EXPECT_EQ(-1, Parse({"./t", "--dist-loop=forever"}).loop);
+  EXPECT_EQ(0, Parse({"./t"}).loop);
+  for (const std::string value : {"-1", "101", "x", ""}) {
+    const std::string error = Error({"./t", "--dist-retries=" + value});
+    EXPECT_CONTAINS(error, "--dist-retries");
+    EXPECT_CONTAINS(error, "\"" + value + "\"");
+  }
+  for (const std::string value : {"0", "-1", "always"}) {
+    EXPECT_CONTAINS(Error({"./t", "--dist-loop=" + value}), "\"" + value + "\"");
+  }
+  EXPECT_CONTAINS(Error({"./t", "--dist-flaky-fails=maybe"}), "--dist-flaky-fails");
+}
+
 TEST_F(DistFlagsTest, TimeoutsAreCheckedAndRead) {
   DistOptions options = Parse({"./t", "--dist-connect-timeout=2.5", "--dist-heartbeat-timeout=3"});
   EXPECT_DOUBLE_EQ(2.5, options.connect_timeout_s);

@@ -713,6 +713,7 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
       {with(ValidTestFinished(), "index", -1), "field \"index\" = -1 is outside [0, "},
       {with(ValidTestFinished(), "elapsed_ms", -1), "field \"elapsed_ms\" = -1 is outside [0, "},
       {with(ValidTestFinished(), "outcome", "passed"), "field \"outcome\" has unknown value \"passed\""},
+      {with(ValidTestFinished(), "outcome", "FLAKY"), "only a supervisor assigns"},
       {with(ValidTestPart(), "index", -2), "field \"index\" = -2 is outside [-1, "},
       {bad_line, "field \"line\" = -2 is outside [-1, "},
       {bad_kind, "field \"kind\" must be success, nonfatal_failure, fatal_failure or skip, got \"warning\""},

@@ -288,6 +288,33 @@ TEST_F(XmlReportTest, RemoteWorkerPropertyFollowsTheTestsOwn) {
       << xml;
 }
 
+// A FLAKY test is a passed testcase whose properties tell the attempts; with
+// --dist-flaky-fails the failures of its failed attempts make it a failure.
+TEST_F(XmlReportTest, FlakyTestsPassWithPropertiesUnlessFlakyFails) {
+  ReportRun run;
+  BuildGoldenRun(&run);
+  run.Select({"Basic.Passes"});
+  TestRecord failed;
+  failed.outcome = Outcome::kCrashed;
+  failed.reason = "killed by signal 6 (Aborted)";
+  run.summary.records[0].outcome = Outcome::kFlaky;
+  run.summary.records[0].failed_attempts = {failed};
+  std::string xml = FormatXmlReport(run.summary);
+  EXPECT_NE(std::string::npos, xml.find(R"(<testsuites tests="1" failures="0")")) << xml;
+  EXPECT_EQ(std::string::npos, xml.find("<failure")) << xml;
+  EXPECT_NE(std::string::npos, xml.find(R"x(
+        <property name="gtest_dist_attempts" value="2"/>
+        <property name="gtest_dist_outcome" value="FLAKY"/>
+        <property name="gtest_dist_attempt_failures" value="attempt 1: unknown file: killed by signal 6 (Aborted)&#x0A;"/>)x"))
+      << xml;
+  run.plan.flaky_fails = true;
+  xml = FormatXmlReport(run.summary);
+  EXPECT_NE(std::string::npos, xml.find(R"(<testsuites tests="1" failures="1")")) << xml;
+  EXPECT_NE(std::string::npos,
+            xml.find(R"x(<failure message="unknown file&#x0A;killed by signal 6 (Aborted)")x"))
+      << xml;
+}
+
 TEST_F(XmlReportTest, LocalRunsReportExactlyWhatGtestWrites) {
   ReportRun run;
   BuildGoldenRun(&run);
