@@ -5,6 +5,7 @@ removes again:
 
 - a distributed run with passes, crashes and a timeout (crash_suite) is
   stored completely, and the `gtest_dist` queries return its rows;
+- a run with retries (flaky_suite): every attempt stored, FLAKY tests found;
 - results are visible while the run is still going (slow_suite);
 - two supervisors writing at the same time: both runs complete and intact;
 - the server killed mid-run: the run finishes and reports, and says what was
@@ -31,6 +32,7 @@ import harness
 
 SKIP = 77
 CLI = None  # the gtest_dist command, from --cli
+FLAKY_BIN = None  # flaky_suite, from --flaky-bin
 
 
 def server_binaries():
@@ -127,6 +129,31 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
                    for f in query(self.server.url, "failures", "--test", "CrashChunk.*")}
         self.assertEqual(failing, {n for n, s in statuses.items() if s in ("CRASHED", "TIMEOUT")})
 
+    def test_flaky_tests_and_retries_are_stored_with_every_attempt(self):
+        state = tempfile.mkdtemp(prefix="gtest_dist_flaky_")
+        self.addCleanup(shutil.rmtree, state, True)
+        argv = self.supervise(FLAKY_BIN, "retries", ["--dist-retries=2"])
+        result = harness.run(argv, env={"FLAKY_SUITE_STATE_DIR": state})
+        self.assertEqual(result.returncode, 1, result.describe())  # Broken.AlwaysFails
+        run = self.run_of("retries")
+        self.assertEqual((run["status"], run["flaky"], run["failed"]), ("red", 2, 1), run)
+        shown = query(self.server.url, "show", str(run["id"]), "--no-output")
+        attempts = {}
+        for row in shown["results"]:
+            attempts.setdefault(row["test"], []).append((row["attempt"], row["status"]))
+        self.assertEqual(sorted(attempts["Flaky.FailsFirstTime"]), [(1, "FAILED"), (2, "FLAKY")])
+        self.assertEqual(sorted(attempts["Flaky.CrashesFirstTime"]),
+                         [(1, "CRASHED"), (2, "FLAKY")])
+        self.assertEqual(sorted(attempts["Broken.AlwaysFails"]),
+                         [(1, "FAILED"), (2, "FAILED"), (3, "FAILED")])
+        # Sometimes.FailsOneRunInFive passes on its first run: one attempt.
+        self.assertEqual(attempts["Sometimes.FailsOneRunInFive"], [(1, "PASSED")])
+        flaky = {row["test"]: row for row in query(self.server.url, "flaky")}
+        self.assertEqual(flaky["Flaky.FailsFirstTime"]["flaky_runs"], 1, flaky)
+        self.assertNotIn("Broken.AlwaysFails", flaky)  # broken, not flaky
+        failing = {f["test"] for f in query(self.server.url, "failures", "--test", "Broken.*")}
+        self.assertEqual(failing, {"Broken.AlwaysFails"})
+
     def test_results_are_visible_while_the_run_goes_on(self):
         supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "live"))
         try:
@@ -178,10 +205,14 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
-    if "--cli" in sys.argv:
-        i = sys.argv.index("--cli")
-        CLI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
+    for option in ("--cli", "--flaky-bin"):
+        if option in sys.argv:
+            i = sys.argv.index(option)
+            if option == "--cli":
+                CLI = sys.argv[i + 1]
+            else:
+                FLAKY_BIN = sys.argv[i + 1]
+            del sys.argv[i:i + 2]
     if server_binaries() is None:
         print("SKIPPED: PostgreSQL's server binaries (package postgresql) are not installed")
         sys.exit(SKIP)
