@@ -10,7 +10,9 @@ cd "$root"
 # when instrumenting; the normal build keeps warnings fatal.
 # GoogleTest's own test programs (tests/compat) are not built here: not our code.
 build=build-sanitize
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGTEST_DIST_SANITIZE=ON \
+# -O1 -g1 (line tables only): reports keep file:line, and the build takes
+# about half as long as RelWithDebInfo's -O2 -g.
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DGTEST_DIST_SANITIZE=ON \
   -DGTEST_DIST_WERROR=OFF -DGTEST_DIST_INSTALL=OFF -DGTEST_DIST_COMPAT_TESTS=OFF >/dev/null
 cmake --build "$build" -j2
 # abort_on_error makes a report a crash the harness cannot miss. handle_segv=0

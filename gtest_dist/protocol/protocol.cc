@@ -178,7 +178,7 @@ json ToJson(const TestPartReported& m) {
 }
 json ToJson(const TestFinished& m) {
   const TestRecord& r = m.record;
-  return json{{"type", "test_finished"},
+  json object{{"type", "test_finished"},
               {"chunk_id", m.chunk_id},
               {"index", r.index},
               {"outcome", OutcomeName(r.outcome)},
@@ -188,6 +188,9 @@ json ToJson(const TestFinished& m) {
               {"output_after", r.output_after},
               {"worker", r.worker},
               {"reason", r.reason}};
+  // Optional, present only when false: the rare case stays off the wire.
+  if (!r.ran) object["ran"] = false;
+  return object;
 }
 json ToJson(const PropertiesRecorded& m) {
   return json{{"type", "properties"},
@@ -271,6 +274,13 @@ Message FromJson(const json& object) {
     r.output_after = String(object, "output_after");
     r.worker = String(object, "worker");
     r.reason = String(object, "reason");
+    if (object.contains("ran")) {
+      if (!object["ran"].is_boolean()) {
+        throw DecodeError{std::string("field \"ran\" must be a boolean, got ") +
+                          object["ran"].type_name()};
+      }
+      r.ran = object["ran"].get<bool>();
+    }
     return m;
   }
   if (type == "properties") {

@@ -269,6 +269,8 @@ void ConsoleReporter::PrintRunHeader() {
 void ConsoleReporter::PrintTest(const TestEntry& test,
                                 const TestRecord& record) {
   seen_[test.index] = record.outcome;
+  // A test gtest counted without running it prints nothing, as in gtest.
+  if (!record.ran) return;
   SuiteState* suite = options_.brief ? nullptr : SuiteOf(test);
   if (!options_.brief) ClosePendingSuite();
   if (suite != nullptr) {

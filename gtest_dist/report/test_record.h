@@ -82,6 +82,10 @@ struct TestRecord {
   // For kCrashed/kTimeout/kNotRun: why, in a sentence ("killed by signal 6
   // (Aborted)", "exited with status 1 during the test").
   std::string reason;
+  // False for a test gtest never ran yet counts as passed: a global
+  // Environment's SetUp skipped (GoogleTest 1.12 then runs no test and
+  // reports each one as passed, printing no line for it).
+  bool ran = true;
   // --dist-retries: the attempts before this one, each a failure, oldest
   // first. This record is attempt failed_attempts.size() + 1.
   std::vector<TestRecord> failed_attempts;

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     protocol::TestStarted event;
     event.index = IndexOf(info);
     current_test_ = event.index;
+    started_.insert(event.index);
     event.output_before = capture_.Take();
     Send(event);
   }
@@ -181,6 +183,23 @@ class EventStreamer : public testing::EmptyTestEventListener {
   }
 
   void OnTestProgramEnd(const testing::UnitTest& unit_test) override {
+    if (unit_test.ad_hoc_test_result().Skipped()) {
+      // A global Environment's SetUp skipped: gtest ran no test and counts
+      // each one passed. Say so for each, or they would look lost.
+      for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+        const testing::TestSuite& suite = *unit_test.GetTestSuite(i);
+        for (int j = 0; j < suite.total_test_count(); ++j) {
+          const testing::TestInfo& info = *suite.GetTestInfo(j);
+          const int index = IndexOf(info);
+          if (!info.should_run() || started_.count(index) > 0) continue;
+          protocol::TestFinished event;
+          event.record.index = index;
+          event.record.outcome = Outcome::kPassed;
+          event.record.ran = false;
+          Send(event);
+        }
+      }
+    }
     SendOutput("");  // what a global Environment's TearDown printed
     SendProperties("", unit_test.ad_hoc_test_result());
     Send(protocol::ChunkFinished{});
@@ -226,6 +245,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
   pid_t pid_;
   OutputCapture capture_;
   int current_test_ = -1;      // index of the running test, -1 between tests
+  std::unordered_set<int> started_;
   std::string current_suite_;  // empty outside a suite (global Environments)
 };
 

@@ -7,6 +7,8 @@ and a global Environment whose SetUp fails.
 Usage: setup_test.py --bin build/tests/integration/setup_suite [-v]
 """
 
+import re
+
 import harness
 
 
@@ -28,6 +30,30 @@ class SetupTest(harness.IntegrationTestCase):
         self.assertIn("SetUpTestSuite failed on purpose", dist.result.stdout)
         self.assertIn("the whole suite is skipped", dist.result.stdout)
         self.assertEqual(dist.xml.outcomes["SkipInSetUp.Skipped"], harness.SKIPPED)
+
+    def test_environment_setup_skip(self):
+        # gtest 1.12 runs no test and counts every one passed, printing no
+        # test line; a distributed run says the same.
+        binary = harness.OPTIONS.bin
+        env = {"SETUP_SUITE_ENV": "skip"}
+        with self.pool(binary, 2, jobs=2, env=env) as pool:
+            plain = self.runner.plain(binary, env=env)
+            dist = self.runner.distributed(binary, pool.addresses(), env=env)
+            pool.stop_all()
+        self.assertEqual(dist.result.returncode, plain.result.returncode, dist.result.describe())
+        # No test line at all, so the whole console compares, times aside.
+        self.assertEqual(re.sub(r"\(\d+ ms total\)", "", dist.result.stdout),
+                         re.sub(r"\(\d+ ms total\)", "", plain.result.stdout))
+        for name, dist_report, plain_report in (("XML", dist.xml, plain.xml),
+                                                ("JSON", dist.json, plain.json)):
+            self.assertEqual(dist_report.outcomes, plain_report.outcomes, name)
+            self.assertEqual(dist_report.root, plain_report.root, name)
+            self.assertEqual(dist_report.suite_counts, plain_report.suite_counts, name)
+        self.assertEqual(dist.result.returncode, 0, dist.result.describe())
+        self.assertEqual(sum(dist.console.runs.values()), 0, dist.result.stdout)
+        self.assertEqual(dist.console.passed_count, 7, dist.result.stdout)
+        self.assertIn("Environment SetUp skips everything", dist.result.stdout)
+        self.assertEqual(dist.xml.root["tests"], 7)
 
     def test_environment_setup_failure(self):
         # gtest 1.12 writes invalid JSON here (no comma before its

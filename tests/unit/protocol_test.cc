@@ -302,6 +302,16 @@ TEST(ProtocolRoundTripTest, TestFinishedWithEveryOutcome) {
   }
 }
 
+TEST(ProtocolRoundTripTest, TestFinishedSaysWhenGtestDidNotRunTheTest) {
+  TestFinished finished;
+  finished.chunk_id = 3;
+  finished.record.index = 2;
+  finished.record.outcome = Outcome::kPassed;
+  EXPECT_TRUE(std::get<TestFinished>(RoundTrip(finished)).record.ran);
+  finished.record.ran = false;
+  EXPECT_FALSE(std::get<TestFinished>(RoundTrip(finished)).record.ran);
+}
+
 TEST(ProtocolRoundTripTest, TestFinishedCarriesNoPartsOrStartOutput) {
   // Parts travel as TestPartReported and the start output with TestStarted;
   // the supervisor's ResultAssembler puts them back together.
@@ -714,6 +724,7 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
       {with(ValidTestFinished(), "elapsed_ms", -1), "field \"elapsed_ms\" = -1 is outside [0, "},
       {with(ValidTestFinished(), "outcome", "passed"), "field \"outcome\" has unknown value \"passed\""},
       {with(ValidTestFinished(), "outcome", "FLAKY"), "only a supervisor assigns"},
+      {with(ValidTestFinished(), "ran", 0), "field \"ran\" must be a boolean, got number"},
       {with(ValidTestPart(), "index", -2), "field \"index\" = -2 is outside [-1, "},
       {bad_line, "field \"line\" = -2 is outside [-1, "},
       {bad_kind, "field \"kind\" must be success, nonfatal_failure, fatal_failure or skip, got \"warning\""},
