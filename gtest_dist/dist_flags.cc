@@ -226,6 +226,16 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      {"dist-min-chunk", FlagKind::kValue, "N",
+       "Hand out at least N tests per chunk (default 1): fewer child processes, so fewer "
+       "runs of an expensive global Environment's SetUp.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParsePositiveInt(v, 1000000, &o->min_chunk)) {
+           *e = "--dist-min-chunk: expected a whole number from 1 to 1000000, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
       {"dist-retries", FlagKind::kValue, "N",
        "Run a failed test again, up to N times, on another worker when there is one; "
        "failed, then passed is FLAKY (default 0).",

@@ -34,6 +34,7 @@ struct DistOptions {
   // hold a distributed run forever, and a real test rarely runs 25 minutes.
   double test_timeout_s = 1500;
   bool ordered_console = false;         // --dist-ordered-console
+  int min_chunk = 1;                    // --dist-min-chunk
   int retries = 0;                      // --dist-retries
   bool flaky_fails = false;             // --dist-flaky-fails
   int loop = 0;                         // --dist-loop; 0 = once, -1 = forever

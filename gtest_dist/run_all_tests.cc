@@ -206,6 +206,7 @@ int RunSupervisor(const DistOptions& options) {
   config.settings = ChildSettings();
   config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
   config.fail_fast = GTEST_FLAG_GET(fail_fast);
+  config.min_chunk_tests = options.min_chunk;
   if (options.test_timeout_s > 0) {
     config.settings.emplace_back(
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));

@@ -97,6 +97,23 @@ std::optional<std::vector<int>> Scheduler::Next() {
       queue_.pop_front();
     }
   }
+  // Topped up to the minimum size, from the following suites in queue order.
+  while (chunk.size() < static_cast<size_t>(min_chunk_tests_) && !queue_.empty()) {
+    Group& next = queue_.front();
+    const size_t wanted = static_cast<size_t>(min_chunk_tests_) - chunk.size();
+    const size_t taken = std::min(wanted, next.tests.size());
+    double taken_cost = 0;
+    for (size_t i = 0; i < taken; ++i) taken_cost += next.costs[i];
+    chunk.insert(chunk.end(), next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
+    chunk_cost += taken_cost;
+    if (taken == next.tests.size()) {
+      queue_.pop_front();
+    } else {
+      next.tests.erase(next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
+      next.costs.erase(next.costs.begin(), next.costs.begin() + static_cast<long>(taken));
+      next.cost -= taken_cost;
+    }
+  }
   queued_cost_ = std::max(0.0, queued_cost_ - chunk_cost);
   std::sort(chunk.begin(), chunk.end());  // the order a plain run uses
   return chunk;

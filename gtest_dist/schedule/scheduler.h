@@ -39,6 +39,11 @@ class Scheduler {
   // tests). They keep their suite grouping.
   void Requeue(const std::vector<int>& tests);
 
+  // --dist-min-chunk: no chunk holds fewer than `tests` tests unless the
+  // queue runs out. Fewer, larger chunks mean fewer child processes, and so
+  // fewer runs of an expensive global Environment, at some cost in balance.
+  void SetMinChunkTests(int tests) { min_chunk_tests_ = tests > 1 ? tests : 1; }
+
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
 
@@ -64,6 +69,7 @@ class Scheduler {
   std::deque<Group> queue_;
   double queued_cost_ = 0;
   int total_slots_;
+  int min_chunk_tests_ = 1;
 };
 
 }  // namespace gtest_dist

@@ -27,6 +27,7 @@ Supervisor::Supervisor(const SupervisorConfig& config, const RunPlan& plan)
                  plan.shuffle ? std::optional<unsigned>(static_cast<unsigned>(plan.random_seed))
                               : std::nullopt) {
   summary_.plan = &plan_;
+  scheduler_.SetMinChunkTests(config_.min_chunk_tests);
 }
 
 Supervisor::~Supervisor() {

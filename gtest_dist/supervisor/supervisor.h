@@ -44,6 +44,7 @@ struct SupervisorConfig {
   // --gtest_fail_fast: after the first failure no new chunk is handed out;
   // the tests left are reported skipped, as gtest does.
   bool fail_fast = false;
+  int min_chunk_tests = 1;  // --dist-min-chunk
   // How often a worker that could not be reached (or was lost) is tried again
   // while the run lasts.
   std::chrono::milliseconds reconnect_interval{5000};

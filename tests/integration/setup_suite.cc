@@ -2,9 +2,12 @@
 // a SetUpTestSuite that fails, one that skips its whole suite, a SetUp that
 // skips, and (with SETUP_SUITE_ENV=fail or =skip) a global Environment whose
 // SetUp fails or skips. Distributed runs must report them as plain gtest does.
+// With SETUP_SUITE_ENV=count the Environment appends a line to the file named
+// by SETUP_SUITE_ENV_LOG at each SetUp: how often an expensive set-up runs.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -40,6 +43,11 @@ class Env : public testing::Environment {
   void SetUp() override {
     if (mode_ == "fail") FAIL() << "Environment SetUp failed on purpose";
     if (mode_ == "skip") GTEST_SKIP() << "Environment SetUp skips everything";
+    if (mode_ == "count") {
+      if (const char* log = std::getenv("SETUP_SUITE_ENV_LOG")) {
+        std::ofstream(log, std::ios::app) << "set up\n";
+      }
+    }
   }
 
  private:

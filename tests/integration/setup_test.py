@@ -7,6 +7,7 @@ and a global Environment whose SetUp fails.
 Usage: setup_test.py --bin build/tests/integration/setup_suite [-v]
 """
 
+import os
 import re
 
 import harness
@@ -54,6 +55,24 @@ class SetupTest(harness.IntegrationTestCase):
         self.assertEqual(dist.console.passed_count, 7, dist.result.stdout)
         self.assertIn("Environment SetUp skips everything", dist.result.stdout)
         self.assertEqual(dist.xml.root["tests"], 7)
+
+    def test_min_chunk_bounds_how_often_an_environment_is_set_up(self):
+        binary = harness.OPTIONS.bin
+
+        def set_ups(*extra):
+            log = os.path.join(self.scratch, "env-%d.log" % len(extra))
+            env = {"SETUP_SUITE_ENV": "count", "SETUP_SUITE_ENV_LOG": log}
+            result = harness.run([binary, "--dist-supervisor", "--workers", "local:2"] +
+                                 list(extra), env=env)
+            self.assertEqual(result.returncode, 1, result.describe())  # FailingSuiteSetUp
+            with open(log) as f:
+                return len(f.read().splitlines())
+
+        default = set_ups()
+        bounded = set_ups("--dist-min-chunk=4")
+        # 7 tests in chunks of at least 4: two children, two set-ups.
+        self.assertEqual(bounded, 2)
+        self.assertGreater(default, bounded)
 
     def test_environment_setup_failure(self):
         # gtest 1.12 writes invalid JSON here (no comma before its

@@ -287,6 +287,9 @@ TEST_F(DistFlagsTest, RetriesAndLoopAreCheckedAndRead) {
     EXPECT_CONTAINS(Error({"./t", "--dist-loop=" + value}), "\"" + value + "\"");
   }
   EXPECT_CONTAINS(Error({"./t", "--dist-flaky-fails=maybe"}), "--dist-flaky-fails");
+  EXPECT_EQ(50, Parse({"./t", "--dist-min-chunk=50"}).min_chunk);
+  EXPECT_EQ(1, Parse({"./t"}).min_chunk);
+  EXPECT_CONTAINS(Error({"./t", "--dist-min-chunk=0"}), "--dist-min-chunk");
 }
 
 TEST_F(DistFlagsTest, TimeoutsAreCheckedAndRead) {

@@ -265,6 +265,35 @@ TEST(SchedulerTest, SetTotalSlotsChangesChunkSizes) {
   EXPECT_TRUE(scheduler.empty());
 }
 
+TEST(SchedulerTest, MinChunkTestsBoundsTheNumberOfChunks) {
+  const TestCatalog catalog = MakeCatalog({10, 10, 10, 10, 10, 10, 10, 10, 10, 10});
+  Scheduler plain(catalog, AllIndices(catalog), 4);
+  const size_t plain_chunks = Drain(&plain).size();
+  Scheduler scheduler(catalog, AllIndices(catalog), 4);
+  scheduler.SetMinChunkTests(25);
+  const std::vector<std::vector<int>> chunks = Drain(&scheduler);
+  EXPECT_LT(chunks.size(), plain_chunks);
+  EXPECT_LE(chunks.size(), 4u);
+  std::multiset<int> seen;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (i + 1 < chunks.size()) {
+      EXPECT_GE(chunks[i].size(), 25u) << "chunk " << i;
+    }
+    EXPECT_TRUE(std::is_sorted(chunks[i].begin(), chunks[i].end()));
+    seen.insert(chunks[i].begin(), chunks[i].end());
+  }
+  const std::vector<int> all = AllIndices(catalog);
+  EXPECT_EQ(std::multiset<int>(all.begin(), all.end()), seen);
+}
+
+TEST(SchedulerTest, MinChunkTestsOfOneChangesNothing) {
+  const TestCatalog catalog = MakeCatalog({7, 3, 12, 1, 5});
+  Scheduler plain(catalog, AllIndices(catalog), 3);
+  Scheduler one(catalog, AllIndices(catalog), 3);
+  one.SetMinChunkTests(1);
+  EXPECT_EQ(Drain(&plain), Drain(&one));
+}
+
 TEST(SchedulerTest, NonPositiveSlotCountsCountAsOne) {
   const TestCatalog catalog = MakeCatalog({100});
   Scheduler zero(catalog, AllIndices(catalog), 0);
