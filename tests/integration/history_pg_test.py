@@ -153,6 +153,12 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
         self.assertNotIn("Broken.AlwaysFails", flaky)  # broken, not flaky
         failing = {f["test"] for f in query(self.server.url, "failures", "--test", "Broken.*")}
         self.assertEqual(failing, {"Broken.AlwaysFails"})
+        slowest = {row["test"]: row for row in query(self.server.url, "slowest", "--limit", "100")}
+        self.assertIn("Many/Steady.Passes/0", slowest)
+        self.assertGreaterEqual(slowest["Flaky.FailsFirstTime"]["samples"], 1, slowest)
+        trend = query(self.server.url, "trend", "Flaky.FailsFirstTime")
+        # One point per run: the last attempt, FLAKY.
+        self.assertEqual([(p["run_id"], p["status"]) for p in trend], [(run["id"], "FLAKY")])
 
     def test_results_are_visible_while_the_run_goes_on(self):
         supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "live"))

@@ -106,6 +106,27 @@ class InterruptTest(harness.IntegrationTestCase):
             self.assert_serves_whole_suite(pool)
             pool.stop_all()
 
+    def test_premature_exit_file_lasts_as_long_as_the_run(self):
+        # TEST_PREMATURE_EXIT_FILE (Bazel's protocol): gtest creates it at
+        # the start and removes it at a normal end, so a runner that finds it
+        # knows the program died early. The children must leave it alone.
+        marker = os.path.join(self.scratch, "premature-exit")
+        env = {"TEST_PREMATURE_EXIT_FILE": marker}
+        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2"]
+        supervisor = harness.LiveProcess(argv, env=env)
+        try:
+            supervisor.wait_for_output(OK_LINE, count=30)
+            self.assertTrue(os.path.exists(marker), "no premature-exit file mid-run")
+            supervisor.process.kill()
+            supervisor.finish()
+        finally:
+            supervisor.kill()
+        self.assertTrue(os.path.exists(marker), "a killed run must leave the file behind")
+        os.remove(marker)
+        result = harness.run(argv + ["--gtest_filter=SlowA.*"], env=env)
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertFalse(os.path.exists(marker), "a complete run must remove the file")
+
 
 if __name__ == "__main__":
     harness.main()
