@@ -39,6 +39,9 @@ class SqliteDatabase : public Database {
       Exec("PRAGMA journal_mode=WAL");
       Exec("PRAGMA synchronous=NORMAL");
       Exec("PRAGMA foreign_keys=ON");
+      // Test names are case-sensitive, and PostgreSQL's LIKE is: a pattern
+      // must select the same tests from either store.
+      Exec("PRAGMA case_sensitive_like=ON");
     } catch (...) {
       sqlite3_close(db_);
       db_ = nullptr;

@@ -148,6 +148,8 @@ TEST_F(HistoryStoreTest, QueriesReturnTheStoredRows) {
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[0].result.full_name, "S.B");
   EXPECT_EQ(b[0].result.run_id, r3);
+  failures.test_pattern = "s.*";  // test names are case-sensitive, as in PostgreSQL
+  EXPECT_TRUE(Failures(db.get(), failures).empty());
   failures.test_pattern = "";
   failures.host = "w1";
   EXPECT_EQ(Failures(db.get(), failures).size(), 5u);
