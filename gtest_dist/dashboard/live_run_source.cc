@@ -23,7 +23,7 @@ ResultRow MakeResultRow(const TestEntry& test, const TestRecord& record) {
   row.output = record.output_before_start;
   for (const TestPart& part : record.parts) {
     row.output += part.output_before;
-    if (part.failed()) row.messages.push_back({part.file, part.line, part.message});
+    if (part.failed() && !part.cleared) row.messages.push_back({part.file, part.line, part.message});
   }
   row.output += record.output_after;
   TestPart reason;

@@ -39,7 +39,7 @@ NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attem
   std::string output = record.output_before_start;
   for (const TestPart& part : record.parts) {
     output += part.output_before;
-    if (part.type == TestPart::Type::kSuccess) continue;
+    if (part.type == TestPart::Type::kSuccess || part.cleared) continue;
     r.parts.push_back({PartKind(part.type), part.file, part.line, part.message});
   }
   output += record.output_after;

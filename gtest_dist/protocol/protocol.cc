@@ -190,6 +190,7 @@ json ToJson(const TestFinished& m) {
               {"reason", r.reason}};
   // Optional, present only when false: the rare case stays off the wire.
   if (!r.ran) object["ran"] = false;
+  if (r.cleared_parts > 0) object["cleared_parts"] = r.cleared_parts;
   return object;
 }
 json ToJson(const PropertiesRecorded& m) {
@@ -280,6 +281,9 @@ Message FromJson(const json& object) {
                           object["ran"].type_name()};
       }
       r.ran = object["ran"].get<bool>();
+    }
+    if (object.contains("cleared_parts")) {
+      r.cleared_parts = Int(object, "cleared_parts", 0, kMaxIndex);
     }
     return m;
   }

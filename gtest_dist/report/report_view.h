@@ -79,13 +79,15 @@ inline Test MakeTest(const TestEntry& entry, bool run,
     // It fails the run: the failures of its failed attempts are its own.
     for (const TestRecord& attempt : record.failed_attempts) {
       for (const TestPart& part : attempt.parts) {
-        if (part.failed()) test.parts.push_back(part);
+        if (part.failed() && !part.cleared) test.parts.push_back(part);
       }
       TestPart failure;
       if (OutcomeFailurePart(attempt, &failure)) test.parts.push_back(failure);
     }
   }
-  test.parts.insert(test.parts.end(), record.parts.begin(), record.parts.end());
+  for (const TestPart& part : record.parts) {
+    if (!part.cleared) test.parts.push_back(part);
+  }
   TestPart failure;
   if (OutcomeFailurePart(record, &failure)) test.parts.push_back(failure);
   test.properties = std::move(record.properties);
@@ -103,7 +105,7 @@ inline Test MakeTest(const TestEntry& entry, bool run,
       TestPart failure;
       if (OutcomeFailurePart(attempt, &failure)) parts.push_back(failure);
       for (const TestPart& part : parts) {
-        if (!part.failed()) continue;
+        if (!part.failed() || part.cleared) continue;
         failures += "attempt " + std::to_string(number) + ": " +
                     FormatLocation(part.file, part.line) + ": " + part.summary + "\n";
       }

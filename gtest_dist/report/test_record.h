@@ -21,6 +21,11 @@ struct TestPart {
   // the previous event and before this part was reported. Lets the console put
   // output and failure messages in the order a plain run prints them.
   std::string output_before;
+  // The test erased it from its own result (gtest's internal
+  // ClearCurrentTestPartResults, used by tests of test frameworks): printed
+  // when it happened, as gtest does, but absent from the reports and the
+  // verdict.
+  bool cleared = false;
 
   bool failed() const {
     return type == Type::kNonFatalFailure || type == Type::kFatalFailure;
@@ -86,6 +91,9 @@ struct TestRecord {
   // Environment's SetUp skipped (GoogleTest 1.12 then runs no test and
   // reports each one as passed, printing no line for it).
   bool ran = true;
+  // On the wire only: how many of the parts streamed for this test it erased
+  // from its result (the first ones); the assembler marks them `cleared`.
+  int cleared_parts = 0;
   // --dist-retries: the attempts before this one, each a failure, oldest
   // first. This record is attempt failed_attempts.size() + 1.
   std::vector<TestRecord> failed_attempts;

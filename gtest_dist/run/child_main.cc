@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -145,6 +146,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     event.index = IndexOf(info);
     current_test_ = event.index;
     started_.insert(event.index);
+    parts_streamed_ = 0;
     event.output_before = capture_.Take();
     Send(event);
   }
@@ -155,6 +157,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     protocol::TestPartReported event;
     event.index = current_test_;
     event.suite = current_suite_;
+    if (current_test_ >= 0) ++parts_streamed_;
     event.part = ToTestPart(result);
     event.part.output_before = capture_.Take();
     Send(event);
@@ -172,6 +175,9 @@ class EventStreamer : public testing::EmptyTestEventListener {
     record.start_timestamp_ms = result.start_timestamp();
     record.properties = PropertiesOf(result);
     record.output_after = capture_.Take();
+    // Parts the test erased from its result (ClearCurrentTestPartResults)
+    // were streamed, and printed, already: say how many, for the reports.
+    record.cleared_parts = std::max(0, parts_streamed_ - result.total_part_count());
     current_test_ = -1;
     Send(event);
   }
@@ -246,6 +252,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
   OutputCapture capture_;
   int current_test_ = -1;      // index of the running test, -1 between tests
   std::unordered_set<int> started_;
+  int parts_streamed_ = 0;  // of the running test
   std::string current_suite_;  // empty outside a suite (global Environments)
 };
 

@@ -1,5 +1,7 @@
 #include "gtest_dist/supervisor/result_assembler.h"
 
+#include <algorithm>
+
 namespace gtest_dist {
 
 void ResultAssembler::OnStarted(std::int64_t chunk_id, int index, std::string output_before) {
@@ -20,6 +22,9 @@ std::optional<TestRecord> ResultAssembler::OnFinished(std::int64_t chunk_id,
   const auto it = partial_.find(key);
   if (it != partial_.end()) {
     record.parts = std::move(it->second.parts);
+    const size_t cleared = std::min(record.parts.size(),
+                                    static_cast<size_t>(std::max(record.cleared_parts, 0)));
+    for (size_t i = 0; i < cleared; ++i) record.parts[i].cleared = true;
     record.output_before_start = std::move(it->second.output_before_start);
     partial_.erase(it);
   }

@@ -312,6 +312,15 @@ TEST(ProtocolRoundTripTest, TestFinishedSaysWhenGtestDidNotRunTheTest) {
   EXPECT_FALSE(std::get<TestFinished>(RoundTrip(finished)).record.ran);
 }
 
+TEST(ProtocolRoundTripTest, TestFinishedCarriesTheNumberOfClearedParts) {
+  TestFinished finished;
+  finished.chunk_id = 3;
+  finished.record.index = 2;
+  EXPECT_EQ(0, std::get<TestFinished>(RoundTrip(finished)).record.cleared_parts);
+  finished.record.cleared_parts = 4;
+  EXPECT_EQ(4, std::get<TestFinished>(RoundTrip(finished)).record.cleared_parts);
+}
+
 TEST(ProtocolRoundTripTest, TestFinishedCarriesNoPartsOrStartOutput) {
   // Parts travel as TestPartReported and the start output with TestStarted;
   // the supervisor's ResultAssembler puts them back together.
@@ -725,6 +734,7 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
       {with(ValidTestFinished(), "outcome", "passed"), "field \"outcome\" has unknown value \"passed\""},
       {with(ValidTestFinished(), "outcome", "FLAKY"), "only a supervisor assigns"},
       {with(ValidTestFinished(), "ran", 0), "field \"ran\" must be a boolean, got number"},
+      {with(ValidTestFinished(), "cleared_parts", -1), "field \"cleared_parts\" = -1 is outside [0, "},
       {with(ValidTestPart(), "index", -2), "field \"index\" = -2 is outside [-1, "},
       {bad_line, "field \"line\" = -2 is outside [-1, "},
       {bad_kind, "field \"kind\" must be success, nonfatal_failure, fatal_failure or skip, got \"warning\""},

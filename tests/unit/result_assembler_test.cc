@@ -41,6 +41,33 @@ std::vector<std::string> Messages(const TestRecord& record) {
   return messages;
 }
 
+TEST(ResultAssemblerTest, MarksThePartsTheTestClearedFromItsResult) {
+  ResultAssembler assembler;
+  assembler.OnStarted(1, 2, "");
+  assembler.OnPart(1, 2, Part(TestPart::Type::kFatalFailure, "erased"));
+  assembler.OnPart(1, 2, Part(TestPart::Type::kNonFatalFailure, "erased too"));
+  assembler.OnPart(1, 2, Part(TestPart::Type::kSuccess, "kept"));
+  TestRecord finished = Finished(2, Outcome::kPassed);
+  finished.cleared_parts = 2;
+  const std::optional<TestRecord> record = assembler.OnFinished(1, finished);
+  ASSERT_TRUE(record.has_value());
+  ASSERT_EQ(3u, record->parts.size());
+  EXPECT_TRUE(record->parts[0].cleared);
+  EXPECT_TRUE(record->parts[1].cleared);
+  EXPECT_FALSE(record->parts[2].cleared);
+}
+
+TEST(ResultAssemblerTest, AClearedCountBeyondThePartsClearsThemAll) {
+  ResultAssembler assembler;
+  assembler.OnPart(1, 2, Part(TestPart::Type::kFatalFailure, "only"));
+  TestRecord finished = Finished(2, Outcome::kPassed);
+  finished.cleared_parts = 99;
+  const std::optional<TestRecord> record = assembler.OnFinished(1, finished);
+  ASSERT_TRUE(record.has_value());
+  ASSERT_EQ(1u, record->parts.size());
+  EXPECT_TRUE(record->parts[0].cleared);
+}
+
 TEST(ResultAssemblerTest, AttachesStartOutputAndPartsInOrder) {
   ResultAssembler assembler;
   assembler.OnStarted(1, 4, "SetUpTestSuite said hi\n");

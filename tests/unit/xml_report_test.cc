@@ -288,6 +288,20 @@ TEST_F(XmlReportTest, RemoteWorkerPropertyFollowsTheTestsOwn) {
       << xml;
 }
 
+// A failure the test erased from its result (ClearCurrentTestPartResults) was
+// printed when it happened, but gtest's reports do not hold it.
+TEST_F(XmlReportTest, ClearedPartsAreNotReported) {
+  ReportRun run;
+  BuildGoldenRun(&run);
+  run.Select({"Basic.Passes"});
+  TestPart erased = report_test::Failure("golden_test.cc", 3, "erased by the test");
+  erased.cleared = true;
+  run.summary.records[0].parts = {erased};
+  const std::string xml = FormatXmlReport(run.summary);
+  EXPECT_EQ(std::string::npos, xml.find("<failure")) << xml;
+  EXPECT_NE(std::string::npos, xml.find(R"(<testsuites tests="1" failures="0")")) << xml;
+}
+
 // A FLAKY test is a passed testcase whose properties tell the attempts; with
 // --dist-flaky-fails the failures of its failed attempts make it a failure.
 TEST_F(XmlReportTest, FlakyTestsPassWithPropertiesUnlessFlakyFails) {
