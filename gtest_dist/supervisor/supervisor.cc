@@ -334,18 +334,28 @@ void Supervisor::SkipQueuedAfterFailure() {
   MaybeFinish();
 }
 
-void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {
-  std::vector<TestPart>* parts = &summary_.global_parts;
-  if (!suite.empty()) {
-    parts = nullptr;
-    for (SuiteRecord& record : summary_.suites) {
-      if (record.name == suite) parts = &record.parts;
-    }
-    if (parts == nullptr) {
-      summary_.suites.push_back(SuiteRecord{suite, {}, {}});
-      parts = &summary_.suites.back().parts;
-    }
+SuiteRecord* Supervisor::SuiteRecordOf(const std::string& suite) {
+  for (SuiteRecord& record : summary_.suites) {
+    if (record.name == suite) return &record;
   }
+  // Kept in catalog order, whatever order the chunks report in, so that the
+  // reports list failed suites as a plain run does.
+  auto position_of = [this](const std::string& name) {
+    const auto& suites = plan_.catalog->suites();
+    for (size_t i = 0; i < suites.size(); ++i) {
+      if (suites[i].name == name) return i;
+    }
+    return suites.size();
+  };
+  const size_t position = position_of(suite);
+  auto it = summary_.suites.begin();
+  while (it != summary_.suites.end() && position_of(it->name) <= position) ++it;
+  return &*summary_.suites.insert(it, SuiteRecord{suite, {}, {}});
+}
+
+void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {
+  std::vector<TestPart>* parts =
+      suite.empty() ? &summary_.global_parts : &SuiteRecordOf(suite)->parts;
   // Every child runs the global Environments, and every chunk of a split
   // suite its SetUpTestSuite: the same failure from each is one failure, and
   // the same output (a part that carries only output) is printed once.
@@ -362,17 +372,8 @@ void Supervisor::AddSuitePart(const std::string& suite, TestPart part) {
 
 void Supervisor::AddProperties(const std::string& suite,
                                const std::vector<Property>& properties) {
-  std::vector<Property>* target = &summary_.global_properties;
-  if (!suite.empty()) {
-    target = nullptr;
-    for (SuiteRecord& record : summary_.suites) {
-      if (record.name == suite) target = &record.properties;
-    }
-    if (target == nullptr) {
-      summary_.suites.push_back(SuiteRecord{suite, {}, {}});
-      target = &summary_.suites.back().properties;
-    }
-  }
+  std::vector<Property>* target =
+      suite.empty() ? &summary_.global_properties : &SuiteRecordOf(suite)->properties;
   // A suite split over chunks records its properties once per chunk; keep one.
   for (const Property& property : properties) {
     if (std::find(target->begin(), target->end(), property) == target->end()) {

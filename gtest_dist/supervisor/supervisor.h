@@ -102,6 +102,8 @@ class Supervisor {
   // The next retry `state` may take, removed from the queue; -1 if none.
   int TakeRetryFor(const ExecutorState* state);
   std::vector<int> UnfinishedTests(const InFlight& flight) const;
+  // The summary's record of `suite`, created in catalog order if new.
+  SuiteRecord* SuiteRecordOf(const std::string& suite);
   void AddSuitePart(const std::string& suite, TestPart part);
   void AddProperties(const std::string& suite, const std::vector<Property>& properties);
   void MarkRestNotRun(const std::string& reason);
