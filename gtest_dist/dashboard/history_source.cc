@@ -117,15 +117,28 @@ std::unique_ptr<HistorySource> HistorySource::Open(const std::string& location,
     std::unique_ptr<history::Database> db =
         history::OpenDatabase(location, history::Access::kReadOnly);
     history::CheckReadable(db.get());
-    return std::make_unique<HistorySource>(std::move(db));
+    return std::make_unique<HistorySource>(std::move(db), location);
   } catch (const history::DatabaseError& e) {
     *error = e.what();
     return nullptr;
   }
 }
 
+history::Database* HistorySource::Db() {
+  if ((!db_ || !db_->Connected()) && !location_.empty()) {
+    db_.reset();
+    std::unique_ptr<history::Database> db =
+        history::OpenDatabase(location_, history::Access::kReadOnly);
+    history::CheckReadable(db.get());
+    db_ = std::move(db);
+  }
+  if (!db_) throw history::DatabaseError("no connection to the history store " + described_);
+  return db_.get();
+}
+
 nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
+  history::Database* db = Db();
   history::RunFilter query;
   query.host = filter.host;
   query.binary = filter.binary;
@@ -135,19 +148,20 @@ nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   query.limit = filter.limit;
   nlohmann::json runs = nlohmann::json::array();
   const std::int64_t now = NowMs();
-  for (const history::RunRow& run : history::ListRuns(db_.get(), query)) {
-    runs.push_back(RunJson(ToRun(db_.get(), run), now));
+  for (const history::RunRow& run : history::ListRuns(db, query)) {
+    runs.push_back(RunJson(ToRun(db, run), now));
   }
   return {{"runs", std::move(runs)}};
 }
 
 std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ReadTransaction transaction(db_.get());
-  if (!history::FindRun(db_.get(), run_id)) return std::nullopt;
+  history::Database* db = Db();
+  ReadTransaction transaction(db);
+  if (!history::FindRun(db, run_id)) return std::nullopt;
   const history::RunDetail detail =
-      history::ShowRun(db_.get(), run_id, history::Output::kFailures);
-  const RunRow run = ToRun(db_.get(), detail.run);
+      history::ShowRun(db, run_id, history::Output::kFailures);
+  const RunRow run = ToRun(db, detail.run);
   nlohmann::json results = nlohmann::json::array();
   std::vector<ResultRow> failed;
   std::int64_t cursor = 0;
@@ -170,11 +184,12 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
 
 std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::int64_t cursor) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ReadTransaction transaction(db_.get());
+  history::Database* db = Db();
+  ReadTransaction transaction(db);
   // The run before its results: a run read as finished has all its results.
-  const std::optional<history::RunRow> stored = history::FindRun(db_.get(), run_id);
+  const std::optional<history::RunRow> stored = history::FindRun(db, run_id);
   if (!stored) return std::nullopt;
-  const RunRow run = ToRun(db_.get(), *stored);
+  const RunRow run = ToRun(db, *stored);
   RunDelta delta;
   delta.run = RunJson(run, NowMs());
   delta.results = nlohmann::json::array();
@@ -182,7 +197,7 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
   delta.cursor = cursor;
   delta.finished = run.end_ms > 0;
   const std::vector<history::ResultRow> rows =
-      history::ResultsSince(db_.get(), run_id, cursor, kEventBatch);
+      history::ResultsSince(db, run_id, cursor, kEventBatch);
   for (const history::ResultRow& row : rows) {
     const ResultRow r = ToResult(row);
     delta.cursor = r.id;
@@ -196,7 +211,8 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
 
 std::optional<nlohmann::json> HistorySource::TestHistory(const std::string& test, int limit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const std::vector<history::TestResultRow> rows = history::TestResults(db_.get(), test, limit);
+  history::Database* db = Db();
+  const std::vector<history::TestResultRow> rows = history::TestResults(db, test, limit);
   if (rows.empty()) return std::nullopt;
   std::vector<ResultRow> results;
   std::vector<std::string> hosts;
@@ -209,6 +225,7 @@ std::optional<nlohmann::json> HistorySource::TestHistory(const std::string& test
 
 nlohmann::json HistorySource::Flaky(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
+  history::Database* db = Db();
   history::FlakyFilter query;
   query.window_runs = 0;  // the period is the window
   query.host = filter.host;
@@ -217,7 +234,7 @@ nlohmann::json HistorySource::Flaky(const RunFilter& filter) {
   if (filter.since_ms > 0) query.since_ms = filter.since_ms;
   if (filter.until_ms > 0) query.until_ms = filter.until_ms + 1;
   query.test_pattern = Substring(filter.test);
-  std::vector<history::FlakyRow> rows = history::Flaky(db_.get(), query);
+  std::vector<history::FlakyRow> rows = history::Flaky(db, query);
   // The page ranks by rate (the command by failed runs).
   std::sort(rows.begin(), rows.end(), [](const history::FlakyRow& a, const history::FlakyRow& b) {
     if (a.flake_rate != b.flake_rate) return a.flake_rate > b.flake_rate;
@@ -240,6 +257,7 @@ nlohmann::json HistorySource::Flaky(const RunFilter& filter) {
 
 nlohmann::json HistorySource::Failures(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
+  history::Database* db = Db();
   history::FailureFilter query;
   query.host = filter.host;
   query.binary = filter.binary;
@@ -251,7 +269,7 @@ nlohmann::json HistorySource::Failures(const RunFilter& filter) {
   query.include_flaky = true;
   query.limit = filter.limit;
   nlohmann::json failures = nlohmann::json::array();
-  for (const history::FailureRow& row : history::Failures(db_.get(), query)) {
+  for (const history::FailureRow& row : history::Failures(db, query)) {
     nlohmann::json doc = FailureJson(ToResult(row.result), row.binary_name);
     doc["run_id"] = row.result.run_id;
     doc["host"] = row.run_host;
@@ -262,7 +280,8 @@ nlohmann::json HistorySource::Failures(const RunFilter& filter) {
 
 std::optional<std::string> HistorySource::ResultOutput(std::int64_t result_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return history::ResultOutput(db_.get(), result_id);
+  history::Database* db = Db();
+  return history::ResultOutput(db, result_id);
 }
 
 }  // namespace gtest_dist::dashboard

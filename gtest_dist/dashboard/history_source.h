@@ -22,11 +22,13 @@ class HistorySource : public DashboardSource {
   // message naming the problem: a missing or foreign file, an unreachable
   // server, a schema older or newer than this build's.
   static std::unique_ptr<HistorySource> Open(const std::string& location, std::string* error);
-  // Over an open store (tests); the caller has checked it.
-  explicit HistorySource(std::unique_ptr<history::Database> db) : db_(std::move(db)) {}
+  // Over an open store (tests); the caller has checked it. With a
+  // `location`, a lost connection is opened again on the next request.
+  explicit HistorySource(std::unique_ptr<history::Database> db, std::string location = "")
+      : location_(std::move(location)), described_(db->Describe()), db_(std::move(db)) {}
 
   // Where the store is, without a password: for messages.
-  std::string Describe() const { return db_->Describe(); }
+  const std::string& Describe() const { return described_; }
 
   nlohmann::json ListRuns(const RunFilter& filter) override;
   std::optional<nlohmann::json> GetRun(std::int64_t run_id) override;
@@ -37,6 +39,13 @@ class HistorySource : public DashboardSource {
   std::optional<std::string> ResultOutput(std::int64_t result_id) override;
 
  private:
+  // The connection, opened again when a PostgreSQL server restarted (the
+  // page open all day outlives it). Throws DatabaseError when it cannot be:
+  // the request fails with the reason, the next one tries again.
+  history::Database* Db();
+
+  const std::string location_;
+  const std::string described_;
   // One connection, shared by every request: the server's sessions may call
   // in from more than one thread.
   std::mutex mutex_;

@@ -72,6 +72,9 @@ class Database {
   virtual void LockForMigration() = 0;
 
   virtual Backend backend() const = 0;
+  // False once the connection to a server is lost (a long-lived reader
+  // then opens a new one); an embedded database is always connected.
+  virtual bool Connected() const { return true; }
   // Where it is, for messages: a file path or a URL without its password.
   virtual std::string Describe() const = 0;
 };

@@ -120,6 +120,7 @@ class PostgresDatabase : public Database {
     Exec("SELECT pg_advisory_xact_lock(7420017)");
   }
   Backend backend() const override { return Backend::kPostgres; }
+  bool Connected() const override { return PQstatus(conn_) == CONNECTION_OK; }
   std::string Describe() const override { return described_; }
 
  private:

@@ -10,7 +10,8 @@ removes again:
 - the server killed mid-run: the run finishes and reports, and says what was
   not recorded;
 - `gtest_dist serve` over the same server: a stored run with crashes is
-  listed with the right counts, and a live run is followed to its end.
+  listed with the right counts, a live run is followed to its end, and the
+  dashboard connects again after the database server restarts.
 
 Skipped (exit 77) where PostgreSQL's server binaries or the postgres user are
 missing.
@@ -28,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 
 import harness
@@ -213,6 +215,19 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
             streamed = [r["id"] for e in events for r in e["results"]]
             self.assertEqual(len(streamed), 72)
             self.assertEqual(len(set(streamed)), 72)  # each once
+
+            # The database server restarts; the dashboard connects again.
+            self.server.kill()
+            self.server.start()
+
+            def answers():
+                try:
+                    return server.get("/api/runs?label=served-live")["runs"]
+                except urllib.error.HTTPError as e:
+                    self.assertEqual(e.code, 500)  # the lost connection, said once
+                    return None
+            self.assertEqual(harness.wait_until(answers, 30, "an answer after the restart")[0]
+                             ["status"], "green")
         finally:
             if supervisor:
                 supervisor.kill()
