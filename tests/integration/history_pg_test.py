@@ -191,6 +191,11 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
             self.assertIn("CrashChunk.Test2Aborts", failed)
             self.assertEqual(failed["CrashChunk.Test2Aborts"]["status"], "CRASHED")
             self.assertTrue(failed["CrashChunk.Test2Aborts"]["messages"], failed)
+            # The history queries behind the other pages, on PostgreSQL.
+            failures = server.get("/api/failures?test=Test2Aborts&label=served-crash")
+            self.assertEqual([f["run_id"] for f in failures["failures"]], [stored["id"]])
+            self.assertTrue(server.get("/api/tests/CrashChunk.Test2Aborts")["failed_on"])
+            self.assertEqual(server.get("/api/flaky?label=served-crash")["tests"], [])
             output_id = failed["CrashChunk.Test2Aborts"]["id"]
             with urllib.request.urlopen(server.url + "api/results/%d/output" % output_id,
                                         timeout=60) as response:
