@@ -1,134 +1,113 @@
-// Dashboard latency over a large history: fills a SQLite store with RUNS runs
-// of a TESTS-test suite (rows written directly, in bulk), then times the API
-// answers the pages need, through the real request handler and SQLite source
-// (query + JSON), and prints the median of each. Not a test: figures, for
-// the targets in issue 6 (runs list and run page < 200 ms, test page < 300 ms).
+// Dashboard latency over a large history: fills a history store with RUNS
+// runs of a TESTS-test suite through the history layer (schema and inserts of
+// gtest_dist/history/, in bulk), then times the API answers the pages need,
+// through the real request handler and history source (query + JSON), and
+// prints the median of each. Not a test: figures, for the targets in issue 6
+// (runs list and run page < 200 ms, test page < 300 ms).
 //
-//   dashboard_bench [--db PATH] [--runs N] [--tests N] [--samples N] [--reuse]
-#include <sqlite3.h>
-
+//   dashboard_bench [--db PATH|URL] [--runs N] [--tests N] [--samples N] [--reuse]
+//
+// A PostgreSQL URL must name an empty database (the fill does not clear one).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "gtest_dist/dashboard/history_source.h"
 #include "gtest_dist/dashboard/request_handler.h"
-#include "gtest_dist/dashboard/sqlite_source.h"
+#include "gtest_dist/history/database.h"
+#include "gtest_dist/history/history_store.h"
 
 namespace {
 
+namespace history = gtest_dist::history;
+using gtest_dist::dashboard::HistorySource;
 using gtest_dist::dashboard::HttpRequest;
 using gtest_dist::dashboard::HttpResponse;
 using gtest_dist::dashboard::RequestHandler;
-using gtest_dist::dashboard::SqliteSource;
 
-void Check(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::fprintf(stderr, "dashboard_bench: %s: %s\n", what, sqlite3_errmsg(db));
-    std::exit(1);
-  }
-}
-
-void Exec(sqlite3* db, const char* sql) { Check(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db, sql); }
-
-std::string TestName(int i) {
-  char name[64];
-  std::snprintf(name, sizeof name, "Suite%03d.Case%02d", i / 50, i % 50);
+std::string SuiteName(int i) {
+  char name[32];
+  std::snprintf(name, sizeof name, "Suite%03d", i / 50);
   return name;
 }
+std::string CaseName(int i) {
+  char name[32];
+  std::snprintf(name, sizeof name, "Case%02d", i % 50);
+  return name;
+}
+std::string TestName(int i) { return SuiteName(i) + "." + CaseName(i); }
 
-void Fill(const std::string& path, int runs, int tests) {
-  std::remove(path.c_str());
-  sqlite3* db = nullptr;
-  Check(sqlite3_open(path.c_str(), &db), db, "open");
-  Exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-200000");
-  std::string error;
-  if (!gtest_dist::dashboard::CreateSqliteSchema(db, &error)) {
-    std::fprintf(stderr, "dashboard_bench: schema: %s\n", error.c_str());
-    std::exit(1);
+void Fill(const std::string& location, int runs, int tests) {
+  const bool sqlite = !history::IsPostgresLocation(location);
+  if (sqlite) std::remove(location.c_str());
+  std::unique_ptr<history::Database> db = history::OpenDatabase(location);
+  history::EnsureSchema(db.get());
+  std::vector<std::string> indexes;
+  if (sqlite) {
+    db->Exec("PRAGMA journal_mode=OFF");
+    db->Exec("PRAGMA synchronous=OFF");
+    db->Exec("PRAGMA cache_size=-200000");
+    // Bulk load without the store's secondary indexes, then build them again
+    // from their own definitions: minutes faster.
+    for (const history::Row& row :
+         db->Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) {
+      db->Exec("DROP INDEX " + row.Text(0));
+      indexes.push_back(row.Text(1));
+    }
   }
-  // Bulk load without the indexes, then build them once: minutes faster.
-  Exec(db, "DROP INDEX results_full_name; DROP INDEX runs_started");
-  sqlite3_stmt* run = nullptr;
-  sqlite3_stmt* result = nullptr;
-  sqlite3_stmt* message = nullptr;
-  Check(sqlite3_prepare_v2(db,
-                           "INSERT INTO runs(id, status, binary_name, label, host, started_ms, "
-                           "ended_ms, tests_total, passed, failed, workers) VALUES (?, ?, "
-                           "'big_suite', ?, ?, ?, ?, ?, ?, ?, 'w1:7420,w2:7420,w3:7420')",
-                           -1, &run, nullptr),
-        db, "prepare run");
-  Check(sqlite3_prepare_v2(db,
-                           "INSERT INTO results(test_index, run_id, full_name, status, worker, "
-                           "started_ms, duration_ms, output, attempt) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                           -1, &result, nullptr),
-        db, "prepare result");
-  Check(sqlite3_prepare_v2(db,
-                           "INSERT INTO failure_parts(run_id, test_index, attempt, seq, kind, "
-                           "file, line, summary) VALUES (?, ?, 1, 0, 'failure', 'big_test.cc', "
-                           "42, ?)",
-                           -1, &message, nullptr),
-        db, "prepare message");
-  std::vector<std::string> names;
-  for (int t = 0; t < tests; ++t) names.push_back(TestName(t));
   const std::string failure_output(600, 'o');
   const std::int64_t t0 = 1'700'000'000'000;
   unsigned seed = 12345;
   auto rnd = [&seed] { return seed = seed * 1103515245U + 12345U; };
-  Exec(db, "BEGIN");
-  for (int r = 1; r <= runs; ++r) {
-    const std::int64_t start = t0 + static_cast<std::int64_t>(r) * 3'600'000;
+  std::vector<history::NewResult> results(static_cast<std::size_t>(tests));
+  for (int t = 0; t < tests; ++t) {
+    history::NewResult& r = results[static_cast<std::size_t>(t)];
+    r.test_index = t;
+    r.suite = SuiteName(t);
+    r.name = CaseName(t);
+    r.worker = t % 3 == 0 ? "w1:7420" : t % 3 == 1 ? "w2:7420" : "w3:7420";
+  }
+  for (int run = 1; run <= runs; ++run) {
+    const std::int64_t start = t0 + static_cast<std::int64_t>(run) * 3'600'000;
+    history::NewRun row;
+    row.started_ms = start;
+    row.binary_name = "big_suite";
+    row.host = run % 2 ? "ci-1" : "ci-2";
+    row.label = "rev-" + std::to_string(run);
+    row.mode = "supervisor";
+    row.workers = "w1:7420,w2:7420,w3:7420";
+    row.tests_total = tests;
+    history::Transaction transaction(db.get());
+    const std::int64_t id = history::InsertRun(db.get(), row);
     int failed = 0;
     for (int t = 0; t < tests; ++t) {
+      history::NewResult& r = results[static_cast<std::size_t>(t)];
       // About one result in 400 fails; one test in 100 is flaky-ish.
       const bool fails = rnd() % 400 == 0 || (t % 100 == 7 && rnd() % 5 == 0);
       failed += fails;
-      sqlite3_bind_int64(result, 1, t);
-      sqlite3_bind_int64(result, 2, r);
-      sqlite3_bind_text(result, 3, names[t].c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_text(result, 4, fails ? "FAILED" : "PASSED", -1, SQLITE_STATIC);
-      sqlite3_bind_text(result, 5, t % 3 == 0 ? "w1:7420" : t % 3 == 1 ? "w2:7420" : "w3:7420", -1,
-                        SQLITE_STATIC);
-      sqlite3_bind_int64(result, 6, start + t * 20);
-      sqlite3_bind_int64(result, 7, 5 + (t % 37) + static_cast<int>(rnd() % 7));
-      sqlite3_bind_text(result, 8, fails ? failure_output.c_str() : "", -1, SQLITE_STATIC);
-      Check(sqlite3_step(result), db, "insert result");
-      sqlite3_reset(result);
+      r.status = fails ? "FAILED" : "PASSED";
+      r.started_ms = start + t * 20;
+      r.duration_ms = 5 + (t % 37) + static_cast<int>(rnd() % 7);
+      r.output = fails ? failure_output : "";
+      r.parts.clear();
       if (fails) {
-        sqlite3_bind_int64(message, 1, r);
-        sqlite3_bind_int64(message, 2, t);
-        sqlite3_bind_text(message, 3, "Expected equality of these values:\n  a\n    Which is: 1\n  b",
-                          -1, SQLITE_STATIC);
-        Check(sqlite3_step(message), db, "insert message");
-        sqlite3_reset(message);
+        r.parts.push_back({"nonfatal", "big_test.cc", 42,
+                           "Expected equality of these values:\n  a\n    Which is: 1\n  b"});
       }
     }
-    sqlite3_bind_int64(run, 1, r);
-    sqlite3_bind_text(run, 2, failed ? "red" : "green", -1, SQLITE_STATIC);
-    const std::string label = "rev-" + std::to_string(r);
-    sqlite3_bind_text(run, 3, label.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(run, 4, r % 2 ? "ci-1" : "ci-2", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(run, 5, start);
-    sqlite3_bind_int64(run, 6, start + 600'000);
-    sqlite3_bind_int64(run, 7, tests);
-    sqlite3_bind_int64(run, 8, tests - failed);
-    sqlite3_bind_int64(run, 9, failed);
-    Check(sqlite3_step(run), db, "insert run");
-    sqlite3_reset(run);
+    history::InsertResults(db.get(), id, results);
+    history::RunCounts counts;
+    counts.passed = tests - failed;
+    counts.failed = failed;
+    history::FinishRun(db.get(), id, failed ? history::kRunRed : history::kRunGreen,
+                       start + 600'000, 600'000, counts, {});
+    transaction.Commit();
   }
-  Exec(db, "COMMIT");
-  sqlite3_finalize(run);
-  sqlite3_finalize(result);
-  sqlite3_finalize(message);
-  if (!gtest_dist::dashboard::CreateSqliteSchema(db, &error)) {  // the indexes
-    std::fprintf(stderr, "dashboard_bench: indexes: %s\n", error.c_str());
-    std::exit(1);
-  }
-  Exec(db, "ANALYZE");
-  sqlite3_close(db);
+  for (const std::string& sql : indexes) db->Exec(sql);
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -164,7 +143,7 @@ int main(int argc, char** argv) {
       reuse = true;
     } else {
       std::fprintf(stderr,
-                   "dashboard_bench: unknown argument %s\nusage: dashboard_bench [--db PATH] "
+                   "dashboard_bench: unknown argument %s\nusage: dashboard_bench [--db PATH|URL] "
                    "[--runs N] [--tests N] [--samples N] [--reuse]\n",
                    arg.c_str());
       return 2;
@@ -176,12 +155,17 @@ int main(int argc, char** argv) {
   }
   if (!reuse) {
     const auto start = std::chrono::steady_clock::now();
-    Fill(path, runs, tests);
+    try {
+      Fill(path, runs, tests);
+    } catch (const history::DatabaseError& e) {
+      std::fprintf(stderr, "dashboard_bench: filling %s: %s\n", path.c_str(), e.what());
+      return 1;
+    }
     std::printf("filled %s: %d runs x %d tests = %lld results in %.1f s\n", path.c_str(), runs,
                 tests, static_cast<long long>(runs) * tests, Seconds(start));
   }
   std::string error;
-  auto source = SqliteSource::Open(path, &error);
+  auto source = HistorySource::Open(path, &error);
   if (!source) {
     std::fprintf(stderr, "dashboard_bench: %s\n", error.c_str());
     return 1;

@@ -6,7 +6,7 @@
 #include <boost/asio.hpp>
 
 #include "gtest_dist/dashboard/http_server.h"
-#include "gtest_dist/dashboard/sqlite_source.h"
+#include "gtest_dist/dashboard/history_source.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/auth.h"
 
@@ -16,8 +16,9 @@ namespace {
 constexpr int kUsageError = 2;
 
 constexpr char kUsage[] =
-    "usage: gtest_dist serve --history=PATH [--bind HOST:PORT] [--token-file=PATH]\n"
-    "  --history=PATH     the history database (SQLite file) to show\n"
+    "usage: gtest_dist serve --history=PATH|URL [--bind HOST:PORT] [--token-file=PATH]\n"
+    "  --history=PATH|URL the history store to show: a SQLite file or a\n"
+    "                     postgresql:// URL (read-only)\n"
     "  --bind HOST:PORT   where to listen (default 127.0.0.1:7480; port 0 picks one)\n"
     "  --token-file=PATH  access token, required for a non-loopback address; give it\n"
     "                     once as ?token=... in the URL or as \"Authorization: Bearer\"\n";
@@ -76,13 +77,6 @@ int RunServeCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "gtest_dist serve: --history is required\n%s", kUsage);
     return kUsageError;
   }
-  if (history.rfind("postgresql://", 0) == 0 || history.rfind("postgres://", 0) == 0) {
-    std::fprintf(stderr,
-                 "gtest_dist serve: --history=%s: PostgreSQL stores are not served yet; "
-                 "give a SQLite file\n",
-                 history.c_str());
-    return kUsageError;
-  }
   WorkerAddress address;
   if (!ParseWorkerAddress(bind, &address, &error) || address.local) {
     std::fprintf(stderr, "gtest_dist serve: --bind: expected HOST:PORT, got \"%s\"\n",
@@ -96,7 +90,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "gtest_dist serve: --token-file: %s\n", error.c_str());
     return kUsageError;
   }
-  std::unique_ptr<dashboard::SqliteSource> source = dashboard::SqliteSource::Open(history, &error);
+  std::unique_ptr<dashboard::HistorySource> source =
+      dashboard::HistorySource::Open(history, &error);
   if (!source) {
     std::fprintf(stderr, "gtest_dist serve: --history: %s\n", error.c_str());
     return kUsageError;
@@ -115,7 +110,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
                                                       : endpoint.address().to_string();
   std::printf("serving http://%s:%u/ (history: %s)\n", host.c_str(), endpoint.port(),
-              history.c_str());
+              source->Describe().c_str());
   std::fflush(stdout);
   io.run();
   return 0;

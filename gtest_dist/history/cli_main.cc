@@ -182,7 +182,8 @@ int Show(Database* db, const Args& args) {
   char* end = nullptr;
   const long long id = std::strtoll(args.positional[0].c_str(), &end, 10);
   if (*end != '\0' || id < 1) Usage("show: expected a run id (a number), got \"" + args.positional[0] + "\"");
-  const RunDetail detail = ShowRun(db, id, Opt(args, "no-output").empty());
+  const RunDetail detail =
+      ShowRun(db, id, Opt(args, "no-output").empty() ? Output::kAll : Output::kNone);
   if (args.json) {
     std::printf("%s\n", ToJson(detail).c_str());
     return 0;

@@ -46,12 +46,14 @@ void Database::Rollback() noexcept {
   }
 }
 
-std::unique_ptr<Database> OpenDatabase(const std::string& location) {
-  if (location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
-      location.find("dbname=") != std::string::npos) {
-    return OpenPostgres(location);
-  }
-  return OpenSqlite(location);
+bool IsPostgresLocation(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0 ||
+         location.find("dbname=") != std::string::npos;
+}
+
+std::unique_ptr<Database> OpenDatabase(const std::string& location, Access access) {
+  if (IsPostgresLocation(location)) return OpenPostgres(location, access);
+  return OpenSqlite(location, access);
 }
 
 }  // namespace history

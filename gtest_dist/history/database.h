@@ -42,6 +42,11 @@ class Row {
 
 enum class Backend { kSqlite, kPostgres };
 
+// kReadOnly is for readers that must never change a store they are pointed
+// at (the dashboard): a SQLite file is opened read-only and never created,
+// a PostgreSQL session refuses writes.
+enum class Access { kReadWrite, kReadOnly };
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -57,6 +62,9 @@ class Database {
   // Transactions. BeginWrite takes the write lock up front (SQLite
   // BEGIN IMMEDIATE) so a busy database fails at the start, not at commit.
   virtual void BeginWrite() = 0;
+  // A read transaction: every statement until Commit() sees one snapshot
+  // (a run page's run row and results as of one moment).
+  virtual void BeginRead() = 0;
   void Commit() { Exec("COMMIT"); }
   void Rollback() noexcept;
 
@@ -64,18 +72,26 @@ class Database {
   virtual void LockForMigration() = 0;
 
   virtual Backend backend() const = 0;
+  // False once the connection to a server is lost (a long-lived reader
+  // then opens a new one); an embedded database is always connected.
+  virtual bool Connected() const { return true; }
   // Where it is, for messages: a file path or a URL without its password.
   virtual std::string Describe() const = 0;
 };
 
 // Opens `location`: a "postgresql://" or "postgres://" URL (or a libpq
 // "host=... dbname=..." string) goes to PostgreSQL, anything else is a SQLite
-// file path (its directory is created). Throws DatabaseError naming the
-// location and what went wrong.
-std::unique_ptr<Database> OpenDatabase(const std::string& location);
+// file path (its directory is created unless kReadOnly). Throws DatabaseError
+// naming the location and what went wrong.
+// True when OpenDatabase would take `location` to PostgreSQL.
+bool IsPostgresLocation(const std::string& location);
+std::unique_ptr<Database> OpenDatabase(const std::string& location,
+                                       Access access = Access::kReadWrite);
 
-std::unique_ptr<Database> OpenSqlite(const std::string& path);
-std::unique_ptr<Database> OpenPostgres(const std::string& conninfo);
+std::unique_ptr<Database> OpenSqlite(const std::string& path,
+                                     Access access = Access::kReadWrite);
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo,
+                                       Access access = Access::kReadWrite);
 
 // A transaction that rolls back unless committed.
 class Transaction {

@@ -71,8 +71,34 @@ const std::vector<std::vector<std::string>>& Migrations() {
           " busy_ms BIGINT NOT NULL,"
           " PRIMARY KEY (run_id, name))",
       },
+      {
+          // A result's own key, in the order results were recorded: the
+          // dashboard's result ids and the cursor of its live stream. SQLite
+          // has it already (rowid); PostgreSQL numbers existing rows.
+          "{POSTGRES}ALTER TABLE results ADD COLUMN id BIGSERIAL",
+          "{POSTGRES}CREATE UNIQUE INDEX results_id ON results (id)",
+          // The failed results, few among many: the flaky and failures
+          // queries start from here instead of reading every result of a
+          // period. Queries must repeat this exact IN list for SQLite to use
+          // it; its columns cover what they read.
+          "CREATE INDEX results_failed ON results (run_id, full_name, status, started_ms)"
+          " WHERE status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')",
+          // A test's results with their status without reading the rows:
+          // the flaky query counts the runs where a candidate passed.
+          "DROP INDEX results_full_name",
+          "CREATE INDEX results_full_name ON results (full_name, run_id, status)",
+      },
   };
   return kMigrations;
+}
+
+// "{POSTGRES}" marks a statement only PostgreSQL runs; returns false for the
+// others.
+bool ForBackend(std::string* sql, Backend backend) {
+  const std::string mark = "{POSTGRES}";
+  if (sql->rfind(mark, 0) != 0) return true;
+  sql->erase(0, mark.size());
+  return backend == Backend::kPostgres;
 }
 
 std::string WithIdType(std::string sql, Backend backend) {
@@ -91,7 +117,7 @@ void CheckNotNewer(Database* db, int version) {
     throw DatabaseError("the history store " + db->Describe() + " has schema version " +
                         std::to_string(version) + ", newer than this gtest_dist understands (" +
                         std::to_string(kSchemaVersion) +
-                        "); use a newer gtest_dist or another --dist-history");
+                        "); use a newer gtest_dist or another store");
   }
 }
 
@@ -101,6 +127,32 @@ int SchemaVersionOf(Database* db) {
   db->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
   const std::vector<Row> rows = db->Query("SELECT MAX(version) FROM schema_version");
   return rows.empty() || rows[0].IsNull(0) ? 0 : static_cast<int>(rows[0].Int(0));
+}
+
+int StoredSchemaVersion(Database* db) {
+  std::vector<Row> rows;
+  try {
+    rows = db->Query("SELECT MAX(version) FROM schema_version");
+  } catch (const DatabaseError& e) {
+    // No such table (or a file that is no database at all): say which.
+    throw DatabaseError(std::string(e.what()) + "; " + db->Describe() +
+                        " is not a gtest_dist history store");
+  }
+  return rows.empty() || rows[0].IsNull(0) ? 0 : static_cast<int>(rows[0].Int(0));
+}
+
+void CheckReadable(Database* db) {
+  const int version = StoredSchemaVersion(db);
+  CheckNotNewer(db, version);
+  if (version == 0) {
+    throw DatabaseError(db->Describe() + " is not a gtest_dist history store (no schema version)");
+  }
+  if (version < kSchemaVersion) {
+    throw DatabaseError("the history store " + db->Describe() + " has schema version " +
+                        std::to_string(version) + ", older than this gtest_dist's (" +
+                        std::to_string(kSchemaVersion) +
+                        "); a supervisor or `gtest_dist runs` of this version upgrades it");
+  }
 }
 
 void EnsureSchema(Database* db) {
@@ -114,8 +166,8 @@ void EnsureSchema(Database* db) {
   CheckNotNewer(db, version);
   const auto& migrations = Migrations();
   for (int next = version + 1; next <= kSchemaVersion; ++next) {
-    for (const std::string& sql : migrations[static_cast<size_t>(next - 1)]) {
-      db->Exec(WithIdType(sql, db->backend()));
+    for (std::string sql : migrations[static_cast<size_t>(next - 1)]) {
+      if (ForBackend(&sql, db->backend())) db->Exec(WithIdType(sql, db->backend()));
     }
     db->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{next}});
   }

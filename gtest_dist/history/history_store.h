@@ -16,7 +16,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -25,6 +25,12 @@ constexpr size_t kMaxStoredOutput = 64 * 1024;
 void EnsureSchema(Database* db);
 // The version a store has; 0 when it has no schema yet.
 int SchemaVersionOf(Database* db);
+// The same without creating anything: throws DatabaseError when `db` has no
+// schema_version table (a foreign database).
+int StoredSchemaVersion(Database* db);
+// For a read-only reader, which cannot migrate: throws DatabaseError naming
+// the problem unless the store has exactly this build's schema.
+void CheckReadable(Database* db);
 
 // Frozen names of runs.status.
 constexpr char kRunRunning[] = "running";

@@ -52,7 +52,7 @@ std::string WithoutPassword(const std::string& conninfo) {
 
 class PostgresDatabase : public Database {
  public:
-  explicit PostgresDatabase(const std::string& conninfo)
+  PostgresDatabase(const std::string& conninfo, Access access)
       : described_(WithoutPassword(conninfo)) {
     // A short connect timeout: an unreachable server must not hold the run.
     std::string info = conninfo;
@@ -70,6 +70,7 @@ class PostgresDatabase : public Database {
       throw DatabaseError("cannot connect to PostgreSQL " + described_ + ": " + message);
     }
     Exec("SET client_min_messages = warning");
+    if (access == Access::kReadOnly) Exec("SET default_transaction_read_only = on");
   }
   ~PostgresDatabase() override { PQfinish(conn_); }
 
@@ -112,12 +113,14 @@ class PostgresDatabase : public Database {
   }
 
   void BeginWrite() override { Exec("BEGIN"); }
+  void BeginRead() override { Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"); }
   void LockForMigration() override {
     // Two supervisors creating the schema at once: the second waits for the
     // first's transaction, then sees its version.
     Exec("SELECT pg_advisory_xact_lock(7420017)");
   }
   Backend backend() const override { return Backend::kPostgres; }
+  bool Connected() const override { return PQstatus(conn_) == CONNECTION_OK; }
   std::string Describe() const override { return described_; }
 
  private:
@@ -127,8 +130,8 @@ class PostgresDatabase : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> OpenPostgres(const std::string& conninfo) {
-  return std::make_unique<PostgresDatabase>(conninfo);
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo, Access access) {
+  return std::make_unique<PostgresDatabase>(conninfo, access);
 }
 
 }  // namespace history

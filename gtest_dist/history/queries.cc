@@ -1,5 +1,7 @@
 #include "gtest_dist/history/queries.h"
 
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -61,6 +63,16 @@ struct Where {
   }
 };
 
+// Repeats the predicate of the partial index results_failed word for word:
+// SQLite uses that index only for a query that says exactly this.
+constexpr char kFailedOrFlaky[] = "status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')";
+
+// The store's key of a result row of `table`: SQLite's rowid, PostgreSQL's
+// id column (schema version 2).
+std::string ResultId(Database* db, const std::string& table) {
+  return table + (db->backend() == Backend::kSqlite ? ".rowid" : ".id");
+}
+
 bool IsFailureStatus(const std::string& status) {
   return status == "FAILED" || status == "CRASHED" || status == "TIMEOUT";
 }
@@ -119,18 +131,28 @@ std::vector<PartRow> PartsOf(Database* db, std::int64_t run_id, int index, int a
   return parts;
 }
 
-// The ids of the latest `window` runs, of `binary` when given, as "(1,2,3)".
-std::string WindowIds(Database* db, int window, const std::string& binary) {
-  Where where;
-  if (!binary.empty()) where.Add("binary_name = ?", {binary});
-  where.params.push_back(std::int64_t{window});
-  std::string ids;
-  for (const Row& row :
-       db->Query("SELECT id FROM runs" + where.Sql() + " ORDER BY id DESC LIMIT ?",
-                 where.params)) {
-    ids += (ids.empty() ? "" : ",") + std::to_string(row.Int(0));
+// The ids of the latest `window` runs (all when 0) matching `where`, newest
+// first.
+std::vector<std::int64_t> WindowRuns(Database* db, Where where, int window) {
+  std::string limit;
+  if (window > 0) {
+    limit = " LIMIT ?";
+    where.params.push_back(std::int64_t{window});
   }
-  return "(" + (ids.empty() ? std::string("-1") : ids) + ")";
+  std::vector<std::int64_t> ids;
+  for (const Row& row :
+       db->Query("SELECT id FROM runs" + where.Sql() + " ORDER BY id DESC" + limit,
+                 where.params)) {
+    ids.push_back(row.Int(0));
+  }
+  return ids;
+}
+
+// "(1,2,3)" for an SQL IN; "(-1)" (no run) for none.
+std::string InList(const std::vector<std::int64_t>& ids) {
+  std::string list;
+  for (std::int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  return "(" + (list.empty() ? std::string("-1") : list) + ")";
 }
 
 }  // namespace
@@ -152,16 +174,40 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
   return runs;
 }
 
-RunDetail ShowRun(Database* db, std::int64_t id, bool with_output) {
+std::optional<RunRow> FindRun(Database* db, std::int64_t id) {
   const std::vector<Row> rows =
       db->Query(std::string("SELECT ") + kRunColumns + " FROM runs WHERE runs.id = ?", {id});
-  if (rows.empty()) throw DatabaseError("no run #" + std::to_string(id) + " in " + db->Describe());
+  if (rows.empty()) return std::nullopt;
+  return ReadRun(rows[0]);
+}
+
+std::map<std::string, int> LatestStatusCounts(Database* db, std::int64_t run_id) {
+  std::map<std::string, int> counts;
+  for (const Row& row : db->Query(
+           "SELECT r.status, COUNT(*) FROM results r WHERE r.run_id = ? AND r.attempt ="
+           " (SELECT MAX(l.attempt) FROM results l WHERE l.run_id = r.run_id"
+           " AND l.test_index = r.test_index) GROUP BY r.status",
+           {run_id})) {
+    counts[row.Text(0)] = static_cast<int>(row.Int(1));
+  }
+  return counts;
+}
+
+RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
+  std::optional<RunRow> run = FindRun(db, id);
+  if (!run) throw DatabaseError("no run #" + std::to_string(id) + " in " + db->Describe());
   RunDetail detail;
-  detail.run = ReadRun(rows[0]);
+  detail.run = std::move(*run);
+  const std::string output_column =
+      output == Output::kAll        ? "output"
+      : output == Output::kFailures ? std::string("CASE WHEN ") + kFailedOrFlaky +
+                                          " THEN output ELSE '' END"
+                                    : "''";
   for (const Row& row : db->Query(
            "SELECT test_index, attempt, suite, name, full_name, status, worker, reason,"
-           " started_ms, duration_ms, output_truncated, output FROM results WHERE run_id = ?"
-           " ORDER BY test_index, attempt",
+           " started_ms, duration_ms, output_truncated, " + output_column + ", " +
+               ResultId(db, "results") +
+               " FROM results WHERE run_id = ? ORDER BY test_index, attempt",
            {id})) {
     ResultRow r;
     r.run_id = id;
@@ -176,7 +222,8 @@ RunDetail ShowRun(Database* db, std::int64_t id, bool with_output) {
     r.started_ms = row.Int(8);
     r.duration_ms = row.Int(9);
     r.output_truncated = row.Int(10) != 0;
-    if (with_output) r.output = row.Text(11);
+    r.output = row.Text(11);
+    r.id = row.Int(12);
     detail.results.push_back(std::move(r));
   }
   // One query for every part rather than one per result.
@@ -199,9 +246,77 @@ RunDetail ShowRun(Database* db, std::int64_t id, bool with_output) {
   return detail;
 }
 
+std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int64_t after_id,
+                                    int limit) {
+  const std::string id = ResultId(db, "r");
+  std::vector<ResultRow> results;
+  for (const Row& row : db->Query(
+           "SELECT " + id + ", r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
+           " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated,"
+           " CASE WHEN r." + kFailedOrFlaky + " THEN r.output ELSE '' END"
+           " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id + " LIMIT ?",
+           {run_id, after_id, std::int64_t{limit}})) {
+    ResultRow r;
+    r.id = row.Int(0);
+    r.run_id = run_id;
+    r.test_index = static_cast<int>(row.Int(1));
+    r.attempt = static_cast<int>(row.Int(2));
+    r.suite = row.Text(3);
+    r.name = row.Text(4);
+    r.full_name = row.Text(5);
+    r.status = row.Text(6);
+    r.worker = row.Text(7);
+    r.reason = row.Text(8);
+    r.started_ms = row.Int(9);
+    r.duration_ms = row.Int(10);
+    r.output_truncated = row.Int(11) != 0;
+    r.output = row.Text(12);
+    if (IsFailureStatus(r.status) || r.status == "FLAKY") {
+      r.parts = PartsOf(db, run_id, r.test_index, r.attempt);
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+std::vector<TestResultRow> TestResults(Database* db, const std::string& full_name, int limit) {
+  std::vector<TestResultRow> results;
+  for (const Row& row : db->Query(
+           "SELECT " + ResultId(db, "r") + ", r.run_id, r.test_index, r.attempt, r.suite, r.name,"
+           " r.status, r.worker, r.started_ms, r.duration_ms, runs.host"
+           " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
+           " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
+           {full_name, std::int64_t{limit}})) {
+    TestResultRow t;
+    t.result.id = row.Int(0);
+    t.result.run_id = row.Int(1);
+    t.result.test_index = static_cast<int>(row.Int(2));
+    t.result.attempt = static_cast<int>(row.Int(3));
+    t.result.suite = row.Text(4);
+    t.result.name = row.Text(5);
+    t.result.full_name = full_name;
+    t.result.status = row.Text(6);
+    t.result.worker = row.Text(7);
+    t.result.started_ms = row.Int(8);
+    t.result.duration_ms = row.Int(9);
+    t.run_host = row.Text(10);
+    results.push_back(std::move(t));
+  }
+  return results;
+}
+
+std::optional<std::string> ResultOutput(Database* db, std::int64_t result_id) {
+  const std::vector<Row> rows = db->Query(
+      "SELECT output FROM results WHERE " + ResultId(db, "results") + " = ?", {result_id});
+  if (rows.empty()) return std::nullopt;
+  return rows[0].Text(0);
+}
+
 std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
   Where where;
-  where.Add("r.status IN ('FAILED', 'CRASHED', 'TIMEOUT')", {});
+  // The index's predicate, then FLAKY (failed, then passed) left out.
+  where.Add(std::string("r.") + kFailedOrFlaky, {});
+  if (!filter.include_flaky) where.Add("r.status <> 'FLAKY'", {});
   if (filter.since_ms) where.Add("r.started_ms >= ?", {*filter.since_ms});
   if (filter.until_ms) where.Add("r.started_ms < ?", {*filter.until_ms});
   if (!filter.host.empty()) {
@@ -212,12 +327,15 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
     where.Add("r.full_name LIKE ? ESCAPE '\\'", {GlobToLike(filter.test_pattern)});
   }
   if (!filter.binary.empty()) where.Add("runs.binary_name = ?", {filter.binary});
+  if (!filter.label.empty()) where.Add("runs.label = ?", {filter.label});
   where.params.push_back(std::int64_t{filter.limit});
   std::vector<FailureRow> failures;
   for (const Row& row : db->Query(
            "SELECT r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
            " r.worker, r.reason, r.started_ms, r.duration_ms, runs.host, runs.binary_name,"
-           " runs.label FROM results r JOIN runs ON runs.id = r.run_id" +
+           " runs.label, " + ResultId(db, "r") + ", r.output_truncated, " +
+               (filter.with_output ? "r.output" : "''") +
+               " FROM results r JOIN runs ON runs.id = r.run_id" +
                where.Sql() + " ORDER BY r.started_ms DESC, r.run_id DESC, r.test_index LIMIT ?",
            where.params)) {
     FailureRow f;
@@ -235,6 +353,9 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
     f.run_host = row.Text(11);
     f.binary_name = row.Text(12);
     f.label = row.Text(13);
+    f.result.id = row.Int(14);
+    f.result.output_truncated = row.Int(15) != 0;
+    f.result.output = row.Text(16);
     f.result.parts = PartsOf(db, f.result.run_id, f.result.test_index, f.result.attempt);
     failures.push_back(std::move(f));
   }
@@ -242,37 +363,60 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
 }
 
 std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
-  const std::string ids = WindowIds(db, filter.window_runs, filter.binary);
-  // Per test and run: did some attempt fail, did some pass, was it FLAKY.
-  std::map<std::string, FlakyRow> tests;
-  std::map<std::string, std::set<std::int64_t>> seen, failed, passed, flaky;
-  for (const Row& row : db->Query("SELECT full_name, run_id, status FROM results WHERE run_id IN " +
-                                  ids)) {
-    const std::string name = row.Text(0);
-    const std::int64_t run = row.Int(1);
-    const std::string status = row.Text(2);
-    seen[name].insert(run);
-    if (IsFailureStatus(status)) failed[name].insert(run);
-    if (status == "PASSED") passed[name].insert(run);
-    if (status == "FLAKY") {
-      flaky[name].insert(run);
-      failed[name].insert(run);
-      passed[name].insert(run);
-    }
+  Where window;
+  if (!filter.binary.empty()) window.Add("binary_name = ?", {filter.binary});
+  if (!filter.host.empty()) window.Add("host = ?", {filter.host});
+  if (!filter.label.empty()) window.Add("label = ?", {filter.label});
+  if (filter.since_ms) window.Add("started_ms >= ?", {*filter.since_ms});
+  if (filter.until_ms) window.Add("started_ms < ?", {*filter.until_ms});
+  const std::vector<std::int64_t> runs = WindowRuns(db, window, filter.window_runs);
+  if (runs.empty()) return {};
+  const std::string ids = InList(runs);
+  std::vector<Value> params;
+  std::string name_condition;
+  if (!filter.test_pattern.empty()) {
+    name_condition = " AND f.full_name LIKE ? ESCAPE '\\'";
+    params.push_back(GlobToLike(filter.test_pattern));
   }
+  // Never every result of the period: first the failed ones, from the small
+  // partial index results_failed (covering); they name the candidates.
+  const std::string failed_in_window = " FROM results f WHERE f.run_id IN " + ids + " AND f." +
+                                       kFailedOrFlaky + name_condition;
+  std::map<std::string, FlakyRow> tests;
+  for (const Row& row : db->Query(
+           "SELECT f.full_name, COUNT(DISTINCT f.run_id), MAX(f.run_id), MAX(f.started_ms),"
+           " COUNT(DISTINCT CASE WHEN f.status = 'FLAKY' THEN f.run_id END)" +
+               failed_in_window + " GROUP BY f.full_name",
+           params)) {
+    FlakyRow& r = tests[row.Text(0)];
+    r.full_name = row.Text(0);
+    r.failed_runs = static_cast<int>(row.Int(1));
+    r.last_failure_run = row.Int(2);
+    r.last_failure_ms = row.Int(3);
+    r.flaky_runs = static_cast<int>(row.Int(4));
+  }
+  if (tests.empty()) return {};
+  // Then every result of the candidates only, from results_full_name
+  // (covering): one range of run ids per test, the window's exact ids as a
+  // filter ("+" keeps SQLite from seeking each id in turn).
+  std::vector<Value> all_params = params;
+  all_params.push_back(runs.back());
+  all_params.push_back(runs.front());
   std::vector<FlakyRow> rows;
-  for (const auto& [name, runs] : seen) {
-    const auto f = failed.find(name);
-    const auto p = passed.find(name);
-    if (f == failed.end() || p == passed.end()) continue;  // never failed, or never passed
-    FlakyRow r;
-    r.full_name = name;
-    r.runs = static_cast<int>(runs.size());
-    r.failed_runs = static_cast<int>(f->second.size());
-    r.passed_runs = static_cast<int>(p->second.size());
-    r.flaky_runs = flaky.count(name) ? static_cast<int>(flaky[name].size()) : 0;
+  for (const Row& row : db->Query(
+           "SELECT r.full_name, COUNT(DISTINCT r.run_id),"
+           " COUNT(DISTINCT CASE WHEN r.status IN ('PASSED', 'FLAKY') THEN r.run_id END)"
+           " FROM results r WHERE r.full_name IN (SELECT DISTINCT f.full_name" +
+               failed_in_window + ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN " +
+               ids + " GROUP BY r.full_name",
+           all_params)) {
+    auto it = tests.find(row.Text(0));
+    if (it == tests.end()) continue;
+    FlakyRow r = it->second;
+    r.runs = static_cast<int>(row.Int(1));
+    r.passed_runs = static_cast<int>(row.Int(2));
+    if (r.passed_runs == 0) continue;  // never passed: broken, not flaky
     r.flake_rate = r.runs ? static_cast<double>(r.failed_runs) / r.runs : 0;
-    r.last_failure_run = *f->second.rbegin();
     rows.push_back(r);
   }
   std::sort(rows.begin(), rows.end(), [](const FlakyRow& a, const FlakyRow& b) {
@@ -280,11 +424,16 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
     if (a.flake_rate != b.flake_rate) return a.flake_rate > b.flake_rate;
     return a.full_name < b.full_name;
   });
+  if (filter.limit > 0 && rows.size() > static_cast<size_t>(filter.limit)) {
+    rows.resize(static_cast<size_t>(filter.limit));
+  }
   return rows;
 }
 
 std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter) {
-  const std::string ids = WindowIds(db, filter.window_runs, filter.binary);
+  Where window;
+  if (!filter.binary.empty()) window.Add("binary_name = ?", {filter.binary});
+  const std::string ids = InList(WindowRuns(db, window, filter.window_runs));
   std::vector<SlowestRow> rows;
   for (const Row& row : db->Query(
            "SELECT full_name, COUNT(*), AVG(duration_ms), MAX(duration_ms), MAX(run_id)"

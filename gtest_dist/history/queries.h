@@ -6,6 +6,7 @@
 #define GTEST_DIST_HISTORY_QUERIES_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ struct PartRow {
 };
 
 struct ResultRow {
+  std::int64_t id = 0;  // the result's key in the store, growing as results are recorded
   std::int64_t run_id = 0;
   int test_index = 0;
   int attempt = 1;
@@ -60,25 +62,54 @@ struct RunDetail {
   };
   std::vector<Worker> workers;
 };
-// Throws DatabaseError when there is no run `id`.
-RunDetail ShowRun(Database* db, std::int64_t id, bool with_output = true);
+// Which results' output a query reads: outputs are the bulk of a store.
+enum class Output { kNone, kFailures, kAll };
+// Throws DatabaseError when there is no run `id`. kFailures reads the output
+// of FAILED, CRASHED, TIMEOUT and FLAKY results only.
+RunDetail ShowRun(Database* db, std::int64_t id, Output output = Output::kAll);
+// The run `id`; nullopt when there is none.
+std::optional<RunRow> FindRun(Database* db, std::int64_t id);
+// How many tests of a run have each status, counting each test's latest
+// attempt: the counts of a run still going (its row has them at the end).
+std::map<std::string, int> LatestStatusCounts(Database* db, std::int64_t run_id);
+// Up to `limit` results of run `run_id` recorded after the one with id
+// `after_id`, in the order recorded, with the parts and output (kFailures)
+// of the failed ones: what a live page has not seen yet.
+std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int64_t after_id,
+                                    int limit);
+// The latest `limit` results (every attempt) of the test `full_name`, newest
+// first, without output, each with its run's supervisor host.
+struct TestResultRow {
+  ResultRow result;
+  std::string run_host;
+};
+std::vector<TestResultRow> TestResults(Database* db, const std::string& full_name, int limit);
+// The stored output of the result with id `result_id`; nullopt: no such result.
+std::optional<std::string> ResultOutput(Database* db, std::int64_t result_id);
 
 struct FailureFilter {
   std::optional<std::int64_t> since_ms, until_ms;
   std::string host;          // the run's supervisor host or the result's worker
   std::string test_pattern;  // gtest filter style: '*' and '?'
   std::string binary;
+  std::string label;  // the run's; empty = any
+  bool with_output = false;
+  bool include_flaky = false;  // FLAKY results (failed, then passed) too
   int limit = 200;
 };
 struct FailureRow {
-  ResultRow result;  // without output
+  ResultRow result;  // without output unless with_output
   std::string run_host, binary_name, label;
 };
 std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter);
 
 struct FlakyFilter {
-  int window_runs = 50;  // the latest N runs (of `binary`, when given)
+  int window_runs = 50;  // the latest N runs matching the rest; 0 = all of them
   std::string binary;
+  std::string host, label;  // the run's, exact; empty = any
+  std::optional<std::int64_t> since_ms, until_ms;  // the run's start
+  std::string test_pattern;  // gtest filter style: '*' and '?'
+  int limit = 0;  // rows; 0 = all
 };
 struct FlakyRow {
   std::string full_name;
@@ -88,8 +119,12 @@ struct FlakyRow {
   int flaky_runs = 0;    // runs where it failed and then passed (FLAKY)
   double flake_rate = 0; // failed_runs / runs
   std::int64_t last_failure_run = 0;
+  std::int64_t last_failure_ms = 0;  // when that failed attempt started
 };
-// Tests that both failed and passed within the window, most flaky first.
+// Tests that both failed and passed within the window, most flaky first
+// (most failed runs, then highest rate, then name). Aggregated in SQL from
+// the failed results (index results_failed): a period's passing results are
+// never all read.
 std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter);
 
 struct SlowestFilter {

@@ -15,16 +15,18 @@ constexpr int kBusyTimeoutMs = 5000;
 
 class SqliteDatabase : public Database {
  public:
-  explicit SqliteDatabase(const std::string& path) : path_(path) {
+  SqliteDatabase(const std::string& path, Access access) : path_(path) {
+    const bool read_only = access == Access::kReadOnly;
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) {
+    if (!parent.empty() && !read_only) {
       std::error_code ignored;
       std::filesystem::create_directories(parent, ignored);
     }
-    const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(
+        path.c_str(), &db_,
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+            SQLITE_OPEN_NOMUTEX,
+        nullptr);
     if (rc != SQLITE_OK) {
       const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -36,9 +38,15 @@ class SqliteDatabase : public Database {
     // here ("file is not a database"), before anything is written. A throwing
     // constructor runs no destructor: close the handle here.
     try {
-      Exec("PRAGMA journal_mode=WAL");
-      Exec("PRAGMA synchronous=NORMAL");
-      Exec("PRAGMA foreign_keys=ON");
+      if (read_only) {
+        // Changes nothing (a reader leaves the journal mode to the writers)
+        // but reads the header.
+        Exec("PRAGMA schema_version");
+      } else {
+        Exec("PRAGMA journal_mode=WAL");
+        Exec("PRAGMA synchronous=NORMAL");
+        Exec("PRAGMA foreign_keys=ON");
+      }
       // Test names are case-sensitive, and PostgreSQL's LIKE is: a pattern
       // must select the same tests from either store.
       Exec("PRAGMA case_sensitive_like=ON");
@@ -104,6 +112,7 @@ class SqliteDatabase : public Database {
   }
 
   void BeginWrite() override { Exec("BEGIN IMMEDIATE"); }
+  void BeginRead() override { Exec("BEGIN"); }
   void LockForMigration() override {}  // BEGIN IMMEDIATE already excludes other writers
   Backend backend() const override { return Backend::kSqlite; }
   std::string Describe() const override { return path_; }
@@ -129,8 +138,8 @@ class SqliteDatabase : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> OpenSqlite(const std::string& path) {
-  return std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<Database> OpenSqlite(const std::string& path, Access access) {
+  return std::make_unique<SqliteDatabase>(path, access);
 }
 
 }  // namespace history

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 import xml.etree.ElementTree as ElementTree
 
 # Test runs keep out of the developer's own history store unless a test asks
@@ -225,6 +226,55 @@ class LiveProcess:
         for stream in (self.process.stdout, self.process.stderr):
             if not stream.closed:
                 stream.close()
+
+
+class DashboardServer:
+    """`gtest_dist serve` (the CLI binary `cli`) over a history store, on
+    127.0.0.1 port 0: start() reads the "serving URL" line; get() fetches a
+    JSON API answer; events() follows a run's Server-Sent Events stream in a
+    thread, collecting each data document."""
+
+    def __init__(self, cli, history, extra_args=()):
+        self.process = subprocess.Popen(
+            [cli, "serve", "--history=" + history, "--bind", "127.0.0.1:0"] + list(extra_args),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.url = None
+
+    def start(self):
+        line = self.process.stdout.readline().decode()
+        match = re.match(r"serving (http://\S+) ", line)
+        if not match:
+            self.kill()
+            raise AssertionError("serve printed %r\n%s" % (line, self.process.stderr.read()))
+        self.url = match.group(1)
+        return self
+
+    def get(self, path, timeout=RUN_TIMEOUT):
+        with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=timeout) as response:
+            return json.load(response)
+
+    def events(self, run_id, timeout=RUN_TIMEOUT):
+        """Returns (documents, thread, stream): `documents` grows as events
+        come; the thread ends with the stream (the run's end)."""
+        stream = urllib.request.urlopen(self.url + "api/runs/%d/events" % run_id,
+                                        timeout=timeout)
+        documents = []
+        reader = threading.Thread(target=lambda: documents.extend(
+            json.loads(line[6:]) for line in (raw.decode() for raw in stream)
+            if line.startswith("data: ")), daemon=True)
+        reader.start()
+        return documents, reader, stream
+
+    def stop(self, timeout=RUN_TIMEOUT):
+        self.process.terminate()
+        return self.process.wait(timeout)
+
+    def kill(self):
+        if self.process.poll() is None:
+            kill_group(self.process)
+            self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
 
 
 class RecordingProxy:

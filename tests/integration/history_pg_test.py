@@ -9,7 +9,10 @@ removes again:
 - results are visible while the run is still going (slow_suite);
 - two supervisors writing at the same time: both runs complete and intact;
 - the server killed mid-run: the run finishes and reports, and says what was
-  not recorded.
+  not recorded;
+- `gtest_dist serve` over the same server: a stored run with crashes is
+  listed with the right counts, a live run is followed to its end, and the
+  dashboard connects again after the database server restarts.
 
 Skipped (exit 77) where PostgreSQL's server binaries or the postgres user are
 missing.
@@ -27,6 +30,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 
 import harness
 
@@ -194,6 +199,77 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
             self.assertEqual((run["status"], run["passed"]), ("green", 72), run)
             shown = query(self.server.url, "show", str(run["id"]))
             self.assertEqual(len(shown["results"]), 72)
+
+    def test_serve_lists_stored_runs_and_follows_a_live_one(self):
+        result = harness.run(self.supervise(harness.OPTIONS.bin, "served-crash",
+                                            ["--dist-test-timeout=2"]))
+        self.assertEqual(result.returncode, 1, result.describe())
+        stored = self.run_of("served-crash")
+        shown = query(self.server.url, "show", str(stored["id"]))
+        statuses = [r["status"] for r in shown["results"]]
+        server = harness.DashboardServer(CLI, self.server.url).start()
+        supervisor = None
+        try:
+            listed = {r["id"]: r for r in server.get("/api/runs?label=served-crash")["runs"]}
+            self.assertEqual(list(listed), [stored["id"]])
+            self.assertEqual(listed[stored["id"]]["status"], "red")
+            page = server.get("/api/runs/%d" % stored["id"])
+            counts = page["run"]["counts"]
+            self.assertEqual(counts["total"], len(statuses), page["run"])
+            self.assertEqual(counts["passed"], statuses.count("PASSED"), page["run"])
+            self.assertEqual(counts["failed"], sum(statuses.count(s) for s in
+                                                   ("FAILED", "CRASHED", "TIMEOUT")), page["run"])
+            self.assertEqual(len(page["results"]), len(statuses))
+            failed = {f["test"]: f for f in page["failures"]}
+            self.assertIn("CrashChunk.Test2Aborts", failed)
+            self.assertEqual(failed["CrashChunk.Test2Aborts"]["status"], "CRASHED")
+            self.assertTrue(failed["CrashChunk.Test2Aborts"]["messages"], failed)
+            # The history queries behind the other pages, on PostgreSQL.
+            failures = server.get("/api/failures?test=Test2Aborts&label=served-crash")
+            self.assertEqual([f["run_id"] for f in failures["failures"]], [stored["id"]])
+            self.assertTrue(server.get("/api/tests/CrashChunk.Test2Aborts")["failed_on"])
+            self.assertEqual(server.get("/api/flaky?label=served-crash")["tests"], [])
+            output_id = failed["CrashChunk.Test2Aborts"]["id"]
+            with urllib.request.urlopen(server.url + "api/results/%d/output" % output_id,
+                                        timeout=60) as response:
+                self.assertEqual(response.status, 200)
+
+            # A live run, written by another supervisor while the page watches.
+            supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin,
+                                                            "served-live"))
+            live = harness.wait_until(
+                lambda: server.get("/api/runs?label=served-live")["runs"], 30, "the live run")[0]
+            events, reader, stream = server.events(live["id"], 60)
+            harness.wait_until(lambda: any(not e["finished"] and e["results"] for e in events),
+                               60, "results streamed while the run goes on")
+            result = supervisor.finish()
+            self.assertEqual(result.returncode, 0, result.describe())
+            reader.join(60)
+            stream.close()
+            self.assertFalse(reader.is_alive(), "the stream did not end with the run")
+            self.assertTrue(events[-1]["finished"])
+            self.assertEqual(events[-1]["run"]["status"], "green")
+            self.assertEqual(events[-1]["run"]["counts"]["passed"], 72)
+            streamed = [r["id"] for e in events for r in e["results"]]
+            self.assertEqual(len(streamed), 72)
+            self.assertEqual(len(set(streamed)), 72)  # each once
+
+            # The database server restarts; the dashboard connects again.
+            self.server.kill()
+            self.server.start()
+
+            def answers():
+                try:
+                    return server.get("/api/runs?label=served-live")["runs"]
+                except urllib.error.HTTPError as e:
+                    self.assertEqual(e.code, 500)  # the lost connection, said once
+                    return None
+            self.assertEqual(harness.wait_until(answers, 30, "an answer after the restart")[0]
+                             ["status"], "green")
+        finally:
+            if supervisor:
+                supervisor.kill()
+            server.kill()
 
     def test_server_killed_mid_run(self):
         supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "killed"))
