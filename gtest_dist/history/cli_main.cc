@@ -214,13 +214,22 @@ int Show(Database* db, const Args& args) {
                   p.summary.c_str());
     }
   }
+  if (!detail.suite_parts.empty()) {
+    std::printf("\noutside tests (SetUpTestSuite, TearDownTestSuite, Environments):\n");
+    for (const RunDetail::SuitePart& p : detail.suite_parts) {
+      std::printf("  %s: %s:%d: %s%s\n", p.suite.empty() ? "global environment" : p.suite.c_str(),
+                  p.part.file.empty() ? "unknown file" : p.part.file.c_str(), p.part.line,
+                  p.part.kind == "skip" ? "skipped: " : "", p.part.summary.c_str());
+    }
+  }
   if (!detail.workers.empty()) {
     std::printf("\n");
     std::vector<std::vector<std::string>> wrows;
     for (const auto& w : detail.workers) {
-      wrows.push_back({w.name, std::to_string(w.tests_run), Seconds(w.busy_ms)});
+      wrows.push_back({w.name, w.slots > 0 ? std::to_string(w.slots) : "?",
+                       std::to_string(w.tests_run), Seconds(w.busy_ms)});
     }
-    PrintTable({"WORKER", "TESTS", "BUSY"}, wrows);
+    PrintTable({"WORKER", "SLOTS", "TESTS", "BUSY"}, wrows);
   }
   return 0;
 }

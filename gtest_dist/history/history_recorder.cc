@@ -133,12 +133,22 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
     for (const TestRecord& attempt : record.failed_attempts) count_use(attempt);
     count_use(record);
   }
+  // Failures and skips outside tests: why a run with no failed test is red.
+  auto keep = [&end, &red](const std::string& suite, const TestPart& part) {
+    red = red || part.failed();
+    if (part.type == TestPart::Type::kSuccess) return;
+    end.parts.push_back({suite, {PartKind(part.type), part.file, part.line, part.message}});
+  };
+  for (const TestPart& part : summary.global_parts) keep("", part);
   for (const SuiteRecord& suite : summary.suites) {
-    for (const TestPart& part : suite.parts) red = red || part.failed();
+    for (const TestPart& part : suite.parts) keep(suite.name, part);
   }
-  for (const TestPart& part : summary.global_parts) red = red || part.failed();
   end.status = summary.interrupted ? kRunInterrupted : red ? kRunRed : kRunGreen;
-  for (auto& [name, use] : workers) end.workers.push_back(use);
+  for (auto& [name, use] : workers) {
+    const auto slots = summary.worker_slots.find(name);
+    if (slots != summary.worker_slots.end()) use.slots = slots->second;
+    end.workers.push_back(use);
+  }
   Enqueue(std::move(end), true);
   Flush();
 }
@@ -264,7 +274,7 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
           InsertResults(db_.get(), run_id_, results);
           results.clear();
           FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms,
-                    end->counts, end->workers);
+                    end->counts, end->workers, end->parts);
         }
       }
       InsertResults(db_.get(), run_id_, results);

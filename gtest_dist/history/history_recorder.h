@@ -60,6 +60,7 @@ class HistoryRecorder : public RunListener {
     std::int64_t ended_ms, elapsed_ms;
     RunCounts counts;
     std::vector<WorkerUse> workers;
+    std::vector<RunPart> parts;
   };
   using Item = std::variant<StartRun, Result, EndRun>;
 

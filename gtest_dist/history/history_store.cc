@@ -1,5 +1,6 @@
 #include "gtest_dist/history/history_store.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace gtest_dist {
@@ -88,6 +89,22 @@ const std::vector<std::vector<std::string>>& Migrations() {
           "DROP INDEX results_full_name",
           "CREATE INDEX results_full_name ON results (full_name, run_id, status)",
       },
+      {
+          // How many slots each worker gave the run.
+          "ALTER TABLE workers ADD COLUMN slots INTEGER NOT NULL DEFAULT 0",
+          // Failures and skips outside any test (SetUpTestSuite,
+          // TearDownTestSuite, a global Environment; suite '' for these):
+          // a red run with no failed test says here why it is red.
+          "CREATE TABLE run_parts ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " seq INTEGER NOT NULL,"
+          " suite TEXT NOT NULL,"
+          " kind TEXT NOT NULL,"
+          " file TEXT NOT NULL,"
+          " line INTEGER NOT NULL,"
+          " summary TEXT NOT NULL,"
+          " PRIMARY KEY (run_id, seq))",
+      },
   };
   return kMigrations;
 }
@@ -155,17 +172,18 @@ void CheckReadable(Database* db) {
   }
 }
 
-void EnsureSchema(Database* db) {
+void EnsureSchema(Database* db, int target) {
+  target = std::min(target, kSchemaVersion);
   // The common case reads only: no write lock for a store that is current.
   int version = SchemaVersionOf(db);
   CheckNotNewer(db, version);
-  if (version == kSchemaVersion) return;
+  if (version >= target) return;
   Transaction transaction(db);
   db->LockForMigration();
   version = SchemaVersionOf(db);  // another process may have migrated meanwhile
   CheckNotNewer(db, version);
   const auto& migrations = Migrations();
-  for (int next = version + 1; next <= kSchemaVersion; ++next) {
+  for (int next = version + 1; next <= target; ++next) {
     for (std::string sql : migrations[static_cast<size_t>(next - 1)]) {
       if (ForBackend(&sql, db->backend())) db->Exec(WithIdType(sql, db->backend()));
     }
@@ -233,7 +251,7 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
 
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
                std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& c,
-               const std::vector<WorkerUse>& workers) {
+               const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts) {
   db->Exec(
       "UPDATE runs SET status = ?, ended_ms = ?, elapsed_ms = ?, passed = ?, failed = ?,"
       " skipped = ?, crashed = ?, timed_out = ?, flaky = ?, not_run = ? WHERE id = ?",
@@ -241,8 +259,17 @@ void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
        std::int64_t{c.skipped}, std::int64_t{c.crashed}, std::int64_t{c.timed_out},
        std::int64_t{c.flaky}, std::int64_t{c.not_run}, run_id});
   for (const WorkerUse& w : workers) {
-    db->Exec("INSERT INTO workers (run_id, name, tests_run, busy_ms) VALUES (?, ?, ?, ?)",
-             {run_id, w.name, std::int64_t{w.tests_run}, w.busy_ms});
+    db->Exec(
+        "INSERT INTO workers (run_id, name, tests_run, busy_ms, slots) VALUES (?, ?, ?, ?, ?)",
+        {run_id, w.name, std::int64_t{w.tests_run}, w.busy_ms, std::int64_t{w.slots}});
+  }
+  std::int64_t seq = 0;
+  for (const RunPart& p : parts) {
+    db->Exec(
+        "INSERT INTO run_parts (run_id, seq, suite, kind, file, line, summary)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {run_id, seq++, p.suite, p.part.kind, p.part.file, std::int64_t{p.part.line},
+         p.part.summary});
   }
 }
 

@@ -16,13 +16,14 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
 
-// Creates or upgrades the schema; throws DatabaseError for a newer one.
-void EnsureSchema(Database* db);
+// Creates or upgrades the schema (to `version`, a seam for migration tests);
+// throws DatabaseError for a newer one.
+void EnsureSchema(Database* db, int version = kSchemaVersion);
 // The version a store has; 0 when it has no schema yet.
 int SchemaVersionOf(Database* db);
 // The same without creating anything: throws DatabaseError when `db` has no
@@ -84,6 +85,14 @@ struct WorkerUse {
   std::string name;
   int tests_run = 0;
   std::int64_t busy_ms = 0;
+  int slots = 0;  // 0: unknown
+};
+
+// A failure or skip outside any test: SetUpTestSuite/TearDownTestSuite of
+// `suite`, or a global Environment (`suite` empty).
+struct RunPart {
+  std::string suite;
+  NewPart part;
 };
 
 // The per-user default store: $XDG_STATE_HOME/gtest_dist/history.sqlite,
@@ -100,7 +109,7 @@ std::int64_t InsertRun(Database* db, const NewRun& run);
 void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results);
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
                std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& counts,
-               const std::vector<WorkerUse>& workers);
+               const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts = {});
 
 // Mean duration (ms) of each test's passed results in the latest `runs` runs
 // of `binary_name`, keyed by full name: what the scheduler's

@@ -240,8 +240,16 @@ RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
     if (it != parts.end()) r.parts = it->second;
   }
   for (const Row& row : db->Query(
-           "SELECT name, tests_run, busy_ms FROM workers WHERE run_id = ? ORDER BY name", {id})) {
-    detail.workers.push_back({row.Text(0), static_cast<int>(row.Int(1)), row.Int(2)});
+           "SELECT name, tests_run, busy_ms, slots FROM workers WHERE run_id = ? ORDER BY name",
+           {id})) {
+    detail.workers.push_back(
+        {row.Text(0), static_cast<int>(row.Int(1)), row.Int(2), static_cast<int>(row.Int(3))});
+  }
+  for (const Row& row : db->Query("SELECT suite, kind, file, line, summary FROM run_parts"
+                                  " WHERE run_id = ? ORDER BY seq",
+                                  {id})) {
+    detail.suite_parts.push_back(
+        {row.Text(0), {row.Text(1), row.Text(2), row.Text(4), static_cast<int>(row.Int(3))}});
   }
   return detail;
 }
@@ -505,7 +513,18 @@ std::string ToJson(const RunDetail& detail) {
   for (const ResultRow& r : detail.results) j["results"].push_back(ResultJson(r, true));
   j["worker_use"] = json::array();
   for (const RunDetail::Worker& w : detail.workers) {
-    j["worker_use"].push_back({{"name", w.name}, {"tests_run", w.tests_run}, {"busy_ms", w.busy_ms}});
+    j["worker_use"].push_back({{"name", w.name},
+                               {"tests_run", w.tests_run},
+                               {"busy_ms", w.busy_ms},
+                               {"slots", w.slots}});
+  }
+  j["suite_parts"] = json::array();
+  for (const RunDetail::SuitePart& p : detail.suite_parts) {
+    j["suite_parts"].push_back({{"suite", p.suite},
+                                {"kind", p.part.kind},
+                                {"file", p.part.file},
+                                {"line", p.part.line},
+                                {"summary", p.part.summary}});
   }
   return j.dump(2);
 }

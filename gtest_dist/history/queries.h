@@ -59,8 +59,16 @@ struct RunDetail {
     std::string name;
     int tests_run = 0;
     std::int64_t busy_ms = 0;
+    int slots = 0;  // 0: unknown
   };
   std::vector<Worker> workers;
+  // Failures and skips outside tests (SetUpTestSuite, TearDownTestSuite,
+  // global Environments: suite empty).
+  struct SuitePart {
+    std::string suite;
+    PartRow part;
+  };
+  std::vector<SuitePart> suite_parts;
 };
 // Which results' output a query reads: outputs are the bulk of a store.
 enum class Output { kNone, kFailures, kAll };

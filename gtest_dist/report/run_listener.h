@@ -59,6 +59,9 @@ struct RunSummary {
   std::vector<Property> global_properties;
   std::int64_t elapsed_ms = 0;
   bool interrupted = false;
+  // The slots of each worker that reported a result, by the name in
+  // `TestRecord::worker`.
+  std::map<std::string, int> worker_slots;
 };
 
 // Receives the events of a run on the supervisor. All callbacks fire on one

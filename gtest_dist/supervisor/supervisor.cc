@@ -288,6 +288,9 @@ void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, ExecutorSt
   const int index = record.index;
   auto complete = assembler_.OnFinished(chunk_id, std::move(record));
   if (!complete) return;
+  if (where != nullptr && where->executor && !complete->worker.empty()) {
+    summary_.worker_slots[complete->worker] = where->executor->slots();
+  }
   if (ShouldRetry(*complete, chunk_id)) {
     auto& attempts = failed_attempts_[index];
     const TestEntry& test = plan_.catalog->test(index);

@@ -107,6 +107,11 @@ class RetryTest(harness.IntegrationTestCase):
                                 "%s was retried on the worker it failed on" % name)
         self.assertEqual([r["status"] for r in attempts["Broken.AlwaysFails"]],
                          ["FAILED"] * 3)
+        # Each worker's slots (--dist-jobs=1) and every attempt it ran.
+        use = run["worker_use"]
+        self.assertEqual(len(use), 2, use)
+        self.assertEqual([w["slots"] for w in use], [1, 1], use)
+        self.assertEqual(sum(w["tests_run"] for w in use), len(run["results"]), use)
 
     def test_flaky_counts_as_passed_unless_told(self):
         binary = harness.OPTIONS.bin

@@ -7,10 +7,14 @@ and a global Environment whose SetUp fails.
 Usage: setup_test.py --bin build/tests/integration/setup_suite [-v]
 """
 
+import json
 import os
 import re
+import sys
 
 import harness
+
+CLI = None  # the gtest_dist command, from --cli
 
 
 class SetupTest(harness.IntegrationTestCase):
@@ -74,6 +78,21 @@ class SetupTest(harness.IntegrationTestCase):
         self.assertEqual(bounded, 2)
         self.assertGreater(default, bounded)
 
+    def test_history_keeps_the_failures_outside_tests(self):
+        if CLI is None:
+            self.skipTest("no --cli given")
+        history = os.path.join(self.scratch, "history.sqlite")
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
+                              "--dist-history=" + history])
+        self.assertEqual(result.returncode, 1, result.describe())
+        shown = harness.run([CLI, "show", "1", "--history=" + history, "--json"])
+        self.assertEqual(shown.returncode, 0, shown.describe())
+        run = json.loads(shown.stdout)
+        self.assertEqual(run["status"], "red", run)
+        parts = {(p["suite"], p["kind"]) for p in run["suite_parts"]}
+        self.assertEqual(parts, {("FailingSuiteSetUp", "nonfatal"), ("SkippedSuite", "skip")},
+                         run["suite_parts"])
+
     def test_environment_setup_failure(self):
         # gtest 1.12 writes invalid JSON here (no comma before its
         # "NonTestSuiteFailure" suite), so the comparison is console and XML;
@@ -95,4 +114,8 @@ class SetupTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
+    if "--cli" in sys.argv:
+        i = sys.argv.index("--cli")
+        CLI = sys.argv[i + 1]
+        del sys.argv[i:i + 2]
     harness.main()

@@ -75,6 +75,47 @@ TEST_F(HistoryStoreTest, CreatesSchemaInANewDirectoryOnce) {
   EXPECT_EQ(db->Query("PRAGMA journal_mode")[0].Text(0), "wal");
 }
 
+// Schema 3: each worker's slots, and the failures outside tests. A store of
+// version 2 with a finished run is upgraded in place and keeps its rows.
+TEST_F(HistoryStoreTest, Version2StoreIsUpgradedWithWorkerSlotsAndSuiteParts) {
+  std::int64_t old_run = 0;
+  {
+    auto db = OpenDatabase(path_);
+    EnsureSchema(db.get(), 2);
+    ASSERT_EQ(SchemaVersionOf(db.get()), 2);
+    NewRun run;
+    run.binary_name = "old";
+    old_run = InsertRun(db.get(), run);
+    db->Exec("INSERT INTO workers (run_id, name, tests_run, busy_ms) VALUES (?, 'w:1', 3, 30)",
+             {old_run});
+  }
+  auto db = Open();
+  EXPECT_EQ(SchemaVersionOf(db.get()), kSchemaVersion);
+  const RunDetail old_detail = ShowRun(db.get(), old_run);
+  ASSERT_EQ(old_detail.workers.size(), 1u);
+  EXPECT_EQ(old_detail.workers[0].tests_run, 3);
+  EXPECT_EQ(old_detail.workers[0].slots, 0);  // unknown
+  EXPECT_TRUE(old_detail.suite_parts.empty());
+
+  NewRun run;
+  run.binary_name = "new";
+  const std::int64_t id = InsertRun(db.get(), run);
+  FinishRun(db.get(), id, kRunRed, 2, 1, RunCounts{}, {{"w:1", 5, 50, 4}},
+            {{"Suite", {"fatal", "s.cc", 7, "SetUpTestSuite failed"}},
+             {"", {"skip", "e.cc", 9, "no device"}}});
+  const RunDetail detail = ShowRun(db.get(), id);
+  ASSERT_EQ(detail.workers.size(), 1u);
+  EXPECT_EQ(detail.workers[0].slots, 4);
+  ASSERT_EQ(detail.suite_parts.size(), 2u);
+  EXPECT_EQ(detail.suite_parts[0].suite, "Suite");
+  EXPECT_EQ(detail.suite_parts[0].part.kind, "fatal");
+  EXPECT_EQ(detail.suite_parts[0].part.file, "s.cc");
+  EXPECT_EQ(detail.suite_parts[0].part.line, 7);
+  EXPECT_EQ(detail.suite_parts[0].part.summary, "SetUpTestSuite failed");
+  EXPECT_EQ(detail.suite_parts[1].suite, "");
+  EXPECT_EQ(detail.suite_parts[1].part.kind, "skip");
+}
+
 TEST_F(HistoryStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     auto db = Open();
