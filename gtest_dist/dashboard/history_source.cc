@@ -146,6 +146,7 @@ nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   if (filter.since_ms > 0) query.since_ms = filter.since_ms;
   if (filter.until_ms > 0) query.until_ms = filter.until_ms + 1;  // the API's until is inclusive
   query.limit = filter.limit;
+  query.count_results = false;
   nlohmann::json runs = nlohmann::json::array();
   const std::int64_t now = NowMs();
   for (const history::RunRow& run : history::ListRuns(db, query)) {

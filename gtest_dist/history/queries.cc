@@ -17,8 +17,8 @@ constexpr char kRunColumns[] =
     "runs.id, runs.started_ms, runs.ended_ms, runs.status, runs.binary_name,"
     " runs.binary_digest, runs.command_line, runs.host, runs.user_name, runs.label, runs.mode,"
     " runs.workers, runs.iteration, runs.tests_total, runs.passed, runs.failed, runs.skipped,"
-    " runs.crashed, runs.timed_out, runs.flaky, runs.not_run, runs.elapsed_ms,"
-    " (SELECT COUNT(*) FROM results WHERE results.run_id = runs.id)";
+    " runs.crashed, runs.timed_out, runs.flaky, runs.not_run, runs.elapsed_ms, ";
+constexpr char kResultsRecorded[] = "(SELECT COUNT(*) FROM results WHERE results.run_id = runs.id)";
 
 RunRow ReadRun(const Row& row) {
   RunRow r;
@@ -166,7 +166,9 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
   if (filter.until_ms) where.Add("runs.started_ms < ?", {*filter.until_ms});
   where.params.push_back(std::int64_t{filter.limit});
   std::vector<RunRow> runs;
-  for (const Row& row : db->Query(std::string("SELECT ") + kRunColumns + " FROM runs" +
+  for (const Row& row : db->Query(std::string("SELECT ") + kRunColumns +
+                                      (filter.count_results ? kResultsRecorded : "0") +
+                                      " FROM runs" +
                                       where.Sql() + " ORDER BY runs.id DESC LIMIT ?",
                                   where.params)) {
     runs.push_back(ReadRun(row));
@@ -176,7 +178,9 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
 
 std::optional<RunRow> FindRun(Database* db, std::int64_t id) {
   const std::vector<Row> rows =
-      db->Query(std::string("SELECT ") + kRunColumns + " FROM runs WHERE runs.id = ?", {id});
+      db->Query(std::string("SELECT ") + kRunColumns + kResultsRecorded +
+                    " FROM runs WHERE runs.id = ?",
+                {id});
   if (rows.empty()) return std::nullopt;
   return ReadRun(rows[0]);
 }
@@ -344,7 +348,9 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
            " runs.label, " + ResultId(db, "r") + ", r.output_truncated, " +
                (filter.with_output ? "r.output" : "''") +
                " FROM results r JOIN runs ON runs.id = r.run_id" +
-               where.Sql() + " ORDER BY r.started_ms DESC, r.run_id DESC, r.test_index LIMIT ?",
+               // Newest run first: SQLite walks results_failed backwards and
+               // stops at `limit` instead of sorting every failure.
+               where.Sql() + " ORDER BY r.run_id DESC, r.started_ms DESC, r.test_index LIMIT ?",
            where.params)) {
     FailureRow f;
     f.result.run_id = row.Int(0);

@@ -33,6 +33,9 @@ struct RunFilter {
   std::string host, binary, label;  // exact; empty = any
   std::optional<std::int64_t> since_ms, until_ms;
   int limit = 50;  // newest first
+  // Fill RunRow::results_recorded (a count over each run's results; the
+  // dashboard, which counts a live run itself, does without).
+  bool count_results = true;
 };
 std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter);
 
@@ -109,6 +112,7 @@ struct FailureRow {
   ResultRow result;  // without output unless with_output
   std::string run_host, binary_name, label;
 };
+// Newest run first, then latest start.
 std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter);
 
 struct FlakyFilter {
