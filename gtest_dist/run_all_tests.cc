@@ -253,7 +253,8 @@ int RunSupervisor(const DistOptions& options) {
     // cannot be read just means catalog order, and the recorder reports why.
     try {
       auto db = history::OpenDatabase(history_location);
-      if (history::SchemaVersionOf(db.get()) == history::kSchemaVersion) {
+      history::EnsureSchema(db.get());  // an older store is upgraded here
+      {
         auto durations = std::make_shared<std::map<std::string, double>>(
             history::RecentDurations(db.get(), binary_name));
         if (!durations->empty()) {

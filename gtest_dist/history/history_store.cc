@@ -174,6 +174,23 @@ void CheckReadable(Database* db) {
 
 void EnsureSchema(Database* db, int target) {
   target = std::min(target, kSchemaVersion);
+  if (db->backend() == Backend::kSqlite) {
+    // A SQLite database of something else: adding our tables to it would
+    // be a surprise nobody asked for. (A team's PostgreSQL database may hold
+    // other tables; it is named on purpose.)
+    const std::vector<Row> ours =
+        db->Query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
+                  " name = 'schema_version'");
+    const std::vector<Row> others =
+        db->Query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
+                  " name != 'schema_version' AND name NOT LIKE 'sqlite_%'");
+    if (ours[0].Int(0) == 0 && others[0].Int(0) > 0) {
+      throw DatabaseError(db->Describe() +
+                          " is a SQLite database of something else (it has tables but no "
+                          "gtest_dist schema_version); it is left alone: give another "
+                          "--dist-history");
+    }
+  }
   // The common case reads only: no write lock for a store that is current.
   int version = SchemaVersionOf(db);
   CheckNotNewer(db, version);

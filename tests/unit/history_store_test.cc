@@ -147,6 +147,24 @@ TEST_F(HistoryStoreTest, AForeignFileIsAClearError) {
   }
 }
 
+TEST_F(HistoryStoreTest, ASqliteDatabaseOfSomethingElseIsLeftAlone) {
+  {
+    auto db = OpenDatabase(path_);
+    db->Exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)");
+  }
+  auto db = OpenDatabase(path_);
+  try {
+    EnsureSchema(db.get());
+    FAIL() << "our tables were added to another application's database";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("SQLite database of something else"), std::string::npos)
+        << e.what();
+  }
+  const auto tables = db->Query("SELECT name FROM sqlite_master WHERE type = 'table'");
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(tables[0].Text(0), "invoices");
+}
+
 TEST_F(HistoryStoreTest, QueriesReturnTheStoredRows) {
   auto db = Open();
   const std::int64_t r1 = AddRun(db.get(), 1000000, 10, true);
