@@ -12,7 +12,8 @@ of execution is the point):
   still reported exactly once;
 - --gtest_list_tests prints what plain prints and contacts no worker (one that
   does not exist);
-- XML_OUTPUT_FILE names the XML report as it does for plain gtest.
+- XML_OUTPUT_FILE names the XML report as it does for plain gtest;
+- --gtest_throw_on_failure and --gtest_break_on_failure reach the children.
 
 Usage: flags_test.py --bin build/tests/integration/gen_suite [-v]
 """
@@ -123,6 +124,29 @@ class FlagsTest(harness.IntegrationTestCase):
         dist = harness.Report.from_xml(dist_path)
         self.assertEqual(dist.outcomes, plain.outcomes, result.describe())
         self.assertEqual(dist.root, plain.root)
+
+    def test_throw_and_break_on_failure_reach_the_children(self):
+        # Their meaning is kept where a distributed run can keep it: the
+        # failing test's child throws (or traps) and dies, reported with its
+        # signal; every other test still runs and passes.
+        binary = harness.OPTIONS.bin
+        plain = self.runner.plain(binary)
+        failing = sorted(n for n, o in plain.xml.outcomes.items() if o == harness.FAILED)
+        self.assertGreater(len(failing), 0)
+        for flag, signal_text in (("--gtest_throw_on_failure", "signal 6"),
+                                  ("--gtest_break_on_failure", "signal 5")):
+            with self.subTest(flag=flag):
+                plain_flag = harness.run([binary, flag])
+                self.assertNotEqual(plain_flag.returncode, 0)
+                dist = self.runner.distributed(binary, ["local:2"], [flag])
+                where = dist.result.describe()
+                self.assertEqual(dist.result.returncode, 1, where)
+                for name in failing:
+                    self.assertEqual(dist.xml.outcomes[name], harness.FAILED, name)
+                    self.assertIn(signal_text, dist.xml.messages[name], name + "\n" + where)
+                passed = sorted(n for n, o in dist.xml.outcomes.items() if o == harness.PASSED)
+                self.assertEqual(passed, sorted(n for n, o in plain.xml.outcomes.items()
+                                                if o == harness.PASSED), where)
 
 
 if __name__ == "__main__":
