@@ -105,6 +105,18 @@ class ReadTransaction {
 // gtest-style pattern.
 std::string Substring(const std::string& text) { return text.empty() ? "" : "*" + text + "*"; }
 
+// The runs a page asks about (host, binary, label, period) into any of the
+// store's filters, which name those fields alike. The API's until is
+// inclusive, the store's exclusive.
+template <typename Query>
+void CopyRunScope(const RunFilter& filter, Query* query) {
+  query->host = filter.host;
+  query->binary = filter.binary;
+  query->label = filter.label;
+  if (filter.since_ms > 0) query->since_ms = filter.since_ms;
+  if (filter.until_ms > 0) query->until_ms = filter.until_ms + 1;
+}
+
 }  // namespace
 
 std::unique_ptr<HistorySource> HistorySource::Open(const std::string& location,
@@ -140,11 +152,7 @@ nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
   history::Database* db = Db();
   history::RunFilter query;
-  query.host = filter.host;
-  query.binary = filter.binary;
-  query.label = filter.label;
-  if (filter.since_ms > 0) query.since_ms = filter.since_ms;
-  if (filter.until_ms > 0) query.until_ms = filter.until_ms + 1;  // the API's until is inclusive
+  CopyRunScope(filter, &query);
   query.limit = filter.limit;
   query.count_results = false;
   nlohmann::json runs = nlohmann::json::array();
@@ -229,11 +237,7 @@ nlohmann::json HistorySource::Flaky(const RunFilter& filter) {
   history::Database* db = Db();
   history::FlakyFilter query;
   query.window_runs = 0;  // the period is the window
-  query.host = filter.host;
-  query.binary = filter.binary;
-  query.label = filter.label;
-  if (filter.since_ms > 0) query.since_ms = filter.since_ms;
-  if (filter.until_ms > 0) query.until_ms = filter.until_ms + 1;
+  CopyRunScope(filter, &query);
   query.test_pattern = Substring(filter.test);
   std::vector<history::FlakyRow> rows = history::Flaky(db, query);
   // The page ranks by rate (the command by failed runs).
@@ -260,11 +264,7 @@ nlohmann::json HistorySource::Failures(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
   history::Database* db = Db();
   history::FailureFilter query;
-  query.host = filter.host;
-  query.binary = filter.binary;
-  query.label = filter.label;
-  if (filter.since_ms > 0) query.since_ms = filter.since_ms;
-  if (filter.until_ms > 0) query.until_ms = filter.until_ms + 1;
+  CopyRunScope(filter, &query);
   query.test_pattern = Substring(filter.test);
   query.with_output = true;
   query.include_flaky = true;

@@ -73,6 +73,34 @@ std::string ResultId(Database* db, const std::string& table) {
   return table + (db->backend() == Backend::kSqlite ? ".rowid" : ".id");
 }
 
+// The columns ReadResult reads, of `results r`, in its order, with
+// `output` (an SQL expression) as the output.
+std::string ResultColumns(Database* db, const std::string& output) {
+  return "r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
+         " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated, " +
+         output + ", " + ResultId(db, "r");
+}
+constexpr int kResultColumnCount = 14;
+
+ResultRow ReadResult(const Row& row) {
+  ResultRow r;
+  r.run_id = row.Int(0);
+  r.test_index = static_cast<int>(row.Int(1));
+  r.attempt = static_cast<int>(row.Int(2));
+  r.suite = row.Text(3);
+  r.name = row.Text(4);
+  r.full_name = row.Text(5);
+  r.status = row.Text(6);
+  r.worker = row.Text(7);
+  r.reason = row.Text(8);
+  r.started_ms = row.Int(9);
+  r.duration_ms = row.Int(10);
+  r.output_truncated = row.Int(11) != 0;
+  r.output = row.Text(12);
+  r.id = row.Int(13);
+  return r;
+}
+
 bool IsFailureStatus(const std::string& status) {
   return status == "FAILED" || status == "CRASHED" || status == "TIMEOUT";
 }
@@ -203,32 +231,15 @@ RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
   RunDetail detail;
   detail.run = std::move(*run);
   const std::string output_column =
-      output == Output::kAll        ? "output"
-      : output == Output::kFailures ? std::string("CASE WHEN ") + kFailedOrFlaky +
-                                          " THEN output ELSE '' END"
+      output == Output::kAll        ? "r.output"
+      : output == Output::kFailures ? std::string("CASE WHEN r.") + kFailedOrFlaky +
+                                          " THEN r.output ELSE '' END"
                                     : "''";
-  for (const Row& row : db->Query(
-           "SELECT test_index, attempt, suite, name, full_name, status, worker, reason,"
-           " started_ms, duration_ms, output_truncated, " + output_column + ", " +
-               ResultId(db, "results") +
-               " FROM results WHERE run_id = ? ORDER BY test_index, attempt",
-           {id})) {
-    ResultRow r;
-    r.run_id = id;
-    r.test_index = static_cast<int>(row.Int(0));
-    r.attempt = static_cast<int>(row.Int(1));
-    r.suite = row.Text(2);
-    r.name = row.Text(3);
-    r.full_name = row.Text(4);
-    r.status = row.Text(5);
-    r.worker = row.Text(6);
-    r.reason = row.Text(7);
-    r.started_ms = row.Int(8);
-    r.duration_ms = row.Int(9);
-    r.output_truncated = row.Int(10) != 0;
-    r.output = row.Text(11);
-    r.id = row.Int(12);
-    detail.results.push_back(std::move(r));
+  for (const Row& row :
+       db->Query("SELECT " + ResultColumns(db, output_column) +
+                     " FROM results r WHERE r.run_id = ? ORDER BY r.test_index, r.attempt",
+                 {id})) {
+    detail.results.push_back(ReadResult(row));
   }
   // One query for every part rather than one per result.
   std::map<std::pair<int, int>, std::vector<PartRow>> parts;
@@ -263,26 +274,13 @@ std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int6
   const std::string id = ResultId(db, "r");
   std::vector<ResultRow> results;
   for (const Row& row : db->Query(
-           "SELECT " + id + ", r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
-           " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated,"
-           " CASE WHEN r." + kFailedOrFlaky + " THEN r.output ELSE '' END"
-           " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id + " LIMIT ?",
+           "SELECT " +
+               ResultColumns(db, std::string("CASE WHEN r.") + kFailedOrFlaky +
+                                     " THEN r.output ELSE '' END") +
+               " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id +
+               " LIMIT ?",
            {run_id, after_id, std::int64_t{limit}})) {
-    ResultRow r;
-    r.id = row.Int(0);
-    r.run_id = run_id;
-    r.test_index = static_cast<int>(row.Int(1));
-    r.attempt = static_cast<int>(row.Int(2));
-    r.suite = row.Text(3);
-    r.name = row.Text(4);
-    r.full_name = row.Text(5);
-    r.status = row.Text(6);
-    r.worker = row.Text(7);
-    r.reason = row.Text(8);
-    r.started_ms = row.Int(9);
-    r.duration_ms = row.Int(10);
-    r.output_truncated = row.Int(11) != 0;
-    r.output = row.Text(12);
+    ResultRow r = ReadResult(row);
     if (IsFailureStatus(r.status) || r.status == "FLAKY") {
       r.parts = PartsOf(db, run_id, r.test_index, r.attempt);
     }
@@ -343,33 +341,18 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
   where.params.push_back(std::int64_t{filter.limit});
   std::vector<FailureRow> failures;
   for (const Row& row : db->Query(
-           "SELECT r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
-           " r.worker, r.reason, r.started_ms, r.duration_ms, runs.host, runs.binary_name,"
-           " runs.label, " + ResultId(db, "r") + ", r.output_truncated, " +
-               (filter.with_output ? "r.output" : "''") +
+           "SELECT " + ResultColumns(db, filter.with_output ? "r.output" : "''") +
+               ", runs.host, runs.binary_name, runs.label"
                " FROM results r JOIN runs ON runs.id = r.run_id" +
                // Newest run first: SQLite walks results_failed backwards and
                // stops at `limit` instead of sorting every failure.
                where.Sql() + " ORDER BY r.run_id DESC, r.started_ms DESC, r.test_index LIMIT ?",
            where.params)) {
     FailureRow f;
-    f.result.run_id = row.Int(0);
-    f.result.test_index = static_cast<int>(row.Int(1));
-    f.result.attempt = static_cast<int>(row.Int(2));
-    f.result.suite = row.Text(3);
-    f.result.name = row.Text(4);
-    f.result.full_name = row.Text(5);
-    f.result.status = row.Text(6);
-    f.result.worker = row.Text(7);
-    f.result.reason = row.Text(8);
-    f.result.started_ms = row.Int(9);
-    f.result.duration_ms = row.Int(10);
-    f.run_host = row.Text(11);
-    f.binary_name = row.Text(12);
-    f.label = row.Text(13);
-    f.result.id = row.Int(14);
-    f.result.output_truncated = row.Int(15) != 0;
-    f.result.output = row.Text(16);
+    f.result = ReadResult(row);
+    f.run_host = row.Text(kResultColumnCount);
+    f.binary_name = row.Text(kResultColumnCount + 1);
+    f.label = row.Text(kResultColumnCount + 2);
     f.result.parts = PartsOf(db, f.result.run_id, f.result.test_index, f.result.attempt);
     failures.push_back(std::move(f));
   }

@@ -28,6 +28,9 @@ Supervisor::Supervisor(const SupervisorConfig& config, const RunPlan& plan)
                               : std::nullopt) {
   summary_.plan = &plan_;
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
+  for (const SuiteEntry& suite : plan.catalog->suites()) {
+    suite_positions_.emplace(suite.name, suite_positions_.size());
+  }
 }
 
 Supervisor::~Supervisor() {
@@ -344,11 +347,8 @@ SuiteRecord* Supervisor::SuiteRecordOf(const std::string& suite) {
   // Kept in catalog order, whatever order the chunks report in, so that the
   // reports list failed suites as a plain run does.
   auto position_of = [this](const std::string& name) {
-    const auto& suites = plan_.catalog->suites();
-    for (size_t i = 0; i < suites.size(); ++i) {
-      if (suites[i].name == name) return i;
-    }
-    return suites.size();
+    const auto found = suite_positions_.find(name);
+    return found == suite_positions_.end() ? suite_positions_.size() : found->second;
   };
   const size_t position = position_of(suite);
   auto it = summary_.suites.begin();

@@ -135,6 +135,7 @@ class Supervisor {
   std::deque<PendingRetry> retries_;
   std::int64_t next_chunk_id_ = 1;
   RunSummary summary_;
+  std::map<std::string, size_t> suite_positions_;  // catalog order, by suite name
   bool finished_ = false;
 };
 

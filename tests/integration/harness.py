@@ -41,22 +41,24 @@ PASSED, FAILED, SKIPPED, DISABLED = "PASSED", "FAILED", "SKIPPED", "DISABLED"
 WORKER_PROPERTY = "gtest_dist_worker"
 
 # Command-line options of the driver scripts, set by main().
-OPTIONS = argparse.Namespace(bin=None, other_bin=None, keep=False)
+OPTIONS = argparse.Namespace(bin=None, other_bin=None, cli=None, keep=False)
 
 
 def main():
-    """Entry point of every driver script: --bin BINARY [--other-bin BINARY],
-    the rest goes to unittest (e.g. -v, -k pattern)."""
+    """Entry point of every driver script: --bin BINARY [--other-bin BINARY]
+    [--cli GTEST_DIST], the rest goes to unittest (e.g. -v, -k pattern)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--bin", required=True, help="test binary linked with gtest_dist::main")
     parser.add_argument("--other-bin", help="a different build, for mismatch tests")
+    parser.add_argument("--cli", help="the gtest_dist command, for history queries")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directories (reports, worker logs)")
     options, rest = parser.parse_known_args()
-    for path in (options.bin, options.other_bin):
+    for path in (options.bin, options.other_bin, options.cli):
         if path is not None and not os.access(path, os.X_OK):
             parser.error("not an executable: %s" % path)
     OPTIONS.bin, OPTIONS.other_bin, OPTIONS.keep = options.bin, options.other_bin, options.keep
+    OPTIONS.cli = options.cli
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 
@@ -103,6 +105,17 @@ def run(argv, timeout=RUN_TIMEOUT, env=None):
             tail(stderr.decode(errors="replace"))))
     return RunResult(argv, process.returncode, stdout.decode(errors="replace"),
                      stderr.decode(errors="replace"), time.monotonic() - start)
+
+
+def query_history(history, *args):
+    """`gtest_dist ARGS --history=HISTORY --json` (the command from --cli),
+    its JSON parsed; an AssertionError when it fails."""
+    if OPTIONS.cli is None:
+        raise unittest.SkipTest("no --cli given: the gtest_dist command is needed")
+    result = run([OPTIONS.cli] + list(args) + ["--history=" + history, "--json"], timeout=60)
+    if result.returncode != 0:
+        raise AssertionError("gtest_dist %s failed\n%s" % (" ".join(args), result.describe()))
+    return json.loads(result.stdout)
 
 
 def kill_group(process):

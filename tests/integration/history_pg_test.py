@@ -22,7 +22,6 @@ Usage: history_pg_test.py --bin build/tests/integration/crash_suite
 """
 
 import glob
-import json
 import os
 import pwd
 import shutil
@@ -36,7 +35,6 @@ import urllib.request
 import harness
 
 SKIP = 77
-CLI = None  # the gtest_dist command, from --cli
 FLAKY_BIN = None  # flaky_suite, from --flaky-bin
 
 
@@ -90,11 +88,7 @@ class PostgresServer:
         shutil.rmtree(self.dir, True)
 
 
-def query(history, *args):
-    result = harness.run([CLI] + list(args) + ["--history=" + history, "--json"], timeout=60)
-    if result.returncode != 0:
-        raise AssertionError("gtest_dist %s failed\n%s" % (" ".join(args), result.describe()))
-    return json.loads(result.stdout)
+query = harness.query_history
 
 
 class HistoryPostgresTest(harness.IntegrationTestCase):
@@ -207,7 +201,7 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
         stored = self.run_of("served-crash")
         shown = query(self.server.url, "show", str(stored["id"]))
         statuses = [r["status"] for r in shown["results"]]
-        server = harness.DashboardServer(CLI, self.server.url).start()
+        server = harness.DashboardServer(harness.OPTIONS.cli, self.server.url).start()
         supervisor = None
         try:
             listed = {r["id"]: r for r in server.get("/api/runs?label=served-crash")["runs"]}
@@ -287,14 +281,10 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
-    for option in ("--cli", "--flaky-bin"):
-        if option in sys.argv:
-            i = sys.argv.index(option)
-            if option == "--cli":
-                CLI = sys.argv[i + 1]
-            else:
-                FLAKY_BIN = sys.argv[i + 1]
-            del sys.argv[i:i + 2]
+    if "--flaky-bin" in sys.argv:
+        i = sys.argv.index("--flaky-bin")
+        FLAKY_BIN = sys.argv[i + 1]
+        del sys.argv[i:i + 2]
     if server_binaries() is None:
         print("SKIPPED: PostgreSQL's server binaries (package postgresql) are not installed")
         sys.exit(SKIP)

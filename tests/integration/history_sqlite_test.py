@@ -11,14 +11,11 @@ message that says what was not recorded.
 Usage: history_sqlite_test.py --bin build/tests/integration/slow_suite --cli build/bin/gtest_dist
 """
 
-import json
 import os
 import sqlite3
-import sys
 
 import harness
 
-CLI = None  # the gtest_dist command, from --cli
 FILTER = "--gtest_filter=*SlowA.*:*SlowB.*"  # 24 tests of 150 ms
 SELECTED = 24
 
@@ -34,10 +31,7 @@ class HistorySqliteTest(harness.IntegrationTestCase):
                 "--dist-history=" + history, "--dist-label=" + label, FILTER]
 
     def query(self, *args):
-        result = harness.run([CLI] + list(args) + ["--history=" + self.history, "--json"],
-                             timeout=60)
-        self.assertEqual(result.returncode, 0, result.describe())
-        return json.loads(result.stdout)
+        return harness.query_history(self.history, *args)
 
     def assert_run_completed(self, result):
         where = result.describe()
@@ -107,8 +101,4 @@ class HistorySqliteTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
-    if "--cli" in sys.argv:
-        i = sys.argv.index("--cli")
-        CLI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
     harness.main()

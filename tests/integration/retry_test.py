@@ -16,13 +16,10 @@ fails is known in advance.
 Usage: retry_test.py --bin build/tests/integration/flaky_suite --cli build/bin/gtest_dist
 """
 
-import json
 import os
-import sys
 
 import harness
 
-CLI = None  # the gtest_dist command, from --cli
 
 
 class RetryTest(harness.IntegrationTestCase):
@@ -35,10 +32,18 @@ class RetryTest(harness.IntegrationTestCase):
         self.history = os.path.join(self.scratch, "history.sqlite")
 
     def query(self, *args):
-        result = harness.run([CLI] + list(args) + ["--history=" + self.history, "--json"],
-                             timeout=60)
-        self.assertEqual(result.returncode, 0, result.describe())
-        return json.loads(result.stdout)
+        return harness.query_history(self.history, *args)
+
+    def reset_state(self):
+        """flaky_suite's tests start counting their runs again."""
+        for name in os.listdir(self.state):
+            os.remove(os.path.join(self.state, name))
+
+    def run_local(self, *args, timeout=120):
+        """One supervisor run on local:2 into the test's history."""
+        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
+                            "--dist-history=" + self.history] + list(args),
+                           env=self.env, timeout=timeout)
 
     def supervise(self, workers, *args):
         xml_path = os.path.join(self.scratch, "report.xml")
@@ -48,8 +53,7 @@ class RetryTest(harness.IntegrationTestCase):
         # One run writes the XML; the state is reset and an identical run
         # writes the JSON, so both describe the same verdicts.
         result = harness.run(argv + ["--gtest_output=xml:" + xml_path], env=self.env)
-        for name in os.listdir(self.state):
-            os.remove(os.path.join(self.state, name))
+        self.reset_state()
         again = harness.run(argv + ["--gtest_output=json:" + json_path], env=self.env)
         self.assertEqual(result.returncode, again.returncode, again.describe())
         return (result, harness.Console(result.stdout), harness.Report.from_xml(xml_path),
@@ -114,13 +118,11 @@ class RetryTest(harness.IntegrationTestCase):
         self.assertEqual(sum(w["tests_run"] for w in use), len(run["results"]), use)
 
     def test_flaky_counts_as_passed_unless_told(self):
-        binary = harness.OPTIONS.bin
         filter_flag = "--gtest_filter=Flaky.*"
         result, console, xml, _ = self.supervise(["local:2"], "--dist-retries=1", filter_flag)
         self.assertEqual(result.returncode, 0, result.describe())
         self.assertEqual(xml.root["failures"], 0)
-        for name in os.listdir(self.state):
-            os.remove(os.path.join(self.state, name))
+        self.reset_state()
         result, console, xml, json_report = self.supervise(
             ["local:2"], "--dist-retries=1", "--dist-flaky-fails", filter_flag)
         where = result.describe()
@@ -131,21 +133,17 @@ class RetryTest(harness.IntegrationTestCase):
             self.assertEqual(report.root["failures"], 2)
             self.assertEqual(report.outcomes["Flaky.FailsFirstTime"], harness.FAILED)
             self.assertIn("first run fails", report.messages["Flaky.FailsFirstTime"])
-        del binary
 
     def test_without_retries_a_flaky_test_just_fails(self):
         # Without retries a flaky test simply fails, as in a plain run.
-        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                              "--gtest_filter=Flaky.FailsFirstTime"], env=self.env)
+        result = self.run_local("--gtest_filter=Flaky.FailsFirstTime")
         self.assertEqual(result.returncode, 1, result.describe())
         self.assertNotIn("RETRY", result.stdout)
         self.assertNotIn("FLAKY", result.stdout)
 
     def test_loop_finds_the_test_that_fails_one_run_in_five(self):
-        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                "--dist-history=" + self.history, "--dist-loop=20",
-                "--gtest_filter=Sometimes.*:Many/*"]
-        result = harness.run(argv, env=self.env, timeout=300)
+        result = self.run_local("--dist-loop=20", "--gtest_filter=Sometimes.*:Many/*",
+                                timeout=300)
         where = result.describe()
         self.assertEqual(result.returncode, 1, where)
         self.assertIn("[==========] gtest_dist loop: 20 iterations, 5 failed.", result.stdout)
@@ -166,10 +164,8 @@ class RetryTest(harness.IntegrationTestCase):
         self.assertEqual((flaky[0]["failed_runs"], flaky[0]["runs"]), (4, 20), flaky)
 
     def test_loop_with_retries_turns_failures_into_flaky(self):
-        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                "--dist-history=" + self.history, "--dist-loop=6", "--dist-retries=1",
-                "--gtest_filter=Sometimes.FailsOneRunInFive"]
-        result = harness.run(argv, env=self.env, timeout=120)
+        result = self.run_local("--dist-loop=6", "--dist-retries=1",
+                                "--gtest_filter=Sometimes.FailsOneRunInFive")
         where = result.describe()
         # Run 3 fails, its retry (run 4) passes: FLAKY, not a failure.
         self.assertEqual(result.returncode, 0, where)
@@ -179,10 +175,8 @@ class RetryTest(harness.IntegrationTestCase):
         self.assertEqual(flaky[0]["flaky_runs"], 1, flaky)
 
     def test_repeat_until_fail_stops_at_the_first_failure(self):
-        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                "--dist-history=" + self.history, "--dist-repeat-until-fail",
-                "--gtest_filter=Sometimes.FailsOneRunInFive"]
-        result = harness.run(argv, env=self.env, timeout=120)
+        result = self.run_local("--dist-repeat-until-fail",
+                                "--gtest_filter=Sometimes.FailsOneRunInFive")
         where = result.describe()
         self.assertEqual(result.returncode, 1, where)
         self.assertIn("gtest_dist loop: 3 iterations, 1 failed.", result.stdout, where)
@@ -201,8 +195,4 @@ class RetryTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
-    if "--cli" in sys.argv:
-        i = sys.argv.index("--cli")
-        CLI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
     harness.main()

@@ -7,14 +7,11 @@ and a global Environment whose SetUp fails.
 Usage: setup_test.py --bin build/tests/integration/setup_suite [-v]
 """
 
-import json
 import os
 import re
-import sys
 
 import harness
 
-CLI = None  # the gtest_dist command, from --cli
 
 
 class SetupTest(harness.IntegrationTestCase):
@@ -79,15 +76,11 @@ class SetupTest(harness.IntegrationTestCase):
         self.assertGreater(default, bounded)
 
     def test_history_keeps_the_failures_outside_tests(self):
-        if CLI is None:
-            self.skipTest("no --cli given")
         history = os.path.join(self.scratch, "history.sqlite")
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
                               "--dist-history=" + history])
         self.assertEqual(result.returncode, 1, result.describe())
-        shown = harness.run([CLI, "show", "1", "--history=" + history, "--json"])
-        self.assertEqual(shown.returncode, 0, shown.describe())
-        run = json.loads(shown.stdout)
+        run = harness.query_history(history, "show", "1")
         self.assertEqual(run["status"], "red", run)
         parts = {(p["suite"], p["kind"]) for p in run["suite_parts"]}
         self.assertEqual(parts, {("FailingSuiteSetUp", "nonfatal"), ("SkippedSuite", "skip")},
@@ -114,8 +107,4 @@ class SetupTest(harness.IntegrationTestCase):
 
 
 if __name__ == "__main__":
-    if "--cli" in sys.argv:
-        i = sys.argv.index("--cli")
-        CLI = sys.argv[i + 1]
-        del sys.argv[i:i + 2]
     harness.main()
