@@ -14,7 +14,7 @@
 
 #include "gtest_dist/dashboard/dashboard_source.h"
 #include "gtest_dist/dashboard/run_documents.h"
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist::dashboard {
 

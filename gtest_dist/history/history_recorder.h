@@ -18,7 +18,7 @@
 #include <variant>
 
 #include "gtest_dist/history/history_store.h"
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
 namespace history {

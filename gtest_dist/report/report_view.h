@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "gtest_dist/report/run_listener.h"
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/run_listener.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist::report_view {
 

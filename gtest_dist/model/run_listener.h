@@ -1,8 +1,8 @@
 // The merged event stream of a distributed run, and the interface every
 // consumer of it implements (console, XML, JSON; later the history store and
 // the dashboard). Adding a consumer touches no scheduling code.
-#ifndef GTEST_DIST_REPORT_RUN_LISTENER_H_
-#define GTEST_DIST_REPORT_RUN_LISTENER_H_
+#ifndef GTEST_DIST_MODEL_RUN_LISTENER_H_
+#define GTEST_DIST_MODEL_RUN_LISTENER_H_
 
 #include <cstdint>
 #include <map>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 
@@ -90,4 +90,4 @@ class RunListener {
 
 }  // namespace gtest_dist
 
-#endif  // GTEST_DIST_REPORT_RUN_LISTENER_H_
+#endif  // GTEST_DIST_MODEL_RUN_LISTENER_H_

@@ -1,6 +1,6 @@
 // What a test produced: the results that every report is made from.
-#ifndef GTEST_DIST_REPORT_TEST_RECORD_H_
-#define GTEST_DIST_REPORT_TEST_RECORD_H_
+#ifndef GTEST_DIST_MODEL_TEST_RECORD_H_
+#define GTEST_DIST_MODEL_TEST_RECORD_H_
 
 #include <cstdint>
 #include <string>
@@ -119,4 +119,4 @@ struct SuiteRecord {
 
 }  // namespace gtest_dist
 
-#endif  // GTEST_DIST_REPORT_TEST_RECORD_H_
+#endif  // GTEST_DIST_MODEL_TEST_RECORD_H_
