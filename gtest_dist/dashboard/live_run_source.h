@@ -42,8 +42,8 @@ class LiveRunSource : public RunListener, public DashboardSource {
 
  private:
   struct Run {
-    RunRow row;
-    std::vector<ResultRow> results;  // in the order they finished
+    RunView row;
+    std::vector<ResultView> results;  // in the order they finished
   };
 
   Run* FindRun(std::int64_t run_id);
