@@ -89,7 +89,7 @@ void Fill(const std::string& location, int runs, int tests) {
       // About one result in 400 fails; one test in 100 is flaky-ish.
       const bool fails = rnd() % 400 == 0 || (t % 100 == 7 && rnd() % 5 == 0);
       failed += fails;
-      r.status = fails ? "FAILED" : "PASSED";
+      r.status = fails ? gtest_dist::Outcome::kFailed : gtest_dist::Outcome::kPassed;
       r.started_ms = start + t * 20;
       r.duration_ms = 5 + (t % 37) + static_cast<int>(rnd() % 7);
       r.output = fails ? failure_output : "";
@@ -100,11 +100,12 @@ void Fill(const std::string& location, int runs, int tests) {
       }
     }
     history::InsertResults(db.get(), id, results);
-    history::RunCounts counts;
+    gtest_dist::RunTotals counts;
     counts.passed = tests - failed;
     counts.failed = failed;
-    history::FinishRun(db.get(), id, failed ? history::kRunRed : history::kRunGreen,
-                       start + 600'000, 600'000, counts, {});
+    const gtest_dist::Verdict verdict =
+        failed ? gtest_dist::Verdict::kFailed : gtest_dist::Verdict::kPassed;
+    history::FinishRun(db.get(), id, gtest_dist::VerdictName(verdict), start + 600'000, 600'000, counts, {});
     transaction.Commit();
   }
   for (const std::string& sql : indexes) db->Exec(sql);

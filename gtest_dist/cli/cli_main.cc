@@ -168,7 +168,7 @@ int Runs(Database* db, const Args& args) {
     rows.push_back({std::to_string(r.id), FormatTime(r.started_ms), r.status, r.binary_name,
                     r.host, r.label,
                     std::to_string(r.results_recorded) + "/" + std::to_string(r.tests_total),
-                    std::to_string(r.passed), std::to_string(r.failed + r.crashed + r.timed_out),
+                    std::to_string(r.passed), std::to_string(r.totals().failed_attempts()),
                     std::to_string(r.flaky), r.elapsed_ms ? Seconds(*r.elapsed_ms) : "-"});
   }
   PrintTable({"RUN", "STARTED", "STATUS", "BINARY", "HOST", "LABEL", "DONE", "PASSED", "FAILED",
@@ -200,15 +200,15 @@ int Show(Database* db, const Args& args) {
               r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
   std::vector<std::vector<std::string>> rows;
   for (const ResultRow& res : detail.results) {
-    rows.push_back({res.full_name, std::to_string(res.attempt), res.status, res.worker,
+    rows.push_back({res.full_name, std::to_string(res.attempt), OutcomeName(res.status), res.worker,
                     std::to_string(res.duration_ms) + " ms"});
   }
   PrintTable({"TEST", "ATTEMPT", "STATUS", "WORKER", "TIME"}, rows);
   for (const ResultRow& res : detail.results) {
     if (res.parts.empty() && res.reason.empty()) continue;
-    if (res.status == "PASSED" || res.status == "SKIPPED") continue;
+    if (res.status == Outcome::kPassed || res.status == Outcome::kSkipped) continue;
     std::printf("\n%s (attempt %d) %s%s\n", res.full_name.c_str(), res.attempt,
-                res.status.c_str(), res.reason.empty() ? "" : (": " + res.reason).c_str());
+                OutcomeName(res.status), res.reason.empty() ? "" : (": " + res.reason).c_str());
     for (const PartRow& p : res.parts) {
       std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : p.file.c_str(), p.line,
                   p.summary.c_str());
@@ -257,8 +257,8 @@ int FailuresCommand(Database* db, const Args& args) {
       where = f.result.reason;
     }
     rows.push_back({FormatTime(f.result.started_ms), std::to_string(f.result.run_id),
-                    f.result.full_name, std::to_string(f.result.attempt), f.result.status,
-                    f.result.worker, f.run_host, where});
+                    f.result.full_name, std::to_string(f.result.attempt),
+                    OutcomeName(f.result.status), f.result.worker, f.run_host, where});
   }
   PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE"}, rows);
   return 0;
@@ -337,8 +337,8 @@ int TrendCommand(Database* db, const Args& args) {
                     p.baseline_ms);
       change = text;
     }
-    rows.push_back({std::to_string(p.run_id), FormatTime(p.started_ms), p.label, p.status,
-                    std::to_string(p.duration_ms) + " ms", change});
+    rows.push_back({std::to_string(p.run_id), FormatTime(p.started_ms), p.label,
+                    OutcomeName(p.status), std::to_string(p.duration_ms) + " ms", change});
   }
   PrintTable({"RUN", "STARTED", "LABEL", "STATUS", "TIME", "CHANGE"}, rows);
   return 0;

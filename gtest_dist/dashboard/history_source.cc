@@ -33,41 +33,31 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   return out;
 }
 
-RunRow ToRun(history::Database* db, const history::RunRow& stored) {
-  RunRow run;
+RunView ToRun(history::Database* db, const history::RunRow& stored) {
+  RunView run;
   run.id = stored.id;
   run.status = stored.status;
   run.binary = stored.binary_name;
   run.label = stored.label;
   run.host = stored.host;
-  run.start_ms = stored.started_ms;
-  run.end_ms = stored.ended_ms.value_or(0);
-  run.counts.total = stored.tests_total;
+  run.started_ms = stored.started_ms;
+  run.ended_ms = stored.ended_ms.value_or(0);
   run.workers = SplitCommas(stored.workers);
-  if (stored.ended_ms) {
-    run.counts.passed = stored.passed;
-    run.counts.failed = stored.failed + stored.crashed + stored.timed_out;
-    run.counts.skipped = stored.skipped;
-    run.counts.flaky = stored.flaky;
-    run.counts.not_run = stored.not_run;
-  } else {
-    // Still running: its row's counts come at the end; its results' latest
-    // attempts say where it is.
-    for (const auto& [status, count] : history::LatestStatusCounts(db, stored.id)) {
-      for (int i = 0; i < count; ++i) run.counts.Add(status);
-    }
-  }
+  // Still running: its row's counts come at the end; its results' latest
+  // attempts say where it is.
+  run.counts = stored.ended_ms ? stored.totals() : history::LatestTotals(db, stored.id);
+  run.counts.selected = stored.tests_total;
   return run;
 }
 
-ResultRow ToResult(const history::ResultRow& stored) {
-  ResultRow r;
+ResultView ToResult(const history::ResultRow& stored) {
+  ResultView r;
   r.id = stored.id;
   r.run_id = stored.run_id;
   r.test = stored.full_name;
   r.status = stored.status;
   r.worker = stored.worker;
-  r.start_ms = stored.started_ms;
+  r.started_ms = stored.started_ms;
   r.elapsed_ms = stored.duration_ms;
   r.attempt = stored.attempt;
   for (const history::PartRow& part : stored.parts) {
@@ -83,10 +73,6 @@ ResultRow ToResult(const history::ResultRow& stored) {
   }
   r.output = stored.output;
   return r;
-}
-
-bool ShownAsFailure(const std::string& status) {
-  return IsFailedStatus(status) || status == "FLAKY";
 }
 
 // A read transaction: the run row and its results as of one moment.
@@ -170,21 +156,21 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
   if (!history::FindRun(db, run_id)) return std::nullopt;
   const history::RunDetail detail =
       history::ShowRun(db, run_id, history::Output::kFailures);
-  const RunRow run = ToRun(db, detail.run);
+  const RunView run = ToRun(db, detail.run);
   nlohmann::json results = nlohmann::json::array();
-  std::vector<ResultRow> failed;
+  std::vector<ResultView> failed;
   std::int64_t cursor = 0;
   for (const history::ResultRow& stored : detail.results) {
-    ResultRow r = ToResult(stored);
+    ResultView r = ToResult(stored);
     cursor = std::max(cursor, r.id);
     results.push_back(ResultJson(r));
-    if (ShownAsFailure(r.status)) failed.push_back(std::move(r));
+    if (HadFailure(r.status)) failed.push_back(std::move(r));
   }
   // In the order they were recorded, as the live stream adds them.
   std::sort(failed.begin(), failed.end(),
-            [](const ResultRow& a, const ResultRow& b) { return a.id < b.id; });
+            [](const ResultView& a, const ResultView& b) { return a.id < b.id; });
   nlohmann::json failures = nlohmann::json::array();
-  for (const ResultRow& r : failed) failures.push_back(FailureJson(r, run.binary));
+  for (const ResultView& r : failed) failures.push_back(FailureJson(r, run.binary));
   return nlohmann::json{{"run", RunJson(run, NowMs())},
                         {"results", std::move(results)},
                         {"failures", std::move(failures)},
@@ -198,20 +184,20 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
   // The run before its results: a run read as finished has all its results.
   const std::optional<history::RunRow> stored = history::FindRun(db, run_id);
   if (!stored) return std::nullopt;
-  const RunRow run = ToRun(db, *stored);
+  const RunView run = ToRun(db, *stored);
   RunDelta delta;
   delta.run = RunJson(run, NowMs());
   delta.results = nlohmann::json::array();
   delta.failures = nlohmann::json::array();
   delta.cursor = cursor;
-  delta.finished = run.end_ms > 0;
+  delta.finished = run.ended_ms > 0;
   const std::vector<history::ResultRow> rows =
       history::ResultsSince(db, run_id, cursor, kEventBatch);
   for (const history::ResultRow& row : rows) {
-    const ResultRow r = ToResult(row);
+    const ResultView r = ToResult(row);
     delta.cursor = r.id;
     delta.results.push_back(ResultJson(r));
-    if (ShownAsFailure(r.status)) delta.failures.push_back(FailureJson(r, run.binary));
+    if (HadFailure(r.status)) delta.failures.push_back(FailureJson(r, run.binary));
   }
   // More than one batch behind: not finished until the rest has been sent.
   if (rows.size() == static_cast<std::size_t>(kEventBatch)) delta.finished = false;
@@ -223,7 +209,7 @@ std::optional<nlohmann::json> HistorySource::TestHistory(const std::string& test
   history::Database* db = Db();
   const std::vector<history::TestResultRow> rows = history::TestResults(db, test, limit);
   if (rows.empty()) return std::nullopt;
-  std::vector<ResultRow> results;
+  std::vector<ResultView> results;
   std::vector<std::string> hosts;
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {  // oldest first
     results.push_back(ToResult(it->result));

@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "gtest_dist/analytics/analytics.h"
+
 namespace gtest_dist::dashboard {
 namespace {
 
@@ -13,12 +15,12 @@ std::int64_t SystemNowMs() {
       .count();
 }
 
-ResultRow MakeResultRow(const TestEntry& test, const TestRecord& record) {
-  ResultRow row;
+ResultView MakeResultView(const TestEntry& test, const TestRecord& record) {
+  ResultView row;
   row.test = test.FullName();
-  row.status = OutcomeName(record.outcome);
+  row.status = record.outcome;
   row.worker = record.worker;
-  row.start_ms = record.start_timestamp_ms;
+  row.started_ms = record.start_timestamp_ms;
   row.elapsed_ms = record.elapsed_ms;
   row.output = record.output_before_start;
   for (const TestPart& part : record.parts) {
@@ -52,8 +54,8 @@ void LiveRunSource::OnRunStart(const RunPlan& plan) {
   run.row.binary = binary_;
   run.row.host = host_;
   run.row.label = label_;
-  run.row.start_ms = plan.start_timestamp_ms > 0 ? plan.start_timestamp_ms : Now();
-  run.row.counts.total = static_cast<int>(plan.selected.size());
+  run.row.started_ms = plan.start_timestamp_ms > 0 ? plan.start_timestamp_ms : Now();
+  run.row.counts.selected = static_cast<int>(plan.selected.size());
   run.row.workers = plan.workers;
   runs_.push_back(std::move(run));
   while (runs_.size() > max_runs_) runs_.pop_front();
@@ -63,24 +65,23 @@ void LiveRunSource::OnTestFinished(const TestEntry& test, const TestRecord& reco
   std::lock_guard<std::mutex> lock(mutex_);
   if (runs_.empty()) return;
   Run& run = runs_.back();
-  ResultRow row = MakeResultRow(test, record);
+  ResultView row = MakeResultView(test, record);
   row.id = next_result_id_++;
   row.run_id = run.row.id;
-  run.row.counts.Add(row.status);
+  run.row.counts.Add(record.outcome);
   run.results.push_back(std::move(row));
 }
 
 void LiveRunSource::OnRunEnd(const RunSummary& summary) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (runs_.empty()) return;
-  RunRow& row = runs_.back().row;
-  row.end_ms = std::max(Now(), row.start_ms + summary.elapsed_ms);
-  bool failed = row.counts.failed > 0 || row.counts.not_run > 0;
-  for (const TestPart& part : summary.global_parts) failed = failed || part.failed();
-  for (const SuiteRecord& suite : summary.suites) {
-    for (const TestPart& part : suite.parts) failed = failed || part.failed();
-  }
-  row.status = summary.interrupted ? "interrupted" : failed ? "red" : "green";
+  RunView& row = runs_.back().row;
+  row.ended_ms = std::max(Now(), row.started_ms + summary.elapsed_ms);
+  // The summary's totals and verdict, as the exit code and the history have
+  // them: the counts kept while it ran do not know about --dist-flaky-fails
+  // or failures outside tests.
+  row.counts = summary.Totals();
+  row.status = VerdictName(summary.verdict());
 }
 
 LiveRunSource::Run* LiveRunSource::FindRun(std::int64_t run_id) {
@@ -91,12 +92,12 @@ LiveRunSource::Run* LiveRunSource::FindRun(std::int64_t run_id) {
 }
 
 bool LiveRunSource::Matches(const Run& run, const RunFilter& filter) const {
-  const RunRow& row = run.row;
+  const RunView& row = run.row;
   if (!filter.host.empty() && row.host != filter.host) return false;
   if (!filter.binary.empty() && row.binary != filter.binary) return false;
   if (!filter.label.empty() && row.label != filter.label) return false;
-  if (filter.since_ms > 0 && row.start_ms < filter.since_ms) return false;
-  if (filter.until_ms > 0 && row.start_ms > filter.until_ms) return false;
+  if (filter.since_ms > 0 && row.started_ms < filter.since_ms) return false;
+  if (filter.until_ms > 0 && row.started_ms > filter.until_ms) return false;
   return true;
 }
 
@@ -116,9 +117,9 @@ std::optional<nlohmann::json> LiveRunSource::GetRun(std::int64_t run_id) {
   if (run == nullptr) return std::nullopt;
   nlohmann::json results = nlohmann::json::array();
   nlohmann::json failures = nlohmann::json::array();
-  for (const ResultRow& result : run->results) {
+  for (const ResultView& result : run->results) {
     results.push_back(ResultJson(result));
-    if (IsFailedStatus(result.status) || result.status == "FLAKY") {
+    if (HadFailure(result.status)) {
       failures.push_back(FailureJson(result, run->row.binary));
     }
   }
@@ -139,23 +140,23 @@ std::optional<RunDelta> LiveRunSource::RunEventsSince(std::int64_t run_id, std::
   // The cursor is the count of results already sent.
   const std::size_t from = cursor < 0 ? 0 : static_cast<std::size_t>(cursor);
   for (std::size_t i = from; i < run->results.size(); ++i) {
-    const ResultRow& result = run->results[i];
+    const ResultView& result = run->results[i];
     delta.results.push_back(ResultJson(result));
-    if (IsFailedStatus(result.status) || result.status == "FLAKY") {
+    if (HadFailure(result.status)) {
       delta.failures.push_back(FailureJson(result, run->row.binary));
     }
   }
   delta.cursor = static_cast<std::int64_t>(std::max(from, run->results.size()));
-  delta.finished = run->row.end_ms > 0;
+  delta.finished = run->row.ended_ms > 0;
   return delta;
 }
 
 std::optional<nlohmann::json> LiveRunSource::TestHistory(const std::string& test, int limit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<ResultRow> results;
+  std::vector<ResultView> results;
   std::vector<std::string> hosts;
   for (const Run& run : runs_) {
-    for (const ResultRow& result : run.results) {
+    for (const ResultView& result : run.results) {
       if (result.test != test) continue;
       results.push_back(result);
       hosts.push_back(run.row.host);
@@ -173,34 +174,30 @@ std::optional<nlohmann::json> LiveRunSource::TestHistory(const std::string& test
 nlohmann::json LiveRunSource::Flaky(const RunFilter& filter) {
   std::lock_guard<std::mutex> lock(mutex_);
   struct Tally {
-    int runs = 0;
-    int failed = 0;
-    int passed = 0;
+    analytics::FlakeTally runs;
     std::int64_t last_failure_ms = 0;
   };
   std::map<std::string, Tally> tallies;
   for (const Run& run : runs_) {
     if (!Matches(run, filter)) continue;
-    for (const ResultRow& result : run.results) {
+    for (const ResultView& result : run.results) {
       if (!filter.test.empty() && result.test.find(filter.test) == std::string::npos) continue;
       Tally& tally = tallies[result.test];
-      ++tally.runs;
-      const bool failed = IsFailedStatus(result.status) || result.status == "FLAKY";
-      if (failed) {
-        ++tally.failed;
-        tally.last_failure_ms = std::max(tally.last_failure_ms, result.start_ms);
+      tally.runs.Add(run.row.id, result.status);
+      if (HadFailure(result.status)) {
+        tally.last_failure_ms = std::max(tally.last_failure_ms, result.started_ms);
       }
-      if (result.status == "PASSED" || result.status == "FLAKY") ++tally.passed;
     }
   }
   nlohmann::json tests = nlohmann::json::array();
   for (const auto& [name, tally] : tallies) {
-    if (tally.failed == 0 || tally.passed == 0) continue;
+    const analytics::FlakeCounts& counts = tally.runs.counts();
+    if (!analytics::IsFlaky(counts)) continue;
     tests.push_back({{"test", name},
-                     {"runs", tally.runs},
-                     {"failed", tally.failed},
-                     {"passed", tally.passed},
-                     {"flake_rate", static_cast<double>(tally.failed) / tally.runs},
+                     {"runs", counts.runs},
+                     {"failed", counts.failed_runs},
+                     {"passed", counts.passed_runs},
+                     {"flake_rate", analytics::FlakeRate(counts)},
                      {"last_failure_ms", tally.last_failure_ms}});
   }
   std::stable_sort(tests.begin(), tests.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
@@ -219,7 +216,7 @@ nlohmann::json LiveRunSource::Failures(const RunFilter& filter) {
     if (!Matches(*run, filter)) continue;
     for (auto result = run->results.rbegin(); result != run->results.rend(); ++result) {
       if (static_cast<int>(failures.size()) >= filter.limit) break;
-      if (!IsFailedStatus(result->status) && result->status != "FLAKY") continue;
+      if (!HadFailure(result->status)) continue;
       if (!filter.test.empty() && result->test.find(filter.test) == std::string::npos) continue;
       nlohmann::json doc = FailureJson(*result, run->row.binary);
       doc["run_id"] = run->row.id;
@@ -233,7 +230,7 @@ nlohmann::json LiveRunSource::Failures(const RunFilter& filter) {
 std::optional<std::string> LiveRunSource::ResultOutput(std::int64_t result_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Run& run : runs_) {
-    for (const ResultRow& result : run.results) {
+    for (const ResultView& result : run.results) {
       if (result.id == result_id) return result.output;
     }
   }

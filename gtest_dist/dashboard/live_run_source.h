@@ -14,7 +14,7 @@
 
 #include "gtest_dist/dashboard/dashboard_source.h"
 #include "gtest_dist/dashboard/run_documents.h"
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist::dashboard {
 
@@ -42,8 +42,8 @@ class LiveRunSource : public RunListener, public DashboardSource {
 
  private:
   struct Run {
-    RunRow row;
-    std::vector<ResultRow> results;  // in the order they finished
+    RunView row;
+    std::vector<ResultView> results;  // in the order they finished
   };
 
   Run* FindRun(std::int64_t run_id);

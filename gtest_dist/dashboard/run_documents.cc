@@ -1,41 +1,23 @@
 #include "gtest_dist/dashboard/run_documents.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <set>
 
+#include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/dashboard/dashboard_source.h"
 
 namespace gtest_dist::dashboard {
 
-bool IsFailedStatus(const std::string& status) {
-  return status == "FAILED" || status == "CRASHED" || status == "TIMEOUT";
-}
-
-void RunCounts::Add(const std::string& status) {
-  if (status == "PASSED") {
-    ++passed;
-  } else if (status == "SKIPPED") {
-    ++skipped;
-  } else if (status == "FLAKY") {
-    ++flaky;
-  } else if (status == "NOT_RUN") {
-    ++not_run;
-  } else {
-    ++failed;
-  }
-}
-
-nlohmann::json RunJson(const RunRow& run, std::int64_t now_ms) {
-  const RunCounts& c = run.counts;
-  const int left = std::max(0, c.total - c.recorded());
-  const std::int64_t end = run.end_ms > 0 ? run.end_ms : now_ms;
-  const std::int64_t elapsed = std::max<std::int64_t>(0, end - run.start_ms);
+nlohmann::json RunJson(const RunView& run, std::int64_t now_ms) {
+  const RunTotals& c = run.counts;
+  const int recorded = c.recorded();
+  const std::int64_t end = run.ended_ms > 0 ? run.ended_ms : now_ms;
+  const std::int64_t elapsed = std::max<std::int64_t>(0, end - run.started_ms);
   nlohmann::json eta = nullptr;
-  if (run.end_ms > 0) {
+  if (run.ended_ms > 0) {
     eta = 0;
-  } else if (c.recorded() > 0) {
-    eta = elapsed * left / c.recorded();
+  } else if (recorded > 0) {
+    eta = elapsed * c.left() / recorded;
   }
   return {
       {"id", run.id},
@@ -43,30 +25,34 @@ nlohmann::json RunJson(const RunRow& run, std::int64_t now_ms) {
       {"binary", run.binary},
       {"label", run.label},
       {"host", run.host},
-      {"start_ms", run.start_ms},
-      {"end_ms", run.end_ms > 0 ? nlohmann::json(run.end_ms) : nlohmann::json(nullptr)},
+      {"started_ms", run.started_ms},
+      {"ended_ms", run.ended_ms > 0 ? nlohmann::json(run.ended_ms) : nlohmann::json(nullptr)},
       {"elapsed_ms", elapsed},
       {"eta_ms", eta},
       {"workers", run.workers},
       {"counts",
-       {{"total", c.total},
+       {{"total", c.selected},
         {"passed", c.passed},
-        {"failed", c.failed},
+        {"failed", c.failed_attempts()},
         {"skipped", c.skipped},
         {"flaky", c.flaky},
         {"not_run", c.not_run},
-        {"left", left}}},
+        {"left", c.left()}}},
   };
 }
 
-nlohmann::json ResultJson(const ResultRow& result) {
-  return {{"id", result.id},       {"test", result.test},
-          {"status", result.status}, {"worker", result.worker},
-          {"start_ms", result.start_ms}, {"elapsed_ms", result.elapsed_ms},
+nlohmann::json ResultJson(const ResultView& result) {
+  return {{"id", result.id},
+          {"test", result.test},
+          {"status", OutcomeName(result.status)},
+          {"failed", IsFailedAttempt(result.status)},
+          {"worker", result.worker},
+          {"started_ms", result.started_ms},
+          {"elapsed_ms", result.elapsed_ms},
           {"attempt", result.attempt}};
 }
 
-nlohmann::json FailureJson(const ResultRow& result, const std::string& binary) {
+nlohmann::json FailureJson(const ResultView& result, const std::string& binary) {
   nlohmann::json doc = ResultJson(result);
   nlohmann::json messages = nlohmann::json::array();
   for (const FailureMessage& m : result.messages) {
@@ -105,58 +91,32 @@ std::string ReproCommand(const std::string& binary, const std::string& test) {
          " --gtest_filter=" + filter;
 }
 
-std::vector<std::size_t> DurationChanges(const std::vector<std::int64_t>& durations,
-                                         std::size_t window, double ratio,
-                                         std::int64_t min_delta_ms) {
-  std::vector<std::size_t> changes;
-  std::size_t level_start = 0;  // points before a change are not compared with points after it
-  for (std::size_t i = 1; i < durations.size(); ++i) {
-    const std::size_t from = std::max(level_start, i >= window ? i - window : 0);
-    std::vector<std::int64_t> before(durations.begin() + static_cast<std::ptrdiff_t>(from),
-                                     durations.begin() + static_cast<std::ptrdiff_t>(i));
-    std::sort(before.begin(), before.end());
-    const std::int64_t median = before[before.size() / 2];
-    const std::int64_t delta = std::llabs(durations[i] - median);
-    if (delta >= min_delta_ms && static_cast<double>(delta) > ratio * static_cast<double>(median)) {
-      changes.push_back(i);
-      level_start = i;
-    }
-  }
-  return changes;
-}
-
-nlohmann::json TestHistoryJson(const std::string& test, const std::vector<ResultRow>& results,
+nlohmann::json TestHistoryJson(const std::string& test, const std::vector<ResultView>& results,
                                const std::vector<std::string>& hosts) {
   nlohmann::json runs = nlohmann::json::array();
-  std::vector<std::int64_t> durations;
+  std::vector<analytics::DurationSample> durations;
+  analytics::FlakeTally flakes;
   std::set<std::string> failed_on;
-  int failed = 0;
-  int passed = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const ResultRow& r = results[i];
+    const ResultView& r = results[i];
     const std::string& host = i < hosts.size() ? hosts[i] : std::string();
     nlohmann::json doc = ResultJson(r);
     doc["run_id"] = r.run_id;
     doc["host"] = host;
     runs.push_back(std::move(doc));
-    durations.push_back(r.elapsed_ms);
-    if (IsFailedStatus(r.status) || r.status == "FLAKY") {
-      ++failed;
-      // Where it failed: the worker that ran it, else the supervisor's host.
-      failed_on.insert(r.worker.empty() || r.worker == "local" ? host : r.worker);
-    }
-    if (r.status == "PASSED" || r.status == "FLAKY") ++passed;
+    durations.push_back({r.elapsed_ms, r.status});
+    flakes.Add(r.run_id, r.status);
+    if (HadFailure(r.status)) failed_on.insert(analytics::FailurePlace(r.worker, host));
   }
-  const int ran = static_cast<int>(results.size());
+  const analytics::FlakeCounts& counts = flakes.counts();
   return {
       {"test", test},
       {"runs", std::move(runs)},
-      {"changes", DurationChanges(durations)},
-      {"failed", failed},
-      {"passed", passed},
-      // A test that both failed and passed over these runs is flaky; one that
-      // always fails is broken, not flaky.
-      {"flake_rate", failed > 0 && passed > 0 && ran > 0 ? static_cast<double>(failed) / ran : 0.0},
+      {"changes", analytics::ChangeIndices(analytics::DurationChanges(durations))},
+      {"run_count", counts.runs},
+      {"failed", counts.failed_runs},
+      {"passed", counts.passed_runs},
+      {"flake_rate", analytics::FlakeRate(counts)},
       {"failed_on", std::vector<std::string>(failed_on.begin(), failed_on.end())},
   };
 }

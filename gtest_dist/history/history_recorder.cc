@@ -24,14 +24,13 @@ const char* PartKind(TestPart::Type type) {
 
 }  // namespace
 
-NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt,
-                      const std::string& status) {
+NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt) {
   NewResult r;
   r.test_index = test.index;
   r.attempt = attempt;
   r.suite = test.suite;
   r.name = test.name;
-  r.status = status;
+  r.status = record.outcome;
   r.worker = record.worker;
   r.started_ms = record.start_timestamp_ms;
   r.duration_ms = record.elapsed_ms;
@@ -101,28 +100,18 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   // Every attempt is a row of its own; the last one carries the verdict.
   int number = 0;
   for (const TestRecord& attempt : record.failed_attempts) {
-    Enqueue(Result{ToNewResult(test, attempt, ++number, OutcomeName(attempt.outcome))}, false);
+    Enqueue(Result{ToNewResult(test, attempt, ++number)}, false);
   }
-  Enqueue(Result{ToNewResult(test, record, record.attempt(), OutcomeName(record.outcome))}, false);
+  Enqueue(Result{ToNewResult(test, record, record.attempt())}, false);
 }
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   EndRun end;
   end.ended_ms = NowMs();
   end.elapsed_ms = summary.elapsed_ms;
-  bool red = false;
+  end.counts = summary.Totals();
   std::map<std::string, WorkerUse> workers;
   for (const auto& [index, record] : summary.records) {
-    switch (record.outcome) {
-      case Outcome::kPassed: ++end.counts.passed; break;
-      case Outcome::kFailed: ++end.counts.failed; break;
-      case Outcome::kSkipped: ++end.counts.skipped; break;
-      case Outcome::kCrashed: ++end.counts.crashed; break;
-      case Outcome::kTimeout: ++end.counts.timed_out; break;
-      case Outcome::kNotRun: ++end.counts.not_run; break;
-      case Outcome::kFlaky: ++end.counts.flaky; break;
-    }
-    red = red || FailsRun(*summary.plan, record.outcome);
     auto count_use = [&workers](const TestRecord& attempt) {
       if (attempt.worker.empty()) return;
       WorkerUse& use = workers[attempt.worker];
@@ -134,8 +123,7 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
     count_use(record);
   }
   // Failures and skips outside tests: why a run with no failed test is red.
-  auto keep = [&end, &red](const std::string& suite, const TestPart& part) {
-    red = red || part.failed();
+  auto keep = [&end](const std::string& suite, const TestPart& part) {
     if (part.type == TestPart::Type::kSuccess) return;
     end.parts.push_back({suite, {PartKind(part.type), part.file, part.line, part.message}});
   };
@@ -143,7 +131,7 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   for (const SuiteRecord& suite : summary.suites) {
     for (const TestPart& part : suite.parts) keep(suite.name, part);
   }
-  end.status = summary.interrupted ? kRunInterrupted : red ? kRunRed : kRunGreen;
+  end.status = VerdictName(summary.verdict());
   for (auto& [name, use] : workers) {
     const auto slots = summary.worker_slots.find(name);
     if (slots != summary.worker_slots.end()) use.slots = slots->second;

@@ -18,7 +18,7 @@
 #include <variant>
 
 #include "gtest_dist/history/history_store.h"
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
 namespace history {
@@ -58,7 +58,7 @@ class HistoryRecorder : public RunListener {
   struct EndRun {
     std::string status;
     std::int64_t ended_ms, elapsed_ms;
-    RunCounts counts;
+    RunTotals counts;
     std::vector<WorkerUse> workers;
     std::vector<RunPart> parts;
   };
@@ -94,8 +94,8 @@ class HistoryRecorder : public RunListener {
 };
 
 // Converts a finished test into the rows the store keeps.
-NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt,
-                      const std::string& status);
+// `record` is attempt number `attempt`.
+NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt);
 
 }  // namespace history
 }  // namespace gtest_dist

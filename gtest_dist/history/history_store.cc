@@ -253,7 +253,7 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
         " worker, started_ms, duration_ms, reason, output, output_truncated)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
-         r.suite + "." + r.name, r.status, r.worker, r.started_ms, r.duration_ms, r.reason,
+         r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms, r.reason,
          output, std::int64_t{truncated ? 1 : 0}});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
@@ -267,7 +267,7 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
 }
 
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
-               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& c,
+               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunTotals& c,
                const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts) {
   db->Exec(
       "UPDATE runs SET status = ?, ended_ms = ?, elapsed_ms = ?, passed = ?, failed = ?,"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest_dist/history/database.h"
+#include "gtest_dist/model/run_summary.h"
 
 namespace gtest_dist {
 namespace history {
@@ -33,13 +34,8 @@ int StoredSchemaVersion(Database* db);
 // the problem unless the store has exactly this build's schema.
 void CheckReadable(Database* db);
 
-// Frozen names of runs.status.
+// Frozen names of runs.status: this while a run goes, then VerdictName().
 constexpr char kRunRunning[] = "running";
-constexpr char kRunGreen[] = "green";
-constexpr char kRunRed[] = "red";
-constexpr char kRunInterrupted[] = "interrupted";
-// results.status is OutcomeName() or this.
-constexpr char kStatusFlaky[] = "FLAKY";
 
 struct NewRun {
   std::int64_t started_ms = 0;
@@ -68,17 +64,13 @@ struct NewResult {
   int attempt = 1;
   std::string suite;
   std::string name;
-  std::string status;
+  Outcome status = Outcome::kNotRun;
   std::string worker;
   std::int64_t started_ms = 0;
   std::int64_t duration_ms = 0;
   std::string reason;
   std::string output;  // bounded by BoundOutput before storing
   std::vector<NewPart> parts;
-};
-
-struct RunCounts {
-  int passed = 0, failed = 0, skipped = 0, crashed = 0, timed_out = 0, flaky = 0, not_run = 0;
 };
 
 struct WorkerUse {
@@ -108,7 +100,7 @@ std::int64_t InsertRun(Database* db, const NewRun& run);
 // Inserts `results` of run `run_id` (call inside a transaction).
 void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results);
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
-               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunCounts& counts,
+               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunTotals& counts,
                const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts = {});
 
 // Mean duration (ms) of each test's passed results in the latest `runs` runs

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "gtest_dist/analytics/analytics.h"
+#include "gtest_dist/model/outcome.h"
+
 namespace gtest_dist {
 namespace history {
 namespace {
@@ -82,6 +85,14 @@ std::string ResultColumns(Database* db, const std::string& output) {
 }
 constexpr int kResultColumnCount = 14;
 
+// A result's status as the store spells it. A name this build does not know
+// (a newer writer's) reads as NOT_RUN: neither failed nor passed.
+Outcome ReadStatus(const std::string& text) {
+  Outcome outcome = Outcome::kNotRun;
+  OutcomeFromName(text, &outcome);
+  return outcome;
+}
+
 ResultRow ReadResult(const Row& row) {
   ResultRow r;
   r.run_id = row.Int(0);
@@ -90,7 +101,7 @@ ResultRow ReadResult(const Row& row) {
   r.suite = row.Text(3);
   r.name = row.Text(4);
   r.full_name = row.Text(5);
-  r.status = row.Text(6);
+  r.status = ReadStatus(row.Text(6));
   r.worker = row.Text(7);
   r.reason = row.Text(8);
   r.started_ms = row.Int(9);
@@ -101,9 +112,6 @@ ResultRow ReadResult(const Row& row) {
   return r;
 }
 
-bool IsFailureStatus(const std::string& status) {
-  return status == "FAILED" || status == "CRASHED" || status == "TIMEOUT";
-}
 
 json RunJson(const RunRow& r) {
   json j = {{"id", r.id},
@@ -139,7 +147,7 @@ json ResultJson(const ResultRow& r, bool with_output) {
   }
   json j = {{"run_id", r.run_id},     {"index", r.test_index},   {"attempt", r.attempt},
             {"suite", r.suite},       {"name", r.name},          {"test", r.full_name},
-            {"status", r.status},     {"worker", r.worker},      {"started_ms", r.started_ms},
+            {"status", OutcomeName(r.status)}, {"worker", r.worker}, {"started_ms", r.started_ms},
             {"duration_ms", r.duration_ms}, {"reason", r.reason}, {"parts", parts}};
   if (with_output) {
     j["output"] = r.output;
@@ -185,6 +193,19 @@ std::string InList(const std::vector<std::int64_t>& ids) {
 
 }  // namespace
 
+RunTotals RunRow::totals() const {
+  RunTotals t;
+  t.selected = tests_total;
+  t.passed = passed;
+  t.failed = failed;
+  t.skipped = skipped;
+  t.crashed = crashed;
+  t.timed_out = timed_out;
+  t.flaky = flaky;
+  t.not_run = not_run;
+  return t;
+}
+
 std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
   Where where;
   if (!filter.host.empty()) where.Add("runs.host = ?", {filter.host});
@@ -213,16 +234,16 @@ std::optional<RunRow> FindRun(Database* db, std::int64_t id) {
   return ReadRun(rows[0]);
 }
 
-std::map<std::string, int> LatestStatusCounts(Database* db, std::int64_t run_id) {
-  std::map<std::string, int> counts;
+RunTotals LatestTotals(Database* db, std::int64_t run_id) {
+  RunTotals totals;
   for (const Row& row : db->Query(
            "SELECT r.status, COUNT(*) FROM results r WHERE r.run_id = ? AND r.attempt ="
            " (SELECT MAX(l.attempt) FROM results l WHERE l.run_id = r.run_id"
            " AND l.test_index = r.test_index) GROUP BY r.status",
            {run_id})) {
-    counts[row.Text(0)] = static_cast<int>(row.Int(1));
+    totals.Add(ReadStatus(row.Text(0)), static_cast<int>(row.Int(1)));
   }
-  return counts;
+  return totals;
 }
 
 RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
@@ -281,7 +302,7 @@ std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int6
                " LIMIT ?",
            {run_id, after_id, std::int64_t{limit}})) {
     ResultRow r = ReadResult(row);
-    if (IsFailureStatus(r.status) || r.status == "FLAKY") {
+    if (HadFailure(r.status)) {
       r.parts = PartsOf(db, run_id, r.test_index, r.attempt);
     }
     results.push_back(std::move(r));
@@ -305,7 +326,7 @@ std::vector<TestResultRow> TestResults(Database* db, const std::string& full_nam
     t.result.suite = row.Text(4);
     t.result.name = row.Text(5);
     t.result.full_name = full_name;
-    t.result.status = row.Text(6);
+    t.result.status = ReadStatus(row.Text(6));
     t.result.worker = row.Text(7);
     t.result.started_ms = row.Int(8);
     t.result.duration_ms = row.Int(9);
@@ -401,7 +422,9 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
   all_params.push_back(runs.front());
   std::vector<FlakyRow> rows;
   for (const Row& row : db->Query(
-           "SELECT r.full_name, COUNT(DISTINCT r.run_id),"
+           // The counts of analytics::FlakeCounts: runs that ran it (a result
+           // other than NOT_RUN), runs where some attempt passed.
+           "SELECT r.full_name, COUNT(DISTINCT CASE WHEN r.status <> 'NOT_RUN' THEN r.run_id END),"
            " COUNT(DISTINCT CASE WHEN r.status IN ('PASSED', 'FLAKY') THEN r.run_id END)"
            " FROM results r WHERE r.full_name IN (SELECT DISTINCT f.full_name" +
                failed_in_window + ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN " +
@@ -412,8 +435,13 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
     FlakyRow r = it->second;
     r.runs = static_cast<int>(row.Int(1));
     r.passed_runs = static_cast<int>(row.Int(2));
-    if (r.passed_runs == 0) continue;  // never passed: broken, not flaky
-    r.flake_rate = r.runs ? static_cast<double>(r.failed_runs) / r.runs : 0;
+    analytics::FlakeCounts counts;
+    counts.runs = r.runs;
+    counts.failed_runs = r.failed_runs;
+    counts.passed_runs = r.passed_runs;
+    counts.flaky_runs = r.flaky_runs;
+    if (!analytics::IsFlaky(counts)) continue;  // never passed: broken, not flaky
+    r.flake_rate = analytics::FlakeRate(counts);
     rows.push_back(r);
   }
   std::sort(rows.begin(), rows.end(), [](const FlakyRow& a, const FlakyRow& b) {
@@ -453,10 +481,10 @@ std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter) {
 
 std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter) {
   std::vector<TrendPoint> points;
+  std::vector<analytics::DurationSample> samples;
   for (const Row& row : db->Query(
            "SELECT r.run_id, runs.started_ms, r.duration_ms, r.status, runs.host, runs.label"
            " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
-           " AND r.status IN ('PASSED', 'FAILED', 'FLAKY')"
            " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
            {filter.test, std::int64_t{filter.limit}})) {
     if (!points.empty() && points.back().run_id == row.Int(0)) continue;  // last attempt only
@@ -464,30 +492,27 @@ std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter) {
     p.run_id = row.Int(0);
     p.started_ms = row.Int(1);
     p.duration_ms = row.Int(2);
-    p.status = row.Text(3);
+    p.status = ReadStatus(row.Text(3));
     p.host = row.Text(4);
     p.label = row.Text(5);
     points.push_back(p);
+    samples.push_back({p.duration_ms, p.status});
   }
   std::reverse(points.begin(), points.end());
-  // Baseline: the mean of up to 5 points since the last marked change, so a
-  // step is marked once, where it happened.
-  size_t since_change = 0;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const size_t from = std::max(since_change, i >= 5 ? i - 5 : size_t{0});
-    if (i == from) continue;
-    double sum = 0;
-    for (size_t k = from; k < i; ++k) sum += static_cast<double>(points[k].duration_ms);
-    const double baseline = sum / static_cast<double>(i - from);
-    points[i].baseline_ms = baseline;
-    const double delta = static_cast<double>(points[i].duration_ms) - baseline;
-    if (std::abs(delta) >= static_cast<double>(filter.min_change_ms) &&
-        std::abs(delta) > filter.threshold * baseline) {
-      points[i].changed = true;
-      since_change = i;
-    }
+  std::reverse(samples.begin(), samples.end());
+  analytics::DurationRule rule;
+  rule.ratio = filter.threshold;
+  rule.min_delta_ms = filter.min_change_ms;
+  const std::vector<analytics::DurationPoint> changes = analytics::DurationChanges(samples, rule);
+  std::vector<TrendPoint> timed;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    // A crash, a timeout, a skip: no duration to speak of (the rule's).
+    if (!changes[i].counted) continue;
+    points[i].changed = changes[i].changed;
+    points[i].baseline_ms = changes[i].baseline_ms;
+    timed.push_back(points[i]);
   }
-  return points;
+  return timed;
 }
 
 std::string ToJson(const std::vector<RunRow>& rows) {
@@ -554,7 +579,8 @@ std::string ToJson(const std::vector<TrendPoint>& rows) {
   json j = json::array();
   for (const TrendPoint& p : rows) {
     j.push_back({{"run_id", p.run_id}, {"started_ms", p.started_ms},
-                 {"duration_ms", p.duration_ms}, {"status", p.status}, {"host", p.host},
+                 {"duration_ms", p.duration_ms}, {"status", OutcomeName(p.status)},
+                 {"host", p.host},
                  {"label", p.label}, {"changed", p.changed}, {"baseline_ms", p.baseline_ms}});
   }
   return j.dump(2);

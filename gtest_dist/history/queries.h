@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/history/database.h"
+#include "gtest_dist/model/run_summary.h"
 
 namespace gtest_dist {
 namespace history {
@@ -27,6 +29,8 @@ struct RunRow {
   int passed = 0, failed = 0, skipped = 0, crashed = 0, timed_out = 0, flaky = 0, not_run = 0;
   int results_recorded = 0;  // rows in results so far: progress of a live run
   std::optional<std::int64_t> elapsed_ms;
+  // The counts above (set when the run ended) and tests_total.
+  RunTotals totals() const;
 };
 
 struct RunFilter {
@@ -49,7 +53,9 @@ struct ResultRow {
   std::int64_t run_id = 0;
   int test_index = 0;
   int attempt = 1;
-  std::string suite, name, full_name, status, worker, reason, output;
+  std::string suite, name, full_name;
+  Outcome status = Outcome::kNotRun;  // NOT_RUN too for a name this build does not know
+  std::string worker, reason, output;
   std::int64_t started_ms = 0, duration_ms = 0;
   bool output_truncated = false;
   std::vector<PartRow> parts;
@@ -80,9 +86,10 @@ enum class Output { kNone, kFailures, kAll };
 RunDetail ShowRun(Database* db, std::int64_t id, Output output = Output::kAll);
 // The run `id`; nullopt when there is none.
 std::optional<RunRow> FindRun(Database* db, std::int64_t id);
-// How many tests of a run have each status, counting each test's latest
-// attempt: the counts of a run still going (its row has them at the end).
-std::map<std::string, int> LatestStatusCounts(Database* db, std::int64_t run_id);
+// How many tests of a run have each outcome, counting each test's latest
+// attempt: the totals of a run still going (its row has them at the end).
+// `selected` is left 0.
+RunTotals LatestTotals(Database* db, std::int64_t run_id);
 // Up to `limit` results of run `run_id` recorded after the one with id
 // `after_id`, in the order recorded, with the parts and output (kFailures)
 // of the failed ones: what a live page has not seen yet.
@@ -125,11 +132,11 @@ struct FlakyFilter {
 };
 struct FlakyRow {
   std::string full_name;
-  int runs = 0;          // runs in the window that ran it
+  int runs = 0;          // runs in the window that ran it (not NOT_RUN)
   int failed_runs = 0;   // runs where some attempt failed
   int passed_runs = 0;   // runs where some attempt passed
   int flaky_runs = 0;    // runs where it failed and then passed (FLAKY)
-  double flake_rate = 0; // failed_runs / runs
+  double flake_rate = 0; // analytics::FlakeRate
   std::int64_t last_failure_run = 0;
   std::int64_t last_failure_ms = 0;  // when that failed attempt started
 };
@@ -153,19 +160,24 @@ struct SlowestRow {
 };
 std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter);
 
+// A test's duration over runs, with the changes marked by the one rule of
+// analytics::DurationChanges (the dashboard's test page uses it too).
 struct TrendFilter {
   std::string test;  // full name, Suite.Name
   int limit = 50;    // latest runs
-  double threshold = 0.5;  // relative change against the previous points' mean
-  std::int64_t min_change_ms = 5;  // and at least this much, ignoring noise
+  // The rule's relative part (`trend --threshold`) and absolute floor.
+  double threshold = analytics::DurationRule().ratio;
+  std::int64_t min_change_ms = analytics::DurationRule().min_delta_ms;
 };
 struct TrendPoint {
   std::int64_t run_id = 0, started_ms = 0, duration_ms = 0;
-  std::string status, host, label;
-  bool changed = false;   // beyond the threshold against the baseline
-  double baseline_ms = 0; // mean of up to 5 previous points
+  Outcome status = Outcome::kNotRun;
+  std::string host, label;
+  bool changed = false;    // a change under the rule
+  double baseline_ms = 0;  // the rule's baseline: median of up to 5 points before
 };
-// Oldest first.
+// Oldest first; the last attempt of each run, only those that ran to their
+// end (analytics::HasMeaningfulDuration).
 std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter);
 
 std::string ToJson(const std::vector<RunRow>& rows);

@@ -15,7 +15,7 @@
 #include <variant>
 #include <vector>
 
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 namespace protocol {

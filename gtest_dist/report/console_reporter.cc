@@ -66,13 +66,6 @@ std::string ParamComment(const TestEntry& test) {
   return comment;
 }
 
-bool AnyFailed(const std::vector<TestPart>& parts) {
-  for (const TestPart& part : parts) {
-    if (part.failed()) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool ShouldUseColor(const std::string& gtest_color_flag, int fd) {
@@ -326,9 +319,10 @@ void ConsoleReporter::PrintTestEndLine(const TestEntry& test,
   const bool failed = FailsRun(plan_, record.outcome);
   // The brief printer announces failures only.
   if (options_.brief && !failed) return;
-  if (record.outcome == Outcome::kPassed || (record.outcome == Outcome::kFlaky && !failed)) {
+  const Outcome shown = ReportedOutcome(record.outcome, plan_.flaky_fails);
+  if (shown == Outcome::kPassed || shown == Outcome::kFlaky) {
     PrintColored(Color::kGreen, "[       OK ] ");
-  } else if (record.outcome == Outcome::kSkipped) {
+  } else if (shown == Outcome::kSkipped) {
     PrintColored(Color::kGreen, "[  SKIPPED ] ");
   } else {
     PrintColored(Color::kRed, "[  FAILED  ] ");
@@ -397,30 +391,22 @@ void ConsoleReporter::PrintHeldTests() {
 
 void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   const bool brief = options_.brief;
-  // The outcome of each selected test: the summary is authoritative; a test
-  // nobody reported counts as not run, a failure.
+  // The outcome of each selected test, the totals and the verdict are the
+  // summary's (a test nobody reported is NOT_RUN there, a failure).
   std::vector<int> skipped;
   std::vector<int> failed;
   std::vector<int> flaky;
-  size_t passed_count = 0;
   for (int index : plan_.selected) {
-    Outcome outcome = Outcome::kNotRun;
-    auto record = summary.records.find(index);
-    auto seen = seen_.find(index);
-    if (record != summary.records.end()) {
-      outcome = record->second.outcome;
-    } else if (seen != seen_.end()) {
-      outcome = seen->second;
-    }
+    const Outcome outcome = summary.OutcomeOf(index);
     if (outcome == Outcome::kFlaky) flaky.push_back(index);
-    if (outcome == Outcome::kPassed || (outcome == Outcome::kFlaky && !plan_.flaky_fails)) {
-      ++passed_count;
+    if (summary.Fails(outcome)) {
+      failed.push_back(index);
     } else if (outcome == Outcome::kSkipped) {
       skipped.push_back(index);
-    } else {
-      failed.push_back(index);
     }
   }
+  const RunTotals totals = summary.Totals();
+  const std::size_t passed_count = static_cast<std::size_t>(totals.passing(plan_.flaky_fails));
   std::vector<std::string> failed_suites;
   for (const SuiteRecord& record : summary.suites) {
     auto found = suite_by_name_.find(record.name);
@@ -431,8 +417,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
       failed_suites.push_back(record.name);
     }
   }
-  const bool passed = failed.empty() && failed_suites.empty() &&
-                      !AnyFailed(summary.global_parts);
+  const bool passed = summary.Passed();
   size_t suites_to_run = 0;
   for (const SuiteState& suite : suites_) {
     if (suite.selected > 0) ++suites_to_run;

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
 

@@ -14,7 +14,6 @@
 namespace gtest_dist {
 namespace {
 
-using report_view::AnyFailed;
 using report_view::FormatLocation;
 
 // gtest's EscapeJson: also escapes '/', and writes other control characters

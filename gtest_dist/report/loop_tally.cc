@@ -9,10 +9,9 @@ void LoopTally::OnRunEnd(const RunSummary& summary) {
   const RunPlan& plan = *summary.plan;
   planned_ = plan.repeat;
   ++iterations_;
-  bool red = summary.interrupted;
+  const bool red = !summary.Passed();
   for (const auto& [index, record] : summary.records) {
-    const bool failed = FailsRun(plan, record.outcome);
-    red = red || failed;
+    const bool failed = summary.Fails(record.outcome);
     // Not run is no verdict on the test (an interrupted or abandoned run).
     if (record.outcome == Outcome::kNotRun) continue;
     if (!failed && record.failed_attempts.empty()) continue;
@@ -24,10 +23,6 @@ void LoopTally::OnRunEnd(const RunSummary& summary) {
     }
     tally.last_iteration = iterations_;
   }
-  for (const SuiteRecord& suite : summary.suites) {
-    for (const TestPart& part : suite.parts) red = red || part.failed();
-  }
-  for (const TestPart& part : summary.global_parts) red = red || part.failed();
   if (red) ++failed_iterations_;
   std::fprintf(progress_, "gtest_dist: loop iteration %d%s: %s; %d of %d iterations failed, %zu %s failed at least once\n",
                iterations_, planned_ > 0 ? (" of " + std::to_string(planned_)).c_str() : "",

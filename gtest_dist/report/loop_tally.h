@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "gtest_dist/report/run_listener.h"
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/run_listener.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist::report_view {
 
@@ -33,9 +33,10 @@ struct Test {
 struct Suite {
   std::string name;
   std::vector<Test> tests;
-  int failures = 0;
+  int failures = 0;  // totals.failing(): tests that fail the run
   int disabled = 0;
   int skipped = 0;
+  RunTotals totals;  // the reported outcomes of its tests that ran
   // Its tests ran in many processes: the sum of their times, and the
   // earliest start among them (0 when none ran, like gtest's unrun suite).
   std::int64_t elapsed_ms = 0;
@@ -43,13 +44,6 @@ struct Suite {
   // RecordProperty() calls in SetUpTestSuite/TearDownTestSuite.
   std::vector<Property> properties;
 };
-
-inline bool AnyFailed(const std::vector<TestPart>& parts) {
-  for (const TestPart& part : parts) {
-    if (part.failed()) return true;
-  }
-  return false;
-}
 
 // gtest's FormatCompilerIndependentFileLocation: "file:line", "file" without
 // a line, "unknown file" without a file.
@@ -74,7 +68,8 @@ inline Test MakeTest(const TestEntry& entry, bool run,
     record.index = entry.index;
     record.outcome = Outcome::kNotRun;
   }
-  const bool flaky_fails = summary.plan->flaky_fails && record.outcome == Outcome::kFlaky;
+  const bool flaky_fails = ReportedOutcome(record.outcome, summary.plan->flaky_fails) !=
+                           record.outcome;
   if (flaky_fails) {
     // It fails the run: the failures of its failed attempts are its own.
     for (const TestRecord& attempt : record.failed_attempts) {
@@ -112,7 +107,7 @@ inline Test MakeTest(const TestEntry& entry, bool run,
     }
     test.properties.emplace_back(kAttemptFailuresPropertyName, failures);
   }
-  test.outcome = flaky_fails ? Outcome::kFailed : record.outcome;
+  test.outcome = ReportedOutcome(record.outcome, summary.plan->flaky_fails);
   test.elapsed_ms = record.elapsed_ms;
   test.start_timestamp_ms = record.start_timestamp_ms;
   return test;
@@ -140,8 +135,7 @@ inline std::vector<Suite> CollectSuites(const RunSummary& summary) {
       // even when --gtest_also_run_disabled_tests runs it.
       if (catalog.test(i).disabled) ++suite.disabled;
       if (test.run) {
-        if (IsFailure(test.outcome)) ++suite.failures;
-        if (test.outcome == Outcome::kSkipped) ++suite.skipped;
+        suite.totals.Add(test.outcome);
         suite.elapsed_ms += test.elapsed_ms;
         if (test.start_timestamp_ms > 0 &&
             (suite.start_timestamp_ms == 0 ||
@@ -152,6 +146,9 @@ inline std::vector<Suite> CollectSuites(const RunSummary& summary) {
       suite.tests.push_back(std::move(test));
     }
     if (suite.tests.empty()) continue;
+    // Reported outcomes: a FLAKY test that fails the run is already FAILED.
+    suite.failures = suite.totals.failing(false);
+    suite.skipped = suite.totals.skipped;
     for (const SuiteRecord& record : summary.suites) {
       if (record.name != suite.name) continue;
       suite.properties.insert(suite.properties.end(), record.properties.begin(),

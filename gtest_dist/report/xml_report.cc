@@ -11,7 +11,6 @@
 namespace gtest_dist {
 namespace {
 
-using report_view::AnyFailed;
 using report_view::FormatLocation;
 
 // Characters XML attribute values would silently turn into spaces; gtest

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 

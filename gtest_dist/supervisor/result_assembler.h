@@ -11,7 +11,7 @@
 #include <set>
 #include <utility>
 
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 

@@ -74,15 +74,7 @@ int Supervisor::Run() {
                             .count();
   for (RunListener* listener : listeners_) listener->OnRunEnd(summary_);
 
-  bool failed = summary_.interrupted;
-  for (const TestPart& part : summary_.global_parts) failed = failed || part.failed();
-  for (const SuiteRecord& suite : summary_.suites) {
-    for (const TestPart& part : suite.parts) failed = failed || part.failed();
-  }
-  for (const auto& [index, record] : summary_.records) {
-    failed = failed || FailsRun(plan_, record.outcome);
-  }
-  return failed ? 1 : 0;
+  return summary_.ExitCode();
 }
 
 void Supervisor::StartExecutor(ExecutorState* state) {

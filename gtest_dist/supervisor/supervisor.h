@@ -14,7 +14,7 @@
 #include <boost/asio.hpp>
 
 #include "gtest_dist/dist_flags.h"
-#include "gtest_dist/report/run_listener.h"
+#include "gtest_dist/model/run_listener.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/chunk_runner.h"
 #include "gtest_dist/schedule/scheduler.h"

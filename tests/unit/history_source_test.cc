@@ -8,11 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "gtest_dist/dashboard/history_source.h"
 #include "gtest_dist/dashboard/request_handler.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_store.h"
+#include "gtest_dist/history/queries.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -49,16 +52,16 @@ class HistorySourceTest : public testing::Test {
   }
 
   void Record(std::int64_t run, int index, const std::string& name, const std::string& status,
-              std::int64_t started_ms, int attempt = 1) {
+              std::int64_t started_ms, int attempt = 1, std::int64_t duration_ms = -1) {
     NewResult r;
     r.test_index = index;
     r.attempt = attempt;
     r.suite = "S";
     r.name = name;
-    r.status = status;
+    EXPECT_TRUE(OutcomeFromName(status, &r.status)) << status;
     r.worker = "w1:7420";
     r.started_ms = started_ms;
-    r.duration_ms = 10 + index;
+    r.duration_ms = duration_ms >= 0 ? duration_ms : 10 + index;
     if (status == "FAILED") {
       r.output = "<b>printed</b>\n";
       r.parts.push_back({"nonfatal", "s_test.cc", 42, "<img src=x onerror=alert(1)>"});
@@ -70,7 +73,7 @@ class HistorySourceTest : public testing::Test {
   }
 
   void Finish(std::int64_t run, const std::string& status, int passed, int failed) {
-    history::RunCounts counts;
+    RunTotals counts;
     counts.passed = passed;
     counts.failed = failed;
     history::FinishRun(writer_.get(), run, status, 2'000'000'000'000, 100, counts, {});
@@ -198,6 +201,16 @@ TEST_F(HistorySourceTest, TestPageFlakyAndFailuresOverAPeriod) {
   EXPECT_EQ(flaky[1]["test"], "S.D");
   EXPECT_EQ(flaky[1]["runs"], 5);  // runs, not attempts
   EXPECT_EQ(flaky[1]["failed"], 1);
+  // One rule (gtest_dist/analytics): D's test page gives the rate of the
+  // flaky list, counting runs; it used to count its two attempts in run 5.
+  const nlohmann::json d = Get(*source, "/api/tests/S.D");
+  EXPECT_EQ(d["runs"].size(), 6u);  // every attempt is listed
+  EXPECT_EQ(d["run_count"], 5);
+  EXPECT_EQ(d["failed"], 1);
+  EXPECT_EQ(d["passed"], 5);
+  EXPECT_DOUBLE_EQ(d["flake_rate"].get<double>(), flaky[1]["flake_rate"].get<double>());
+  EXPECT_EQ(d["runs"][4]["failed"], true);  // attempt 1 of run 5
+  EXPECT_EQ(d["runs"][5]["failed"], false);  // FLAKY: passed in the end
 
   // The period of runs 3 to 5; one machine; a substring of the name.
   flaky = Get(*source, "/api/flaky?since=" + std::to_string(3 * 3'600'000))["tests"];
@@ -255,6 +268,41 @@ TEST_F(HistorySourceTest, OpensReadOnlyAndRefusesWhatItCannotRead) {
 TEST_F(HistorySourceTest, TheSourceCannotWrite) {
   auto db = history::OpenDatabase(path_, history::Access::kReadOnly);
   EXPECT_THROW(db->Exec("DELETE FROM runs"), history::DatabaseError);
+}
+
+// The `gtest_dist trend` command and the test page mark changes by one rule
+// (gtest_dist/analytics). They used to differ: the command took the mean of
+// 5 points and a 5 ms floor, the page the median and 20 ms, so a 15 ms step
+// on a 20 ms test was a change for one and not the other.
+TEST_F(HistorySourceTest, TheTrendCommandAndTheTestPageMarkTheSameChanges) {
+  const std::vector<std::pair<const char*, std::int64_t>> results = {
+      {"PASSED", 20}, {"PASSED", 20}, {"PASSED", 20}, {"PASSED", 35}, {"CRASHED", 1},
+      {"PASSED", 35}, {"PASSED", 90}, {"FAILED", 95}, {"PASSED", 90}};
+  std::vector<std::int64_t> runs;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const std::int64_t run = StartRun(static_cast<std::int64_t>(i + 1) * 1000, "ci-1", 1);
+    Record(run, 0, "T", results[i].first, static_cast<std::int64_t>(i + 1) * 1000, 1,
+           results[i].second);
+    Finish(run, "green", 1, 0);
+    runs.push_back(run);
+  }
+  history::TrendFilter filter;
+  filter.test = "S.T";
+  const std::vector<history::TrendPoint> trend = history::Trend(writer_.get(), filter);
+  ASSERT_EQ(trend.size(), results.size() - 1);  // the crash has no duration to speak of
+  std::vector<std::int64_t> command_changes;
+  for (const history::TrendPoint& p : trend) {
+    if (p.changed) command_changes.push_back(p.run_id);
+  }
+  auto source = OpenSource();
+  ASSERT_TRUE(source);
+  const nlohmann::json page = Get(*source, "/api/tests/S.T");
+  std::vector<std::int64_t> page_changes;
+  for (const nlohmann::json& index : page["changes"]) {
+    page_changes.push_back(page["runs"][index.get<std::size_t>()]["run_id"].get<std::int64_t>());
+  }
+  EXPECT_EQ(command_changes, page_changes);
+  EXPECT_EQ(command_changes, std::vector<std::int64_t>({runs[6]}));  // 35 -> 90 ms, not 20 -> 35
 }
 
 }  // namespace

@@ -46,20 +46,21 @@ class HistoryStoreTest : public testing::Test {
     run.tests_total = 3;
     const std::int64_t id = InsertRun(db, run);
     std::vector<NewResult> results(3);
-    results[0] = {0, 1, "S", "A", "PASSED", "local", started, a_ms, "", "hello\n", {}};
-    results[1] = {1, 1, "S", "B", b_fails ? "FAILED" : "PASSED", "w1:7420", started, 3, "",
-                  "", {}};
+    results[0] = {0, 1, "S", "A", Outcome::kPassed, "local", started, a_ms, "", "hello\n", {}};
+    results[1] = {1, 1, "S", "B", b_fails ? Outcome::kFailed : Outcome::kPassed, "w1:7420",
+                  started, 3, "", "", {}};
     if (b_fails) results[1].parts.push_back({"nonfatal", "s_test.cc", 42, "Expected 1"});
-    results[2] = {2, 1, "T", "C", "CRASHED", "w1:7420", started, 0, "killed by signal 11",
+    results[2] = {2, 1, "T", "C", Outcome::kCrashed, "w1:7420", started, 0, "killed by signal 11",
                   "", {{"fatal", "", -1, "killed by signal 11"}}};
     Transaction t(db);
     InsertResults(db, id, results);
     t.Commit();
-    RunCounts counts;
+    RunTotals counts;
     counts.passed = b_fails ? 1 : 2;
     counts.failed = b_fails ? 1 : 0;
     counts.crashed = 1;
-    FinishRun(db, id, kRunRed, started + 1000, 1000, counts, {{"local", 1, a_ms}});
+    FinishRun(db, id, VerdictName(Verdict::kFailed), started + 1000, 1000, counts,
+              {{"local", 1, a_ms}});
     return id;
   }
 
@@ -100,7 +101,7 @@ TEST_F(HistoryStoreTest, Version2StoreIsUpgradedWithWorkerSlotsAndSuiteParts) {
   NewRun run;
   run.binary_name = "new";
   const std::int64_t id = InsertRun(db.get(), run);
-  FinishRun(db.get(), id, kRunRed, 2, 1, RunCounts{}, {{"w:1", 5, 50, 4}},
+  FinishRun(db.get(), id, VerdictName(Verdict::kFailed), 2, 1, RunTotals{}, {{"w:1", 5, 50, 4}},
             {{"Suite", {"fatal", "s.cc", 7, "SetUpTestSuite failed"}},
              {"", {"skip", "e.cc", 9, "no device"}}});
   const RunDetail detail = ShowRun(db.get(), id);
@@ -176,7 +177,7 @@ TEST_F(HistoryStoreTest, QueriesReturnTheStoredRows) {
   ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].id, r3);  // newest first
   EXPECT_EQ(runs[0].results_recorded, 3);
-  EXPECT_EQ(runs[0].status, kRunRed);
+  EXPECT_EQ(runs[0].status, VerdictName(Verdict::kFailed));
   RunFilter by_label;
   by_label.label = "rev2";
   ASSERT_EQ(ListRuns(db.get(), by_label).size(), 1u);
@@ -303,13 +304,14 @@ TEST_F(HistoryStoreTest, RecorderWritesLiveAndReportsWhatItCouldNotRecord) {
     summary.records = {{0, a}, {1, b}};
     recorder.OnRunEnd(summary);
     const auto ended = ListRuns(reader.get(), RunFilter{});
-    EXPECT_EQ(ended[0].status, kRunRed);
+    EXPECT_EQ(ended[0].status, VerdictName(Verdict::kFailed));
     EXPECT_EQ(ended[0].failed, 1);
     EXPECT_EQ(ended[0].results_recorded, 2);
   }
   // A directory where the file should be: cannot be opened.
   const std::string bad = (dir_ / "sub").string();
   FILE* messages = std::tmpfile();
+  plan.selected = {0};  // a run of A alone, which passed: green
   {
     HistoryRecorder recorder(bad, context, messages);
     recorder.OnRunStart(plan);

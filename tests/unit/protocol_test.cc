@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 namespace protocol {

@@ -43,8 +43,8 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
-#include "gtest_dist/report/run_listener.h"
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/run_listener.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist::report_test {
 

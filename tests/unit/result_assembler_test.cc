@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
 namespace {

@@ -1,4 +1,4 @@
-#include "gtest_dist/report/test_record.h"
+#include "gtest_dist/model/test_record.h"
 
 #include <gtest/gtest.h>
 

@@ -65,7 +65,6 @@ function fmtTime(ms) { return ms ? new Date(ms).toLocaleString() : '–'; }
 function badge(status) { return el('span', {class: 'badge status-' + status, 'data-status': status}, status); }
 function testLink(name) { return el('a', {href: '#/tests/' + encodeURIComponent(name)}, name); }
 function runLink(id) { return el('a', {href: '#/runs/' + id}, '#' + id); }
-function isFailed(status) { return status === 'FAILED' || status === 'CRASHED' || status === 'TIMEOUT'; }
 
 // "#/runs?host=a" -> {path: ['runs'], query: URLSearchParams}
 function parseHash() {
@@ -147,7 +146,7 @@ async function runsPage(query) {
       table.appendChild(el('tr', {'data-run': run.id},
         el('td', {}, runLink(run.id)), el('td', {class: 'status'}, badge(run.status)),
         el('td', {}, run.binary), el('td', {}, run.label), el('td', {}, run.host),
-        el('td', {}, fmtTime(run.start_ms)), el('td', {class: 'num'}, c.passed),
+        el('td', {}, fmtTime(run.started_ms)), el('td', {class: 'num'}, c.passed),
         el('td', {class: 'num'}, c.failed), el('td', {class: 'num'}, c.skipped),
         el('td', {class: 'num'}, c.flaky), el('td', {class: 'num'}, c.total),
         el('td', {class: 'num'}, fmtDuration(run.elapsed_ms))));
@@ -183,39 +182,39 @@ function runPage(id) {
       if (w > 0) bar.appendChild(svg('rect', {class: 'fill-' + status, x, y: 0, width: w, height: 14}));
       x += w;
     }
-    const elapsed = run.end_ms ? run.elapsed_ms : Math.max(0, Date.now() - run.start_ms);
+    const elapsed = run.ended_ms ? run.elapsed_ms : Math.max(0, Date.now() - run.started_ms);
     const count = (key, label) => el('div', {class: 'c-' + key, 'data-count': key},
       el('div', {class: 'value'}, c[key]), el('div', {class: 'label'}, label));
     summary.append(
       el('p', {}, badge(run.status), ' ', run.binary, ' on ', run.host,
-         run.label ? ' · ' + run.label : '', ' · started ', fmtTime(run.start_ms)),
+         run.label ? ' · ' + run.label : '', ' · started ', fmtTime(run.started_ms)),
       bar,
       el('div', {class: 'counts'},
         count('passed', 'passed'), count('failed', 'failed'), count('skipped', 'skipped'),
         count('flaky', 'flaky'), count('left', 'left'),
         el('div', {}, el('div', {class: 'value', id: 'done'}, done + ' / ' + c.total), el('div', {class: 'label'}, 'done')),
         el('div', {}, el('div', {class: 'value', id: 'elapsed'}, fmtDuration(elapsed)), el('div', {class: 'label'}, 'elapsed')),
-        el('div', {}, el('div', {class: 'value', id: 'eta'}, run.end_ms ? '–' : fmtDuration(run.eta_ms)), el('div', {class: 'label'}, 'left (estimate)'))));
+        el('div', {}, el('div', {class: 'value', id: 'eta'}, run.ended_ms ? '–' : fmtDuration(run.eta_ms)), el('div', {class: 'label'}, 'left (estimate)'))));
   }
 
   // One lane per worker slot: a worker's results packed greedily into the
   // fewest lanes where none overlaps, which is what its slots did.
   function renderTimeline() {
     clear(timeline);
-    const results = [...state.results.values()].filter((r) => r.start_ms > 0);
+    const results = [...state.results.values()].filter((r) => r.started_ms > 0);
     if (results.length === 0) { timeline.appendChild(el('p', {class: 'muted'}, 'No test has finished yet.')); return; }
-    const start = Math.min(...results.map((r) => r.start_ms));
-    const end = Math.max(...results.map((r) => r.start_ms + Math.max(1, r.elapsed_ms)));
+    const start = Math.min(...results.map((r) => r.started_ms));
+    const end = Math.max(...results.map((r) => r.started_ms + Math.max(1, r.elapsed_ms)));
     const span = Math.max(1, end - start);
     const lanes = [];  // {worker, ends}
     const byWorker = new Map();
-    for (const r of results.sort((a, b) => a.start_ms - b.start_ms)) {
+    for (const r of results.sort((a, b) => a.started_ms - b.started_ms)) {
       const worker = r.worker || 'unknown';
       if (!byWorker.has(worker)) byWorker.set(worker, []);
       const mine = byWorker.get(worker);
-      let lane = mine.find((l) => l.ends <= r.start_ms);
+      let lane = mine.find((l) => l.ends <= r.started_ms);
       if (!lane) { lane = {worker, ends: 0, slot: mine.length, items: []}; mine.push(lane); }
-      lane.ends = r.start_ms + r.elapsed_ms;
+      lane.ends = r.started_ms + r.elapsed_ms;
       lane.items.push(r);
     }
     for (const mine of byWorker.values()) lanes.push(...mine);
@@ -225,7 +224,7 @@ function runPage(id) {
       const y = i * laneHeight;
       chart.appendChild(svg('text', {class: 'lane-label', x: 0, y: y + 13}, lane.worker + ' #' + (lane.slot + 1)));
       for (const r of lane.items) {
-        const x = labelWidth + (width - labelWidth) * (r.start_ms - start) / span;
+        const x = labelWidth + (width - labelWidth) * (r.started_ms - start) / span;
         const w = Math.max(1, (width - labelWidth) * r.elapsed_ms / span);
         chart.appendChild(svg('rect', {class: 'fill-' + r.status, x, y: y + 2, width: w, height: laneHeight - 4},
           svg('title', {}, r.test + ' · ' + r.status + ' · ' + fmtDuration(r.elapsed_ms))));
@@ -281,7 +280,7 @@ function runPage(id) {
     apply(doc);
     render();
     every(500, render);
-    if (state.run.end_ms) return;
+    if (state.run.ended_ms) return;
     // Live: the server streams what the store records, from our cursor on.
     const live = document.getElementById('live');
     const source = new EventSource('/api/runs/' + id + '/events?cursor=' + state.cursor);
@@ -293,7 +292,7 @@ function runPage(id) {
       if (delta.finished) { source.close(); live.textContent = ''; render(); }
     };
     source.addEventListener('gone', () => { source.close(); live.textContent = 'run no longer in the store'; });
-    every(1000, () => { if (state.run && !state.run.end_ms) dirty = true; });  // elapsed ticks
+    every(1000, () => { if (state.run && !state.run.ended_ms) dirty = true; });  // elapsed ticks
   })();
 }
 
@@ -305,7 +304,7 @@ async function testPage(name) {
   try { doc = await api('/api/tests/' + encodeURIComponent(name)); } catch (e) { showError(view, e); return; }
   const runs = doc.runs;
   view.appendChild(el('div', {class: 'card'},
-    el('p', {}, 'Ran ' + runs.length + ' times; failed ' + doc.failed + ', passed ' + doc.passed + '. Flake rate: ',
+    el('p', {}, 'Ran in ' + doc.run_count + ' runs; failed in ' + doc.failed + ', passed in ' + doc.passed + '. Flake rate: ',
        el('strong', {id: 'flake-rate'}, (100 * doc.flake_rate).toFixed(1) + ' %')),
     el('p', {}, 'Failed on: ', doc.failed_on.length ? el('span', {id: 'failed-on'}, doc.failed_on.join(', ')) : el('span', {class: 'muted'}, 'no machine'))));
 
@@ -327,7 +326,7 @@ async function testPage(name) {
        el('th', {}, 'Host'), el('th', {}, 'Worker'), el('th', {class: 'num'}, 'Duration')));
   for (const r of runs.slice().reverse()) {
     table.appendChild(el('tr', {}, el('td', {}, runLink(r.run_id)), el('td', {}, badge(r.status)),
-      el('td', {}, fmtTime(r.start_ms)), el('td', {}, r.host), el('td', {}, r.worker),
+      el('td', {}, fmtTime(r.started_ms)), el('td', {}, r.host), el('td', {}, r.worker),
       el('td', {class: 'num'}, fmtDuration(r.elapsed_ms))));
   }
   view.append(el('h2', {}, 'Results'), table);
@@ -358,7 +357,7 @@ function trendChart(runs, changes) {
         'changed at run #' + runs[i].run_id + ': ' + fmtDuration(before) + ' → ' + fmtDuration(runs[i].elapsed_ms)));
   }
   chart.appendChild(svg('polyline', {class: 'trend-line', points: runs.map((r, i) => xOf(i) + ',' + yOf(r.elapsed_ms)).join(' ')}));
-  runs.forEach((r, i) => chart.appendChild(svg('circle', {class: 'trend-point' + (isFailed(r.status) ? ' failed' : ''), cx: xOf(i), cy: yOf(r.elapsed_ms), r: 3},
+  runs.forEach((r, i) => chart.appendChild(svg('circle', {class: 'trend-point' + (r.failed ? ' failed' : ''), cx: xOf(i), cy: yOf(r.elapsed_ms), r: 3},
     svg('title', {}, 'run #' + r.run_id + ': ' + fmtDuration(r.elapsed_ms) + ' ' + r.status))));
   return chart;
 }
@@ -402,7 +401,7 @@ async function failuresPage(query) {
     el('th', {}, 'Test'), el('th', {}, 'Status'), el('th', {}, 'Host'), el('th', {}, 'Message')));
   for (const f of doc.failures) {
     const first = f.messages.length ? f.messages[0] : null;
-    table.appendChild(el('tr', {}, el('td', {}, fmtTime(f.start_ms)), el('td', {}, runLink(f.run_id)),
+    table.appendChild(el('tr', {}, el('td', {}, fmtTime(f.started_ms)), el('td', {}, runLink(f.run_id)),
       el('td', {class: 'name'}, testLink(f.test)), el('td', {}, badge(f.status)),
       el('td', {}, f.worker && f.worker !== 'local' ? f.worker : f.host),
       el('td', {}, first ? el('pre', {class: 'message'}, first.message.split('\n').slice(0, 4).join('\n')) : '')));

@@ -1,11 +1,13 @@
 // What a test produced: the results that every report is made from.
-#ifndef GTEST_DIST_REPORT_TEST_RECORD_H_
-#define GTEST_DIST_REPORT_TEST_RECORD_H_
+#ifndef GTEST_DIST_MODEL_TEST_RECORD_H_
+#define GTEST_DIST_MODEL_TEST_RECORD_H_
 
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "gtest_dist/model/outcome.h"
 
 namespace gtest_dist {
 
@@ -32,6 +34,14 @@ struct TestPart {
   }
 };
 
+// Whether any of `parts` is a failure.
+inline bool AnyFailed(const std::vector<TestPart>& parts) {
+  for (const TestPart& part : parts) {
+    if (part.failed()) return true;
+  }
+  return false;
+}
+
 using Property = std::pair<std::string, std::string>;
 
 // The property the XML and JSON reports add to every test that ran on a
@@ -48,27 +58,6 @@ constexpr char kOutcomePropertyName[] = "gtest_dist_outcome";
 constexpr char kAttemptFailuresPropertyName[] = "gtest_dist_attempt_failures";
 // `TestRecord::worker` for the supervisor's local executor.
 constexpr char kLocalWorker[] = "local";
-
-// The final status of one test. Frozen: these names appear on the wire and in
-// the history store.
-enum class Outcome {
-  kPassed,
-  kFailed,
-  kSkipped,
-  kCrashed,   // the child died during the test (signal, exit(), abort)
-  kTimeout,   // killed after --dist-test-timeout
-  kNotRun,    // selected but never run (run interrupted, no worker left)
-  // Failed, then passed when run again (--dist-retries). Set by the
-  // supervisor only: a worker reports what one attempt did.
-  kFlaky,
-};
-const char* OutcomeName(Outcome outcome);
-bool OutcomeFromName(const std::string& name, Outcome* outcome);
-// Counts as a failure for the report and the exit code.
-inline bool IsFailure(Outcome o) {
-  return o == Outcome::kFailed || o == Outcome::kCrashed ||
-         o == Outcome::kTimeout || o == Outcome::kNotRun;
-}
 
 // Everything known about one run of one test.
 struct TestRecord {
@@ -119,4 +108,4 @@ struct SuiteRecord {
 
 }  // namespace gtest_dist
 
-#endif  // GTEST_DIST_REPORT_TEST_RECORD_H_
+#endif  // GTEST_DIST_MODEL_TEST_RECORD_H_
