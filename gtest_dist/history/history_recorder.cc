@@ -22,6 +22,18 @@ const char* PartKind(TestPart::Type type) {
   return "success";
 }
 
+void Count(Outcome outcome, RunCounts* counts) {
+  switch (outcome) {
+    case Outcome::kPassed: ++counts->passed; break;
+    case Outcome::kFailed: ++counts->failed; break;
+    case Outcome::kSkipped: ++counts->skipped; break;
+    case Outcome::kCrashed: ++counts->crashed; break;
+    case Outcome::kTimeout: ++counts->timed_out; break;
+    case Outcome::kNotRun: ++counts->not_run; break;
+    case Outcome::kFlaky: ++counts->flaky; break;
+  }
+}
+
 }  // namespace
 
 NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attempt,
@@ -101,9 +113,13 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   // Every attempt is a row of its own; the last one carries the verdict.
   int number = 0;
   for (const TestRecord& attempt : record.failed_attempts) {
-    Enqueue(Result{ToNewResult(test, attempt, ++number, OutcomeName(attempt.outcome))}, false);
+    Enqueue(Result{ToNewResult(test, attempt, ++number, OutcomeName(attempt.outcome)),
+                   std::nullopt},
+            false);
   }
-  Enqueue(Result{ToNewResult(test, record, record.attempt(), OutcomeName(record.outcome))}, false);
+  Enqueue(Result{ToNewResult(test, record, record.attempt(), OutcomeName(record.outcome)),
+                 record.outcome},
+          false);
 }
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
@@ -113,15 +129,7 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   bool red = false;
   std::map<std::string, WorkerUse> workers;
   for (const auto& [index, record] : summary.records) {
-    switch (record.outcome) {
-      case Outcome::kPassed: ++end.counts.passed; break;
-      case Outcome::kFailed: ++end.counts.failed; break;
-      case Outcome::kSkipped: ++end.counts.skipped; break;
-      case Outcome::kCrashed: ++end.counts.crashed; break;
-      case Outcome::kTimeout: ++end.counts.timed_out; break;
-      case Outcome::kNotRun: ++end.counts.not_run; break;
-      case Outcome::kFlaky: ++end.counts.flaky; break;
-    }
+    Count(record.outcome, &end.counts);
     red = red || FailsRun(*summary.plan, record.outcome);
     auto count_use = [&workers](const TestRecord& attempt) {
       if (attempt.worker.empty()) return;
@@ -263,22 +271,33 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
     try {
       Transaction transaction(db_.get());
       std::vector<NewResult> results;
+      RunCounts counts = live_counts_;
+      bool ended = false;
       for (Item& item : items) {
         if (auto* start = std::get_if<StartRun>(&item)) {
           const std::int64_t id = InsertRun(db_.get(), start->run);
+          counts = RunCounts{};
           std::lock_guard<std::mutex> lock(mutex_);
           run_id_ = id;
         } else if (auto* result = std::get_if<Result>(&item)) {
+          if (result->verdict) Count(*result->verdict, &counts);
           results.push_back(std::move(result->result));
         } else if (auto* end = std::get_if<EndRun>(&item)) {
           InsertResults(db_.get(), run_id_, results);
           results.clear();
           FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms,
                     end->counts, end->workers, end->parts);
+          ended = true;
         }
       }
-      InsertResults(db_.get(), run_id_, results);
+      if (!results.empty()) {
+        InsertResults(db_.get(), run_id_, results);
+        // While the run goes on, its row counts what is recorded so far (the
+        // end writes the final counts).
+        if (!ended) UpdateRunCounts(db_.get(), run_id_, counts);
+      }
       transaction.Commit();
+      live_counts_ = counts;
     } catch (const std::exception& e) {
       Fail(e.what());
       lose(items);
