@@ -59,6 +59,11 @@ class Database {
     Query(sql, params);
   }
 
+  // Called by EnsureSchema once the store is known to be ours (or empty),
+  // before its first write: SQLite switches the file to WAL so that readers
+  // can follow a writer. Never called for a read-only connection.
+  virtual void PrepareForWrites() {}
+
   // Transactions. BeginWrite takes the write lock up front (SQLite
   // BEGIN IMMEDIATE) so a busy database fails at the start, not at commit.
   virtual void BeginWrite() = 0;
@@ -81,7 +86,8 @@ class Database {
 
 // Opens `location`: a "postgresql://" or "postgres://" URL (or a libpq
 // "host=... dbname=..." string) goes to PostgreSQL, anything else is a SQLite
-// file path (its directory is created unless kReadOnly). Throws DatabaseError
+// file path (its directory is created unless kReadOnly; kReadOnly never
+// creates the file either). Throws DatabaseError
 // naming the location and what went wrong.
 // True when OpenDatabase would take `location` to PostgreSQL.
 bool IsPostgresLocation(const std::string& location);

@@ -100,9 +100,9 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   // Every attempt is a row of its own; the last one carries the verdict.
   int number = 0;
   for (const TestRecord& attempt : record.failed_attempts) {
-    Enqueue(Result{ToNewResult(test, attempt, ++number)}, false);
+    Enqueue(Result{ToNewResult(test, attempt, ++number), std::nullopt}, false);
   }
-  Enqueue(Result{ToNewResult(test, record, record.attempt())}, false);
+  Enqueue(Result{ToNewResult(test, record, record.attempt()), record.outcome}, false);
 }
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
@@ -251,22 +251,33 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
     try {
       Transaction transaction(db_.get());
       std::vector<NewResult> results;
+      RunTotals counts = live_counts_;
+      bool ended = false;
       for (Item& item : items) {
         if (auto* start = std::get_if<StartRun>(&item)) {
           const std::int64_t id = InsertRun(db_.get(), start->run);
+          counts = RunTotals{};
           std::lock_guard<std::mutex> lock(mutex_);
           run_id_ = id;
         } else if (auto* result = std::get_if<Result>(&item)) {
+          if (result->verdict) counts.Add(*result->verdict);
           results.push_back(std::move(result->result));
         } else if (auto* end = std::get_if<EndRun>(&item)) {
           InsertResults(db_.get(), run_id_, results);
           results.clear();
           FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms,
                     end->counts, end->workers, end->parts);
+          ended = true;
         }
       }
-      InsertResults(db_.get(), run_id_, results);
+      if (!results.empty()) {
+        InsertResults(db_.get(), run_id_, results);
+        // While the run goes on, its row counts what is recorded so far (the
+        // end writes the final counts).
+        if (!ended) UpdateRunCounts(db_.get(), run_id_, counts);
+      }
       transaction.Commit();
+      live_counts_ = counts;
     } catch (const std::exception& e) {
       Fail(e.what());
       lose(items);

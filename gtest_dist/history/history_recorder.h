@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -54,7 +55,12 @@ class HistoryRecorder : public RunListener {
 
  private:
   struct StartRun { NewRun run; };
-  struct Result { NewResult result; };
+  struct Result {
+    NewResult result;
+    // The test's verdict, on its last attempt's row: counted into the run's
+    // row while the run goes on.
+    std::optional<Outcome> verdict;
+  };
   struct EndRun {
     std::string status;
     std::int64_t ended_ms, elapsed_ms;
@@ -90,6 +96,7 @@ class HistoryRecorder : public RunListener {
   bool lost_start_ = false;
   bool lost_end_ = false;
   int run_results_ = 0;
+  RunTotals live_counts_;  // the verdicts written so far of the current run
   std::thread writer_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 namespace gtest_dist {
 namespace history {
@@ -191,6 +192,8 @@ void EnsureSchema(Database* db, int target) {
                           "--dist-history");
     }
   }
+  // Only now, with the store known to be ours or empty, may anything change.
+  db->PrepareForWrites();
   // The common case reads only: no write lock for a store that is current.
   int version = SchemaVersionOf(db);
   CheckNotNewer(db, version);
@@ -207,6 +210,28 @@ void EnsureSchema(Database* db, int target) {
     db->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{next}});
   }
   transaction.Commit();
+}
+
+std::unique_ptr<Database> OpenForQueries(const std::string& location) {
+  if (!IsPostgresLocation(location)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(location, ec)) {
+      throw DatabaseError("no history store at " + location +
+                          " (no such file; a query creates nothing: a supervisor run with "
+                          "--dist-history=" + location + " records one there)");
+    }
+  }
+  std::unique_ptr<Database> db = OpenDatabase(location, Access::kReadOnly);
+  const int version = StoredSchemaVersion(db.get());
+  if (version > 0 && version < kSchemaVersion) {
+    // Our own store, written by an older gtest_dist: upgrade it as the next
+    // supervisor would, then read it as usual.
+    db.reset();
+    EnsureSchema(OpenDatabase(location).get());
+    db = OpenDatabase(location, Access::kReadOnly);
+  }
+  CheckReadable(db.get());
+  return db;
 }
 
 std::string DefaultHistoryLocation() {
@@ -264,6 +289,15 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
            std::int64_t{p.line}, BoundOutput(p.summary, &truncated)});
     }
   }
+}
+
+void UpdateRunCounts(Database* db, std::int64_t run_id, const RunTotals& c) {
+  db->Exec(
+      "UPDATE runs SET passed = ?, failed = ?, skipped = ?, crashed = ?, timed_out = ?,"
+      " flaky = ?, not_run = ? WHERE id = ?",
+      {std::int64_t{c.passed}, std::int64_t{c.failed}, std::int64_t{c.skipped},
+       std::int64_t{c.crashed}, std::int64_t{c.timed_out}, std::int64_t{c.flaky},
+       std::int64_t{c.not_run}, run_id});
 }
 
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,

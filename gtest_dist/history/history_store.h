@@ -34,6 +34,13 @@ int StoredSchemaVersion(Database* db);
 // the problem unless the store has exactly this build's schema.
 void CheckReadable(Database* db);
 
+// Opens `location` for the queries of `gtest_dist runs/show/...`: read-only,
+// creating nothing (a missing SQLite file is a DatabaseError naming it) and
+// changing nothing in a database that is not a gtest_dist store. Only a
+// gtest_dist store of an older schema is upgraded, as a supervisor would.
+// Throws DatabaseError naming the location and the problem.
+std::unique_ptr<Database> OpenForQueries(const std::string& location);
+
 // Frozen names of runs.status: this while a run goes, then VerdictName().
 constexpr char kRunRunning[] = "running";
 
@@ -99,6 +106,8 @@ std::string BoundOutput(const std::string& output, bool* truncated);
 std::int64_t InsertRun(Database* db, const NewRun& run);
 // Inserts `results` of run `run_id` (call inside a transaction).
 void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results);
+// The counts of a run still going: what its recorded verdicts say so far.
+void UpdateRunCounts(Database* db, std::int64_t run_id, const RunTotals& counts);
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
                std::int64_t ended_ms, std::int64_t elapsed_ms, const RunTotals& counts,
                const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts = {});

@@ -1,5 +1,6 @@
-// The SQLite backend: the embedded default. WAL lets readers (the CLI, a
-// dashboard) follow a run while the recorder writes; the busy timeout lets
+// The SQLite backend: the embedded default. WAL (switched on by the first
+// writer, once the file is known to be a history store) lets readers (the
+// CLI, a dashboard) follow a run while the recorder writes; the busy timeout lets
 // several writers take turns instead of failing at once.
 #include <sqlite3.h>
 
@@ -38,12 +39,12 @@ class SqliteDatabase : public Database {
     // here ("file is not a database"), before anything is written. A throwing
     // constructor runs no destructor: close the handle here.
     try {
-      if (read_only) {
-        // Changes nothing (a reader leaves the journal mode to the writers)
-        // but reads the header.
-        Exec("PRAGMA schema_version");
-      } else {
-        Exec("PRAGMA journal_mode=WAL");
+      // Changes nothing but reads the header. The journal mode is left alone
+      // here: PrepareForWrites() switches to WAL once the file is known to be
+      // ours (a database of another application is never changed).
+      Exec("PRAGMA schema_version");
+      if (!read_only) {
+        // Settings of this connection only: nothing is written to the file.
         Exec("PRAGMA synchronous=NORMAL");
         Exec("PRAGMA foreign_keys=ON");
       }
@@ -111,6 +112,7 @@ class SqliteDatabase : public Database {
     return rows;
   }
 
+  void PrepareForWrites() override { Exec("PRAGMA journal_mode=WAL"); }
   void BeginWrite() override { Exec("BEGIN IMMEDIATE"); }
   void BeginRead() override { Exec("BEGIN"); }
   void LockForMigration() override {}  // BEGIN IMMEDIATE already excludes other writers

@@ -11,6 +11,7 @@ message that says what was not recorded.
 Usage: history_sqlite_test.py --bin build/tests/integration/slow_suite --cli build/bin/gtest_dist
 """
 
+import json
 import os
 import sqlite3
 
@@ -98,6 +99,78 @@ class HistorySqliteTest(harness.IntegrationTestCase):
         self.assert_run_completed(result)
         self.assertIn("not recorded", result.stderr, result.describe())
         self.assertIn("127.0.0.1", result.stderr, result.describe())
+
+    # Issue 11 item 5: queries read; they never create or change a store.
+    def test_a_query_of_a_mistyped_path_creates_nothing(self):
+        typo = os.path.join(self.scratch, "no", "such", "typo.db")
+        for command in (["runs"], ["show", "1"], ["failures"], ["flaky"]):
+            result = harness.run([harness.OPTIONS.cli] + command + ["--history=" + typo],
+                                 timeout=60)
+            self.assertEqual(result.returncode, 1, result.describe())
+            self.assertIn("no history store at " + typo, result.stderr, result.describe())
+        self.assertFalse(os.path.exists(os.path.join(self.scratch, "no")))
+
+    def test_a_foreign_sqlite_database_stays_byte_identical(self):
+        foreign = os.path.join(self.scratch, "app.db")
+        db = sqlite3.connect(foreign)
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)")
+        db.execute("INSERT INTO invoices (amount) VALUES (42)")
+        db.commit()
+        db.close()
+        with open(foreign, "rb") as f:
+            before = f.read()
+        query = harness.run([harness.OPTIONS.cli, "runs", "--history=" + foreign], timeout=60)
+        self.assertEqual(query.returncode, 1, query.describe())
+        self.assertIn("not a gtest_dist history store", query.stderr, query.describe())
+        run = harness.run(self.argv(foreign, "foreign"))
+        self.assert_run_completed(run)
+        self.assertIn("something else", run.stderr, run.describe())
+        self.assertIn("not recorded", run.stderr, run.describe())
+        with open(foreign, "rb") as f:
+            self.assertEqual(f.read(), before, "the foreign database was changed")
+        self.assertFalse(os.path.exists(foreign + "-wal"))
+        # And the guard holds on the next run too (nothing marked it ours).
+        again = harness.run(self.argv(foreign, "again"))
+        self.assertIn("something else", again.stderr, again.describe())
+
+    # Issue 11 item 8: a run still going shows what it has so far.
+    def test_runs_shows_the_counts_of_a_run_still_going(self):
+        # One slot, 72 tests of 150 ms: about 11 s of run to look at.
+        live = harness.LiveProcess([harness.OPTIONS.bin, "--dist-supervisor", "--workers",
+                                    "local:1", "--dist-history=" + self.history,
+                                    "--dist-label=live"])
+        try:
+            seen = []
+
+            def counted_while_running():
+                if not os.path.exists(self.history):
+                    return False
+                result = harness.run([harness.OPTIONS.cli, "runs", "--history=" + self.history,
+                                      "--json"], timeout=60)
+                if result.returncode != 0:
+                    return False
+                runs = json.loads(result.stdout)
+                if runs and runs[0]["status"] == "running" and runs[0]["results_recorded"] >= 5:
+                    seen.append(runs[0])
+                    return True
+                return False
+
+            harness.wait_until(counted_while_running, 60, "a running run with results")
+            running = seen[0]
+            # Every test passes: each recorded result is one more passed.
+            self.assertGreaterEqual(running["passed"], 5, running)
+            self.assertEqual(running["failed"], 0, running)
+            table = harness.run([harness.OPTIONS.cli, "runs", "--history=" + self.history],
+                                timeout=60)
+            row = table.stdout.splitlines()[1].split()
+            self.assertIn("running", row, table.stdout)
+            done, passed = row[-5].split("/")[0], row[-4]
+            self.assertNotEqual(passed, "0", table.stdout)
+            self.assertLessEqual(int(passed), int(done), table.stdout)
+            result = live.finish()
+        finally:
+            live.kill()
+        self.assertEqual(result.returncode, 0, result.describe())
 
 
 if __name__ == "__main__":

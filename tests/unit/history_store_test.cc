@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
@@ -331,6 +333,126 @@ TEST_F(HistoryStoreTest, RecorderWritesLiveAndReportsWhatItCouldNotRecord) {
   EXPECT_NE(text.find("not recorded in " + bad + ": this run (1 results, status green)"),
             std::string::npos)
       << text;
+}
+
+// Issue 11 item 8: while a run goes on, its row counts the verdicts recorded
+// so far (not 0 passed, 0 failed with results already stored); a retried
+// test counts once, by its verdict.
+TEST_F(HistoryStoreTest, ARunningRunCountsItsVerdictsSoFar) {
+  TestCatalog catalog({TestEntry{0, 0, "S", "A", "", "", "a.cc", 1, false},
+                       TestEntry{1, 0, "S", "B", "", "", "a.cc", 2, false},
+                       TestEntry{2, 0, "S", "C", "", "", "a.cc", 3, false},
+                       TestEntry{3, 0, "S", "D", "", "", "a.cc", 4, false}},
+                      "digest");
+  RunPlan plan;
+  plan.catalog = &catalog;
+  plan.selected = {0, 1, 2, 3};
+  RecorderContext context;
+  context.binary_name = "suite_test";
+  HistoryRecorder recorder(path_, context);
+  recorder.OnRunStart(plan);
+  TestRecord passed;
+  passed.index = 0;
+  passed.outcome = Outcome::kPassed;
+  recorder.OnTestFinished(catalog.test(0), passed);
+  TestRecord failed = passed;
+  failed.index = 1;
+  failed.outcome = Outcome::kFailed;
+  recorder.OnTestFinished(catalog.test(1), failed);
+  TestRecord flaky = passed;
+  flaky.index = 2;
+  flaky.outcome = Outcome::kFlaky;
+  TestRecord first_attempt = flaky;
+  first_attempt.outcome = Outcome::kFailed;
+  flaky.failed_attempts.push_back(first_attempt);
+  recorder.OnTestFinished(catalog.test(2), flaky);
+  recorder.Flush();
+  ASSERT_TRUE(recorder.healthy());
+  auto reader = OpenForQueries(path_);
+  const auto running = ListRuns(reader.get(), RunFilter{});
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].status, kRunRunning);
+  EXPECT_EQ(running[0].results_recorded, 4);  // the flaky test's two attempts
+  EXPECT_EQ(running[0].passed, 1);
+  EXPECT_EQ(running[0].failed, 1);
+  EXPECT_EQ(running[0].flaky, 1);
+  // A later batch adds to the counts of the earlier ones.
+  TestRecord crashed = passed;
+  crashed.index = 3;
+  crashed.outcome = Outcome::kCrashed;
+  recorder.OnTestFinished(catalog.test(3), crashed);
+  recorder.Flush();
+  const auto later = ListRuns(reader.get(), RunFilter{});
+  EXPECT_EQ(later[0].passed, 1);
+  EXPECT_EQ(later[0].failed, 1);
+  EXPECT_EQ(later[0].crashed, 1);
+  EXPECT_EQ(later[0].flaky, 1);
+}
+
+// Issue 11 item 5: a query opens the store read-only and creates nothing: a
+// mistyped path makes neither the file nor its directory.
+TEST_F(HistoryStoreTest, AQueryOfAMissingStoreCreatesNothing) {
+  const std::string typo = (dir_ / "no" / "such" / "typo.db").string();
+  try {
+    OpenForQueries(typo);
+    FAIL() << "a missing store was opened";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("no history store at " + typo), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "no"));
+}
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+// Issue 11 item 5: another application's SQLite database is byte for byte
+// what it was after a query and after a writer that refused it (no
+// schema_version table, no switch to WAL), and no journal file is left.
+TEST_F(HistoryStoreTest, AForeignDatabaseIsUnchangedByAQueryAndARefusingWriter) {
+  std::filesystem::create_directories(dir_);
+  const std::string foreign = (dir_ / "app.db").string();
+  {
+    auto db = OpenDatabase(foreign);
+    db->Exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount INTEGER)");
+    db->Exec("INSERT INTO invoices (amount) VALUES (42)");
+  }
+  const std::string before = FileBytes(foreign);
+  ASSERT_FALSE(before.empty());
+  try {
+    OpenForQueries(foreign);
+    FAIL() << "a foreign database was queried";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a gtest_dist history store"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find(foreign), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(FileBytes(foreign), before);
+  try {
+    auto db = OpenDatabase(foreign);
+    EnsureSchema(db.get());
+    FAIL() << "a foreign database was taken for a store";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("SQLite database of something else"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(FileBytes(foreign), before);
+  EXPECT_FALSE(std::filesystem::exists(foreign + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(foreign + "-shm"));
+}
+
+// A store written by an older gtest_dist is still queried (upgraded as a
+// supervisor would); a current one is read as it is.
+TEST_F(HistoryStoreTest, AQueryUpgradesOnlyAnOlderStoreOfOurs) {
+  {
+    auto db = OpenDatabase(path_);
+    EnsureSchema(db.get(), 2);
+  }
+  auto db = OpenForQueries(path_);
+  EXPECT_EQ(StoredSchemaVersion(db.get()), kSchemaVersion);
+  EXPECT_TRUE(ListRuns(db.get(), RunFilter{}).empty());
 }
 
 }  // namespace
