@@ -17,6 +17,7 @@
 #include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/gtest_dist.h"
+#include "gtest_dist/help_request.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/protocol/auth.h"
@@ -37,17 +38,6 @@ constexpr int kConfigurationError = 2;
 bool HasArgument(const std::vector<std::string>& args, const std::string& prefix) {
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i].rfind(prefix, 0) == 0) return true;
-  }
-  return false;
-}
-
-bool AskedForHelp(const std::vector<std::string>& args) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h" || a == "-?" || a == "/?" || a == "--gtest_help" ||
-        a == "--gtest-help") {
-      return true;
-    }
   }
   return false;
 }
@@ -350,12 +340,7 @@ int RunAllTests() {
     std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
     return kConfigurationError;
   }
-  if (AskedForHelp(args)) {
-    const int result = RUN_ALL_TESTS();  // gtest prints its own help
-    std::printf("\ngtest_dist flags (each also as the environment variable shown):\n%s",
-                DistFlagsHelp().c_str());
-    return result;
-  }
+  if (GtestHelpRequested()) return RunHelpRequest();  // as gtest: help, no test, 0
   // Listing runs nothing and needs no worker.
   if (options.mode == Mode::kPlain || GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
   if (options.mode == Mode::kWorker) return RunWorker(options);

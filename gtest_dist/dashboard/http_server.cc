@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "gtest_dist/dashboard/http_session.h"
+#include "gtest_dist/protocol/close_on_exec.h"
 
 namespace gtest_dist::dashboard {
 
@@ -46,7 +47,7 @@ bool HttpServer::Start(std::string* error) {
     return false;
   }
   const tcp::endpoint endpoint = results.begin()->endpoint();
-  acceptor_.open(endpoint.protocol(), ec);
+  OpenCloseOnExec(acceptor_, endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
@@ -71,9 +72,12 @@ void HttpServer::Stop() {
 
 void HttpServer::DoAccept() {
   // One thread runs everything: sessions_ needs no lock.
-  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+  // Close-on-exec atomically (accept4): the supervisor starts test processes
+  // on another thread while this one accepts.
+  AsyncAcceptCloseOnExec(acceptor_,
+                         [this](const boost::system::error_code& ec, tcp::socket socket) {
+                           OnAccept(ec, std::move(socket));
+                         });
 }
 
 void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {

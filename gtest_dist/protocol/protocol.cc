@@ -367,9 +367,17 @@ std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerpri
 std::string BoundOutput(std::string output) {
   if (output.size() <= kMaxOutputBytesPerEvent) return output;
   const std::size_t keep = kMaxOutputBytesPerEvent / 2;
-  const std::size_t omitted = output.size() - 2 * keep;
-  return output.substr(0, keep) + "\n[gtest_dist: " + std::to_string(omitted) +
-         " bytes of output omitted]\n" + output.substr(output.size() - keep);
+  return JoinBoundedOutput(output.substr(0, keep), output.size(),
+                           output.substr(output.size() - keep));
+}
+
+std::string JoinBoundedOutput(std::string head, std::uint64_t total_bytes,
+                              const std::string& tail) {
+  const std::uint64_t kept = head.size() + tail.size();
+  if (total_bytes <= kept) return head + tail;
+  head += "\n[gtest_dist: " + std::to_string(total_bytes - kept) + " bytes of output omitted]\n";
+  head += tail;
+  return head;
 }
 
 FrameDecoder::Status FrameDecoder::Next(std::string* payload, std::string* error) {

@@ -144,6 +144,12 @@ std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerpri
 // Cuts output to kMaxOutputBytesPerEvent, keeping its head and tail.
 std::string BoundOutput(std::string output);
 
+// What BoundOutput() keeps of output of `total_bytes` bytes whose first and
+// last kMaxOutputBytesPerEvent / 2 bytes are `head` and `tail`: for output
+// read in pieces (from a file) without holding the part that is cut.
+std::string JoinBoundedOutput(std::string head, std::uint64_t total_bytes,
+                              const std::string& tail);
+
 // Splits a byte stream into payloads. Feed it what arrives; take whole
 // payloads out. The announced length is checked before anything is buffered.
 class FrameDecoder {

@@ -85,7 +85,7 @@ bool WriteFile(const std::string& path, const std::string& contents,
              "\": " + std::strerror(errno);
     return false;
   }
-  std::FILE* file = std::fopen(path.c_str(), "w");
+  std::FILE* file = std::fopen(path.c_str(), "we");  // "e": close-on-exec
   if (file == nullptr) {
     *error = std::strerror(errno);
     return false;

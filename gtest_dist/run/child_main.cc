@@ -19,6 +19,7 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/run/output_file.h"
 
 namespace gtest_dist {
 namespace {
@@ -79,19 +80,14 @@ class OutputCapture {
     std::cout.flush();
     std::cerr.flush();
     if (!enabled_) return std::string();
+    // Only the head and tail that are sent are read: a test that printed
+    // gigabytes costs this process no more memory than one that printed 1 MiB.
     const off_t end = lseek(STDOUT_FILENO, 0, SEEK_CUR);
-    std::string text(end > 0 ? static_cast<size_t>(end) : 0, '\0');
-    size_t got = 0;
-    while (got < text.size()) {
-      const ssize_t n = pread(STDOUT_FILENO, &text[got], text.size() - got,
-                              static_cast<off_t>(got));
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    text.resize(got);
+    std::string text =
+        ReadBoundedOutput(STDOUT_FILENO, end > 0 ? static_cast<std::uint64_t>(end) : 0);
     // stdout and stderr share one file offset: rewinding it once rewinds both.
     if (ftruncate(STDOUT_FILENO, 0) == 0) lseek(STDOUT_FILENO, 0, SEEK_SET);
-    return protocol::BoundOutput(std::move(text));
+    return text;
   }
 
  private:

@@ -15,8 +15,14 @@ TestPart ToTestPart(const testing::TestPartResult& result);
 // Environment variable naming the channel descriptor of a child. Internal:
 // set by ChunkRunner, read and unset by the child.
 constexpr char kChildChannelEnv[] = "GTEST_DIST_INTERNAL_CHILD";
-// The descriptor number the channel is given in the child.
-constexpr int kChildChannelFd = 3;
+// The descriptor number the channel is given in the child: the one
+// descriptor a test process gets beyond 0, 1 and 2 (stdout and stderr are
+// its output file). High, so that the descriptors a test opens are numbered
+// as in a plain run, and below 1024, the usual limit of open files (a lower
+// `ulimit -n` is reported when the child cannot be started). Close-on-exec
+// in the child: what a test starts does not inherit it. Documented in
+// README.md and docs/architecture.md; keep them in step.
+constexpr int kChildChannelFd = 1023;
 
 // If this process is a child, returns its channel descriptor and removes the
 // variable from the environment (so processes the tests start are not

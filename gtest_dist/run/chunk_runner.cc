@@ -1,6 +1,7 @@
 #include "gtest_dist/run/chunk_runner.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 
 #include "gtest_dist/run/child_main.h"
+#include "gtest_dist/run/output_file.h"
 
 namespace gtest_dist {
 namespace {
@@ -33,6 +35,20 @@ int CreateOutputFile(std::string* error) {
   }
   unlink(path.c_str());
   return fd;
+}
+
+// The child's channel goes to descriptor kChildChannelFd, which its limit
+// of open files (inherited from ours) must allow.
+bool ChannelFdAllowed(std::string* error) {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      limit.rlim_cur > static_cast<rlim_t>(kChildChannelFd)) {
+    return true;
+  }
+  *error = "its channel goes to descriptor " + std::to_string(kChildChannelFd) +
+           ", above the limit of open files (ulimit -n is " + std::to_string(limit.rlim_cur) +
+           "); raise it to " + std::to_string(kChildChannelFd + 1) + " or more";
+  return false;
 }
 
 std::string FormatSeconds(std::chrono::milliseconds ms) {
@@ -90,7 +106,7 @@ void ChunkRunner::StartChild() {
   std::string error;
   output_fd_ = CreateOutputFile(&error);
   int sockets[2] = {-1, -1};
-  if (output_fd_ >= 0 &&
+  if (output_fd_ >= 0 && ChannelFdAllowed(&error) &&
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
     error = std::string("socketpair: ") + std::strerror(errno);
   }
@@ -258,7 +274,7 @@ void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::str
   record.outcome = outcome;
   record.reason = reason;
   record.worker = worker_name_;
-  record.output_after = protocol::BoundOutput(std::move(output));
+  record.output_after = std::move(output);  // bounded by ReadBoundedOutput
   if (tracker_.running() == index) {
     record.start_timestamp_ms = running_since_epoch_ms_;
     record.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -271,22 +287,7 @@ void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::str
   Emit(std::move(event));
 }
 
-std::string ChunkRunner::ReadLeftoverOutput() {
-  std::string text;
-  if (output_fd_ < 0) return text;
-  char buffer[65536];
-  off_t offset = 0;
-  for (;;) {
-    const ssize_t n = pread(output_fd_, buffer, sizeof buffer, offset);
-    if (n <= 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-    offset += n;
-    if (text.size() > 4 * protocol::kMaxOutputBytesPerEvent) {
-      text = protocol::BoundOutput(std::move(text));
-    }
-  }
-  return text;
-}
+std::string ChunkRunner::ReadLeftoverOutput() { return ReadBoundedOutput(output_fd_); }
 
 void ChunkRunner::Emit(protocol::Message message) {
   if (!cancelled_ && on_event_) on_event_(std::move(message));

@@ -6,6 +6,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/close_on_exec.h"
 #include "gtest_dist/protocol/tls.h"
 
 namespace gtest_dist {
@@ -65,10 +66,10 @@ void RemoteWorker::Start(Callbacks callbacks) {
           return;
         }
         auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
-        boost::asio::async_connect(
-            *socket, results,
-            [this, alive, socket](const boost::system::error_code& connect_error,
-                                  const boost::asio::ip::tcp::endpoint&) {
+        // Close-on-exec: local slots start test processes meanwhile.
+        AsyncConnectCloseOnExec(
+            socket, results,
+            [this, alive, socket](const boost::system::error_code& connect_error) {
               if (alive.expired() || gone_) return;
               if (connect_error) {
                 Lose("cannot connect: " + connect_error.message(), true);

@@ -1,6 +1,7 @@
 #include "gtest_dist/worker/worker_server.h"
 
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/close_on_exec.h"
 #include "gtest_dist/protocol/tls.h"
 
 #include <unistd.h>
@@ -276,13 +277,13 @@ int WorkerServer::Run() {
                 << "\": " << error.message() << "\n";
       return 2;
     }
-    acceptor_.open(results.begin()->endpoint().protocol(), error);
+    OpenCloseOnExec(acceptor_, results.begin()->endpoint().protocol(), error);
     if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     if (!error) acceptor_.bind(results.begin()->endpoint(), error);
   } else {
     const boost::asio::ip::tcp::endpoint endpoint(address,
                                                   static_cast<unsigned short>(config_.bind_port));
-    acceptor_.open(endpoint.protocol(), error);
+    OpenCloseOnExec(acceptor_, endpoint.protocol(), error);
     if (!error) acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     if (!error) acceptor_.bind(endpoint, error);
   }
@@ -322,8 +323,10 @@ int WorkerServer::Run() {
 }
 
 void WorkerServer::DoAccept() {
-  acceptor_.async_accept([this](const boost::system::error_code& error,
-                                boost::asio::ip::tcp::socket socket) {
+  // Close-on-exec from the start: the tests this worker runs must not hold a
+  // supervisor's connection (nor keep it open after this process died).
+  AsyncAcceptCloseOnExec(acceptor_, [this](const boost::system::error_code& error,
+                                           boost::asio::ip::tcp::socket socket) {
     if (error == boost::asio::error::operation_aborted || stopping_) return;
     if (!error && static_cast<int>(sessions_.size()) >= config_.max_connections) {
       Log(EndpointName(socket) + ": refused: already serving " +

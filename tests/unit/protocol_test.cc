@@ -872,6 +872,12 @@ TEST(BoundOutputTest, OneByteOverTheLimitOmitsOneByte) {
   EXPECT_LE(bounded.size(), kMaxOutputBytesPerEvent + 64);
 }
 
+TEST(BoundOutputTest, JoinedHeadAndTailSayHowMuchOfTheTotalWasLeftOut) {
+  EXPECT_EQ("headtail", JoinBoundedOutput("head", 8, "tail"));
+  EXPECT_EQ("head\n[gtest_dist: 200000000 bytes of output omitted]\ntail",
+            JoinBoundedOutput("head", 200000008, "tail"));
+}
+
 TEST(BoundOutputTest, BoundedOutputFitsInAFrame) {
   TestStarted started;
   started.output_before = BoundOutput(std::string(3 * kMaxOutputBytesPerEvent, '\x01'));
