@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include <fcntl.h>
@@ -36,29 +37,69 @@ std::string Hex(const unsigned char* bytes, std::size_t size) {
 }
 
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr),
-                                                        &EVP_MAC_free);
-  if (!mac) throw std::runtime_error("OpenSSL: HMAC is not available");
-  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context(EVP_MAC_CTX_new(mac.get()),
-                                                                    &EVP_MAC_CTX_free);
+  const std::string mac = HmacSha256(key, {data});
+  return Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+}
+
+// Fetched once: a fetch per frame would cost more than the MAC.
+EVP_MAC* HmacAlgorithm() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::runtime_error("OpenSSL: HMAC is not available");
+  return mac;
+}
+
+}  // namespace
+
+std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> data) {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context(
+      EVP_MAC_CTX_new(HmacAlgorithm()), &EVP_MAC_CTX_free);
   char digest_name[] = "SHA256";
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
       OSSL_PARAM_construct_end()};
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t size = 0;
-  if (!context ||
-      EVP_MAC_init(context.get(), reinterpret_cast<const unsigned char*>(key.data()),
-                   key.size(), params) != 1 ||
-      EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1 ||
-      EVP_MAC_final(context.get(), out.data(), &size, out.size()) != 1) {
+  bool ok = context && EVP_MAC_init(context.get(),
+                                     reinterpret_cast<const unsigned char*>(key.data()),
+                                     key.size(), params) == 1;
+  for (std::string_view part : data) {
+    ok = ok && EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size()) == 1;
+  }
+  if (!ok || EVP_MAC_final(context.get(), out.data(), &size, out.size()) != 1) {
     throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
   }
-  return Hex(out.data(), size);
+  return std::string(reinterpret_cast<const char*>(out.data()), size);
 }
 
-}  // namespace
+SessionKeys DeriveSessionKeys(const std::string& secret, const std::string& supervisor_nonce,
+                              const std::string& worker_nonce) {
+  // HKDF-SHA256 (RFC 5869): the secret is the input key, both nonces the
+  // salt, and the direction the info, so each direction has its own key.
+  const auto derive = [&](const char* direction) {
+    std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr),
+                                                          &EVP_KDF_free);
+    if (!kdf) throw std::runtime_error("OpenSSL: HKDF is not available");
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(
+        EVP_KDF_CTX_new(kdf.get()), &EVP_KDF_CTX_free);
+    std::string salt = "gtest_dist session\n" + supervisor_nonce + "\n" + worker_nonce;
+    std::string key = secret;
+    std::string info = direction;
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, key.data(), key.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
+        OSSL_PARAM_construct_end()};
+    std::array<unsigned char, 32> out{};
+    if (!context || EVP_KDF_derive(context.get(), out.data(), out.size(), params) != 1) {
+      throw std::runtime_error("OpenSSL: HKDF-SHA256 failed");
+    }
+    return std::string(reinterpret_cast<const char*>(out.data()), out.size());
+  };
+  return SessionKeys{derive("supervisor to worker"), derive("worker to supervisor")};
+}
 
 std::string NewNonce() {
   std::array<unsigned char, 32> bytes{};

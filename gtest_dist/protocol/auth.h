@@ -7,12 +7,17 @@
 //   supervisor -> worker   auth  {proof: HMAC(K, "supervisor" Nw Ns)}
 //
 // A worker runs nothing before a valid auth; a supervisor sends nothing to a
-// worker whose proof is wrong or missing.
+// worker whose proof is wrong or missing. Every later frame carries a MAC made
+// with a key derived from the secret and both nonces (DeriveSessionKeys,
+// protocol/frame_integrity.h): the worker's from its hello on, the
+// supervisor's from its auth on.
 #ifndef GTEST_DIST_PROTOCOL_AUTH_H_
 #define GTEST_DIST_PROTOCOL_AUTH_H_
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace gtest_dist {
 
@@ -28,6 +33,20 @@ std::string WorkerProof(const std::string& secret, const std::string& supervisor
                         const std::string& worker_nonce);
 std::string SupervisorProof(const std::string& secret, const std::string& worker_nonce,
                             const std::string& supervisor_nonce);
+
+// The keys that authenticate the frames after the handshake, one per
+// direction (raw, 32 bytes each): HKDF-SHA256 of the secret, salted with both
+// nonces. Fresh nonces make fresh keys, so frames of one connection are
+// worthless on another.
+struct SessionKeys {
+  std::string supervisor_to_worker;
+  std::string worker_to_supervisor;
+};
+SessionKeys DeriveSessionKeys(const std::string& secret, const std::string& supervisor_nonce,
+                              const std::string& worker_nonce);
+
+// HMAC-SHA256 of the concatenated parts, raw (32 bytes).
+std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> data);
 
 // Compares in time independent of where the strings differ.
 bool ProofsEqual(const std::string& a, const std::string& b);

@@ -14,6 +14,7 @@
 
 #include <boost/asio.hpp>
 
+#include "gtest_dist/protocol/frame_integrity.h"
 #include "gtest_dist/protocol/net_stream.h"
 #include "gtest_dist/protocol/protocol.h"
 
@@ -51,13 +52,35 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
     DoRead();
   }
 
+  // Frames larger than this are refused from now on (before the handshake:
+  // protocol::kMaxHandshakeFrameBytes). `context` is named in the error.
+  void SetMaxFrameBytes(std::uint32_t bytes, std::string context = "") {
+    decoder_.SetMaxFrameBytes(bytes, std::move(context));
+  }
+
+  // From now on every frame sent carries a tag made with `key`
+  // (protocol/frame_integrity.h).
+  void SealSent(std::string key) {
+    send_authenticator_ = std::make_unique<protocol::FrameAuthenticator>(std::move(key));
+  }
+  // From now on every frame received must carry a valid tag made with `key`;
+  // the first one that does not closes the connection. Called from the
+  // message handler, it applies from the next frame on.
+  void OpenReceived(std::string key) {
+    receive_authenticator_ = std::make_unique<protocol::FrameAuthenticator>(std::move(key));
+  }
+
   void Send(const protocol::Message& message) {
-    if (closed_) return;
-    write_queue_.push_back(protocol::EncodeFrame(message));
+    if (closed_ || close_after_write_) return;
+    std::string payload = protocol::EncodePayload(message);
+    if (send_authenticator_) send_authenticator_->Seal(&payload);
+    write_queue_.push_back(protocol::FrameOf(payload));
     if (write_queue_.size() == 1) DoWrite();
   }
 
-  // Sends what is queued, then closes (a Refusal before hanging up).
+  // Sends what is queued, then closes (a Refusal before hanging up). Nothing
+  // more is read, sent or handed to the message handler meanwhile: after a
+  // refusal the peer has nothing more to say.
   void SendAndClose(const protocol::Message& message) {
     Send(message);
     close_after_write_ = true;
@@ -95,7 +118,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   }
 
   void OnRead(const boost::system::error_code& error, std::size_t bytes) {
-    if (closed_) return;
+    if (closed_ || close_after_write_) return;
     if (error) {
       Close(error == boost::asio::error::eof ? std::string() : error.message());
       return;
@@ -108,13 +131,16 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
       if (status == protocol::FrameDecoder::Status::kNeedMore) break;
       protocol::Message message;
       if (status == protocol::FrameDecoder::Status::kError ||
+          (receive_authenticator_ && !receive_authenticator_->Open(&payload, &problem)) ||
           !protocol::DecodePayload(payload, &message, &problem)) {
         Close(problem);
         return;
       }
       if (!std::holds_alternative<protocol::Heartbeat>(message)) {
         on_message_(std::move(message));
-        if (closed_) return;  // the handler may close us
+        // The handler may close us, or refuse the peer: then the rest of
+        // what it sent is not even looked at.
+        if (closed_ || close_after_write_) return;
       }
     }
     DoRead();
@@ -170,6 +196,8 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   MessageHandler on_message_;
   CloseHandler on_close_;
   protocol::FrameDecoder decoder_;
+  std::unique_ptr<protocol::FrameAuthenticator> send_authenticator_;
+  std::unique_ptr<protocol::FrameAuthenticator> receive_authenticator_;
   std::array<char, 64 * 1024> read_buffer_{};
   std::deque<std::string> write_queue_;
   boost::asio::steady_timer heartbeat_timer_;

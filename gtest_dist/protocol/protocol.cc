@@ -1,5 +1,7 @@
 #include "gtest_dist/protocol/protocol.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace gtest_dist {
@@ -146,6 +148,55 @@ Fingerprint FingerprintFromJson(const json& object) {
   return f;
 }
 
+// Counts the values and the nesting of a JSON text without building it, so
+// that a frame of "[[[[..." or "[0,0,0,..." is refused before the parser
+// spends tens of bytes on each. Not a validator (the parser is): a value is
+// counted at each '[', '{' and ',' outside strings, which bounds the real
+// count from above.
+bool CheckJsonShape(std::string_view text, std::string* error) {
+  int depth = 0;
+  std::size_t values = 1;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > kMaxJsonDepth) {
+          *error = "payload nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+          return false;
+        }
+        ++values;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      case ',':
+        ++values;
+        break;
+      default:
+        break;
+    }
+    if (values > kMaxJsonValues) {
+      *error = "payload holds more than " + std::to_string(kMaxJsonValues) + " values";
+      return false;
+    }
+  }
+  return true;
+}
+
 // One encoder per message type, through overloads picked by std::visit.
 json ToJson(const Hello& m) {
   return json{{"type", "hello"},         {"protocol", m.protocol},
@@ -156,7 +207,18 @@ json ToJson(const Hello& m) {
               {"proof", m.proof}};
 }
 json ToJson(const Auth& m) { return json{{"type", "auth"}, {"proof", m.proof}}; }
-json ToJson(const Refusal& m) { return json{{"type", "refusal"}, {"reason", m.reason}}; }
+json ToJson(const Refusal& m) {
+  json object{{"type", "refusal"}, {"reason", m.reason}};
+  if (m.busy) object["busy"] = true;  // optional, present only when true
+  return object;
+}
+json ToJson(const Ready& m) {
+  return json{{"type", "ready"},
+              {"host", m.host},
+              {"binary_name", m.binary_name},
+              {"slots", m.slots},
+              {"fingerprint", FingerprintToJson(m.fingerprint)}};
+}
 json ToJson(const RunChunk& m) {
   return json{{"type", "run_chunk"},
               {"chunk_id", m.chunk_id},
@@ -226,11 +288,34 @@ Message FromJson(const json& object) {
     m.proof = String(object, "proof");
     return m;
   }
-  if (type == "refusal") return Refusal{String(object, "reason")};
+  if (type == "refusal") {
+    Refusal m{String(object, "reason")};
+    if (object.contains("busy")) {
+      if (!object["busy"].is_boolean()) {
+        throw DecodeError{std::string("field \"busy\" must be a boolean, got ") +
+                          object["busy"].type_name()};
+      }
+      m.busy = object["busy"].get<bool>();
+    }
+    return m;
+  }
+  if (type == "ready") {
+    Ready m;
+    m.host = String(object, "host");
+    m.binary_name = String(object, "binary_name");
+    m.slots = Int(object, "slots", 1, 4096);
+    m.fingerprint = FingerprintFromJson(Object(object, "fingerprint"));
+    return m;
+  }
   if (type == "run_chunk") {
     RunChunk m;
     m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
-    for (const json& index : Array(object, "tests")) {
+    const json& tests = Array(object, "tests");
+    if (tests.size() > kMaxChunkTests) {
+      throw DecodeError{"field \"tests\" names " + std::to_string(tests.size()) +
+                        " tests; a chunk holds at most " + std::to_string(kMaxChunkTests)};
+    }
+    for (const json& index : tests) {
       if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
           index.get<std::int64_t>() > kMaxIndex) {
         throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
@@ -238,6 +323,14 @@ Message FromJson(const json& object) {
       m.tests.push_back(index.get<int>());
     }
     if (m.tests.empty()) throw DecodeError{"field \"tests\" must not be empty"};
+    // A test named twice would be run, tracked and reported twice.
+    std::vector<int> sorted = m.tests;
+    std::sort(sorted.begin(), sorted.end());
+    const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+    if (twice != sorted.end()) {
+      throw DecodeError{"field \"tests\" names test " + std::to_string(*twice) +
+                        " more than once"};
+    }
     m.settings = PairsFromJson(object, "settings");
     return m;
   }
@@ -307,13 +400,21 @@ Message FromJson(const json& object) {
 const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {"hello",       "refusal",       "run_chunk",
                                        "test_started", "test_part",     "test_finished",
-                                       "properties",   "chunk_finished", "heartbeat",      "auth"};
+                                       "properties",   "chunk_finished", "heartbeat",
+                                       "auth",         "ready"};
+  static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
+                "a name for each message type");
   return kNames[message.index()];
 }
 
-std::string EncodeFrame(const Message& message) {
+std::string EncodePayload(const Message& message) {
   const json object = std::visit([](const auto& m) { return ToJson(m); }, message);
-  const std::string payload = object.dump(-1, ' ', false, json::error_handler_t::replace);
+  return object.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string EncodeFrame(const Message& message) { return FrameOf(EncodePayload(message)); }
+
+std::string FrameOf(std::string_view payload) {
   const auto size = static_cast<std::uint32_t>(payload.size());
   std::string frame;
   frame.reserve(kFrameHeaderBytes + payload.size());
@@ -326,6 +427,7 @@ std::string EncodeFrame(const Message& message) {
 }
 
 bool DecodePayload(std::string_view payload, Message* message, std::string* error) {
+  if (!CheckJsonShape(payload, error)) return false;
   const json object = json::parse(payload.begin(), payload.end(), nullptr,
                                   /*allow_exceptions=*/false);
   if (object.is_discarded()) {
@@ -394,7 +496,8 @@ FrameDecoder::Status FrameDecoder::Next(std::string* payload, std::string* error
                              (std::uint32_t{header[1]} << 16) |
                              (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
   if (size > max_frame_bytes_) {
-    *error = "frame of " + std::to_string(size) + " bytes announced; the limit is " +
+    *error = "frame of " + std::to_string(size) + " bytes announced; the limit" +
+             (limit_context_.empty() ? "" : " " + limit_context_) + " is " +
              std::to_string(max_frame_bytes_);
     return Status::kError;
   }
@@ -402,7 +505,14 @@ FrameDecoder::Status FrameDecoder::Next(std::string* payload, std::string* error
   payload->assign(buffer_, consumed_ + kFrameHeaderBytes, size);
   consumed_ += kFrameHeaderBytes + size;
   if (consumed_ == buffer_.size()) {
-    buffer_.clear();
+    // A large frame must not leave a large buffer behind for the rest of
+    // the connection.
+    constexpr std::size_t kKeptCapacity = 1u << 20;
+    if (buffer_.capacity() > kKeptCapacity) {
+      std::string().swap(buffer_);
+    } else {
+      buffer_.clear();
+    }
     consumed_ = 0;
   }
   return Status::kFrame;

@@ -21,10 +21,25 @@ namespace gtest_dist {
 namespace protocol {
 
 // Bumped on every incompatible change; the hello carries it and a mismatch
-// names both versions.
-constexpr int kProtocolVersion = 1;
-// Largest payload accepted, checked before a byte of it is buffered.
+// names both versions. 2: the worker's identity moved to "ready", sent after
+// authentication; frames after a shared-secret handshake carry a MAC
+// (protocol/frame_integrity.h); "refusal" has "busy".
+constexpr int kProtocolVersion = 2;
+// Largest payload accepted from a peer that has passed the handshake, checked
+// before a byte of it is buffered.
 constexpr std::uint32_t kMaxFrameBytes = 64u << 20;
+// Largest payload accepted before that (hello, auth, ready, refusal): a hello
+// is a few hundred bytes, and a stranger must not make a worker buffer more.
+constexpr std::uint32_t kMaxHandshakeFrameBytes = 4u << 10;
+// A run_chunk names at most this many tests, each at most once. The
+// scheduler never hands out more in one chunk.
+constexpr std::size_t kMaxChunkTests = 1u << 18;
+// Bounds on a payload's JSON, checked before it is parsed: the parsed tree
+// costs tens of bytes per value, so these bound the memory one frame can
+// take. Real messages nest 3 deep; a chunk of kMaxChunkTests tests is the
+// largest in values.
+constexpr int kMaxJsonDepth = 16;
+constexpr std::size_t kMaxJsonValues = 1u << 20;
 // Output sent with one event is cut to this many bytes (head and tail kept).
 constexpr std::size_t kMaxOutputBytesPerEvent = 1u << 20;
 constexpr std::size_t kFrameHeaderBytes = 4;
@@ -40,15 +55,17 @@ struct Fingerprint {
   int test_count = 0;
 };
 
-// First message each way. The supervisor sends role "supervisor"; a worker
-// answers with role "worker" and its slot count, or with a Refusal.
+// First message each way. The supervisor sends role "supervisor" and its
+// identity (host, binary, fingerprint); a worker answers with role "worker"
+// and only what the handshake needs (protocol, nonce, proof), or with a
+// Refusal: it says who it is in Ready, once the supervisor has proved itself.
 struct Hello {
   int protocol = kProtocolVersion;
   std::string role;
   std::string host;         // the sender's host name, for messages and reports
   std::string binary_name;  // argv[0]'s base name
-  int slots = 0;            // worker: chunks it runs at once
-  Fingerprint fingerprint;
+  int slots = 0;            // 0 from both sides (a worker's slots are in Ready)
+  Fingerprint fingerprint;  // empty from a worker
   // The shared-secret handshake (protocol/auth.h): a fresh nonce from each
   // side; the worker's proof answers the supervisor's nonce. Empty when the
   // sender has no secret.
@@ -62,10 +79,22 @@ struct Auth {
   std::string proof;
 };
 
+// Worker -> supervisor once the supervisor is authenticated (or at once when
+// the worker has no secret): who the worker is. Nothing identifying crosses
+// the wire before it.
+struct Ready {
+  std::string host;
+  std::string binary_name;  // argv[0]'s base name
+  int slots = 0;            // chunks it runs at once
+  Fingerprint fingerprint;
+};
+
 // Sent instead of (or after) a Hello when the peer cannot be served; the
-// connection is closed after it.
+// connection is closed after it. `busy`: the refusal is temporary (a worker
+// serving as many supervisors as it takes): try again later, or elsewhere.
 struct Refusal {
   std::string reason;
+  bool busy = false;
 };
 
 // gtest flags the children must honour, as "name" (without --gtest_) and value.
@@ -124,17 +153,23 @@ struct Heartbeat {};
 
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported,
                              TestFinished, PropertiesRecorded, ChunkFinished, Heartbeat,
-                             Auth>;
+                             Auth, Ready>;
 
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);
 
-// Encodes a whole frame: header and payload. Bytes that are not valid UTF-8
-// (test output can hold anything) are replaced by U+FFFD.
+// Encodes a message's payload. Bytes that are not valid UTF-8 (test output
+// can hold anything) are replaced by U+FFFD.
+std::string EncodePayload(const Message& message);
+// A frame: the 4-byte header, then `payload`.
+std::string FrameOf(std::string_view payload);
+// FrameOf(EncodePayload(message)).
 std::string EncodeFrame(const Message& message);
 
-// Decodes one payload. On a malformed or unknown message returns false and
-// sets `error` to what is wrong (field, value, expectation).
+// Decodes one payload. On a malformed or unknown message (nesting deeper than
+// kMaxJsonDepth or more than kMaxJsonValues values included, checked before
+// parsing) returns false and sets `error` to what is wrong (field, value,
+// expectation).
 bool DecodePayload(std::string_view payload, Message* message, std::string* error);
 
 // Empty when the two binaries match; else what differs, in words (test
@@ -157,6 +192,13 @@ class FrameDecoder {
   explicit FrameDecoder(std::uint32_t max_frame_bytes = kMaxFrameBytes)
       : max_frame_bytes_(max_frame_bytes) {}
 
+  // Changes the limit for the frames not yet taken out; `context` is named in
+  // the error ("before authentication").
+  void SetMaxFrameBytes(std::uint32_t max_frame_bytes, std::string context = "") {
+    max_frame_bytes_ = max_frame_bytes;
+    limit_context_ = std::move(context);
+  }
+
   void Append(const char* data, std::size_t size) { buffer_.append(data, size); }
 
   enum class Status { kFrame, kNeedMore, kError };
@@ -166,6 +208,7 @@ class FrameDecoder {
 
  private:
   std::uint32_t max_frame_bytes_;
+  std::string limit_context_;
   std::string buffer_;
   std::size_t consumed_ = 0;
 };

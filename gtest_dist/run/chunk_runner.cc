@@ -231,10 +231,10 @@ void ChunkRunner::EndChild() {
     if (const auto running = tracker_.running()) {
       FinishAsCrashed(*running, timed_out_ ? "the test " + how : how + " during this test",
                       std::move(leftover), outcome);
-    } else if (!tracker_.done()) {
+    } else if (const std::vector<int> left = tracker_.Unfinished(); !left.empty()) {
       // Died between tests: in SetUpTestSuite, a global Environment or static
       // initialisation. Charge the next test, so every child makes progress.
-      FinishAsCrashed(tracker_.Unfinished().front(),
+      FinishAsCrashed(left.front(),
                       (timed_out_ ? "the test process " + how : how) +
                           " before this test started (in a global Environment, "
                           "SetUpTestSuite/TearDownTestSuite or start-up)",
@@ -257,7 +257,9 @@ void ChunkRunner::EndChild() {
       FinishAsCrashed(index, "the test process finished without running this test", "");
     }
   }
-  if (!tracker_.done()) {
+  // A new child only for tests left to run: one started with none would
+  // have nothing to do (and nothing to charge if it died).
+  if (!tracker_.done() && !tracker_.Unfinished().empty()) {
     StartChild();
     return;
   }

@@ -22,7 +22,8 @@ class ChunkTracker {
   std::optional<int> running() const { return running_; }
   // Tests not finished, in chunk order (the running one included).
   std::vector<int> Unfinished() const;
-  bool done() const { return finished_.size() == tests_.size(); }
+  // Every distinct test of the chunk finished (a test named twice counts once).
+  bool done() const { return finished_.size() == members_.size(); }
   bool Contains(int index) const;
 
  private:

@@ -116,6 +116,11 @@ std::optional<std::vector<int>> Scheduler::Next() {
   }
   queued_cost_ = std::max(0.0, queued_cost_ - chunk_cost);
   std::sort(chunk.begin(), chunk.end());  // the order a plain run uses
+  if (chunk.size() > max_chunk_tests_) {
+    // More than a run_chunk may carry: the rest waits for the next chunk.
+    Requeue(std::vector<int>(chunk.begin() + static_cast<long>(max_chunk_tests_), chunk.end()));
+    chunk.resize(max_chunk_tests_);
+  }
   return chunk;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/protocol/protocol.h"
 
 namespace gtest_dist {
 
@@ -44,6 +45,10 @@ class Scheduler {
   // fewer runs of an expensive global Environment, at some cost in balance.
   void SetMinChunkTests(int tests) { min_chunk_tests_ = tests > 1 ? tests : 1; }
 
+  // No chunk holds more tests than this (what a run_chunk may carry,
+  // protocol::kMaxChunkTests, unless a test sets it lower).
+  void SetMaxChunkTests(std::size_t tests) { max_chunk_tests_ = tests > 0 ? tests : 1; }
+
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
 
@@ -70,6 +75,7 @@ class Scheduler {
   double queued_cost_ = 0;
   int total_slots_;
   int min_chunk_tests_ = 1;
+  std::size_t max_chunk_tests_ = protocol::kMaxChunkTests;
 };
 
 }  // namespace gtest_dist

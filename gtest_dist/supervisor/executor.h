@@ -29,6 +29,10 @@ class Executor {
   // "host:port" or "local"; names it in messages and reports.
   virtual const std::string& name() const = 0;
   virtual int slots() const = 0;
+  // True when it was lost because it was busy (a worker serving as many
+  // supervisors as it takes): usable another time, so a run that could use
+  // no worker at all falls back as when workers are lost.
+  virtual bool busy() const { return false; }
   virtual void Run(const protocol::RunChunk& chunk) = 0;
   // Stops everything it runs; no callback fires afterwards.
   virtual void Stop() = 0;

@@ -7,6 +7,7 @@
 
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/close_on_exec.h"
+#include "gtest_dist/protocol/peer_text.h"
 #include "gtest_dist/protocol/tls.h"
 
 namespace gtest_dist {
@@ -112,6 +113,7 @@ void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
 
 void RemoteWorker::OnConnected() {
   std::weak_ptr<bool> alive = alive_;
+  connection_->SetMaxFrameBytes(protocol::kMaxHandshakeFrameBytes, "before the worker is ready");
   connection_->Start(
       [this, alive](protocol::Message&& message) {
         if (!alive.expired()) OnMessage(std::move(message));
@@ -121,11 +123,12 @@ void RemoteWorker::OnConnected() {
         if (tls_ && !ready_ && !reason.empty()) {
           // With TLS 1.3 a worker checks our certificate after our side of
           // the handshake is done: its verdict arrives as an alert here.
-          Lose("TLS handshake failed: the worker refused this supervisor: " + reason, false);
+          Lose("TLS handshake failed: the worker refused this supervisor: " + PeerText(reason),
+               false);
           return;
         }
         Lose(reason.empty() ? "the worker closed the connection"
-                            : "connection lost: " + reason,
+                            : "connection lost: " + PeerText(reason),
              true);
       });
   // A fresh nonce for every connection: a recorded handshake is worthless.
@@ -137,57 +140,27 @@ void RemoteWorker::OnConnected() {
 void RemoteWorker::OnMessage(protocol::Message&& message) {
   if (gone_) return;
   if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
-    Lose("refused: " + refusal->reason, false);
+    // A busy worker may have room later; any other refusal stands.
+    busy_ = refusal->busy;
+    Lose("refused: " + PeerText(refusal->reason), refusal->busy);
     return;
   }
-  if (!ready_) {
+  if (!greeted_) {
     auto* hello = std::get_if<protocol::Hello>(&message);
     if (hello == nullptr) {
       Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message), false);
       return;
     }
-    if (hello->protocol != protocol::kProtocolVersion) {
-      Lose("speaks protocol version " + std::to_string(hello->protocol) +
-               "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion),
-           false);
+    OnHello(*hello);
+    return;
+  }
+  if (!ready_) {
+    auto* ready = std::get_if<protocol::Ready>(&message);
+    if (ready == nullptr) {
+      Lose(std::string("expected ready, got ") + protocol::MessageTypeName(message), false);
       return;
     }
-    const std::string mismatch =
-        protocol::DescribeFingerprintMismatch(hello_.fingerprint, hello->fingerprint);
-    if (!mismatch.empty()) {
-      Lose("runs a different test binary: " + mismatch, false);
-      return;
-    }
-    if (!secret_.empty()) {
-      if (hello->proof.empty()) {
-        Lose("has no shared secret, so it cannot prove who it is; not sending it tests "
-             "(start it with the same --dist-secret-file)",
-             false);
-        return;
-      }
-      if (!ProofsEqual(hello->proof, WorkerProof(secret_, hello_.nonce, hello->nonce))) {
-        Lose("failed authentication: its proof does not match this supervisor's secret",
-             false);
-        return;
-      }
-      connection_->Send(protocol::Auth{SupervisorProof(secret_, hello->nonce, hello_.nonce)});
-    } else if (!hello->nonce.empty()) {
-      Lose("requires a shared secret: give this supervisor the same --dist-secret-file",
-           false);
-      return;
-    }
-    if (hello->role != "worker" || hello->slots < 1) {
-      Lose("sent an invalid hello (role \"" + hello->role + "\", " +
-               std::to_string(hello->slots) + " slots)",
-           false);
-      return;
-    }
-    slots_ = hello->slots;
-    ready_ = true;
-    deadline_.cancel();
-    connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
-                                 heartbeat_timeout_);
-    callbacks_.on_ready(this);
+    OnReady(*ready);
     return;
   }
   const bool chunk_event = std::holds_alternative<protocol::TestStarted>(message) ||
@@ -200,6 +173,61 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
     return;
   }
   callbacks_.on_event(this, std::move(message));
+}
+
+void RemoteWorker::OnHello(const protocol::Hello& hello) {
+  if (hello.protocol != protocol::kProtocolVersion) {
+    Lose("speaks protocol version " + std::to_string(hello.protocol) +
+             "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion),
+         false);
+    return;
+  }
+  if (hello.role != "worker") {
+    Lose("sent an invalid hello (role \"" + PeerText(hello.role) + "\")", false);
+    return;
+  }
+  if (secret_.empty()) {
+    if (!hello.nonce.empty()) {
+      Lose("requires a shared secret: give this supervisor the same --dist-secret-file",
+           false);
+      return;
+    }
+    greeted_ = true;  // the worker says who it is next, in its ready
+    return;
+  }
+  if (hello.proof.empty()) {
+    Lose("has no shared secret, so it cannot prove who it is; not sending it tests "
+         "(start it with the same --dist-secret-file)",
+         false);
+    return;
+  }
+  if (!ProofsEqual(hello.proof, WorkerProof(secret_, hello_.nonce, hello.nonce))) {
+    Lose("failed authentication: its proof does not match this supervisor's secret", false);
+    return;
+  }
+  greeted_ = true;
+  SessionKeys keys = DeriveSessionKeys(secret_, hello_.nonce, hello.nonce);
+  // The worker tags every frame after its hello; we tag every frame after
+  // our auth.
+  connection_->OpenReceived(std::move(keys.worker_to_supervisor));
+  connection_->Send(protocol::Auth{SupervisorProof(secret_, hello.nonce, hello_.nonce)});
+  connection_->SealSent(std::move(keys.supervisor_to_worker));
+}
+
+void RemoteWorker::OnReady(const protocol::Ready& ready) {
+  const std::string mismatch =
+      protocol::DescribeFingerprintMismatch(hello_.fingerprint, ready.fingerprint);
+  if (!mismatch.empty()) {
+    Lose("runs a different test binary: " + mismatch, false);
+    return;
+  }
+  slots_ = ready.slots;
+  ready_ = true;
+  deadline_.cancel();
+  connection_->SetMaxFrameBytes(protocol::kMaxFrameBytes);
+  connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
+                               heartbeat_timeout_);
+  callbacks_.on_ready(this);
 }
 
 void RemoteWorker::Run(const protocol::RunChunk& chunk) {

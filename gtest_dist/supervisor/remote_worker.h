@@ -26,6 +26,7 @@ class RemoteWorker : public Executor {
   void Start(Callbacks callbacks) override;
   const std::string& name() const override { return name_; }
   int slots() const override { return slots_; }
+  bool busy() const override { return busy_; }
   void Run(const protocol::RunChunk& chunk) override;
   void Stop() override;
 
@@ -33,6 +34,8 @@ class RemoteWorker : public Executor {
   void Handshake(std::shared_ptr<NetStream> stream);
   void OnConnected();
   void OnMessage(protocol::Message&& message);
+  void OnHello(const protocol::Hello& hello);
+  void OnReady(const protocol::Ready& ready);
   void Lose(const std::string& reason, bool retryable);
 
   boost::asio::io_context& io_;
@@ -50,7 +53,9 @@ class RemoteWorker : public Executor {
   std::shared_ptr<TcpConnection> connection_;
   std::shared_ptr<bool> alive_;  // guards callbacks of pending operations
   int slots_ = 0;
+  bool greeted_ = false;  // the worker's hello arrived (and its proof was right)
   bool ready_ = false;
+  bool busy_ = false;
   bool gone_ = false;
 };
 

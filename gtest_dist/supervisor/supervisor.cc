@@ -419,11 +419,18 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, bool retr
   if (!any_left && !finished_ && (!scheduler_.empty() || !retries_.empty())) {
     const int remaining =
         static_cast<int>(plan_.selected.size()) - assembler_.final_count();
-    if (any_ready_ && config_.fallback_local_slots > 0 && !fell_back_) {
-      // Workers were in use and all are gone: finish here rather than
-      // leave the run without an answer.
+    // A worker that refused us as busy is a usable worker, not a mistake in
+    // the configuration: fall back as when workers in use are lost.
+    bool any_busy = false;
+    for (const auto& other : executors_) {
+      any_busy = any_busy || (other->executor && other->executor->busy());
+    }
+    if ((any_ready_ || any_busy) && config_.fallback_local_slots > 0 && !fell_back_) {
+      // Workers were in use (or busy) and all are gone: finish here rather
+      // than leave the run without an answer.
       fell_back_ = true;
-      Note("every worker is gone; running the remaining " + std::to_string(remaining) +
+      Note(std::string(any_ready_ ? "every worker is gone" : "every worker is busy") +
+           "; running the remaining " + std::to_string(remaining) +
            " tests here on local:" + std::to_string(config_.fallback_local_slots) +
            " (--dist-fallback=local)");
       auto fallback = std::make_unique<ExecutorState>();

@@ -2,9 +2,13 @@
 
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/close_on_exec.h"
+#include "gtest_dist/protocol/peer_text.h"
 #include "gtest_dist/protocol/tls.h"
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <csignal>
 #include <cstdio>
@@ -46,7 +50,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
         hello_timer_(server.io_) {}
 
   // The hello deadline covers the TLS handshake too: a peer that connects
-  // and says nothing, in either layer, holds a connection for 10 s at most.
+  // and says nothing, in either layer, holds a connection for 5 s at most.
   void Start() {
     auto self = shared_from_this();
     hello_timer_.expires_after(server_.config_.hello_deadline);
@@ -54,7 +58,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       if (!error && !self->authenticated_) {
         self->Log(self->peer_ + ": no hello" +
                   (self->server_.config_.secret.empty() ? "" : " and auth") + " in time");
-        self->Close("no hello in time");
+        self->Close("");
       }
     });
     if (stream_.tls() == nullptr) {
@@ -77,6 +81,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   void StartFrames() {
     auto self = shared_from_this();
     connection_ = std::make_shared<TcpConnection>(std::move(stream_));
+    connection_->SetMaxFrameBytes(protocol::kMaxHandshakeFrameBytes, "before authentication");
     connection_->Start([self](protocol::Message&& m) { self->OnMessage(std::move(m)); },
                        [self](const std::string& reason) { self->OnClosed(reason); });
   }
@@ -111,11 +116,13 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   }
 
   const std::string& peer() const { return peer_; }
+  bool authenticated() const { return authenticated_; }
+  bool closed() const { return closed_; }
 
  private:
   void OnMessage(protocol::Message&& message) {
     if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
-      Log(peer_ + ": " + refusal->reason);
+      Log(peer_ + ": " + PeerText(refusal->reason));
       connection_->Close("");
       return;
     }
@@ -174,67 +181,92 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       return;
     }
     greeted_ = true;
+    supervisor_host_ = hello.host;
+    supervisor_fingerprint_ = hello.fingerprint;
+    // Only what the handshake needs: who this worker is (host, binary,
+    // slots, digests) waits until the peer has proved itself (Ready).
     protocol::Hello reply;
     reply.role = "worker";
-    reply.host = server_.host_name_;
-    reply.binary_name = server_.config_.child_command.args.empty()
+    if (secret.empty()) {
+      connection_->Send(reply);
+      OnProven();
+      return;
+    }
+    worker_nonce_ = NewNonce();
+    reply.nonce = worker_nonce_;
+    reply.proof = WorkerProof(secret, hello.nonce, worker_nonce_);
+    supervisor_proof_ = SupervisorProof(secret, worker_nonce_, hello.nonce);
+    SessionKeys keys = DeriveSessionKeys(secret, hello.nonce, worker_nonce_);
+    connection_->Send(reply);
+    // Everything after our hello carries a tag; everything after the
+    // supervisor's auth must.
+    connection_->SealSent(std::move(keys.worker_to_supervisor));
+    supervisor_key_ = std::move(keys.supervisor_to_worker);
+    // The hello deadline runs on until a valid auth arrives.
+  }
+
+  void OnAuth(const protocol::Auth& auth) {
+    if (server_.config_.secret.empty() || authenticated_) {
+      Refuse("unexpected auth");
+      return;
+    }
+    if (!ProofsEqual(auth.proof, supervisor_proof_)) {
+      Refuse("authentication failed: the supervisor's proof is wrong (another secret, or a "
+             "replayed handshake)");
+      return;
+    }
+    connection_->OpenReceived(std::move(supervisor_key_));
+    OnProven();
+  }
+
+  // The peer is a supervisor that knows the secret (or no secret is in use).
+  void OnProven() {
+    if (server_.authenticated_ >= server_.config_.max_connections) {
+      Refuse("this worker already serves " + std::to_string(server_.authenticated_) +
+                 " supervisors (the limit); try again later",
+             /*busy=*/true);
+      return;
+    }
+    protocol::Ready ready;
+    ready.host = server_.host_name_;
+    ready.binary_name = server_.config_.child_command.args.empty()
                             ? std::string()
                             : server_.config_.child_command.args[0];
-    reply.slots = server_.config_.jobs;
-    reply.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
+    ready.slots = server_.config_.jobs;
+    ready.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
                          server_.catalog_.size()};
-    if (!secret.empty()) {
-      supervisor_nonce_ = hello.nonce;
-      worker_nonce_ = NewNonce();
-      reply.nonce = worker_nonce_;
-      reply.proof = WorkerProof(secret, supervisor_nonce_, worker_nonce_);
-    }
-    connection_->Send(reply);
+    connection_->Send(ready);
     const std::string mismatch =
-        protocol::DescribeFingerprintMismatch(reply.fingerprint, hello.fingerprint);
+        protocol::DescribeFingerprintMismatch(ready.fingerprint, supervisor_fingerprint_);
     if (!mismatch.empty()) {
       // The supervisor names the difference from its side; we log ours.
       Refuse("the supervisor runs a different test binary: " + mismatch);
       return;
     }
-    supervisor_host_ = hello.host;
-    if (secret.empty()) Accept();
-    // else the hello deadline runs on until a valid auth arrives
-  }
-
-  void OnAuth(const protocol::Auth& auth) {
-    const std::string& secret = server_.config_.secret;
-    if (secret.empty() || authenticated_) {
-      Refuse("unexpected auth");
-      return;
-    }
-    if (!ProofsEqual(auth.proof, SupervisorProof(secret, worker_nonce_, supervisor_nonce_))) {
-      Refuse("authentication failed: the supervisor's proof is wrong (another secret, or a "
-             "replayed handshake)");
-      return;
-    }
-    Accept();
-  }
-
-  void Accept() {
     authenticated_ = true;
+    ++server_.authenticated_;
     hello_timer_.cancel();
+    connection_->SetMaxFrameBytes(protocol::kMaxFrameBytes);
     connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
                                  server_.config_.heartbeat_timeout);
-    Log(peer_ + ": supervisor on " + supervisor_host_ + " connected" +
+    Log(peer_ + ": supervisor on " + PeerText(supervisor_host_) + " connected" +
         (server_.config_.secret.empty() ? "" : " (authenticated)"));
   }
 
   static void Log(const std::string& line) { gtest_dist::Log(line); }
 
-  void Refuse(const std::string& reason) {
-    Log(peer_ + ": refused: " + reason);
-    connection_->SendAndClose(protocol::Refusal{reason});
+  // Refuses the peer and closes: nothing it sent after this is read. The
+  // reason may quote the peer: escaped and cut, in the log and on the wire.
+  void Refuse(const std::string& reason, bool busy = false) {
+    const std::string text = PeerText(reason);
+    Log(peer_ + ": refused: " + text);
+    connection_->SendAndClose(protocol::Refusal{text, busy});
   }
 
   void OnClosed(const std::string& reason) {
+    closed_ = true;
     hello_timer_.cancel();
-    if (!reason.empty()) Log(peer_ + ": connection closed: " + reason);
+    if (!reason.empty()) Log(peer_ + ": connection closed: " + PeerText(reason));
     server_.OnSessionClosed(shared_from_this());
   }
 
@@ -246,9 +278,12 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   boost::asio::steady_timer hello_timer_;
   bool greeted_ = false;
   bool authenticated_ = false;
-  std::string supervisor_nonce_;
+  bool closed_ = false;
   std::string worker_nonce_;
+  std::string supervisor_proof_;  // what a valid auth carries
+  std::string supervisor_key_;    // the session key of the supervisor's frames
   std::string supervisor_host_;
+  protocol::Fingerprint supervisor_fingerprint_;
   std::set<std::int64_t> chunk_ids_;
   std::map<std::int64_t, std::shared_ptr<ChunkRunner>> runners_;
 };
@@ -328,22 +363,41 @@ void WorkerServer::DoAccept() {
   AsyncAcceptCloseOnExec(acceptor_, [this](const boost::system::error_code& error,
                                            boost::asio::ip::tcp::socket socket) {
     if (error == boost::asio::error::operation_aborted || stopping_) return;
-    if (!error && static_cast<int>(sessions_.size()) >= config_.max_connections) {
-      Log(EndpointName(socket) + ": refused: already serving " +
-          std::to_string(sessions_.size()) + " connections (the limit)");
-      boost::system::error_code ignored;
-      socket.close(ignored);
-    } else if (!error) {
+    if (!error) {
+      MakeRoomForHandshake();
       boost::system::error_code ignored;
       socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
       auto session = std::make_shared<WorkerSession>(*this, std::move(socket));
       sessions_.insert(session);
+      handshakes_.push_back(session);
       session->Start();
     } else {
       Log("accept failed: " + error.message());
     }
     DoAccept();
   });
+}
+
+void WorkerServer::MakeRoomForHandshake() {
+  int in_handshake = 0;
+  for (auto it = handshakes_.begin(); it != handshakes_.end();) {
+    auto session = it->lock();
+    if (!session || session->closed() || session->authenticated()) {
+      it = handshakes_.erase(it);
+    } else {
+      ++in_handshake;
+      ++it;
+    }
+  }
+  while (in_handshake >= config_.max_handshakes && !handshakes_.empty()) {
+    auto oldest = handshakes_.front().lock();
+    handshakes_.pop_front();
+    if (!oldest) continue;
+    Log(oldest->peer() + ": closed: " + std::to_string(in_handshake) +
+        " connections are in their handshake (the limit); the oldest makes room");
+    oldest->Close("");
+    --in_handshake;
+  }
 }
 
 void WorkerServer::Stop() {
@@ -399,7 +453,14 @@ void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session
     runner->Cancel();
     --running_;
   }
+  if (session->authenticated()) --authenticated_;
   sessions_.erase(session);
+#if defined(__GLIBC__)
+  // Give what the connection's buffers and messages took back to the system:
+  // glibc keeps freed memory in its heap, where a worker that once read a
+  // large frame would hold it for good.
+  malloc_trim(0);
+#endif
   StartQueued();
 }
 

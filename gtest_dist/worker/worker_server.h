@@ -23,12 +23,17 @@ struct WorkerConfig {
   int bind_port = 0;
   int jobs = 1;
   ChildCommand child_command;
-  // A supervisor must say hello within this time.
-  std::chrono::seconds hello_deadline{10};
+  // A connection must finish its handshake (TLS, hello and, with a secret,
+  // auth) within this time.
+  std::chrono::milliseconds hello_deadline{5000};
   std::chrono::milliseconds heartbeat_timeout{10000};
-  // Connections served at once; one more is closed at once, with a log line.
-  // Supervisors are few; a flood of connections is an attack or a bug.
+  // Supervisors served at once (past the handshake); one more gets a busy
+  // refusal. Supervisors are few; more is an attack or a bug.
   int max_connections = 64;
+  // Connections still in their handshake, a separate and smaller budget: when
+  // it is full, a new connection pushes out the oldest of them, so that
+  // strangers holding idle connections cannot keep a supervisor out.
+  int max_handshakes = 16;
   // The shared secret (--dist-secret-file); empty: no authentication, which
   // is allowed on loopback only.
   std::string secret;
@@ -56,6 +61,9 @@ class WorkerServer {
   void Enqueue(const std::shared_ptr<WorkerSession>& session, protocol::RunChunk chunk);
   void StartQueued();
   void OnSessionClosed(const std::shared_ptr<WorkerSession>& session);
+  // Closes the oldest connections still in their handshake until there is
+  // room for one more.
+  void MakeRoomForHandshake();
 
   WorkerConfig config_;
   const TestCatalog& catalog_;
@@ -66,6 +74,10 @@ class WorkerServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   ChildReaper reaper_;
   std::set<std::shared_ptr<WorkerSession>> sessions_;
+  // Connections in their handshake, oldest first (may hold closed or
+  // authenticated ones, skipped when met).
+  std::deque<std::weak_ptr<WorkerSession>> handshakes_;
+  int authenticated_ = 0;
   struct Pending {
     std::weak_ptr<WorkerSession> session;
     protocol::RunChunk chunk;

@@ -15,15 +15,24 @@ not assumed.
   `gtest_dist secret` writes a random one with mode 0600 (issue 11, item 10).
 - A supervisor refuses a non-loopback worker without a secret or TLS unless
   --dist-insecure (issue 11, item 11).
+- Before the supervisor has proved itself, the worker says nothing that
+  identifies it (host name, binary path, slots, digests).
+- Frame integrity: an on-path proxy that injects a frame after a genuine
+  handshake (a run_chunk to the worker, a forged result to the supervisor)
+  gets the connection dropped; nothing injected runs or is reported.
+- A 16 MiB frame before authentication is refused from its header: the
+  worker's memory stays where it was.
 
 Usage: auth_test.py --bin build/tests/integration/slow_suite
        [--cli build/bin/gtest_dist] [-v]
 """
 
+import hashlib
 import json
 import os
 import socket
 import struct
+import threading
 import time
 
 import harness
@@ -34,15 +43,93 @@ OTHER_SECRET = "another-secret-fedcba9876543210\n"
 CLOSE_DEADLINE = 20
 
 
+TAG_BYTES = 32  # the HMAC-SHA256 tag after each payload once the handshake is done
+
+
 def read_frames(data):
+    """(raw frame, JSON) pairs; a tagged frame's JSON is read without its tag."""
     frames = []
     while len(data) >= 4:
         (length,) = struct.unpack(">I", data[:4])
         if len(data) < 4 + length:
             break
-        frames.append((data[:4 + length], json.loads(data[4:4 + length])))
+        payload = data[4:4 + length]
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            message = json.loads(payload[:-TAG_BYTES])
+        frames.append((data[:4 + length], message))
         data = data[4 + length:]
     return frames
+
+
+def frame(obj):
+    payload = json.dumps(obj).encode()
+    return struct.pack(">I", len(payload)) + payload
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+class InjectingProxy:
+    """An on-path attacker: forwards every connection to `target` frame by
+    frame, and after the `after`-th frame in one direction ("to_worker" or
+    "to_supervisor") sends `injected` (a whole frame) that way too."""
+
+    def __init__(self, target, direction, after, injected):
+        host, port = target.rsplit(":", 1)
+        self.target = (host, int(port))
+        self.direction, self.after, self.injected = direction, after, injected
+        self.injections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for source, sink, direction in ((client, upstream, "to_worker"),
+                                            (upstream, client, "to_supervisor")):
+                threading.Thread(target=self._pump, args=(source, sink, direction),
+                                 daemon=True).start()
+
+    def _pump(self, source, sink, direction):
+        data, count = b"", 0
+        try:
+            while True:
+                chunk = source.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                while len(data) >= 4 and len(data) >= 4 + struct.unpack(">I", data[:4])[0]:
+                    size = 4 + struct.unpack(">I", data[:4])[0]
+                    sink.sendall(data[:size])
+                    data = data[size:]
+                    count += 1
+                    if direction == self.direction and count == self.after:
+                        sink.sendall(self.injected)
+                        self.injections += 1
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.closed = True
+        self.listener.close()
 
 
 class AuthTest(harness.IntegrationTestCase):
@@ -160,6 +247,106 @@ class AuthTest(harness.IntegrationTestCase):
         after = self.supervise(worker.address, ["--dist-secret-file=" + self.secret],
                                ["--gtest_filter=*SlowB.*"])
         self.assertEqual(after.returncode, 0, after.describe() + worker.log())
+
+    def test_injected_run_chunk_is_refused_and_runs_nothing(self):
+        worker = self.worker()
+        # SlowF's tests are not selected: if one runs, it came from the proxy.
+        injected = frame({"type": "run_chunk", "chunk_id": 424242, "tests": [60, 61],
+                          "settings": []})
+        proxy = InjectingProxy(worker.address, "to_worker", 2, injected)  # after hello, auth
+        self.addCleanup(proxy.close)
+        result = self.supervise(proxy.address, ["--dist-secret-file=" + self.secret],
+                                ["--gtest_filter=*SlowA.*"])
+        where = result.describe() + "\n" + worker.log()
+        self.assertGreaterEqual(proxy.injections, 1, where)
+        harness.wait_until(lambda: "integrity check" in worker.log(), 10,
+                           "the worker logs the frame that fails its check\n" + where)
+        strangers = [name for name in self.ran() if not name.startswith("Step_SlowA.")]
+        self.assertEqual(strangers, [], "an injected chunk ran\n" + where)
+        # Every connection through the proxy is spoiled: no green run from it.
+        self.assertNotEqual(result.returncode, 0, where)
+        self.assertTrue(worker.alive(), where)
+
+    def test_injected_result_is_refused_by_the_supervisor(self):
+        worker = self.worker()
+        forged = frame({"type": "test_finished", "chunk_id": 1, "index": 0, "outcome": "PASSED",
+                        "elapsed_ms": 1, "start_timestamp_ms": 1, "properties": [],
+                        "output_after": "", "worker": "forged", "reason": ""})
+        proxy = InjectingProxy(worker.address, "to_supervisor", 2, forged)  # after hello, ready
+        self.addCleanup(proxy.close)
+        result = self.supervise(proxy.address, ["--dist-secret-file=" + self.secret],
+                                ["--gtest_filter=*SlowA.*"])
+        where = result.describe() + "\n" + worker.log()
+        self.assertGreaterEqual(proxy.injections, 1, where)
+        self.assertIn("fails its integrity check", result.stderr, where)
+        self.assertNotEqual(result.returncode, 0, where)
+        self.assertNotIn("forged", result.stdout, where)
+
+    def test_worker_says_nothing_identifying_before_authentication(self):
+        worker = self.worker()
+        with open(harness.OPTIONS.bin, "rb") as f:
+            binary_digest = hashlib.sha256(f.read()).hexdigest()
+        secrets_of_the_worker = [socket.gethostname(), os.path.abspath(harness.OPTIONS.bin),
+                                 os.path.basename(harness.OPTIONS.bin), binary_digest,
+                                 binary_digest[:12]]
+        conn = socket.create_connection(("127.0.0.1", worker.port), timeout=CLOSE_DEADLINE)
+        conn.sendall(frame({"type": "hello", "protocol": 2, "role": "supervisor",
+                            "host": "curious", "binary_name": "x", "slots": 0,
+                            "fingerprint": {"binary_digest": "0" * 64, "names_digest": "0" * 64,
+                                            "test_count": 1},
+                            "nonce": "11" * 32, "proof": ""}))
+        received = b""
+        deadline = time.monotonic() + CLOSE_DEADLINE
+        while not read_frames(received) and time.monotonic() < deadline:
+            data = conn.recv(65536)
+            if not data:
+                break
+            received += data
+        hello = read_frames(received)[0][1]
+        self.assertEqual(hello["type"], "hello", hello)
+        self.assertTrue(hello["nonce"] and hello["proof"], hello)
+        self.assertEqual((hello["host"], hello["binary_name"], hello["slots"]), ("", "", 0), hello)
+        self.assertEqual(hello["fingerprint"],
+                         {"binary_digest": "", "names_digest": "", "test_count": 0}, hello)
+        # A wrong proof: refused, and still nothing identifying.
+        conn.sendall(frame({"type": "auth", "proof": "00" * 32}))
+        while time.monotonic() < deadline:
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            received += data
+        conn.close()
+        for text in secrets_of_the_worker:
+            self.assertNotIn(text.encode(), received, "disclosed before authentication")
+        self.assertEqual(self.ran(), [])
+
+    def test_big_frame_before_authentication_takes_no_memory(self):
+        worker = self.worker()
+        before = vm_rss_kib(worker.process.pid)
+        conn = socket.create_connection(("127.0.0.1", worker.port), timeout=CLOSE_DEADLINE)
+        try:
+            conn.sendall(struct.pack(">I", 16 << 20) + b"[" * (16 << 20))
+        except OSError:
+            pass  # refused from the header, the rest need not be sent
+        conn.settimeout(CLOSE_DEADLINE)
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+        conn.close()
+        harness.wait_until(lambda: "limit before authentication is 4096" in worker.log(), 10,
+                           "the worker refuses the frame from its header\n" + worker.log())
+        after = vm_rss_kib(worker.process.pid)
+        # The old worker grew by over a gigabyte for this frame, and kept it.
+        self.assertLess(after - before, 8 * 1024,
+                        "VmRSS %d KiB -> %d KiB\n%s" % (before, after, worker.log()))
+        result = self.supervise(worker.address, ["--dist-secret-file=" + self.secret],
+                                ["--gtest_filter=*SlowB.*"])
+        self.assertEqual(result.returncode, 0, result.describe() + worker.log())
 
     def test_non_loopback_bind_without_secret_refuses_to_start(self):
         result = harness.run([harness.OPTIONS.bin, "--dist-worker", "--bind", "0.0.0.0:0"],

@@ -6,6 +6,12 @@ within a deadline) and go on serving a real supervisor, during and after.
 
 Frames: 4-byte big-endian payload length, then a JSON object.
 
+Also (issue 11): a chunk naming a test twice is refused and the worker serves
+on; idle connections cannot keep a supervisor out, and a worker that is full
+makes the supervisor fall back to local slots; text from strangers reaches
+the log escaped and bounded, and nothing after a refusal is read; a large
+frame after the handshake leaves no memory behind once the connection ends.
+
 Usage: protocol_robustness_test.py --bin build/tests/integration/gen_suite [-v]
 """
 
@@ -33,6 +39,50 @@ def hello(protocol):
                   "host": "robustness-test", "binary_name": "gen_suite", "slots": 0,
                   "fingerprint": {"binary": "0" * 64, "names": "0" * 64, "tests": 1},
                   "nonce": "", "proof": ""})
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+class RawSupervisor:
+    """A connection that says a genuine supervisor's hello (recorded, so its
+    fingerprint is right; the worker has no secret) and reads the replies."""
+
+    def __init__(self, address, hello_message):
+        host, port = address.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=CLOSE_DEADLINE)
+        self.received = b""
+        self.sock.sendall(frame(hello_message))
+
+    def wait_for(self, message_type):
+        deadline = time.monotonic() + CLOSE_DEADLINE
+        while time.monotonic() < deadline:
+            types = [f.get("type") for f in decode_frames(self.received)]
+            if message_type in types:
+                return decode_frames(self.received)
+            data = self.sock.recv(65536)
+            if not data:
+                break
+            self.received += data
+        raise AssertionError("no %s from the worker: %r" % (message_type,
+                                                            decode_frames(self.received)))
+
+    def wait_closed(self):
+        deadline = time.monotonic() + CLOSE_DEADLINE
+        while time.monotonic() < deadline:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.received += data
+        raise AssertionError("the worker did not close the connection")
 
 
 def decode_frames(data):
@@ -144,6 +194,149 @@ class ProtocolRobustnessTest(harness.IntegrationTestCase):
             dist = self.runner.distributed(binary, pool.addresses(), args)
             harness.check_same_as_plain(self, plain, dist, worker_ports=[worker.port],
                                         context="after the bad peers")
+            pool.stop_all()
+
+    def genuine_hello(self, worker, binary):
+        """The hello a real supervisor of `binary` sends (recorded by a proxy)."""
+        proxy = harness.RecordingProxy(worker.address)
+        self.addCleanup(proxy.close)
+        result = harness.run([binary, "--dist-supervisor", "--workers", proxy.address,
+                              "--dist-fallback=fail", "--gtest_filter=Suite0*"])
+        self.assertEqual(result.returncode, 0, result.describe() + worker.log())
+        return decode_frames(proxy.from_client)[0]
+
+    def test_chunk_naming_a_test_twice_is_refused_and_the_worker_serves_on(self):
+        binary = harness.OPTIONS.bin
+        args = ["--gtest_filter=Suite1*"]
+        plain = self.runner.plain(binary, args)
+        with self.pool(binary, 1, jobs=2) as pool:
+            worker = pool.workers[0]
+            genuine = self.genuine_hello(worker, binary)
+            for tests in ([0, 0], [5, 6, 5]):
+                raw = RawSupervisor(worker.address, genuine)
+                raw.wait_for("ready")
+                raw.sock.sendall(frame({"type": "run_chunk", "chunk_id": 1, "tests": tests,
+                                        "settings": []}))
+                raw.wait_closed()
+                refusals = [f for f in decode_frames(raw.received) if f.get("type") == "refusal"]
+                self.assertTrue(refusals, decode_frames(raw.received))
+                self.assertIn("more than once", refusals[0]["reason"])
+                raw.sock.close()
+                self.assertTrue(worker.alive(), "the worker died on tests %s\n%s"
+                                % (tests, worker.log()))
+            dist = self.runner.distributed(binary, pool.addresses(), args,
+                                           extra_args=["--dist-fallback=fail"])
+            harness.check_same_as_plain(self, plain, dist, worker_ports=[worker.port],
+                                        context="after chunks naming a test twice")
+            pool.stop_all()
+
+    def test_idle_connections_do_not_keep_a_supervisor_out(self):
+        binary = harness.OPTIONS.bin
+        args = ["--gtest_filter=Suite2*"]
+        plain = self.runner.plain(binary, args)
+        with self.pool(binary, 1, jobs=2) as pool:
+            host, port = pool.addresses()[0].rsplit(":", 1)
+            idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(80)]
+            try:
+                dist = self.runner.distributed(binary, pool.addresses(), args,
+                                               extra_args=["--dist-fallback=fail"])
+                harness.check_same_as_plain(self, plain, dist, worker_ports=[int(port)],
+                                            context="with 80 idle connections open")
+            finally:
+                for sock in idle:
+                    sock.close()
+            pool.stop_all()
+
+    def test_full_worker_makes_the_supervisor_fall_back(self):
+        binary = harness.OPTIONS.bin
+        args = ["--gtest_filter=Suite3*"]
+        plain = self.runner.plain(binary, args)
+        worker = harness.Worker(binary, jobs=1, log_dir=self.scratch,
+                                extra_args=["--dist-heartbeat-timeout=120"])
+        self.addCleanup(worker.kill)
+        worker.start()
+        genuine = self.genuine_hello(worker, binary)
+        sessions = []
+        try:
+            for _ in range(64):  # the limit of supervisors served at once
+                sessions.append(RawSupervisor(worker.address, genuine))
+                sessions[-1].wait_for("ready")
+            dist = self.runner.distributed(binary, [worker.address], args)
+            harness.check_same_as_plain(self, plain, dist, local_only=True,
+                                        context="every worker full, --dist-fallback=local")
+            self.assertIn("every worker is busy", dist.result.stderr)
+        finally:
+            for raw in sessions:
+                raw.sock.close()
+
+    def test_text_from_strangers_is_escaped_and_bounded_in_the_log(self):
+        binary = harness.OPTIONS.bin
+        with self.pool(binary, 1, jobs=1) as pool:
+            worker = pool.workers[0]
+            genuine = self.genuine_hello(worker, binary)
+            forged_line = "\ngtest_dist worker: 10.6.6.6:1: supervisor on FORGED connected " \
+                          "(authenticated)\n\x1b[2J\x1b]0;owned\x07"
+            peers = []
+            # A hello whose host is 8 MiB: refused from its header.
+            huge = dict(genuine, host="h" * (8 << 20))
+            peers.append(BadPeer("8 MiB hello", worker.address, frame(huge)))
+            # A hello whose host forges a log line: accepted, logged escaped.
+            peers.append(BadPeer("forged host", worker.address,
+                                 frame(dict(genuine, host="evil" + forged_line))))
+            # A refusal whose reason forges one.
+            peers.append(BadPeer("forged refusal", worker.address,
+                                 frame({"type": "refusal", "reason": "bye" + forged_line})))
+            # An unknown type that forges one.
+            peers.append(BadPeer("forged type", worker.address,
+                                 frame({"type": "x" + forged_line})))
+            # Thousands of frames after the first one is refused: one refusal.
+            flood = frame({"type": "run_chunk", "chunk_id": 1, "tests": [0],
+                           "settings": []}) * 5000
+            peers.append(BadPeer("flood after a refusal", worker.address, flood))
+            try:
+                harness.wait_until(lambda: "FORGED" in worker.log(), 10,
+                                   "the forged host is logged\n" + worker.log())
+                peers[1].sock.close()
+                wait_all_closed(self, [p for p in peers if p.name != "forged host"],
+                                CLOSE_DEADLINE)
+            finally:
+                for peer in peers:
+                    peer.sock.close()
+            harness.wait_until(lambda: "expected hello first" in worker.log(), 10, "a refusal")
+            with open(worker._log.name, "rb") as f:
+                log = f.read()
+            self.assertLess(len(log), 64 * 1024, "the log grew to %d bytes" % len(log))
+            self.assertNotIn(b"\x1b", log)
+            self.assertNotIn(b"\x07", log)
+            for line in log.split(b"\n"):
+                self.assertFalse(line.startswith(b"gtest_dist worker: 10.6.6.6"),
+                                 "a forged line: %r" % line)
+                self.assertLess(len(line), 2048, "a line of %d bytes" % len(line))
+            self.assertIn(b"evil\\ngtest_dist worker: 10.6.6.6", log)
+            self.assertIn(b"limit before authentication is 4096", log)
+            # One refusal per connection, however many frames followed it.
+            self.assertEqual(log.count(b"expected hello first"), 1, log[-3000:])
+            self.assertTrue(worker.alive(), worker.log())
+            pool.stop_all()
+
+    def test_memory_of_a_large_frame_is_returned_after_the_connection(self):
+        binary = harness.OPTIONS.bin
+        with self.pool(binary, 1, jobs=1) as pool:
+            worker = pool.workers[0]
+            genuine = self.genuine_hello(worker, binary)
+            before = vm_rss_kib(worker.process.pid)
+            raw = RawSupervisor(worker.address, genuine)
+            raw.wait_for("ready")
+            # Once past the handshake a frame may be large: a heartbeat with
+            # 48 MiB of padding the decoder ignores.
+            raw.sock.sendall(frame({"type": "heartbeat", "padding": "p" * (48 << 20)}))
+            raw.sock.sendall(frame({"type": "refusal", "reason": "done"}))
+            raw.wait_closed()
+            raw.sock.close()
+            harness.wait_until(lambda: "done" in worker.log(), 20, "the refusal is logged")
+            after = vm_rss_kib(worker.process.pid)
+            self.assertLess(after - before, 16 * 1024,
+                            "VmRSS %d KiB -> %d KiB\n%s" % (before, after, worker.log()))
             pool.stop_all()
 
     def test_many_connections_that_go_away(self):

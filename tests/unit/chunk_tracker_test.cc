@@ -126,5 +126,16 @@ TEST(ChunkTrackerTest, UnfinishedKeepsChunkOrderNotNumericOrder) {
   EXPECT_EQ(std::vector<int>({9, 5, 3}), tracker.Unfinished());
 }
 
+// The protocol refuses a chunk naming a test twice; should one get here
+// anyway, the chunk still ends once each test ran (it never did before, and
+// the worker crashed on an empty list of tests left).
+TEST(ChunkTrackerTest, TestNamedTwiceIsDoneWhenItFinishedOnce) {
+  ChunkTracker tracker({0, 0});
+  EXPECT_TRUE(tracker.OnStarted(0));
+  EXPECT_TRUE(tracker.OnFinished(0));
+  EXPECT_TRUE(tracker.done());
+  EXPECT_TRUE(tracker.Unfinished().empty());
+}
+
 }  // namespace
 }  // namespace gtest_dist

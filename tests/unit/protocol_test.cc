@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/frame_integrity.h"
+#include "gtest_dist/protocol/peer_text.h"
+
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -188,6 +192,26 @@ TEST(ProtocolRoundTripTest, Refusal) {
   const Message decoded = RoundTrip(Refusal{"busy: " + kAwkward});
   ASSERT_TRUE(std::holds_alternative<Refusal>(decoded));
   EXPECT_EQ("busy: " + kAwkward, std::get<Refusal>(decoded).reason);
+}
+
+TEST(ProtocolRoundTripTest, BusyRefusal) {
+  const Message decoded = RoundTrip(Refusal{"full", true});
+  ASSERT_TRUE(std::holds_alternative<Refusal>(decoded));
+  EXPECT_TRUE(std::get<Refusal>(decoded).busy);
+  EXPECT_FALSE(std::get<Refusal>(RoundTrip(Refusal{"no"})).busy);
+}
+
+TEST(ProtocolRoundTripTest, Ready) {
+  Ready ready{"host-" + kAwkward, "bin", 8, {"a", "b", 3}};
+  const Message decoded = RoundTrip(ready);
+  ASSERT_TRUE(std::holds_alternative<Ready>(decoded));
+  const Ready& r = std::get<Ready>(decoded);
+  EXPECT_EQ(ready.host, r.host);
+  EXPECT_EQ("bin", r.binary_name);
+  EXPECT_EQ(8, r.slots);
+  EXPECT_EQ("a", r.fingerprint.binary_digest);
+  EXPECT_EQ("b", r.fingerprint.names_digest);
+  EXPECT_EQ(3, r.fingerprint.test_count);
 }
 
 TEST(ProtocolRoundTripTest, RunChunk) {
@@ -380,7 +404,8 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("chunk_finished", MessageTypeName(ChunkFinished{}));
   EXPECT_STREQ("heartbeat", MessageTypeName(Heartbeat{}));
   EXPECT_STREQ("auth", MessageTypeName(Auth{}));
-  EXPECT_EQ(1, kProtocolVersion);
+  EXPECT_STREQ("ready", MessageTypeName(Ready{}));
+  EXPECT_EQ(2, kProtocolVersion);
 }
 
 std::set<std::string> Keys(const json& object) {
@@ -401,6 +426,9 @@ TEST(ProtocolWireNamesTest, FieldNamesAreFrozen) {
   EXPECT_EQ(Keyset({"type", "proof"}), Keys(payload_of(Auth{})));
   EXPECT_EQ(Keyset({"binary_digest", "names_digest", "test_count"}), Keys(hello["fingerprint"]));
   EXPECT_EQ(Keyset({"type", "reason"}), Keys(payload_of(Refusal{})));
+  EXPECT_EQ(Keyset({"type", "reason", "busy"}), Keys(payload_of(Refusal{"full", true})));
+  EXPECT_EQ(Keyset({"type", "host", "binary_name", "slots", "fingerprint"}),
+            Keys(payload_of(Ready{})));
   EXPECT_EQ(Keyset({"type", "chunk_id", "tests", "settings"}), Keys(payload_of(RunChunk{})));
   EXPECT_EQ(Keyset({"type", "chunk_id", "index", "output_before"}),
             Keys(payload_of(TestStarted{})));
@@ -464,7 +492,8 @@ std::vector<Message> OneOfEach() {
   TestFinished finished;
   finished.record.index = 1;
   return {hello, Refusal{"r"}, chunk, started, part, finished,
-          PropertiesRecorded{}, ChunkFinished{2}, Heartbeat{}, Auth{"p"}};
+          PropertiesRecorded{}, ChunkFinished{2}, Heartbeat{}, Auth{"p"},
+          Ready{"h", "b", 2, {}}};
 }
 
 TEST(FrameDecoderTest, SeveralFramesInOneBuffer) {
@@ -931,6 +960,195 @@ TEST(DescribeFingerprintMismatchTest, ShortOrEmptyDigestsDoNotBreakTheMessage) {
   EXPECT_EQ("its executable differs (sha256 abc... vs ... here)",
             DescribeFingerprintMismatch(MakeFingerprint(1, "n", ""),
                                         MakeFingerprint(1, "n", "abc")));
+}
+
+}  // namespace
+}  // namespace protocol
+}  // namespace gtest_dist
+
+namespace gtest_dist {
+namespace protocol {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Validation of what a stranger can send (issue 11, items 2 and 4)
+
+std::string RunChunkPayload(const json& tests) {
+  json chunk = ValidRunChunk();
+  chunk["tests"] = tests;
+  return chunk.dump();
+}
+
+TEST(RunChunkValidationTest, ATestNamedTwiceIsRefused) {
+  EXPECT_NE(std::string::npos, Decode(RunChunkPayload({0, 0})).find("test 0 more than once"));
+  EXPECT_NE(std::string::npos, Decode(RunChunkPayload({5, 6, 5})).find("test 5 more than once"));
+  EXPECT_NE(std::string::npos,
+            Decode(RunChunkPayload(json(std::vector<int>(1000, 0)))).find("more than once"));
+}
+
+TEST(RunChunkValidationTest, ChunkSizeIsBounded) {
+  std::vector<int> at_limit(kMaxChunkTests);
+  for (std::size_t i = 0; i < at_limit.size(); ++i) at_limit[i] = static_cast<int>(i);
+  Message message;
+  std::string error;
+  ASSERT_TRUE(DecodePayload(RunChunkPayload(at_limit), &message, &error)) << error;
+  EXPECT_EQ(kMaxChunkTests, std::get<RunChunk>(message).tests.size());
+  at_limit.push_back(static_cast<int>(kMaxChunkTests));
+  const std::string too_many = Decode(RunChunkPayload(at_limit));
+  EXPECT_NE(std::string::npos, too_many.find(std::to_string(kMaxChunkTests + 1) + " tests"))
+      << too_many;
+  EXPECT_NE(std::string::npos, too_many.find("at most " + std::to_string(kMaxChunkTests)))
+      << too_many;
+}
+
+TEST(JsonShapeTest, DeepNestingIsRefusedBeforeParsing) {
+  const std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  EXPECT_NE(std::string::npos, Decode(deep).find("nests deeper than 16 levels"));
+  // 16 MiB of '[' took a worker to more than a gigabyte when it was parsed.
+  EXPECT_NE(std::string::npos, Decode(std::string(16u << 20, '[')).find("nests deeper"));
+  // Brackets inside strings are text, not nesting.
+  json hello = ValidHello();
+  hello["host"] = std::string(1000, '[') + "\"\\";
+  Message message;
+  std::string error;
+  EXPECT_TRUE(DecodePayload(hello.dump(), &message, &error)) << error;
+}
+
+TEST(JsonShapeTest, TooManyValuesAreRefusedBeforeParsing) {
+  std::string many = "[0";
+  for (std::size_t i = 0; i < kMaxJsonValues; ++i) many += ",0";
+  many += "]";
+  EXPECT_NE(std::string::npos, Decode(many).find("more than 1048576 values"));
+  // Commas inside strings are text.
+  json hello = ValidHello();
+  hello["host"] = std::string(kMaxJsonValues + 10, ',');
+  Message message;
+  std::string error;
+  EXPECT_TRUE(DecodePayload(hello.dump(), &message, &error)) << error;
+}
+
+TEST(FrameDecoderTest, HandshakeLimitRefusesAnythingBiggerThanAHello) {
+  FrameDecoder decoder;
+  decoder.SetMaxFrameBytes(kMaxHandshakeFrameBytes, "before authentication");
+  Hello hello;
+  hello.role = "supervisor";
+  hello.host = std::string(255, 'h');
+  hello.binary_name = std::string(255, 'b');
+  hello.fingerprint = {std::string(64, 'a'), std::string(64, 'b'), 100000};
+  hello.nonce = std::string(64, 'n');
+  EXPECT_EQ(1u, DecodeAll(&decoder, EncodeFrame(hello)).size());  // a real hello fits
+  const std::string big = Header(16u << 20);
+  decoder.Append(big.data(), big.size());
+  std::string payload, error;
+  EXPECT_EQ(FrameDecoder::Status::kError, decoder.Next(&payload, &error));
+  EXPECT_EQ("frame of 16777216 bytes announced; the limit before authentication is 4096", error);
+}
+
+// ---------------------------------------------------------------------------
+// Frame integrity after the handshake (issue 11, item 9)
+
+struct Pair {
+  FrameAuthenticator sender;
+  FrameAuthenticator receiver;
+};
+
+Pair Authenticators(const std::string& key = std::string(32, 'k')) {
+  return Pair{FrameAuthenticator(key), FrameAuthenticator(key)};
+}
+
+std::string Sealed(FrameAuthenticator* sender, const Message& message) {
+  std::string payload = EncodePayload(message);
+  sender->Seal(&payload);
+  return payload;
+}
+
+TEST(FrameIntegrityTest, SealedFramesOpenInOrder) {
+  Pair pair = Authenticators();
+  for (int i = 0; i < 3; ++i) {
+    std::string payload = Sealed(&pair.sender, ChunkFinished{i + 1});
+    EXPECT_EQ(EncodePayload(ChunkFinished{i + 1}).size() + kFrameTagBytes, payload.size());
+    std::string error;
+    ASSERT_TRUE(pair.receiver.Open(&payload, &error)) << error;
+    EXPECT_EQ(EncodePayload(ChunkFinished{i + 1}), payload);
+  }
+}
+
+TEST(FrameIntegrityTest, AlteredFrameIsRefused) {
+  Pair pair = Authenticators();
+  std::string payload = Sealed(&pair.sender, RunChunk{1, {1}, {}});
+  payload[payload.find('1')] = '2';
+  std::string error;
+  EXPECT_FALSE(pair.receiver.Open(&payload, &error));
+  EXPECT_NE(std::string::npos, error.find("fails its integrity check")) << error;
+}
+
+TEST(FrameIntegrityTest, InjectedUntaggedFrameIsRefused) {
+  Pair pair = Authenticators();
+  std::string injected = EncodePayload(RunChunk{99, {0}, {}});
+  std::string error;
+  EXPECT_FALSE(pair.receiver.Open(&injected, &error));
+  std::string tiny = "{}";
+  EXPECT_FALSE(pair.receiver.Open(&tiny, &error));
+  EXPECT_NE(std::string::npos, error.find("no integrity tag")) << error;
+}
+
+TEST(FrameIntegrityTest, ReplayedFrameIsRefused) {
+  Pair pair = Authenticators();
+  const std::string first = Sealed(&pair.sender, RunChunk{1, {1}, {}});
+  std::string copy = first;
+  std::string error;
+  ASSERT_TRUE(pair.receiver.Open(&copy, &error)) << error;
+  copy = first;
+  EXPECT_FALSE(pair.receiver.Open(&copy, &error));
+}
+
+TEST(FrameIntegrityTest, ReorderedFramesAreRefused) {
+  Pair pair = Authenticators();
+  std::string first = Sealed(&pair.sender, ChunkFinished{1});
+  std::string second = Sealed(&pair.sender, ChunkFinished{2});
+  std::string error;
+  EXPECT_FALSE(pair.receiver.Open(&second, &error));
+  (void)first;
+}
+
+TEST(FrameIntegrityTest, AnotherKeyOrDirectionIsRefused) {
+  const SessionKeys keys = DeriveSessionKeys("secret-0123456789abcdef", "ns", "nw");
+  EXPECT_EQ(32u, keys.supervisor_to_worker.size());
+  EXPECT_NE(keys.supervisor_to_worker, keys.worker_to_supervisor);
+  // Fresh nonces, fresh keys.
+  EXPECT_NE(keys.supervisor_to_worker,
+            DeriveSessionKeys("secret-0123456789abcdef", "ns", "nw2").supervisor_to_worker);
+  EXPECT_EQ(keys.supervisor_to_worker,
+            DeriveSessionKeys("secret-0123456789abcdef", "ns", "nw").supervisor_to_worker);
+  FrameAuthenticator supervisor(keys.supervisor_to_worker);
+  FrameAuthenticator worker_side_of_the_other_direction(keys.worker_to_supervisor);
+  std::string payload = Sealed(&supervisor, Heartbeat{});
+  std::string error;
+  // A frame reflected back to its sender is worthless.
+  EXPECT_FALSE(worker_side_of_the_other_direction.Open(&payload, &error));
+}
+
+// ---------------------------------------------------------------------------
+// Peer text in logs (issue 11, item 12)
+
+TEST(PeerTextTest, PlainTextIsKept) {
+  EXPECT_EQ("host-1.example", PeerText("host-1.example"));
+  EXPECT_EQ("\xC3\xA9t\xC3\xA9", PeerText("\xC3\xA9t\xC3\xA9"));
+}
+
+TEST(PeerTextTest, ControlCharactersAndEscapesAreEscaped) {
+  EXPECT_EQ("a\\nb\\r\\tc\\x1b[31m\\x00\\\\", PeerText(std::string("a\nb\r\tc\x1b[31m\0\\", 13)));
+  EXPECT_EQ("\\u009b2J", PeerText("\xC2\x9B" "2J"));          // C1 CSI
+  EXPECT_EQ("\\u202eevil", PeerText("\xE2\x80\xAE" "evil"));  // right-to-left override
+  EXPECT_EQ("\\xff\\xc3", PeerText("\xFF\xC3"));              // not UTF-8
+}
+
+TEST(PeerTextTest, LongTextIsCutAndSaysHowMuchWasLeftOut) {
+  const std::string text = PeerText(std::string(8u << 20, 'h'));
+  EXPECT_EQ(std::string(kMaxPeerTextBytes, 'h') + "... [" +
+                std::to_string((8u << 20) - kMaxPeerTextBytes) + " more bytes]",
+            text);
+  EXPECT_LT(PeerText(std::string(1u << 20, '\n')).size(), kMaxPeerTextBytes + 40);
 }
 
 }  // namespace

@@ -133,6 +133,22 @@ TEST(SchedulerTest, SingleTest) {
   EXPECT_FALSE(scheduler.Next().has_value());
 }
 
+// A worker refuses a run_chunk of more than protocol::kMaxChunkTests tests,
+// so the scheduler never makes one, however large a suite or a chunk would be.
+TEST(SchedulerTest, NoChunkHoldsMoreThanTheMaximum) {
+  const TestCatalog catalog = MakeCatalog({25, 3});
+  Scheduler scheduler(catalog, AllIndices(catalog), 1);
+  scheduler.SetMinChunkTests(28);
+  scheduler.SetMaxChunkTests(10);
+  std::vector<int> seen;
+  while (const auto chunk = scheduler.Next()) {
+    EXPECT_LE(chunk->size(), 10u);
+    seen.insert(seen.end(), chunk->begin(), chunk->end());
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(AllIndices(catalog), seen);
+}
+
 TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnce) {
   const std::vector<std::vector<int>> shapes = {
       {1}, {100}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {50, 1, 1, 1, 30, 2, 7}, {3, 9, 27, 81},
