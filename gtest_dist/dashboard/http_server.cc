@@ -17,7 +17,10 @@ bool IsLoopbackHost(const std::string& host) {
 }
 
 HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, DashboardSource& source)
-    : io_(io), config_(config), handler_(source, config.token), acceptor_(io) {}
+    : io_(io),
+      config_(config),
+      handler_(source, config.token, config.allowed_hosts),
+      acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -52,6 +55,7 @@ bool HttpServer::Start(std::string* error) {
     return false;
   }
   endpoint_ = acceptor_.local_endpoint();
+  handler_.SetBoundAddress(endpoint_.address().to_string());
   DoAccept();
   return true;
 }
@@ -75,8 +79,17 @@ void HttpServer::DoAccept() {
 void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (!ec) {
+    // Every new connection is unauthenticated: make room in that budget
+    // first, then in the whole, by closing who waits longest for a request.
+    std::size_t unauthenticated = 0;
+    for (const auto& session : sessions_) unauthenticated += session->authenticated() ? 0 : 1;
+    if (unauthenticated >= config_.max_unauthenticated) {
+      EvictIdle(/*unauthenticated_only=*/true);
+    }
+    if (sessions_.size() >= config_.max_connections && !EvictIdle(true)) EvictIdle(false);
     if (sessions_.size() >= config_.max_connections) {
-      // Over the limit: refuse by closing; the browser retries later.
+      // Every slot is busy (answering or streaming): refuse by closing; the
+      // browser retries later.
       boost::system::error_code ignored;
       socket.close(ignored);
     } else {
@@ -87,6 +100,24 @@ void HttpServer::OnAccept(boost::system::error_code ec, tcp::socket socket) {
   }
   // An accept error (too many open files) is the listener's, not fatal.
   DoAccept();
+}
+
+bool HttpServer::EvictIdle(bool unauthenticated_only) {
+  std::shared_ptr<HttpSession> oldest;
+  for (const auto& session : sessions_) {
+    if (!session->waiting() || (unauthenticated_only && session->authenticated())) continue;
+    if (!oldest || session->waiting_since() < oldest->waiting_since()) oldest = session;
+  }
+  if (!oldest) return false;
+  sessions_.erase(oldest);
+  oldest->Close();
+  return true;
+}
+
+std::size_t HttpServer::StreamCount() const {
+  std::size_t streams = 0;
+  for (const auto& session : sessions_) streams += session->streaming() ? 1 : 0;
+  return streams;
 }
 
 BackgroundDashboard::BackgroundDashboard(const ServerConfig& config, DashboardSource& source)

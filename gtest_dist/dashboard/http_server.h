@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -26,8 +27,21 @@ struct ServerConfig {
   // Required unless `host` is a loopback address: anyone who can reach the
   // port could otherwise read every test's output.
   std::string token;
+  // Host names the dashboard answers besides its address and localhost
+  // (--allowed-host, --dist-dashboard-allowed-host).
+  std::vector<std::string> allowed_hosts;
   std::size_t max_connections = 64;
+  // Connections that have not yet made an authorized request (every new one)
+  // share this smaller budget: when it is full, the oldest of them waiting
+  // for its request is closed to make room, so strangers holding connections
+  // open never lock a token holder out.
+  std::size_t max_unauthenticated = 16;
+  // Live event streams at once; more are answered 503 (Retry-After).
+  std::size_t max_streams = 16;
   std::size_t max_header_bytes = 16 * 1024;
+  // A connection that has not made an authorized request must send a whole
+  // request within this long.
+  std::chrono::milliseconds request_timeout{5000};
   // An idle keep-alive connection, or a client that stops reading, is closed
   // after this long.
   std::chrono::milliseconds idle_timeout{30000};
@@ -55,10 +69,15 @@ class HttpServer {
   const ServerConfig& config() const { return config_; }
   RequestHandler& handler() { return handler_; }
   void Forget(const std::shared_ptr<HttpSession>& session) { sessions_.erase(session); }
+  // Live event streams now.
+  std::size_t StreamCount() const;
 
  private:
   void DoAccept();
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Closes the session waiting longest for a request among those that
+  // `unauthenticated_only` selects; false when there is none.
+  bool EvictIdle(bool unauthenticated_only);
 
   boost::asio::io_context& io_;
   const ServerConfig config_;

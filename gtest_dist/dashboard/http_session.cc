@@ -41,7 +41,12 @@ void HttpSession::DoRead() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.config().max_header_bytes));
   parser_->body_limit(kMaxBodyBytes);
-  stream_.expires_after(server_.config().idle_timeout);
+  // A stranger gets a short deadline for a whole request; a token holder's
+  // keep-alive connection may idle longer.
+  stream_.expires_after(authenticated_ ? server_.config().idle_timeout
+                                       : server_.config().request_timeout);
+  waiting_ = true;
+  waiting_since_ = std::chrono::steady_clock::now();
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      self->OnRead(ec);
@@ -49,6 +54,7 @@ void HttpSession::DoRead() {
 }
 
 void HttpSession::OnRead(beast::error_code ec) {
+  waiting_ = false;
   if (ec == boost::asio::error::operation_aborted || closed_) return;  // shutdown
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
@@ -76,8 +82,21 @@ void HttpSession::OnRead(beast::error_code ec) {
   request.authorization = std::string(message[http::field::authorization]);
   request.cookie = std::string(message[http::field::cookie]);
   request.last_event_id = std::string(message["Last-Event-ID"]);
+  request.host = std::string(message[http::field::host]);
   HttpResponse response = server_.handler().Handle(request);
+  authenticated_ = authenticated_ || response.authorized;
+  if (response.stream && server_.StreamCount() >= server_.config().max_streams) {
+    // Streams may not take every slot from the requests of token holders.
+    response = HttpResponse{};
+    response.status = 503;
+    response.content_type = "application/json";
+    response.body = "{\"error\":\"too many live streams (" +
+                    std::to_string(server_.config().max_streams) + "); try again later\"}";
+    response.headers = RequestHandler::SecurityHeaders();
+    response.headers.emplace_back("Retry-After", "5");
+  }
   if (response.stream) {
+    streaming_ = true;
     // An event stream: headers once, then events until the run ends; the
     // end of the stream is the end of the connection.
     std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +

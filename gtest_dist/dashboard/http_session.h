@@ -5,6 +5,7 @@
 #ifndef GTEST_DIST_DASHBOARD_HTTP_SESSION_H_
 #define GTEST_DIST_DASHBOARD_HTTP_SESSION_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,8 +25,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(boost::asio::ip::tcp::socket socket, HttpServer& server);
 
   void Start();
-  // Ends the connection now (server shutdown).
+  // Ends the connection now (server shutdown, or room for another).
   void Close();
+
+  // The connection has made a request that passed the Host and token checks.
+  bool authenticated() const { return authenticated_; }
+  // It serves a live event stream.
+  bool streaming() const { return streaming_; }
+  // It waits for its next request, since waiting_since().
+  bool waiting() const { return waiting_; }
+  std::chrono::steady_clock::time_point waiting_since() const { return waiting_since_; }
 
  private:
   void DoRead();
@@ -48,6 +57,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::int64_t stream_cursor_ = 0;
   bool stream_finished_ = false;
   bool closed_ = false;
+  bool authenticated_ = false;
+  bool streaming_ = false;
+  bool waiting_ = false;
+  std::chrono::steady_clock::time_point waiting_since_;
 };
 
 }  // namespace gtest_dist::dashboard

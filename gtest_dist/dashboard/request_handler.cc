@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "gtest_dist/dashboard/assets.h"
 #include "gtest_dist/protocol/auth.h"
 
@@ -199,8 +201,51 @@ const std::vector<std::pair<std::string, std::string>>& RequestHandler::Security
   return headers;
 }
 
-RequestHandler::RequestHandler(DashboardSource& source, std::string token)
-    : source_(source), token_(std::move(token)) {}
+RequestHandler::RequestHandler(DashboardSource& source, std::string token,
+                               std::vector<std::string> allowed_hosts)
+    : source_(source), token_(std::move(token)), allowed_hosts_(std::move(allowed_hosts)) {}
+
+bool RequestHandler::HostAllowed(const std::string& host_header) const {
+  if (host_header.empty()) return true;
+  // "name", "name:port", "[v6]", "[v6]:port"; names compare case-insensitively.
+  std::string host;
+  if (host_header.front() == '[') {
+    const std::size_t close = host_header.find(']');
+    if (close == std::string::npos) return false;
+    host = host_header.substr(1, close - 1);
+  } else {
+    host = host_header.substr(0, host_header.find(':'));
+  }
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!host.empty() && host.back() == '.') host.pop_back();  // "localhost."
+  if (host.empty()) return false;
+  if (host == "localhost") return true;
+  for (std::string allowed : allowed_hosts_) {
+    std::transform(allowed.begin(), allowed.end(), allowed.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (host == allowed) return true;
+  }
+  // An IP literal names no attacker's DNS: the bound address itself, or any
+  // address of this machine when the server listens on all of them.
+  boost::system::error_code ec;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(host, ec);
+  if (ec) return false;
+  boost::system::error_code bound_ec;
+  const boost::asio::ip::address bound = boost::asio::ip::make_address(bound_address_, bound_ec);
+  if (bound_ec) return false;
+  return bound.is_unspecified() || address == bound;
+}
+
+std::string SafeRedirectPath(const std::string& raw_path) {
+  if (raw_path.empty() || raw_path[0] != '/') return "/";
+  if (raw_path.size() > 1 && (raw_path[1] == '/' || raw_path[1] == '\\')) return "/";
+  for (const char c : raw_path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '\\') return "/";
+  }
+  return raw_path;
+}
 
 bool RequestHandler::Authorized(const HttpRequest& request) const {
   if (token_.empty()) return true;
@@ -226,7 +271,13 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
   std::map<std::string, std::string> query;
   std::string path;
   std::string message;
-  if (request.method != "GET" && request.method != "HEAD") {
+  if (!HostAllowed(request.host)) {
+    // DNS rebinding: a page of another site whose name now points here.
+    response = error(421, "this dashboard does not answer for host \"" +
+                              request.host.substr(0, 200) +
+                              "\": open it by its address or localhost, or start it with "
+                              "--allowed-host=NAME (--dist-dashboard-allowed-host)");
+  } else if (request.method != "GET" && request.method != "HEAD") {
     response = error(405, "method " + request.method + " not allowed: the dashboard is read-only "
                           "(GET and HEAD only)");
     response.headers.emplace_back("Allow", "GET, HEAD");
@@ -242,7 +293,8 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
     // A link with the token: remember it in a cookie and drop it from the
     // address bar, so it is not bookmarked, logged or shared.
     response = Text(303, "token accepted");
-    response.headers.emplace_back("Location", raw_path);
+    response.authorized = true;
+    response.headers.emplace_back("Location", SafeRedirectPath(raw_path));
     response.headers.emplace_back("Set-Cookie", std::string(kTokenCookie) + "=" + token_ +
                                                     "; Path=/; HttpOnly; SameSite=Strict");
   } else if (!Authorized(request)) {
@@ -253,9 +305,11 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
   } else {
     try {
       response = Route(path, query, request);
+      response.authorized = true;
     } catch (const std::exception& e) {
       // The store failed (locked, corrupt, gone): say so, keep serving.
       response = error(500, std::string("history store error: ") + e.what());
+      response.authorized = true;
     }
   }
   for (const auto& header : SecurityHeaders()) response.headers.push_back(header);

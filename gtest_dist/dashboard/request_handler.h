@@ -23,6 +23,7 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header, as sent
   std::string cookie;         // the Cookie header, as sent
   std::string last_event_id;  // Last-Event-ID: an EventSource reconnecting
+  std::string host;           // the Host header, as sent (empty: none)
 };
 
 struct HttpResponse {
@@ -33,6 +34,9 @@ struct HttpResponse {
   // A Server-Sent Events stream of run `stream_run_id` from `stream_cursor`:
   // the session writes the headers, then polls RunEvents() until the run ends.
   bool stream = false;
+  // The request passed the Host and token checks: the connection is a token
+  // holder's (the server gives such connections the larger budget).
+  bool authorized = false;
   std::int64_t stream_run_id = 0;
   std::int64_t stream_cursor = 0;
 
@@ -46,7 +50,20 @@ class RequestHandler {
  public:
   // `token` empty: no access check (the server refuses that on a
   // non-loopback address). The source must outlive the handler.
-  RequestHandler(DashboardSource& source, std::string token);
+  // `allowed_hosts`: names a request's Host header may give besides
+  // "localhost" and the bound address (see SetBoundAddress); any other name is
+  // refused with 421, so that a page from elsewhere cannot reach the dashboard
+  // by DNS rebinding.
+  RequestHandler(DashboardSource& source, std::string token,
+                 std::vector<std::string> allowed_hosts = {});
+
+  // The address the server listens on ("127.0.0.1", "::"): a Host that is this
+  // IP literal is accepted; on a wildcard address any IP literal is.
+  void SetBoundAddress(const std::string& address) { bound_address_ = address; }
+
+  // True when a request with this Host header may be answered. An absent Host
+  // is accepted (browsers always send one; it is rebinding they bring).
+  bool HostAllowed(const std::string& host_header) const;
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -68,7 +85,14 @@ class RequestHandler {
 
   DashboardSource& source_;
   const std::string token_;
+  const std::vector<std::string> allowed_hosts_;
+  std::string bound_address_ = "127.0.0.1";
 };
+
+// Where the redirect after a `?token=` visit may point: `raw_path` when it is
+// a plain path on this server, "/" for anything a browser could read as
+// another host ("//evil.example", "/\\evil.example", control characters).
+std::string SafeRedirectPath(const std::string& raw_path);
 
 // Percent-decodes a URL component ('+' is a space in a query). Returns false
 // on a malformed escape or an encoded NUL.

@@ -341,6 +341,80 @@ TEST_F(DashboardTest, TokenByBearerOrByCookieSetFromALink) {
   EXPECT_EQ(guarded.Handle(request).status, 401);
 }
 
+// Issue 11 item 14: `//host?token=` (and its spellings a browser reads as
+// another host) redirects to "/", never off-site.
+TEST_F(DashboardTest, TheTokenRedirectStaysOnThisSite) {
+  RequestHandler guarded(source_, "s3cret-token-of-some-length");
+  HttpRequest request;
+  request.method = "GET";
+  for (const std::string path : {"//evil.example", "//evil.example/x", "/\\evil.example",
+                                  "/\\/evil.example", "/a\\b", "/%0d%0aX:y"}) {
+    SCOPED_TRACE(path);
+    request.target = path + "?token=s3cret-token-of-some-length";
+    const HttpResponse response = guarded.Handle(request);
+    EXPECT_EQ(response.status, 303);
+    const auto location = response.Header("Location");
+    ASSERT_TRUE(location);
+    EXPECT_TRUE(*location == "/" || *location == path) << *location;
+    EXPECT_NE(location->rfind("//", 0), 0u) << *location;
+    EXPECT_EQ(location->find('\\'), std::string::npos) << *location;
+  }
+  request.target = "/assets/app.js?token=s3cret-token-of-some-length";
+  EXPECT_EQ(guarded.Handle(request).Header("Location"), "/assets/app.js");
+  EXPECT_EQ(SafeRedirectPath("//evil.example"), "/");
+  EXPECT_EQ(SafeRedirectPath("/\\evil.example"), "/");
+  EXPECT_EQ(SafeRedirectPath("/x\ty"), "/");
+  EXPECT_EQ(SafeRedirectPath("/runs/12"), "/runs/12");
+}
+
+// Issue 11 item 14: DNS rebinding. Only the bound address, localhost and
+// names given with --allowed-host are answered, whether or not a token is
+// set; other names get 421 naming the flag.
+TEST_F(DashboardTest, RequestsForAnotherHostNameAreRefused) {
+  RequestHandler handler(source_, "", {"ci-dash.example.org"});
+  handler.SetBoundAddress("127.0.0.1");
+  HttpRequest request;
+  request.method = "GET";
+  request.target = "/api/runs";
+  for (const char* host : {"127.0.0.1:7480", "127.0.0.1", "localhost:7480", "LOCALHOST",
+                           "localhost.", "ci-dash.example.org", "CI-Dash.example.org:80", ""}) {
+    request.host = host;
+    EXPECT_EQ(handler.Handle(request).status, 200) << host;
+  }
+  for (const char* host : {"rebind.attacker.example:7480", "127.0.0.2:7480", "[::1]:7480",
+                           "localhost.attacker.example", "ci-dash.example.org.evil", ":7480",
+                           "[::1"}) {
+    request.host = host;
+    const HttpResponse response = handler.Handle(request);
+    EXPECT_EQ(response.status, 421) << host;
+    EXPECT_FALSE(response.authorized) << host;
+    EXPECT_NE(response.body.find("--allowed-host"), std::string::npos) << response.body;
+  }
+  // On every address, any IP literal names this machine, never a DNS name.
+  RequestHandler wildcard(source_, "tok-of-some-length-123");
+  wildcard.SetBoundAddress("0.0.0.0");
+  request.authorization = "Bearer tok-of-some-length-123";
+  request.host = "10.1.2.3:7480";
+  EXPECT_EQ(wildcard.Handle(request).status, 200);
+  request.host = "[fe80::1]:7480";
+  EXPECT_EQ(wildcard.Handle(request).status, 200);
+  request.host = "dashboard.example.org:7480";
+  EXPECT_EQ(wildcard.Handle(request).status, 421);
+}
+
+TEST_F(DashboardTest, OnlyAuthorizedRequestsMarkTheConnection) {
+  RequestHandler guarded(source_, "s3cret-token-of-some-length");
+  HttpRequest request;
+  request.method = "GET";
+  request.target = "/api/runs";
+  EXPECT_FALSE(guarded.Handle(request).authorized);
+  request.target = "/nonexistent?token=s3cret-token-of-some-length";
+  EXPECT_TRUE(guarded.Handle(request).authorized);
+  request.target = "/api/runs";
+  request.authorization = "Bearer s3cret-token-of-some-length";
+  EXPECT_TRUE(guarded.Handle(request).authorized);
+}
+
 TEST(DashboardServerTest, RefusesANonLoopbackAddressWithoutAToken) {
   EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
   EXPECT_TRUE(IsLoopbackHost("127.8.0.1"));
