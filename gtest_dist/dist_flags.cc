@@ -1,5 +1,8 @@
 #include "gtest_dist/dist_flags.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -322,6 +325,33 @@ const std::vector<FlagDefinition>& Definitions() {
          o->dashboard_token_file = v;
          return true;
        }},
+      {"dist-dashboard-allowed-host", FlagKind::kValue, "NAME[,NAME...]",
+       "Host names --dist-dashboard answers to besides its address and localhost "
+       "(requests naming another host are refused: no DNS rebinding).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         o->dashboard_allowed_hosts.clear();  // the command line replaces the environment's
+         std::stringstream list(v);
+         std::string item;
+         while (std::getline(list, item, ',')) {
+           if (!item.empty()) o->dashboard_allowed_hosts.push_back(item);
+         }
+         if (o->dashboard_allowed_hosts.empty()) {
+           *e = "--dist-dashboard-allowed-host: expected host names separated by commas, "
+                "got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-insecure", FlagKind::kBool, "",
+       "Connect to workers on other machines without --dist-secret-file or --dist-tls-ca: "
+       "whatever answers on their ports is trusted with the run's results.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->insecure)) {
+           *e = "--dist-insecure: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
   };
   return kFlags;
 }
@@ -444,6 +474,38 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
     return false;
   }
   return true;
+}
+
+bool CheckWorkersTrusted(const DistOptions& options, std::string* error) {
+  if (options.mode != Mode::kSupervisor || !options.secret_file.empty() ||
+      !options.tls_ca.empty() || options.insecure) {
+    return true;
+  }
+  for (const WorkerAddress& worker : options.workers) {
+    if (worker.local || IsLoopbackWorkerHost(worker.host)) continue;
+    *error = "--workers: worker " + worker.ToString() +
+             " is not on this machine, and without --dist-secret-file or --dist-tls-ca "
+             "whatever answers on its port would be trusted with the results (a fake "
+             "worker can report every test passed); give the workers' secret (gtest_dist "
+             "secret FILE writes one) or TLS, or --dist-insecure (GTEST_DIST_INSECURE=1) "
+             "to accept that";
+    return false;
+  }
+  return true;
+}
+
+bool IsLoopbackWorkerHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4 = {};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6 = {};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 std::string DistFlagsHelp() {

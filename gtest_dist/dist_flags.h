@@ -54,6 +54,11 @@ struct DistOptions {
   std::string dashboard_host;
   int dashboard_port = 0;
   std::string dashboard_token_file;     // --dist-dashboard-token-file
+  // --dist-dashboard-allowed-host: Host names the dashboard answers besides
+  // its address and localhost.
+  std::vector<std::string> dashboard_allowed_hosts;
+  // --dist-insecure: connect to non-loopback workers without a secret or TLS.
+  bool insecure = false;
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };
@@ -67,6 +72,16 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
 // Parses "host:port", "[v6]:port" or "local:N".
 bool ParseWorkerAddress(const std::string& text, WorkerAddress* address,
                         std::string* error);
+
+// A supervisor believes whatever answers on a worker's port unless a secret
+// or TLS with a CA proves the worker: on this machine that is any local user,
+// on another anyone on the path. Returns false (naming the worker) for a
+// supervisor with a non-loopback worker and neither, unless --dist-insecure.
+bool CheckWorkersTrusted(const DistOptions& options, std::string* error);
+
+// True for "localhost" and loopback IP literals (127.0.0.0/8, ::1,
+// ::ffff:127.x.x.x). Names are not resolved.
+bool IsLoopbackWorkerHost(const std::string& host);
 
 // Help text for the dist flags, in gtest's --help layout.
 std::string DistFlagsHelp();

@@ -105,10 +105,12 @@ class RunnerProtocolFiles {
 bool LoadSecret(const DistOptions& options, std::string* secret) {
   if (options.secret_file.empty()) return true;
   std::string error;
-  if (!ReadSecretFile(options.secret_file, secret, &error)) {
+  std::string warning;
+  if (!ReadSecretFile(options.secret_file, secret, &error, "--dist-secret-file", &warning)) {
     std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
     return false;
   }
+  if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
   return true;
 }
 
@@ -286,12 +288,17 @@ int RunSupervisor(const DistOptions& options) {
     dashboard::ServerConfig web_config;
     web_config.host = options.dashboard_host;
     web_config.port = options.dashboard_port;
+    std::string warning;
     if (!options.dashboard_token_file.empty() &&
-        !ReadSecretFile(options.dashboard_token_file, &web_config.token, &error)) {
-      std::fprintf(stderr, "gtest_dist: --dist-dashboard-token-file: %s\n", error.c_str());
+        !ReadSecretFile(options.dashboard_token_file, &web_config.token, &error,
+                        "--dist-dashboard-token-file", &warning)) {
+      std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
       return kConfigurationError;
     }
-    live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, config.hello.host);
+    if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
+    web_config.allowed_hosts = options.dashboard_allowed_hosts;
+    live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, config.hello.host,
+                                                           options.label);
     web = std::make_unique<dashboard::BackgroundDashboard>(web_config, *live_runs);
     if (!web->Start(&error)) {
       std::fprintf(stderr, "gtest_dist: --dist-dashboard: %s\n", error.c_str());
@@ -352,6 +359,10 @@ int RunAllTests() {
   // Listing runs nothing and needs no worker.
   if (options.mode == Mode::kPlain || GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
   if (options.mode == Mode::kWorker) return RunWorker(options);
+  if (!CheckWorkersTrusted(options, &error)) {
+    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
+    return kConfigurationError;
+  }
   return RunSupervisor(options);
 }
 

@@ -17,11 +17,16 @@ constexpr int kUsageError = 2;
 
 constexpr char kUsage[] =
     "usage: gtest_dist serve --history=PATH|URL [--bind HOST:PORT] [--token-file=PATH]\n"
+    "                        [--allowed-host=NAME ...]\n"
     "  --history=PATH|URL the history store to show: a SQLite file or a\n"
     "                     postgresql:// URL (read-only)\n"
     "  --bind HOST:PORT   where to listen (default 127.0.0.1:7480; port 0 picks one)\n"
     "  --token-file=PATH  access token, required for a non-loopback address; give it\n"
-    "                     once as ?token=... in the URL or as \"Authorization: Bearer\"\n";
+    "                     once as ?token=... in the URL or as \"Authorization: Bearer\"\n"
+    "                     (the file must be mode 0600: gtest_dist secret PATH writes one)\n"
+    "  --allowed-host=NAME a name the dashboard may be reached by, besides its address\n"
+    "                     and localhost (repeatable); requests for other names are\n"
+    "                     refused (421), so DNS rebinding reaches nothing\n";
 
 // "--name=value" or "--name value"; advances `i` past what it used.
 bool TakeValue(const std::vector<std::string>& args, std::size_t* i, const std::string& name,
@@ -48,6 +53,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::string history;
   std::string bind = "127.0.0.1:" + std::to_string(kDefaultDashboardPort);
   std::string token_file;
+  std::vector<std::string> allowed_hosts;
   std::string error;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -64,6 +70,10 @@ int RunServeCommand(const std::vector<std::string>& args) {
       ok = TakeValue(args, &i, "--bind", &bind, &error);
     } else if (is("--token-file")) {
       ok = TakeValue(args, &i, "--token-file", &token_file, &error);
+    } else if (is("--allowed-host")) {
+      std::string name;
+      ok = TakeValue(args, &i, "--allowed-host", &name, &error);
+      if (ok) allowed_hosts.push_back(name);
     } else {
       ok = false;
       error = "unknown argument \"" + arg + "\"";
@@ -86,10 +96,14 @@ int RunServeCommand(const std::vector<std::string>& args) {
   dashboard::ServerConfig config;
   config.host = address.host;
   config.port = address.port;
-  if (!token_file.empty() && !ReadSecretFile(token_file, &config.token, &error)) {
-    std::fprintf(stderr, "gtest_dist serve: --token-file: %s\n", error.c_str());
+  std::string warning;
+  if (!token_file.empty() &&
+      !ReadSecretFile(token_file, &config.token, &error, "--token-file", &warning)) {
+    std::fprintf(stderr, "gtest_dist serve: %s\n", error.c_str());
     return kUsageError;
   }
+  if (!warning.empty()) std::fprintf(stderr, "gtest_dist serve: warning: %s\n", warning.c_str());
+  config.allowed_hosts = allowed_hosts;
   std::unique_ptr<dashboard::HistorySource> source =
       dashboard::HistorySource::Open(history, &error);
   if (!source) {

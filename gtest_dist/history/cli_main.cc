@@ -1,7 +1,13 @@
 // `gtest_dist`: queries over the history store. Each subcommand parses its
 // flags, calls one function of queries.h and prints a table or --json.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 #include <functional>
@@ -12,6 +18,7 @@
 #include "gtest_dist/cli/serve_command.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
+#include "gtest_dist/protocol/auth.h"
 
 namespace gtest_dist {
 namespace history {
@@ -31,6 +38,9 @@ const char kUsage[] =
     "  trend     TEST [--limit N] [--threshold FRACTION]\n"
     "  serve     [--bind HOST:PORT] [--token-file PATH]: the web dashboard\n"
     "            (gtest_dist serve --help)\n"
+    "  secret    [PATH] [--force]: write a fresh random secret (32 bytes, hex) to PATH\n"
+    "            with mode 0600 (or print it), for --dist-secret-file or --token-file;\n"
+    "            an existing file is kept unless --force\n"
     "\n"
     "Every command takes --history=PATH|URL (default: $GTEST_DIST_HISTORY, else the\n"
     "runner's per-user store) and --json. T is 2026-11-28, 2026-11-28T14:30 (UTC),\n"
@@ -344,6 +354,55 @@ int TrendCommand(Database* db, const Args& args) {
   return 0;
 }
 
+// `gtest_dist secret [PATH] [--force]`.
+int SecretCommand(const std::vector<std::string>& args) {
+  std::string path;
+  bool force = false;
+  for (const std::string& arg : args) {
+    if (arg == "--force") {
+      force = true;
+    } else if (arg.rfind("-", 0) == 0 || !path.empty()) {
+      Usage("secret: expected [PATH] [--force], got \"" + arg + "\"");
+    } else {
+      path = arg;
+    }
+  }
+  const std::string secret = gtest_dist::NewSecret() + "\n";
+  if (path.empty()) {
+    std::fputs(secret.c_str(), stdout);
+    return 0;
+  }
+  // Created 0600 (whatever the umask); an existing file is truncated only
+  // with --force, and then made 0600 before the secret goes in.
+  const int fd = ::open(path.c_str(),
+                        O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL),
+                        0600);
+  if (fd < 0) {
+    const int error = errno;
+    std::fprintf(stderr, "gtest_dist secret: cannot write %s: %s%s\n", path.c_str(),
+                 std::strerror(error),
+                 error == EEXIST ? " (give --force to replace the secret it holds)" : "");
+    return 1;
+  }
+  bool ok = ::fchmod(fd, 0600) == 0;
+  std::size_t written = 0;
+  while (ok && written < secret.size()) {
+    const ssize_t n = ::write(fd, secret.data() + written, secret.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<std::size_t>(n);
+  }
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    std::fprintf(stderr, "gtest_dist secret: cannot write %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "gtest_dist secret: wrote a new secret to %s (mode 0600)\n",
+               path.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace history
 }  // namespace gtest_dist
@@ -368,6 +427,9 @@ int main(int argc, char** argv) {
   if (std::string(argv[1]) == "serve") {
     return gtest_dist::RunServeCommand(std::vector<std::string>(argv + 2, argv + argc));
   }
+  if (std::string(argv[1]) == "secret") {
+    return SecretCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
   const auto command = commands.find(argv[1]);
   if (command == commands.end()) Usage(std::string("unknown command \"") + argv[1] + "\"");
   const Args args = Parse(argc, argv, command->second.first);
@@ -380,20 +442,8 @@ int main(int argc, char** argv) {
     Usage("no history store: give --history=PATH|URL (HOME and XDG_STATE_HOME are unset)");
   }
   try {
-    auto db = OpenDatabase(location);
-    const int version = SchemaVersionOf(db.get());
-    if (version == 0) {
-      std::fprintf(stderr, "gtest_dist: %s has no runs recorded yet\n", location.c_str());
-      return 1;
-    }
-    if (version > kSchemaVersion) {
-      std::fprintf(stderr,
-                   "gtest_dist: the history store %s has schema version %d, newer than this "
-                   "gtest_dist understands (%d); use a newer gtest_dist\n",
-                   location.c_str(), version, kSchemaVersion);
-      return 1;
-    }
-    EnsureSchema(db.get());
+    // Read-only: a query never creates a file nor changes a database.
+    auto db = OpenForQueries(location);
     return command->second.second(db.get(), args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gtest_dist: %s\n", e.what());

@@ -5,14 +5,25 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
-#include <fstream>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 namespace gtest_dist {
 namespace {
+
+// A secret file is a line; anything much longer is the wrong file.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+// The entropy estimate under which a secret draws a warning.
+constexpr double kMinSecretBits = 80;
 
 std::string Hex(const unsigned char* bytes, std::size_t size) {
   static const char kHex[] = "0123456789abcdef";
@@ -72,24 +83,81 @@ bool ProofsEqual(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    *error = "--dist-secret-file: cannot read \"" + path + "\"";
+bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error,
+                    const std::string& flag, std::string* warning) {
+  const std::string where = flag + ": \"" + path + "\"";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = where + ": cannot read it (" + std::strerror(errno) + ")";
     return false;
   }
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  std::string text = contents.str();
+  // The checks and the read on one descriptor: the file checked is the file read.
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info = {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    *error = where + ": not a regular file";
+    return false;
+  }
+  if ((info.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    *error = where + " has mode " + mode +
+             ": group or others may access it, so the secret is not secret (as ssh refuses "
+             "such a key); run chmod 600 " + path;
+    return false;
+  }
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      *error = where + ": cannot read it (" + std::strerror(errno) + ")";
+      return false;
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxSecretFileBytes) {
+      *error = where + " is larger than " + std::to_string(kMaxSecretFileBytes) +
+               " bytes: not a secret file";
+      return false;
+    }
+  }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() < kMinSecretBytes) {
-    *error = "--dist-secret-file: \"" + path + "\" holds " + std::to_string(text.size()) +
+    *error = where + " holds " + std::to_string(text.size()) +
              " bytes; a shared secret needs at least " + std::to_string(kMinSecretBytes) +
-             " (e.g. head -c 32 /dev/urandom | base64 > FILE)";
+             " (gtest_dist secret FILE writes a random one)";
     return false;
+  }
+  if (warning != nullptr) {
+    warning->clear();
+    if (SecretLooksWeak(text)) {
+      *warning = where + " looks guessable (under 80 bits by a rough estimate of its characters): a "
+                 "recorded handshake lets anyone test guesses offline; use a random secret "
+                 "(gtest_dist secret FILE)";
+    }
   }
   *secret = std::move(text);
   return true;
 }
+
+bool SecretLooksWeak(const std::string& secret) {
+  std::array<std::size_t, 256> counts{};
+  for (const char c : secret) ++counts[static_cast<unsigned char>(c)];
+  double bits_per_char = 0;
+  const double size = static_cast<double>(secret.size());
+  for (const std::size_t count : counts) {
+    if (count == 0) continue;
+    const double p = static_cast<double>(count) / size;
+    bits_per_char -= p * std::log2(p);
+  }
+  return bits_per_char * size < kMinSecretBits;
+}
+
+std::string NewSecret() { return NewNonce(); }
 
 }  // namespace gtest_dist

@@ -11,6 +11,7 @@
 #ifndef GTEST_DIST_PROTOCOL_AUTH_H_
 #define GTEST_DIST_PROTOCOL_AUTH_H_
 
+#include <cstddef>
 #include <string>
 
 namespace gtest_dist {
@@ -31,9 +32,24 @@ std::string SupervisorProof(const std::string& secret, const std::string& worker
 // Compares in time independent of where the strings differ.
 bool ProofsEqual(const std::string& a, const std::string& b);
 
-// Reads a secret file (--dist-secret-file). Trailing newlines are dropped. On
-// a missing, unreadable or too short file returns false with a message.
-bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error);
+// Reads a secret file given with `flag` (--dist-secret-file,
+// --dist-dashboard-token-file, --token-file). Trailing newlines are dropped.
+// On a missing, unreadable or too short file, or one that group or others may
+// access (as ssh refuses such a key), returns false with a message naming the
+// flag, the file, its mode and the fix. A secret that looks guessable
+// (SecretLooksWeak) is accepted with a message in `*warning` (when given).
+bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error,
+                    const std::string& flag = "--dist-secret-file",
+                    std::string* warning = nullptr);
+
+// True for a secret with little entropy by a rough estimate (its length times
+// the Shannon entropy of its characters is under 80 bits): a repeated
+// character, a word and a few digits. Whoever speaks first in the handshake
+// reveals a value that can be checked offline against guesses of the secret.
+bool SecretLooksWeak(const std::string& secret);
+
+// A fresh secret: 32 bytes from OpenSSL's CSPRNG, hex (64 characters).
+std::string NewSecret();
 
 }  // namespace gtest_dist
 

@@ -11,8 +11,13 @@ not assumed.
   refused, nothing runs.
 - The right secret: every test runs there and passes.
 - A non-loopback bind without a secret refuses to start (exit 2) and says why.
+- A secret file group or others may read is refused; a guessable one warns;
+  `gtest_dist secret` writes a random one with mode 0600 (issue 11, item 10).
+- A supervisor refuses a non-loopback worker without a secret or TLS unless
+  --dist-insecure (issue 11, item 11).
 
-Usage: auth_test.py --bin build/tests/integration/slow_suite [-v]
+Usage: auth_test.py --bin build/tests/integration/slow_suite
+       [--cli build/bin/gtest_dist] [-v]
 """
 
 import json
@@ -162,6 +167,76 @@ class AuthTest(harness.IntegrationTestCase):
         self.assertEqual(result.returncode, 2, result.describe())
         self.assertIn("secret", result.stderr, result.describe())
         self.assertNotIn("listening on", result.stdout, result.describe())
+
+    # Issue 11 item 10: a secret others may read is no secret.
+    def test_a_secret_file_others_may_read_is_refused(self):
+        loose = self.write_secret("loose", SECRET)
+        os.chmod(loose, 0o644)
+        for role in (["--dist-worker", "--bind", "127.0.0.1:0"],
+                     ["--dist-supervisor", "--workers", "local:1"]):
+            result = harness.run([harness.OPTIONS.bin, "--dist-secret-file=" + loose] + role,
+                                 timeout=CLOSE_DEADLINE)
+            where = result.describe()
+            self.assertEqual(result.returncode, 2, where)
+            for says in ("--dist-secret-file", loose, "0644", "chmod 600 " + loose):
+                self.assertIn(says, result.stderr, where)
+            self.assertEqual(self.ran(), [], where)
+
+    def test_a_guessable_secret_is_used_with_a_warning(self):
+        weak = self.write_secret("weak", "aaaaaaaaaaaaaaaa\n")
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
+                              "--dist-history=off", "--dist-secret-file=" + weak,
+                              "--gtest_filter=*SlowA.*"], timeout=CLOSE_DEADLINE * 3)
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertIn("looks guessable", result.stderr, result.describe())
+
+    def test_gtest_dist_secret_writes_a_private_random_secret(self):
+        if harness.OPTIONS.cli is None:
+            self.skipTest("no --cli given")
+        path = os.path.join(self.scratch, "new-secret")
+        made = harness.run([harness.OPTIONS.cli, "secret", path], timeout=CLOSE_DEADLINE)
+        self.assertEqual(made.returncode, 0, made.describe())
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            first = f.read()
+        self.assertRegex(first, r"^[0-9a-f]{64}\n$")
+        again = harness.run([harness.OPTIONS.cli, "secret", path], timeout=CLOSE_DEADLINE)
+        self.assertEqual(again.returncode, 1, again.describe())
+        self.assertIn("--force", again.stderr, again.describe())
+        with open(path) as f:
+            self.assertEqual(f.read(), first, "an existing secret was overwritten")
+        os.chmod(path, 0o644)
+        forced = harness.run([harness.OPTIONS.cli, "secret", path, "--force"],
+                             timeout=CLOSE_DEADLINE)
+        self.assertEqual(forced.returncode, 0, forced.describe())
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            self.assertNotEqual(f.read(), first)
+        # The secret it wrote is taken by a worker and a supervisor as it is.
+        self.secret = path
+        worker = self.worker()
+        result = self.supervise(worker.address, ["--dist-secret-file=" + path],
+                                ["--gtest_filter=*SlowA.*"])
+        self.assertEqual(result.returncode, 0, result.describe() + "\n" + worker.log())
+        self.assertNotIn("guessable", result.stderr)
+
+    # Issue 11 item 11: no secret, no TLS, a worker on another machine.
+    def test_a_remote_worker_without_secret_or_tls_needs_insecure(self):
+        # 192.0.2.1 (TEST-NET-1) is never assigned: nobody answers there.
+        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "192.0.2.1:7420,local:2",
+                "--dist-connect-timeout=1", "--dist-history=off", "--gtest_filter=*SlowA.*"]
+        refused = harness.run(argv, timeout=CLOSE_DEADLINE)
+        where = refused.describe()
+        self.assertEqual(refused.returncode, 2, where)
+        self.assertIn("192.0.2.1:7420", refused.stderr, where)
+        self.assertIn("--dist-insecure", refused.stderr, where)
+        self.assertNotIn("[ RUN      ]", refused.stdout, where)
+        for accepted in (harness.run(argv + ["--dist-insecure"], timeout=CLOSE_DEADLINE * 3),
+                         harness.run(argv, timeout=CLOSE_DEADLINE * 3,
+                                     env=dict(os.environ, GTEST_DIST_INSECURE="1"))):
+            self.assertEqual(accepted.returncode, 0, accepted.describe())
+            self.assertEqual(harness.Console(accepted.stdout).passed_count, 12,
+                             accepted.describe())
 
 
 if __name__ == "__main__":

@@ -160,6 +160,7 @@ class TlsTest(harness.IntegrationTestCase):
         secret = os.path.join(self.scratch, "secret")
         with open(secret, "w") as f:
             f.write("tls-and-secret-0123456789abcdef\n")
+        os.chmod(secret, 0o600)  # a secret others may read is refused
         worker = self.worker(extra=["--dist-secret-file=" + secret])
         result = self.supervise(worker.address, ["--dist-tls-ca=" + self.pki.ca,
                                                  "--dist-secret-file=" + secret])

@@ -504,5 +504,50 @@ TEST(ParseWorkerAddressTest, ToStringRoundTrips) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// CheckWorkersTrusted (issue 11 item 11)
+
+TEST_F(DistFlagsTest, ANonLoopbackWorkerNeedsASecretOrTlsOrInsecure) {
+  std::string error;
+  const DistOptions remote =
+      Parse({"./t", "--dist-supervisor", "--workers=local:2,127.0.0.1:7420,10.0.0.5:7420"});
+  EXPECT_FALSE(CheckWorkersTrusted(remote, &error));
+  EXPECT_CONTAINS(error, "10.0.0.5:7420");
+  EXPECT_CONTAINS(error, "--dist-secret-file");
+  EXPECT_CONTAINS(error, "--dist-insecure");
+
+  const std::string worker = "--workers=build-7.example.org:7420";
+  for (const char* enough : {"--dist-secret-file=s", "--dist-tls-ca=ca.pem", "--dist-insecure"}) {
+    SCOPED_TRACE(enough);
+    EXPECT_TRUE(CheckWorkersTrusted(Parse({"./t", "--dist-supervisor", worker, enough}), &error))
+        << error;
+  }
+  {
+    const ScopedEnv insecure("GTEST_DIST_INSECURE", "1");
+    EXPECT_TRUE(CheckWorkersTrusted(Parse({"./t", "--dist-supervisor", worker}), &error));
+  }
+  // A certificate alone verifies no worker.
+  EXPECT_FALSE(CheckWorkersTrusted(
+      Parse({"./t", "--dist-supervisor", worker, "--dist-tls-cert=c", "--dist-tls-key=k"}),
+      &error));
+  // Loopback workers are trusted as any local user (the README says so).
+  EXPECT_TRUE(CheckWorkersTrusted(
+      Parse({"./t", "--dist-supervisor", "--workers=localhost:1,127.3.2.1:2,[::1]:3,local:1"}),
+      &error))
+      << error;
+  // A worker is no supervisor: it does not connect to anyone.
+  EXPECT_TRUE(CheckWorkersTrusted(Parse({"./t", "--dist-worker", "--bind=0.0.0.0:0"}), &error));
+}
+
+TEST(IsLoopbackWorkerHostTest, LiteralsOnlyNamesAreNotResolved) {
+  for (const char* host : {"localhost", "127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopbackWorkerHost(host)) << host;
+  }
+  for (const char* host : {"10.0.0.5", "128.0.0.1", "::2", "0.0.0.0", "::", "localhost.evil",
+                           "127.0.0.1.nip.io", "ci-host", ""}) {
+    EXPECT_FALSE(IsLoopbackWorkerHost(host)) << host;
+  }
+}
+
 }  // namespace
 }  // namespace gtest_dist
