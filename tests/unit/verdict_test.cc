@@ -193,7 +193,7 @@ TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
     // The live dashboard.
     const std::optional<nlohmann::json> run = live.GetRun(live_run);
     ASSERT_TRUE(run);
-    EXPECT_EQ((*run)["run"]["status"], VerdictName(verdict));
+    EXPECT_EQ((*run)["run"]["status"], std::string(VerdictName(verdict)));
     EXPECT_EQ((*run)["run"]["counts"]["flaky"], c.flaky ? 1 : 0);
     // The history store.
     ASSERT_TRUE(recorder.healthy());
@@ -207,7 +207,7 @@ TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
     dashboard::HistorySource source(std::move(db));
     const std::optional<nlohmann::json> served = source.GetRun(recorder.last_run_id());
     ASSERT_TRUE(served);
-    EXPECT_EQ((*served)["run"]["status"], VerdictName(verdict));
+    EXPECT_EQ((*served)["run"]["status"], std::string(VerdictName(verdict)));
     std::fclose(console_out);
     std::fclose(tally_out);
   }
