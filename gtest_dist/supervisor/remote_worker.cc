@@ -212,7 +212,8 @@ void RemoteWorker::Stop() {
   if (connection_) connection_->Close("");
 }
 
-void RemoteWorker::Lose(const std::string& reason, bool retryable) {
+void RemoteWorker::Lose(const std::string& reason, LossKind kind) {
+  const bool retryable = kind != LossKind::kPermanent;
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
@@ -224,7 +225,7 @@ void RemoteWorker::Lose(const std::string& reason, bool retryable) {
       connection_->Close("");
     }
   }
-  callbacks_.on_lost(this, reason, retryable);
+  callbacks_.on_lost(this, reason, kind);
 }
 
 }  // namespace gtest_dist

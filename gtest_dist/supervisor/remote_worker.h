@@ -33,7 +33,11 @@ class RemoteWorker : public Executor {
   void Handshake(std::shared_ptr<NetStream> stream);
   void OnConnected();
   void OnMessage(protocol::Message&& message);
-  void Lose(const std::string& reason, bool retryable);
+  // retryable: LossKind::kTransient, else kPermanent.
+  void Lose(const std::string& reason, bool retryable) {
+    Lose(reason, retryable ? LossKind::kTransient : LossKind::kPermanent);
+  }
+  void Lose(const std::string& reason, LossKind kind);
 
   boost::asio::io_context& io_;
   std::string host_;
