@@ -314,6 +314,7 @@ TEST_F(SupervisorTest, LostWorkersUnfinishedTestsAreRequeuedAndRunOnceElsewhere)
 // with the outcome it would have had anyway.
 TEST_F(SupervisorTest, WorkerLostAfterAnyNumberOfTestsLosesNoTestAndRunsNoneTwice) {
   plan_.retries = 1;
+  int rounds_with_requeue = 0;
   for (int victim = 1; victim <= 3; ++victim) {
     for (int after = 0; after <= catalog_.size(); ++after) {
       SCOPED_TRACE("worker " + std::to_string(victim) + " lost after " + std::to_string(after));
@@ -332,9 +333,11 @@ TEST_F(SupervisorTest, WorkerLostAfterAnyNumberOfTestsLosesNoTestAndRunsNoneTwic
       for (const auto& [index, record] : recorder_.records) {
         EXPECT_EQ(record.outcome, index == 12 ? Outcome::kFlaky : Outcome::kPassed) << index;
       }
+      rounds_with_requeue += Noted("unfinished tests of " + Name(victim) + " go back");
       if (HasFailure()) return;
     }
   }
+  EXPECT_GT(rounds_with_requeue, 20) << "the losses must land inside chunks";
 }
 
 TEST_F(SupervisorTest, FailedTestIsRetriedOnAnotherWorkerAndEndsFlaky) {
