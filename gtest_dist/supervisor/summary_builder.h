@@ -36,10 +36,10 @@ class SummaryBuilder {
   void NoteWorkerSlots(const std::string& worker, int slots);
 
   // A suite-level part (`suite` empty: a global Environment). Returns the
-  // stored part, or null for a repeat of one already recorded: every child runs the global
-  // Environments, and every chunk of a split suite its SetUpTestSuite, so
-  // the same failure from each is one failure and the same output is
-  // printed once.
+  // stored part, or null for a repeat of one already recorded: every child
+  // runs the global Environments, and every chunk of a split suite its
+  // SetUpTestSuite, so the same failure from each is one failure and the
+  // same output is printed once.
   const TestPart* AddSuitePart(const std::string& suite, TestPart part);
   // Suite-level (or global) properties; a repeat of one is dropped.
   void AddProperties(const std::string& suite, const std::vector<Property>& properties);
