@@ -1,327 +1,29 @@
-// gtest_dist::RunAllTests(): picks the mode and runs it. Kept small: the
-// modes live in worker/, supervisor/ and run/.
+// gtest_dist::RunAllTests(): picks the mode and runs it. Each mode lives in a
+// file of its own: plain is RUN_ALL_TESTS(), child in run/child_main, worker
+// in modes/worker_mode, supervisor (and its loop) in modes/supervisor_mode
+// and modes/run_loop.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <map>
-#include <memory>
-#include <optional>
+#include <string>
+#include <vector>
 
-#include "gtest_dist/catalog/test_catalog.h"
-#include "gtest_dist/catalog/test_selection.h"
-#include "gtest_dist/dashboard/http_server.h"
-#include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/gtest_dist.h"
 #include "gtest_dist/help_request.h"
-#include "gtest_dist/history/database.h"
-#include "gtest_dist/history/history_recorder.h"
-#include "gtest_dist/protocol/auth.h"
-#include "gtest_dist/protocol/tls.h"
-#include "gtest_dist/report/console_reporter.h"
-#include "gtest_dist/report/loop_tally.h"
-#include "gtest_dist/report/report_files.h"
+#include "gtest_dist/modes/mode_support.h"
+#include "gtest_dist/modes/supervisor_mode.h"
+#include "gtest_dist/modes/worker_mode.h"
 #include "gtest_dist/run/child_main.h"
-#include "gtest_dist/run/child_process.h"
-#include "gtest_dist/supervisor/supervisor.h"
-#include "gtest_dist/worker/worker_server.h"
 
 namespace gtest_dist {
 namespace {
-
-constexpr int kConfigurationError = 2;
 
 bool HasArgument(const std::vector<std::string>& args, const std::string& prefix) {
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i].rfind(prefix, 0) == 0) return true;
   }
   return false;
-}
-
-std::string BaseName(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string HostName() {
-  char name[256] = {};
-  return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
-}
-
-// gtest flags whose meaning the children must keep.
-protocol::GtestSettings ChildSettings() {
-  auto flag = [](bool on) { return std::string(on ? "1" : "0"); };
-  return {
-      {"break_on_failure", flag(GTEST_FLAG_GET(break_on_failure))},
-      {"throw_on_failure", flag(GTEST_FLAG_GET(throw_on_failure))},
-      {"catch_exceptions", flag(GTEST_FLAG_GET(catch_exceptions))},
-      {"death_test_style", GTEST_FLAG_GET(death_test_style)},
-      {"stack_trace_depth", std::to_string(GTEST_FLAG_GET(stack_trace_depth))},
-      {"print_utf8", flag(GTEST_FLAG_GET(print_utf8))},
-  };
-}
-
-// What gtest's RUN_ALL_TESTS() does for test runners around it, done by the
-// supervisor since the children must not: TEST_PREMATURE_EXIT_FILE exists
-// while the run lasts, GTEST_SHARD_STATUS_FILE says sharding is understood.
-class RunnerProtocolFiles {
- public:
-  RunnerProtocolFiles() {
-    if (const char* shard_status = std::getenv("GTEST_SHARD_STATUS_FILE")) {
-      if (std::FILE* file = std::fopen(shard_status, "w")) std::fclose(file);
-    }
-    if (const char* premature = std::getenv("TEST_PREMATURE_EXIT_FILE")) {
-      if (*premature != '\0') {
-        premature_exit_file_ = premature;
-        if (std::FILE* file = std::fopen(premature, "w")) {
-          std::fputs("0", file);
-          std::fclose(file);
-        }
-      }
-    }
-  }
-  ~RunnerProtocolFiles() {
-    if (!premature_exit_file_.empty()) std::remove(premature_exit_file_.c_str());
-  }
-
- private:
-  std::string premature_exit_file_;
-};
-
-bool LoadSecret(const DistOptions& options, std::string* secret) {
-  if (options.secret_file.empty()) return true;
-  std::string error;
-  std::string warning;
-  if (!ReadSecretFile(options.secret_file, secret, &error, "--dist-secret-file", &warning)) {
-    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
-    return false;
-  }
-  if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
-  return true;
-}
-
-// The TLS context for `role`, or null without --dist-tls-*; false (with the
-// message printed) on a bad combination or file.
-bool LoadTls(const DistOptions& options, TlsRole role,
-             std::shared_ptr<boost::asio::ssl::context>* context) {
-  std::string error;
-  *context = MakeTlsContext({options.tls_cert, options.tls_key, options.tls_ca}, role, &error);
-  if (!error.empty()) {
-    std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
-    return false;
-  }
-  return true;
-}
-
-int RunWorker(const DistOptions& options) {
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary());
-  WorkerConfig config;
-  config.bind_host = options.bind_host;
-  config.bind_port = options.bind_port;
-  config.jobs = options.jobs;
-  config.child_command = {RunningExecutablePath(), options.passthrough_args};
-  config.heartbeat_timeout =
-      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
-  if (!LoadSecret(options, &config.secret)) return kConfigurationError;
-  if (!LoadTls(options, TlsRole::kWorker, &config.tls)) return kConfigurationError;
-  WorkerServer server(config, catalog);
-  return server.Run();
-}
-
-int RunSupervisor(const DistOptions& options) {
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary());
-  SelectionOptions selection_options;
-  selection_options.filter = GTEST_FLAG_GET(filter);
-  selection_options.also_run_disabled = GTEST_FLAG_GET(also_run_disabled_tests);
-  std::string error;
-  if (!ReadShardSpec(&selection_options.shard, &error)) {
-    std::fprintf(stderr, "%s\n", error.c_str());
-    return 1;
-  }
-  const Selection selection = SelectTests(catalog, selection_options);
-  RunnerProtocolFiles runner_files;
-
-  RunPlan plan;
-  plan.catalog = &catalog;
-  plan.selected = selection.selected;
-  plan.disabled_matching = selection.disabled_matching;
-  plan.filter = GTEST_FLAG_GET(filter);
-  plan.recreate_environments = GTEST_FLAG_GET(recreate_environments_when_repeating);
-  for (const WorkerAddress& worker : options.workers) plan.workers.push_back(worker.ToString());
-
-  const std::string binary_name = BaseName(options.passthrough_args.at(0));
-  ConsoleOptions console_options;
-  console_options.color = ShouldUseColor(GTEST_FLAG_GET(color), STDOUT_FILENO);
-  console_options.brief = GTEST_FLAG_GET(brief);
-  console_options.print_time = GTEST_FLAG_GET(print_time);
-  console_options.ordered = options.ordered_console;
-  ConsoleReporter console(stdout, console_options);
-
-  std::unique_ptr<ReportFileWriter> report_file;
-  const std::string output = GTEST_FLAG_GET(output);
-  // A main() that released gtest's default XML/JSON listener asked for no
-  // report file: honour that as gtest does.
-  const bool report_suppressed =
-      testing::UnitTest::GetInstance()->listeners().default_xml_generator() == nullptr;
-  if (!output.empty() && !report_suppressed) {
-    OutputSpec spec;
-    if (!ParseOutputFlag(output, &spec, &error)) {
-      std::fprintf(stderr, "gtest_dist: --gtest_output: %s\n", error.c_str());
-      return kConfigurationError;
-    }
-    report_file = std::make_unique<ReportFileWriter>(spec, binary_name);
-  }
-
-  SupervisorConfig config;
-  config.workers = options.workers;
-  config.connect_timeout =
-      std::chrono::milliseconds(static_cast<long>(options.connect_timeout_s * 1000));
-  config.heartbeat_timeout =
-      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
-  config.child_command = {RunningExecutablePath(), options.passthrough_args};
-  config.hello.role = "supervisor";
-  config.hello.host = HostName();
-  config.hello.binary_name = binary_name;
-  config.hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
-  if (!LoadSecret(options, &config.secret)) return kConfigurationError;
-  if (!LoadTls(options, TlsRole::kSupervisor, &config.tls)) return kConfigurationError;
-  const testing::TestResult& ad_hoc = testing::UnitTest::GetInstance()->ad_hoc_test_result();
-  for (int i = 0; i < ad_hoc.total_part_count(); ++i) {
-    config.parts_before_run.push_back(ToTestPart(ad_hoc.GetTestPartResult(i)));
-  }
-  config.settings = ChildSettings();
-  config.fallback_local_slots = options.fallback_local ? options.jobs : 0;
-  config.fail_fast = GTEST_FLAG_GET(fail_fast);
-  config.min_chunk_tests = options.min_chunk;
-  if (options.test_timeout_s > 0) {
-    config.settings.emplace_back(
-        kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));
-  }
-
-  // --gtest_repeat: each iteration is a whole distributed run; -1 repeats
-  // until interrupted. As gtest, the result is a failure if any iteration
-  // failed. --dist-loop and --dist-repeat-until-fail iterate the same way,
-  // with a tally of what failed.
-  plan.repeat = GTEST_FLAG_GET(repeat);
-  const bool looping = options.loop != 0 || options.repeat_until_fail;
-  if (looping) {
-    if (plan.repeat != 1) {
-      std::fprintf(stderr,
-                   "gtest_dist: --gtest_repeat=%d and --dist-loop/--dist-repeat-until-fail both "
-                   "repeat the run; give one of them\n",
-                   plan.repeat);
-      return kConfigurationError;
-    }
-    plan.repeat = options.loop != 0 ? options.loop : -1;
-  }
-  plan.retries = options.retries;
-  plan.flaky_fails = options.flaky_fails;
-  plan.shuffle = GTEST_FLAG_GET(shuffle);
-  if (plan.shuffle) {
-    // gtest's rule: the flag's seed (0 = from the clock) folded into
-    // [1, 99999], and the next one for each further iteration.
-    constexpr unsigned kMaxRandomSeed = 99999;
-    const int flag_seed = GTEST_FLAG_GET(random_seed);
-    const unsigned raw =
-        flag_seed == 0
-            ? static_cast<unsigned>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count())
-            : static_cast<unsigned>(flag_seed);
-    plan.random_seed = static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
-  }
-  // The history store: one recorder (one connection) for every iteration.
-  std::unique_ptr<history::HistoryRecorder> recorder;
-  const std::string history_location =
-      options.history.empty() ? history::DefaultHistoryLocation() : options.history;
-  if (!history_location.empty() && history_location != "off") {
-    // The scheduler's longest-first order reads past durations; a store that
-    // cannot be read just means catalog order, and the recorder reports why.
-    try {
-      auto db = history::OpenDatabase(history_location);
-      history::EnsureSchema(db.get());  // an older store is upgraded here
-      {
-        auto durations = std::make_shared<std::map<std::string, double>>(
-            history::RecentDurations(db.get(), binary_name));
-        if (!durations->empty()) {
-          config.estimate = [durations](const TestEntry& test) -> std::optional<double> {
-            const auto it = durations->find(test.FullName());
-            if (it == durations->end()) return std::nullopt;
-            return it->second;
-          };
-        }
-      }
-    } catch (const std::exception&) {
-    }
-    history::RecorderContext context;
-    context.binary_name = binary_name;
-    for (const std::string& arg : testing::internal::GetArgvs()) {
-      context.command_line += (context.command_line.empty() ? "" : " ") + arg;
-    }
-    context.host = HostName();
-    const char* user = std::getenv("USER");
-    context.user = user ? user : std::to_string(getuid());
-    context.label = options.label;
-    recorder = std::make_unique<history::HistoryRecorder>(history_location, context);
-  }
-
-  // --dist-dashboard: this run, live, in a browser, from a thread of its own.
-  std::unique_ptr<dashboard::LiveRunSource> live_runs;
-  std::unique_ptr<dashboard::BackgroundDashboard> web;
-  if (!options.dashboard_host.empty()) {
-    dashboard::ServerConfig web_config;
-    web_config.host = options.dashboard_host;
-    web_config.port = options.dashboard_port;
-    std::string warning;
-    if (!options.dashboard_token_file.empty() &&
-        !ReadSecretFile(options.dashboard_token_file, &web_config.token, &error,
-                        "--dist-dashboard-token-file", &warning)) {
-      std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
-      return kConfigurationError;
-    }
-    if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
-    web_config.allowed_hosts = options.dashboard_allowed_hosts;
-    live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, config.hello.host,
-                                                           options.label);
-    web = std::make_unique<dashboard::BackgroundDashboard>(web_config, *live_runs);
-    if (!web->Start(&error)) {
-      std::fprintf(stderr, "gtest_dist: --dist-dashboard: %s\n", error.c_str());
-      return kConfigurationError;
-    }
-    std::fprintf(stderr, "gtest_dist: dashboard at %s\n", web->Url().c_str());
-    std::fflush(stderr);
-  }
-  LoopTally tally(stdout, stderr);
-  bool failed = false;
-  for (int iteration = 0; plan.repeat < 0 || iteration < plan.repeat; ++iteration) {
-    plan.iteration = iteration;
-    plan.start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
-    Supervisor supervisor(config, plan);
-    supervisor.AddListener(&console);
-    if (report_file) supervisor.AddListener(report_file.get());
-    if (recorder) supervisor.AddListener(recorder.get());
-    if (live_runs) supervisor.AddListener(live_runs.get());
-    if (looping) supervisor.AddListener(&tally);
-    const int result = supervisor.Run();
-    failed = failed || result != 0;
-    if (!supervisor.run_problem().empty()) {
-      std::fflush(stdout);
-      std::fprintf(stderr, "gtest_dist: %s\n", supervisor.run_problem().c_str());
-    }
-    if (supervisor.interrupted()) break;
-    if (options.repeat_until_fail && result != 0) break;
-    if (plan.shuffle) plan.random_seed = plan.random_seed >= 99999 ? 1 : plan.random_seed + 1;
-  }
-  if (looping) tally.PrintSummary();
-  return failed ? 1 : 0;
 }
 
 }  // namespace
@@ -343,12 +45,12 @@ int RunAllTests() {
   if (GtestHelpRequested()) return RunHelpRequest();  // as gtest: help, no test, 0
   // Listing runs nothing and needs no worker.
   if (options.mode == Mode::kPlain || GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
-  if (options.mode == Mode::kWorker) return RunWorker(options);
+  if (options.mode == Mode::kWorker) return RunWorkerMode(options);
   if (!CheckWorkersTrusted(options, &error)) {
     std::fprintf(stderr, "gtest_dist: %s\n", error.c_str());
     return kConfigurationError;
   }
-  return RunSupervisor(options);
+  return RunSupervisorMode(options);
 }
 
 }  // namespace gtest_dist

@@ -10,6 +10,19 @@
 
 namespace gtest_dist {
 
+// Why an executor is gone, as far as what comes next depends on it.
+enum class LossKind {
+  // Unreachable, or the link was lost: trying again later may work.
+  kTransient,
+  // It answered but has no room for this supervisor now (its connections or
+  // slots are taken): trying again later may work, and meanwhile the run may
+  // fall back to local slots (--dist-fallback=local) even though no worker
+  // ever took work.
+  kFull,
+  // Refused for good: another binary, another protocol, a wrong secret.
+  kPermanent,
+};
+
 class Executor {
  public:
   struct Callbacks {
@@ -17,11 +30,9 @@ class Executor {
     std::function<void(Executor*)> on_ready;
     // An event of a chunk it runs (TestStarted ... ChunkFinished).
     std::function<void(Executor*, protocol::Message&&)> on_event;
-    // Gone (refused, unreachable, connection lost): the chunks it had are
-    // not finished and no further event comes from it. `retryable` is true
-    // when trying again later may work (unreachable, link lost) and false
-    // when it cannot (refused: another binary, another protocol).
-    std::function<void(Executor*, const std::string& reason, bool retryable)> on_lost;
+    // Gone (refused, unreachable, full, connection lost): the chunks it had
+    // are not finished and no further event comes from it.
+    std::function<void(Executor*, const std::string& reason, LossKind kind)> on_lost;
   };
 
   virtual ~Executor() = default;
@@ -29,10 +40,6 @@ class Executor {
   // "host:port" or "local"; names it in messages and reports.
   virtual const std::string& name() const = 0;
   virtual int slots() const = 0;
-  // True when it was lost because it was busy (a worker serving as many
-  // supervisors as it takes): usable another time, so a run that could use
-  // no worker at all falls back as when workers are lost.
-  virtual bool busy() const { return false; }
   virtual void Run(const protocol::RunChunk& chunk) = 0;
   // Stops everything it runs; no callback fires afterwards.
   virtual void Stop() = 0;

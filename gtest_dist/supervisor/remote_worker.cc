@@ -140,9 +140,10 @@ void RemoteWorker::OnConnected() {
 void RemoteWorker::OnMessage(protocol::Message&& message) {
   if (gone_) return;
   if (auto* refusal = std::get_if<protocol::Refusal>(&message)) {
-    // A busy worker may have room later; any other refusal stands.
-    busy_ = refusal->busy;
-    Lose("refused: " + PeerText(refusal->reason), refusal->busy);
+    // A busy worker may have room later (and meanwhile the run may fall
+    // back to local slots); any other refusal stands.
+    Lose("refused: " + PeerText(refusal->reason),
+         refusal->busy ? LossKind::kFull : LossKind::kPermanent);
     return;
   }
   if (!greeted_) {
@@ -241,7 +242,8 @@ void RemoteWorker::Stop() {
   if (connection_) connection_->Close("");
 }
 
-void RemoteWorker::Lose(const std::string& reason, bool retryable) {
+void RemoteWorker::Lose(const std::string& reason, LossKind kind) {
+  const bool retryable = kind != LossKind::kPermanent;
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
@@ -253,7 +255,7 @@ void RemoteWorker::Lose(const std::string& reason, bool retryable) {
       connection_->Close("");
     }
   }
-  callbacks_.on_lost(this, reason, retryable);
+  callbacks_.on_lost(this, reason, kind);
 }
 
 }  // namespace gtest_dist

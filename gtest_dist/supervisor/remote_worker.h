@@ -26,7 +26,6 @@ class RemoteWorker : public Executor {
   void Start(Callbacks callbacks) override;
   const std::string& name() const override { return name_; }
   int slots() const override { return slots_; }
-  bool busy() const override { return busy_; }
   void Run(const protocol::RunChunk& chunk) override;
   void Stop() override;
 
@@ -36,7 +35,11 @@ class RemoteWorker : public Executor {
   void OnMessage(protocol::Message&& message);
   void OnHello(const protocol::Hello& hello);
   void OnReady(const protocol::Ready& ready);
-  void Lose(const std::string& reason, bool retryable);
+  // retryable: LossKind::kTransient, else kPermanent.
+  void Lose(const std::string& reason, bool retryable) {
+    Lose(reason, retryable ? LossKind::kTransient : LossKind::kPermanent);
+  }
+  void Lose(const std::string& reason, LossKind kind);
 
   boost::asio::io_context& io_;
   std::string host_;
@@ -55,7 +58,6 @@ class RemoteWorker : public Executor {
   int slots_ = 0;
   bool greeted_ = false;  // the worker's hello arrived (and its proof was right)
   bool ready_ = false;
-  bool busy_ = false;
   bool gone_ = false;
 };
 

@@ -1,45 +1,45 @@
-// The supervisor: hands chunks of the selected tests to whichever executor
-// has a free slot, assembles the events that come back into one result per
-// test and feeds every RunListener.
+// The supervisor: runs one iteration of a plan over the executors a factory
+// gives it. It wires four parts together and decides nothing itself:
+// ExecutorPool (executors' lifecycle), DispatchPolicy (which chunk goes
+// where, requeues, retries, fallback; pure), ResultAssembler (events into one
+// record per test; pure) and SummaryBuilder (the RunSummary; pure). It checks
+// each event against the policy, tells every RunListener, and writes the
+// notes a user needs ("worker ... is back").
 #ifndef GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 #define GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 
-#include <deque>
-#include <map>
-#include <memory>
-#include <set>
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <boost/asio.hpp>
 
 #include "gtest_dist/dist_flags.h"
+#include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/model/run_listener.h"
-#include "gtest_dist/run/child_process.h"
-#include "gtest_dist/run/chunk_runner.h"
 #include "gtest_dist/schedule/scheduler.h"
+#include "gtest_dist/supervisor/dispatch_policy.h"
 #include "gtest_dist/supervisor/executor.h"
+#include "gtest_dist/supervisor/executor_factory.h"
+#include "gtest_dist/supervisor/executor_pool.h"
 #include "gtest_dist/supervisor/result_assembler.h"
+#include "gtest_dist/supervisor/summary_builder.h"
 
 namespace gtest_dist {
 
 struct SupervisorConfig {
   std::vector<WorkerAddress> workers;
-  std::chrono::milliseconds connect_timeout{10000};
-  std::chrono::milliseconds heartbeat_timeout{10000};
-  std::string secret;  // --dist-secret-file contents; empty: none
   // Failures and skips main() reported before the run began (gtest's ad hoc
   // result, e.g. an EXPECT outside any test): gtest has printed them already;
   // they go into the reports and the exit code.
   std::vector<TestPart> parts_before_run;
-  // TLS to every remote worker (--dist-tls-*); null: plain TCP.
-  std::shared_ptr<boost::asio::ssl::context> tls;
-  ChildCommand child_command;        // for local slots
-  protocol::Hello hello;             // what we tell workers about ourselves
   protocol::GtestSettings settings;  // gtest flags the children honour
   DurationEstimator estimate;        // the timing seam; may be empty
   // --dist-fallback=local: slots to run the rest on when every worker that
-  // was in use is gone; 0 (--dist-fallback=fail) marks the rest NOT RUN.
+  // was in use is gone (or every worker is full); 0 (--dist-fallback=fail)
+  // marks the rest NOT RUN.
   int fallback_local_slots = 0;
   // --gtest_fail_fast: after the first failure no new chunk is handed out;
   // the tests left are reported skipped, as gtest does.
@@ -48,11 +48,17 @@ struct SupervisorConfig {
   // How often a worker that could not be reached (or was lost) is tried again
   // while the run lasts.
   std::chrono::milliseconds reconnect_interval{5000};
+  // Where the supervisor's notes go, one line each without "gtest_dist: ";
+  // null: stderr.
+  std::function<void(const std::string&)> note;
 };
 
 class Supervisor {
  public:
-  Supervisor(const SupervisorConfig& config, const RunPlan& plan);
+  // `io`, `plan` and `executors` must outlive the supervisor. Run() runs `io`
+  // until every selected test has its final result, then stops it.
+  Supervisor(boost::asio::io_context& io, const SupervisorConfig& config, const RunPlan& plan,
+             ExecutorFactory& executors);
   ~Supervisor();
 
   // Listeners are not owned and must outlive Run().
@@ -61,81 +67,39 @@ class Supervisor {
   // Runs the plan to the end. Returns the exit code: 0 when every selected
   // test passed or was skipped and nothing failed outside a test.
   int Run();
-  // True when the run was stopped by SIGINT/SIGTERM.
-  bool interrupted() const { return summary_.interrupted; }
+  // Stops the run (SIGINT/SIGTERM, named by `cause`): the workers' tests are
+  // stopped, the rest is NOT RUN, the reports are written. Call on `io`.
+  void Interrupt(const std::string& cause);
+
+  // True when the run was stopped by Interrupt().
+  bool interrupted() const { return builder_.summary().interrupted; }
   // Why tests were left NOT RUN without an interruption ("no worker could be
   // used; ..."), or empty. Printed again after the summary, where it is seen.
   const std::string& run_problem() const { return run_problem_; }
 
  private:
-  struct InFlight {
-    Executor* executor = nullptr;
-    std::vector<int> tests;
-    std::set<int> finished;  // tests whose end this chunk reported
-  };
-  struct ExecutorState {
-    WorkerAddress address;
-    std::unique_ptr<Executor> executor;
-    bool ready = false;
-    bool lost = false;
-    bool retry_noted = false;
-    // Ready or lost at least once: until then its slots are only estimated.
-    bool settled = false;
-    int busy = 0;
-    std::unique_ptr<boost::asio::steady_timer> retry_timer;
-  };
-  // A failed test waiting to run again, on another executor than `failed_on`
-  // while there is another.
-  struct PendingRetry {
-    int index = -1;
-    ExecutorState* failed_on = nullptr;
-  };
-
+  void AddExecutor(const WorkerAddress& address);
   void OnReady(Executor* executor);
   void OnEvent(Executor* executor, protocol::Message&& event);
-  void OnLost(Executor* executor, const std::string& reason, bool retryable);
-  void StartExecutor(ExecutorState* state);
-  void ScheduleReconnect(ExecutorState* state);
+  void OnLost(Executor* executor, const std::string& reason, LossKind kind);
   void Dispatch();
-  void FinishTest(TestRecord record, std::int64_t chunk_id, ExecutorState* where = nullptr);
-  bool ShouldRetry(const TestRecord& record, std::int64_t chunk_id) const;
-  // The next retry `state` may take, removed from the queue; -1 if none.
-  int TakeRetryFor(const ExecutorState* state);
-  std::vector<int> UnfinishedTests(const InFlight& flight) const;
-  // The summary's record of `suite`, created in catalog order if new.
-  SuiteRecord* SuiteRecordOf(const std::string& suite);
-  void AddSuitePart(const std::string& suite, TestPart part);
-  void AddProperties(const std::string& suite, const std::vector<Property>& properties);
+  void FinishTest(TestRecord record, std::int64_t chunk_id, int executor = -1);
   void MarkRestNotRun(const std::string& reason);
   void SkipQueuedAfterFailure();
   void MaybeFinish();
-  void Interrupt(int signal);
-  ExecutorState* StateOf(Executor* executor);
   void Note(const std::string& line);
 
   const SupervisorConfig config_;
   const RunPlan& plan_;
-  boost::asio::io_context io_;
-  boost::asio::signal_set stop_signals_;
-  ChildReaper reaper_;
+  boost::asio::io_context& io_;
+  std::vector<RunListener*> listeners_;
   Scheduler scheduler_;
   ResultAssembler assembler_;
-  std::vector<RunListener*> listeners_;
-  // Stable addresses: callbacks and timers hold pointers to states.
-  std::vector<std::unique_ptr<ExecutorState>> executors_;
-  Executor::Callbacks callbacks_;
-  bool any_ready_ = false;  // some executor took work at some point
-  bool fell_back_ = false;
+  DispatchPolicy policy_;
+  SummaryBuilder builder_;
+  ExecutorPool pool_;
+  std::vector<bool> retry_noted_;  // by executor id: its loss was told once
   std::string run_problem_;
-  bool failed_fast_ = false;
-  std::map<std::int64_t, InFlight> in_flight_;
-  // --dist-retries: failed attempts of tests that are to run again, by test
-  // index, and the queue of those runs (served before new chunks).
-  std::map<int, std::vector<TestRecord>> failed_attempts_;
-  std::deque<PendingRetry> retries_;
-  std::int64_t next_chunk_id_ = 1;
-  RunSummary summary_;
-  std::map<std::string, size_t> suite_positions_;  // catalog order, by suite name
   bool finished_ = false;
 };
 

@@ -1,0 +1,44 @@
+#include "gtest_dist/modes/run_loop.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include <boost/asio.hpp>
+
+namespace gtest_dist {
+
+int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors,
+                  RunPlan* plan, const std::vector<RunListener*>& listeners,
+                  bool stop_at_failure) {
+  std::signal(SIGPIPE, SIG_IGN);
+  bool failed = false;
+  for (int iteration = 0; plan->repeat < 0 || iteration < plan->repeat; ++iteration) {
+    plan->iteration = iteration;
+    plan->start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    boost::asio::io_context io;
+    NetworkExecutorFactory factory(io, executors);
+    Supervisor supervisor(io, config, *plan, factory);
+    // Only while the iteration runs: between iterations (and after) the
+    // signals have their usual effect.
+    boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    stop_signals.async_wait([&supervisor](const boost::system::error_code& error, int signal) {
+      if (!error) supervisor.Interrupt(signal == SIGINT ? "SIGINT" : "SIGTERM");
+    });
+    for (RunListener* listener : listeners) supervisor.AddListener(listener);
+    const int result = supervisor.Run();
+    failed = failed || result != 0;
+    if (!supervisor.run_problem().empty()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "gtest_dist: %s\n", supervisor.run_problem().c_str());
+    }
+    if (supervisor.interrupted()) break;
+    if (stop_at_failure && result != 0) break;
+    if (plan->shuffle) plan->random_seed = plan->random_seed >= 99999 ? 1 : plan->random_seed + 1;
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace gtest_dist
