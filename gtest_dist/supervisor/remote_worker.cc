@@ -219,7 +219,7 @@ void RemoteWorker::OnReady(const protocol::Ready& ready) {
   const std::string mismatch =
       protocol::DescribeFingerprintMismatch(hello_.fingerprint, ready.fingerprint);
   if (!mismatch.empty()) {
-    Lose("runs a different test binary: " + mismatch, false);
+    Lose("runs a different test binary: " + PeerText(mismatch), false);
     return;
   }
   slots_ = ready.slots;

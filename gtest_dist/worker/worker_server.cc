@@ -229,9 +229,10 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     }
     protocol::Ready ready;
     ready.host = server_.host_name_;
-    ready.binary_name = server_.config_.child_command.args.empty()
-                            ? std::string()
-                            : server_.config_.child_command.args[0];
+    if (!server_.config_.child_command.args.empty()) {
+      const std::string& argv0 = server_.config_.child_command.args[0];
+      ready.binary_name = argv0.substr(argv0.rfind('/') + 1);  // the base name only
+    }
     ready.slots = server_.config_.jobs;
     ready.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
                          server_.catalog_.size()};
@@ -458,8 +459,9 @@ void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session
 #if defined(__GLIBC__)
   // Give what the connection's buffers and messages took back to the system:
   // glibc keeps freed memory in its heap, where a worker that once read a
-  // large frame would hold it for good.
-  malloc_trim(0);
+  // large frame would hold it for good. Posted: the connection's read
+  // handler, and the frame it holds, are still on the stack here.
+  boost::asio::post(io_, [] { malloc_trim(0); });
 #endif
   StartQueued();
 }

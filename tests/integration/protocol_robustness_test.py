@@ -202,8 +202,10 @@ class ProtocolRobustnessTest(harness.IntegrationTestCase):
         self.addCleanup(proxy.close)
         result = harness.run([binary, "--dist-supervisor", "--workers", proxy.address,
                               "--dist-fallback=fail", "--gtest_filter=Suite0*"])
-        self.assertEqual(result.returncode, 0, result.describe() + worker.log())
-        return decode_frames(proxy.from_client)[0]
+        frames = decode_frames(proxy.from_client)
+        self.assertTrue(frames and frames[0].get("type") == "hello",
+                        result.describe() + worker.log())
+        return frames[0]
 
     def test_chunk_naming_a_test_twice_is_refused_and_the_worker_serves_on(self):
         binary = harness.OPTIONS.bin
@@ -217,11 +219,10 @@ class ProtocolRobustnessTest(harness.IntegrationTestCase):
                 raw.wait_for("ready")
                 raw.sock.sendall(frame({"type": "run_chunk", "chunk_id": 1, "tests": tests,
                                         "settings": []}))
-                raw.wait_closed()
-                refusals = [f for f in decode_frames(raw.received) if f.get("type") == "refusal"]
-                self.assertTrue(refusals, decode_frames(raw.received))
-                self.assertIn("more than once", refusals[0]["reason"])
+                raw.wait_closed()  # a frame that does not validate closes the connection
                 raw.sock.close()
+                harness.wait_until(lambda: "names test %d more than once" % tests[0]
+                                   in worker.log(), 10, "the worker logs why\n" + worker.log())
                 self.assertTrue(worker.alive(), "the worker died on tests %s\n%s"
                                 % (tests, worker.log()))
             dist = self.runner.distributed(binary, pool.addresses(), args,
@@ -334,9 +335,11 @@ class ProtocolRobustnessTest(harness.IntegrationTestCase):
             raw.wait_closed()
             raw.sock.close()
             harness.wait_until(lambda: "done" in worker.log(), 20, "the refusal is logged")
-            after = vm_rss_kib(worker.process.pid)
-            self.assertLess(after - before, 16 * 1024,
-                            "VmRSS %d KiB -> %d KiB\n%s" % (before, after, worker.log()))
+            # During the frame the worker holds it (and its parse) several times.
+            harness.wait_until(
+                lambda: vm_rss_kib(worker.process.pid) - before < 16 * 1024, 10,
+                "VmRSS back within 16 MiB of %d KiB (now %d KiB)\n%s"
+                % (before, vm_rss_kib(worker.process.pid), worker.log()))
             pool.stop_all()
 
     def test_many_connections_that_go_away(self):

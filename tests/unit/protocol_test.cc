@@ -1002,7 +1002,8 @@ TEST(RunChunkValidationTest, ChunkSizeIsBounded) {
 }
 
 TEST(JsonShapeTest, DeepNestingIsRefusedBeforeParsing) {
-  const std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  const std::string deep =
+      std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
   EXPECT_NE(std::string::npos, Decode(deep).find("nests deeper than 16 levels"));
   // 16 MiB of '[' took a worker to more than a gigabyte when it was parsed.
   EXPECT_NE(std::string::npos, Decode(std::string(16u << 20, '[')).find("nests deeper"));
