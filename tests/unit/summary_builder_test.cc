@@ -60,6 +60,7 @@ TEST_F(SummaryBuilderTest, PartsBeforeTheRunAreGlobalAndFailTheRun) {
 }
 
 TEST_F(SummaryBuilderTest, PassedAfterFailedAttemptsIsFlakyAndCarriesThem) {
+  plan_.selected = {1};  // a selected test without a record would be NOT_RUN
   SummaryBuilder builder(plan_, {});
   builder.AddFailedAttempt(Record(1, Outcome::kCrashed, "w:1"));
   EXPECT_EQ(builder.failed_attempts(1), 1);
@@ -109,6 +110,7 @@ TEST_F(SummaryBuilderTest, RepeatedSuitePartsAreOnePartAndSuitesKeepCatalogOrder
 }
 
 TEST_F(SummaryBuilderTest, PropertiesOfASplitSuiteAreKeptOnce) {
+  plan_.selected = {};
   SummaryBuilder builder(plan_, {});
   builder.AddProperties("B", {{"k", "v"}});
   builder.AddProperties("B", {{"k", "v"}, {"n", "1"}});
@@ -123,6 +125,8 @@ TEST_F(SummaryBuilderTest, VerdictFollowsOutcomesAndInterruption) {
   SummaryBuilder builder(plan_, {});
   builder.AddFinal(Record(0, Outcome::kPassed));
   builder.AddFinal(Record(1, Outcome::kSkipped));
+  EXPECT_FALSE(builder.summary().Passed()) << "a selected test without a record is NOT_RUN";
+  builder.AddFinal(Record(2, Outcome::kPassed));
   builder.NoteWorkerSlots("w:1", 4);
   EXPECT_TRUE(builder.summary().Passed());
   EXPECT_EQ(builder.summary().worker_slots.at("w:1"), 4);
