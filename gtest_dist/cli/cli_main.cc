@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/peer_text.h"
 
 namespace gtest_dist {
 namespace history {
@@ -140,12 +142,24 @@ std::string Seconds(std::int64_t ms) {
   return text;
 }
 
-// Prints rows as left-aligned columns.
+// Text from the store as one safe line of a terminal: anyone who could write
+// a test name, a label, a host name or a failure message could otherwise move
+// the cursor, recolour the screen or forge lines of this output.
+std::string Shown(std::string_view text) {
+  return PeerText(text, std::numeric_limits<std::size_t>::max());
+}
+
+// Prints rows as left-aligned columns, every cell made terminal-safe.
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> shown;
+  for (const auto& row : rows) {
+    shown.emplace_back();
+    for (const std::string& cell : row) shown.back().push_back(Shown(cell));
+  }
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& row : rows) {
+  for (const auto& row : shown) {
     for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
   }
   auto print = [&](const std::vector<std::string>& row) {
@@ -157,7 +171,7 @@ void PrintTable(const std::vector<std::string>& header,
     std::printf("%s\n", line.c_str());
   };
   print(header);
-  for (const auto& row : rows) print(row);
+  for (const auto& row : shown) print(row);
 }
 
 int Runs(Database* db, const Args& args) {
@@ -200,9 +214,11 @@ int Show(Database* db, const Args& args) {
   }
   const RunRow& r = detail.run;
   std::printf("run %lld  %s  %s  %s on %s (user %s)%s\n", static_cast<long long>(r.id),
-              r.status.c_str(), FormatTime(r.started_ms).c_str(), r.binary_name.c_str(),
-              r.host.c_str(), r.user.c_str(), r.label.empty() ? "" : ("  label " + r.label).c_str());
-  std::printf("command: %s\nworkers: %s\n", r.command_line.c_str(), r.workers.c_str());
+              Shown(r.status).c_str(), FormatTime(r.started_ms).c_str(),
+              Shown(r.binary_name).c_str(), Shown(r.host).c_str(), Shown(r.user).c_str(),
+              r.label.empty() ? "" : ("  label " + Shown(r.label)).c_str());
+  std::printf("command: %s\nworkers: %s\n", Shown(r.command_line).c_str(),
+              Shown(r.workers).c_str());
   std::printf("tests: %d selected, %d recorded; %d passed, %d failed, %d crashed, %d timeout, "
               "%d flaky, %d skipped, %d not run%s\n\n",
               r.tests_total, r.results_recorded, r.passed, r.failed, r.crashed, r.timed_out,
@@ -217,19 +233,21 @@ int Show(Database* db, const Args& args) {
   for (const ResultRow& res : detail.results) {
     if (res.parts.empty() && res.reason.empty()) continue;
     if (res.status == Outcome::kPassed || res.status == Outcome::kSkipped) continue;
-    std::printf("\n%s (attempt %d) %s%s\n", res.full_name.c_str(), res.attempt,
-                OutcomeName(res.status), res.reason.empty() ? "" : (": " + res.reason).c_str());
+    std::printf("\n%s (attempt %d) %s%s\n", Shown(res.full_name).c_str(), res.attempt,
+                OutcomeName(res.status),
+                res.reason.empty() ? "" : (": " + Shown(res.reason)).c_str());
     for (const PartRow& p : res.parts) {
-      std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : p.file.c_str(), p.line,
-                  p.summary.c_str());
+      std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : Shown(p.file).c_str(),
+                  p.line, Shown(p.summary).c_str());
     }
   }
   if (!detail.suite_parts.empty()) {
     std::printf("\noutside tests (SetUpTestSuite, TearDownTestSuite, Environments):\n");
     for (const RunDetail::SuitePart& p : detail.suite_parts) {
-      std::printf("  %s: %s:%d: %s%s\n", p.suite.empty() ? "global environment" : p.suite.c_str(),
-                  p.part.file.empty() ? "unknown file" : p.part.file.c_str(), p.part.line,
-                  p.part.kind == "skip" ? "skipped: " : "", p.part.summary.c_str());
+      std::printf("  %s: %s:%d: %s%s\n",
+                  p.suite.empty() ? "global environment" : Shown(p.suite).c_str(),
+                  p.part.file.empty() ? "unknown file" : Shown(p.part.file).c_str(), p.part.line,
+                  p.part.kind == "skip" ? "skipped: " : "", Shown(p.part.summary).c_str());
     }
   }
   if (!detail.workers.empty()) {
@@ -334,7 +352,7 @@ int TrendCommand(Database* db, const Args& args) {
     return 0;
   }
   if (points.empty()) {
-    std::printf("no timed results of %s\n", filter.test.c_str());
+    std::printf("no timed results of %s\n", Shown(filter.test).c_str());
     return 0;
   }
   std::vector<std::vector<std::string>> rows;

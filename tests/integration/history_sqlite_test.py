@@ -172,6 +172,27 @@ class HistorySqliteTest(harness.IntegrationTestCase):
             live.kill()
         self.assertEqual(result.returncode, 0, result.describe())
 
+    # Issue 11 item 12: what the store holds reaches a terminal escaped; a
+    # label cannot recolour it, move its cursor or forge a line.
+    def test_queries_print_text_from_the_store_escaped(self):
+        label = "red\x1b[31mALERT\nrun 999  green  forged\x07"
+        run = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
+                           "--dist-history=" + self.history, "--dist-label=" + label,
+                           "--gtest_filter=*SlowA.*"])
+        self.assertEqual(run.returncode, 0, run.describe())
+        stored = self.query("runs")
+        self.assertEqual(stored[0]["label"], label, "the store keeps the label as given")
+        for command in (["runs"], ["show", str(stored[0]["id"]), "--no-output"]):
+            shown = harness.run([harness.OPTIONS.cli] + command + ["--history=" + self.history],
+                                timeout=60)
+            self.assertEqual(shown.returncode, 0, shown.describe())
+            for raw in ("\x1b", "\x07"):
+                self.assertNotIn(raw, shown.stdout, shown.describe())
+            self.assertIn("red\\x1b[31mALERT\\nrun 999  green  forged\\x07", shown.stdout,
+                          shown.describe())
+            self.assertFalse([line for line in shown.stdout.splitlines()
+                              if line.startswith("run 999")], shown.describe())
+
 
 if __name__ == "__main__":
     harness.main()
