@@ -10,9 +10,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 seconds=${1:-300}
 build=build-fuzz
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DGTEST_DIST_FUZZ=ON -DGTEST_DIST_BUILD_TESTS=OFF -DGTEST_DIST_BUILD_SAMPLES=OFF \
-  -DGTEST_DIST_INSTALL=OFF >/dev/null
+  -DGTEST_DIST_INSTALL=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build" -j2 --target frame_decoder_fuzzer dashboard_request_fuzzer
 # fuzz TARGET SEED_DIR
 fuzz() {

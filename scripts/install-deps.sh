@@ -5,11 +5,15 @@
 #
 #   sudo scripts/install-deps.sh              # build and test dependencies
 #   sudo scripts/install-deps.sh --lint-tools # also clang-format, clang-tidy
+#
+# With CI set in the environment (CI=true, as .ci/run runs it) the lint tools
+# are installed too.
 set -euo pipefail
 
 packages=(
-  # Toolchain and test drivers.
-  cmake g++ make python3 git
+  # Toolchain and test drivers; ccache makes a rebuild of unchanged files free
+  # (.ci/run and scripts/sanitize.sh use it when it is there).
+  cmake g++ make python3 git ccache
   # Network namespaces for the multi-host integration tests.
   iproute2
   # GoogleTest 1.12 (GTest::gtest, GTest::gmock).
@@ -22,8 +26,9 @@ packages=(
   nlohmann-json3-dev
   # SHA-256 fingerprints, HMAC, TLS.
   libssl-dev
-  # Run history store: SQLite (embedded), libpq and a server for the tests.
-  libsqlite3-dev libpq-dev postgresql
+  # Run history store: SQLite (embedded, linked). libpq is not linked, only
+  # loaded for a postgresql:// store (no libpq-dev needed); the tests' server.
+  libsqlite3-dev libpq5 postgresql
   # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
   clang libclang-rt-14-dev
   # The dashboard's browser tests: headless chromium driven by playwright-core.
@@ -32,11 +37,12 @@ packages=(
 # Debian's nodejs comes without npm; NodeSource's has it built in and
 # conflicts with Debian's npm package.
 if ! command -v npm >/dev/null; then packages+=(npm); fi
+if [[ -n ${CI:-} && ${CI:-} != false ]]; then packages+=(clang-format clang-tidy); fi
 
 for arg in "$@"; do
   case "$arg" in
     --lint-tools) packages+=(clang-format clang-tidy) ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-deps.sh: unknown argument '$arg' (accepted: --lint-tools)" >&2; exit 2 ;;
   esac
 done

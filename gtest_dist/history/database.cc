@@ -1,6 +1,7 @@
 #include "gtest_dist/history/database.h"
 
 #include <cstdlib>
+#include <regex>
 #include <sstream>
 
 namespace gtest_dist {
@@ -44,6 +45,13 @@ void Database::Rollback() noexcept {
   } catch (const DatabaseError&) {
     // The connection is gone or no transaction was open: nothing to undo.
   }
+}
+
+std::string DescribeLocation(const std::string& location) {
+  static const std::regex kUrlPassword(R"((://[^:/@]*:)[^@]*@)");
+  static const std::regex kKeyValuePassword(R"(password\s*=\s*\S+)");
+  std::string out = std::regex_replace(location, kUrlPassword, "$1***@");
+  return std::regex_replace(out, kKeyValuePassword, "password=***");
 }
 
 bool IsPostgresLocation(const std::string& location) {

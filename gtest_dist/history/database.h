@@ -94,6 +94,9 @@ bool IsPostgresLocation(const std::string& location);
 std::unique_ptr<Database> OpenDatabase(const std::string& location,
                                        Access access = Access::kReadWrite);
 
+// `location` for messages: a URL's or conninfo's password replaced by ***.
+std::string DescribeLocation(const std::string& location);
+
 std::unique_ptr<Database> OpenSqlite(const std::string& path,
                                      Access access = Access::kReadWrite);
 std::unique_ptr<Database> OpenPostgres(const std::string& conninfo,

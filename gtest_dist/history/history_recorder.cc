@@ -225,7 +225,7 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
                         : "");
     }
     std::fprintf(messages_, "gtest_dist: history: not recorded in %s: %s (%s)\n",
-                 location_.c_str(), what.c_str(), error_.c_str());
+                 DescribeLocation(location_).c_str(), what.c_str(), error_.c_str());
     std::fflush(messages_);
   };
   for (const Item& item : *batch) {

@@ -1,10 +1,11 @@
 // The PostgreSQL backend, for a team sharing one store. Statements go through
-// PQexecParams with text parameters; `?` placeholders become `$n`.
-#include <libpq-fe.h>
-
-#include <regex>
+// PQexecParams with text parameters; `?` placeholders become `$n`. libpq is
+// loaded when the first store is opened (libpq.h says why).
+#include <memory>
+#include <string>
 
 #include "gtest_dist/history/database.h"
+#include "gtest_dist/history/libpq.h"
 
 namespace gtest_dist {
 namespace history {
@@ -29,7 +30,7 @@ std::string ToDollarPlaceholders(const std::string& sql) {
 
 // libpq's messages span lines ("...failed: X\n\tIs the server running..."):
 // one line reads better inside ours.
-std::string OneLine(std::string message) {
+std::string OneLine(const std::string& message) {
   std::string out;
   for (char c : message) {
     if (c == '\n') {
@@ -42,18 +43,10 @@ std::string OneLine(std::string message) {
   return out;
 }
 
-// A URL or conninfo with its password replaced, for messages.
-std::string WithoutPassword(const std::string& conninfo) {
-  static const std::regex url_password(R"((://[^:/@]*:)[^@]*@)");
-  static const std::regex kv_password(R"(password\s*=\s*\S+)");
-  std::string out = std::regex_replace(conninfo, url_password, "$1***@");
-  return std::regex_replace(out, kv_password, "password=***");
-}
-
 class PostgresDatabase : public Database {
  public:
   PostgresDatabase(const std::string& conninfo, Access access)
-      : described_(WithoutPassword(conninfo)) {
+      : described_(DescribeLocation(conninfo)), pq_(Load(described_)) {
     // A short connect timeout: an unreachable server must not hold the run.
     std::string info = conninfo;
     if (info.find("connect_timeout") == std::string::npos) {
@@ -62,17 +55,17 @@ class PostgresDatabase : public Database {
                                                          : "&connect_timeout=5")
                   : " connect_timeout=5";
     }
-    conn_ = PQconnectdb(info.c_str());
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      const std::string message = OneLine(PQerrorMessage(conn_));
-      PQfinish(conn_);
+    conn_ = pq_.connectdb(info.c_str());
+    if (pq_.status(conn_) != kConnectionOk) {
+      const std::string message = OneLine(pq_.error_message(conn_));
+      pq_.finish(conn_);
       conn_ = nullptr;
       throw DatabaseError("cannot connect to PostgreSQL " + described_ + ": " + message);
     }
     Exec("SET client_min_messages = warning");
     if (access == Access::kReadOnly) Exec("SET default_transaction_read_only = on");
   }
-  ~PostgresDatabase() override { PQfinish(conn_); }
+  ~PostgresDatabase() override { pq_.finish(conn_); }
 
   std::vector<Row> Query(const std::string& sql, const std::vector<Value>& params) override {
     std::vector<std::string> texts(params.size());
@@ -84,27 +77,27 @@ class PostgresDatabase : public Database {
       pointers[i] = texts[i].c_str();
     }
     const std::string converted = ToDollarPlaceholders(sql);
-    PGresult* result = PQexecParams(conn_, converted.c_str(), static_cast<int>(params.size()),
-                                    nullptr, pointers.data(), nullptr, nullptr, 0);
-    std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, PQclear);
-    const ExecStatusType status = PQresultStatus(result);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      std::string message = OneLine(PQerrorMessage(conn_));
-      if (PQstatus(conn_) != CONNECTION_OK) message += " (the connection to the server is lost)";
+    PGresult* result = pq_.exec_params(conn_, converted.c_str(), static_cast<int>(params.size()),
+                                       nullptr, pointers.data(), nullptr, nullptr, 0);
+    std::unique_ptr<PGresult, void (*)(PGresult*)> owner(result, pq_.clear);
+    const int status = pq_.result_status(result);
+    if (status != kPgresCommandOk && status != kPgresTuplesOk) {
+      std::string message = OneLine(pq_.error_message(conn_));
+      if (pq_.status(conn_) != kConnectionOk) message += " (the connection to the server is lost)";
       throw DatabaseError("PostgreSQL " + described_ + ": " + message);
     }
     std::vector<Row> rows;
-    const int count = PQntuples(result);
-    const int columns = PQnfields(result);
+    const int count = pq_.ntuples(result);
+    const int columns = pq_.nfields(result);
     rows.reserve(static_cast<size_t>(count));
     for (int r = 0; r < count; ++r) {
       std::vector<Value> values;
       for (int c = 0; c < columns; ++c) {
-        if (PQgetisnull(result, r, c)) {
+        if (pq_.getisnull(result, r, c)) {
           values.emplace_back(std::monostate{});
         } else {
-          values.emplace_back(std::string(PQgetvalue(result, r, c),
-                                          static_cast<size_t>(PQgetlength(result, r, c))));
+          values.emplace_back(std::string(pq_.getvalue(result, r, c),
+                                          static_cast<size_t>(pq_.getlength(result, r, c))));
         }
       }
       rows.emplace_back(std::move(values));
@@ -120,11 +113,20 @@ class PostgresDatabase : public Database {
     Exec("SELECT pg_advisory_xact_lock(7420017)");
   }
   Backend backend() const override { return Backend::kPostgres; }
-  bool Connected() const override { return PQstatus(conn_) == CONNECTION_OK; }
+  bool Connected() const override { return pq_.status(conn_) == kConnectionOk; }
   std::string Describe() const override { return described_; }
 
  private:
+  static Libpq Load(const std::string& described) {
+    try {
+      return LoadLibpq(LibpqFileName());
+    } catch (const DatabaseError& e) {
+      throw DatabaseError("cannot open PostgreSQL " + described + ": " + e.what());
+    }
+  }
+
   std::string described_;
+  Libpq pq_;
   PGconn* conn_ = nullptr;
 };
 
