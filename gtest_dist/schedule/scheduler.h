@@ -11,10 +11,11 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
-#include "gtest_dist/protocol/protocol.h"
 
 namespace gtest_dist {
 
@@ -45,8 +46,8 @@ class Scheduler {
   // fewer runs of an expensive global Environment, at some cost in balance.
   void SetMinChunkTests(int tests) { min_chunk_tests_ = tests > 1 ? tests : 1; }
 
-  // No chunk holds more tests than this (what a run_chunk may carry,
-  // protocol::kMaxChunkTests, unless a test sets it lower).
+  // No chunk holds more tests than this (the supervisor sets what a
+  // run_chunk may carry, protocol::kMaxChunkTests; unbounded until then).
   void SetMaxChunkTests(std::size_t tests) { max_chunk_tests_ = tests > 0 ? tests : 1; }
 
   // Slots change as workers join and leave; chunk sizes follow.
@@ -75,7 +76,7 @@ class Scheduler {
   double queued_cost_ = 0;
   int total_slots_;
   int min_chunk_tests_ = 1;
-  std::size_t max_chunk_tests_ = protocol::kMaxChunkTests;
+  std::size_t max_chunk_tests_ = std::numeric_limits<std::size_t>::max();
 };
 
 }  // namespace gtest_dist

@@ -54,6 +54,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
       builder_(plan, config_.parts_before_run),
       pool_(io, executors, config_.reconnect_interval) {
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
+  scheduler_.SetMaxChunkTests(protocol::kMaxChunkTests);  // what a run_chunk may carry
 }
 
 Supervisor::~Supervisor() = default;
