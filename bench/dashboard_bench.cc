@@ -53,8 +53,8 @@ void Fill(const std::string& location, int runs, int tests) {
     db->Exec("PRAGMA cache_size=-200000");
     // Bulk load without the store's secondary indexes, then build them again
     // from their own definitions: minutes faster.
-    for (const history::Row& row :
-         db->Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) {
+    for (const history::Row& row : db->Query(
+             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) {
       db->Exec("DROP INDEX " + row.Text(0));
       indexes.push_back(row.Text(1));
     }
@@ -105,7 +105,8 @@ void Fill(const std::string& location, int runs, int tests) {
     counts.failed = failed;
     const gtest_dist::Verdict verdict =
         failed ? gtest_dist::Verdict::kFailed : gtest_dist::Verdict::kPassed;
-    history::FinishRun(db.get(), id, gtest_dist::VerdictName(verdict), start + 600'000, 600'000, counts, {});
+    history::FinishRun(db.get(), id, gtest_dist::VerdictName(verdict), start + 600'000, 600'000,
+                       counts, {});
     transaction.Commit();
   }
   for (const std::string& sql : indexes) db->Exec(sql);
@@ -184,12 +185,11 @@ int main(int argc, char** argv) {
       {"test page", "/api/tests/" + TestName(tests / 2), 300},
       {"test page, 1000 runs", "/api/tests/" + TestName(tests / 2) + "?limit=1000", 300},
       {"failures", "/api/failures", 0},
-      {"flaky, last 7 days", "/api/flaky?since=" + std::to_string(1'700'000'000'000LL +
-                                                                  (runs - 168) * 3'600'000LL),
-       0},
+      {"flaky, last 7 days",
+       "/api/flaky?since=" + std::to_string(1'700'000'000'000LL + (runs - 168) * 3'600'000LL), 0},
   };
-  std::printf("%-24s %10s %10s %10s %8s  %s\n", "page", "median ms", "min ms", "max ms",
-              "bytes", "target");
+  std::printf("%-24s %10s %10s %10s %8s  %s\n", "page", "median ms", "min ms", "max ms", "bytes",
+              "target");
   for (const auto& route : routes) {
     std::vector<double> times;
     std::size_t bytes = 0;

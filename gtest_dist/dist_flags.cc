@@ -26,8 +26,7 @@ struct FlagDefinition {
 bool ParseBool(const std::string& text, bool* value) {
   if (text == "1" || text == "true" || text == "yes" || text == "on") {
     *value = true;
-  } else if (text == "0" || text == "false" || text == "no" || text == "off" ||
-             text.empty()) {
+  } else if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) {
     *value = false;
   } else {
     return false;
@@ -67,8 +66,8 @@ std::string EnvName(const std::string& flag) {
   return env;
 }
 
-bool SetMode(Mode mode, const std::string& value, DistOptions* options,
-             const char* flag, std::string* error) {
+bool SetMode(Mode mode, const std::string& value, DistOptions* options, const char* flag,
+             std::string* error) {
   bool on = false;
   if (!ParseBool(value, &on)) {
     *error = std::string("--") + flag + ": expected no value or one of 1/0/true/false, got \"" +
@@ -112,21 +111,20 @@ const std::vector<FlagDefinition>& Definitions() {
            o->workers.push_back(address);
          }
          if (o->workers.empty()) {
-           *e = "--workers: expected HOST:PORT or local:N entries separated by commas, got \"" +
-                v + "\"";
+           *e = "--workers: expected HOST:PORT or local:N entries separated by commas, got \"" + v +
+                "\"";
            return false;
          }
          return true;
        }},
       {"bind", FlagKind::kValue, "HOST:PORT",
-       "Address a worker listens on (default 127.0.0.1:" +
-           std::to_string(kDefaultWorkerPort) + "; port 0 picks a free port).",
+       "Address a worker listens on (default 127.0.0.1:" + std::to_string(kDefaultWorkerPort) +
+           "; port 0 picks a free port).",
        [](const std::string& v, DistOptions* o, std::string* e) {
          WorkerAddress address;
          const bool has_port = v.find(':') != std::string::npos &&
                                (v.front() != '[' || v.find("]:") != std::string::npos);
-         const std::string text =
-             has_port ? v : v + ":" + std::to_string(kDefaultWorkerPort);
+         const std::string text = has_port ? v : v + ":" + std::to_string(kDefaultWorkerPort);
          if (!ParseWorkerAddress(text, &address, e) || address.local) {
            *e = "--bind: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
            return false;
@@ -307,8 +305,7 @@ const std::vector<FlagDefinition>& Definitions() {
        [](const std::string& v, DistOptions* o, std::string* e) {
          WorkerAddress address;
          if (!ParseWorkerAddress(v, &address, e) || address.local) {
-           *e = "--dist-dashboard: expected HOST:PORT (port 0 picks a free one), got \"" + v +
-                "\"";
+           *e = "--dist-dashboard: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
            return false;
          }
          o->dashboard_host = address.host;
@@ -337,7 +334,8 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          if (o->dashboard_allowed_hosts.empty()) {
            *e = "--dist-dashboard-allowed-host: expected host names separated by commas, "
-                "got \"" + v + "\"";
+                "got \"" +
+                v + "\"";
            return false;
          }
          return true;
@@ -375,8 +373,7 @@ std::string WorkerAddress::ToString() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-bool ParseWorkerAddress(const std::string& text, WorkerAddress* address,
-                        std::string* error) {
+bool ParseWorkerAddress(const std::string& text, WorkerAddress* address, std::string* error) {
   *address = WorkerAddress{};
   if (text.rfind("local:", 0) == 0) {
     address->local = true;
@@ -436,8 +433,8 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
       continue;
     }
     const auto equals = arg.find('=');
-    const std::string name = arg.substr(2, equals == std::string::npos ? std::string::npos
-                                                                      : equals - 2);
+    const std::string name =
+        arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
     if (!IsOurFlagName(name)) {
       options->passthrough_args.push_back(arg);
       continue;
@@ -469,8 +466,9 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
     options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
   if (options->mode == Mode::kSupervisor && options->workers.empty()) {
-    *error = "--dist-supervisor needs --workers (HOST:PORT,... or local:N), "
-             "or GTEST_DIST_WORKERS";
+    *error =
+        "--dist-supervisor needs --workers (HOST:PORT,... or local:N), "
+        "or GTEST_DIST_WORKERS";
     return false;
   }
   return true;

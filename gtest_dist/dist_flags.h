@@ -24,36 +24,36 @@ struct WorkerAddress {
 
 struct DistOptions {
   Mode mode = Mode::kPlain;
-  std::vector<WorkerAddress> workers;  // --workers
+  std::vector<WorkerAddress> workers;   // --workers
   std::string bind_host = "127.0.0.1";  // --bind
   int bind_port = kDefaultWorkerPort;
-  int jobs = 0;                         // --dist-jobs; 0 = number of cores
-  double connect_timeout_s = 10;        // --dist-connect-timeout
-  double heartbeat_timeout_s = 10;      // --dist-heartbeat-timeout
+  int jobs = 0;                     // --dist-jobs; 0 = number of cores
+  double connect_timeout_s = 10;    // --dist-connect-timeout
+  double heartbeat_timeout_s = 10;  // --dist-heartbeat-timeout
   // --dist-test-timeout; 0 = none. ctest's default: a hung test must not
   // hold a distributed run forever, and a real test rarely runs 25 minutes.
   double test_timeout_s = 1500;
-  bool ordered_console = false;         // --dist-ordered-console
-  int min_chunk = 1;                    // --dist-min-chunk
-  int retries = 0;                      // --dist-retries
-  bool flaky_fails = false;             // --dist-flaky-fails
-  int loop = 0;                         // --dist-loop; 0 = once, -1 = forever
-  bool repeat_until_fail = false;       // --dist-repeat-until-fail
+  bool ordered_console = false;    // --dist-ordered-console
+  int min_chunk = 1;               // --dist-min-chunk
+  int retries = 0;                 // --dist-retries
+  bool flaky_fails = false;        // --dist-flaky-fails
+  int loop = 0;                    // --dist-loop; 0 = once, -1 = forever
+  bool repeat_until_fail = false;  // --dist-repeat-until-fail
   // --dist-fallback: when every worker in use is lost, run the rest on local
   // slots (true) or mark it NOT RUN (false). Local by default: a complete
   // answer late beats an incomplete one on time.
   bool fallback_local = true;
-  std::string secret_file;              // --dist-secret-file
-  std::string tls_cert;                 // --dist-tls-cert
-  std::string tls_key;                  // --dist-tls-key
-  std::string tls_ca;                   // --dist-tls-ca
+  std::string secret_file;  // --dist-secret-file
+  std::string tls_cert;     // --dist-tls-cert
+  std::string tls_key;      // --dist-tls-key
+  std::string tls_ca;       // --dist-tls-ca
   // --dist-history: empty = the per-user default store, "off" = none.
   std::string history;
-  std::string label;                    // --dist-label
+  std::string label;  // --dist-label
   // --dist-dashboard: serve this run's live dashboard there; empty host: none.
   std::string dashboard_host;
   int dashboard_port = 0;
-  std::string dashboard_token_file;     // --dist-dashboard-token-file
+  std::string dashboard_token_file;  // --dist-dashboard-token-file
   // --dist-dashboard-allowed-host: Host names the dashboard answers besides
   // its address and localhost.
   std::vector<std::string> dashboard_allowed_hosts;
@@ -70,8 +70,7 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
                       std::string* error);
 
 // Parses "host:port", "[v6]:port" or "local:N".
-bool ParseWorkerAddress(const std::string& text, WorkerAddress* address,
-                        std::string* error);
+bool ParseWorkerAddress(const std::string& text, WorkerAddress* address, std::string* error);
 
 // A supervisor believes whatever answers on a worker's port unless a secret
 // or TLS with a CA proves the worker: on this machine that is any local user,

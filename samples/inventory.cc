@@ -16,8 +16,7 @@ std::optional<Sku> ParseSku(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   const size_t dash = text.find('-');
-  if (dash == std::string_view::npos || dash < 2 || dash > 4)
-    return std::nullopt;
+  if (dash == std::string_view::npos || dash < 2 || dash > 4) return std::nullopt;
   Sku sku;
   for (size_t i = 0; i < dash; ++i) {
     if (!std::isupper(static_cast<unsigned char>(text[i]))) return std::nullopt;
@@ -66,8 +65,7 @@ void Inventory::Receive(const Sku& sku, int quantity) {
 
 bool Inventory::Ship(const Sku& sku, int quantity) {
   const auto it = stock_.find(sku);
-  if (quantity <= 0 || it == stock_.end() || it->second < quantity)
-    return false;
+  if (quantity <= 0 || it == stock_.end() || it->second < quantity) return false;
   it->second -= quantity;
   if (it->second == 0) stock_.erase(it);
   return true;
@@ -95,8 +93,7 @@ int Inventory::TotalUnits() const {
 void Inventory::CheckInvariants() const {
   for (const auto& [sku, count] : stock_) {
     if (count < 0) {
-      std::fprintf(stderr, "inventory: negative stock for %s: %d\n",
-                   sku.ToString().c_str(), count);
+      std::fprintf(stderr, "inventory: negative stock for %s: %d\n", sku.ToString().c_str(), count);
       std::abort();
     }
   }

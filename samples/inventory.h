@@ -27,8 +27,7 @@ struct Sku {
     return a.category == b.category && a.number == b.number;
   }
   friend bool operator<(const Sku& a, const Sku& b) {
-    return a.category != b.category ? a.category < b.category
-                                    : a.number < b.number;
+    return a.category != b.category ? a.category < b.category : a.number < b.number;
   }
 };
 

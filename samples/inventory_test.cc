@@ -30,8 +30,7 @@ class InventoryTest : public testing::Test {
       const std::vector<std::string> fields = SplitCsvLine(line);
       reference_->Receive(*ParseSku(fields[0]), std::stoi(fields[1]));
     }
-    std::printf("InventoryTest: loaded %zu reference items\n",
-                reference_->DistinctItems());
+    std::printf("InventoryTest: loaded %zu reference items\n", reference_->DistinctItems());
   }
 
   static void TearDownTestSuite() {
@@ -78,8 +77,7 @@ TEST_F(InventoryTest, ReceiveSaturatesInsteadOfOverflowing) {
 
 TEST_F(InventoryTest, RecordsStockFiguresInTheReport) {
   // Shows up as properties of this test in the XML and JSON reports.
-  RecordProperty("distinct_items",
-                 static_cast<int>(inventory_.DistinctItems()));
+  RecordProperty("distinct_items", static_cast<int>(inventory_.DistinctItems()));
   RecordProperty("warehouse", "north");
   EXPECT_GT(inventory_.TotalUnits(), 0);
 }
@@ -95,8 +93,7 @@ TEST_F(InventoryTest, PrintsAStockReport) {
 TEST_F(InventoryTest, SyncsWithWarehouseDatabase) {
   const char* database = std::getenv("SAMPLES_WAREHOUSE_DB");
   if (database == nullptr) {
-    GTEST_SKIP()
-        << "no warehouse database configured (set SAMPLES_WAREHOUSE_DB)";
+    GTEST_SKIP() << "no warehouse database configured (set SAMPLES_WAREHOUSE_DB)";
   }
   FAIL() << "the warehouse sync is not written yet";
 }

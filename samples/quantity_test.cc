@@ -16,8 +16,7 @@ class SaturatingAddTest : public testing::Test {
   using Limits = std::numeric_limits<Quantity>;
 };
 
-using QuantityTypes =
-    testing::Types<std::int16_t, std::int32_t, std::int64_t, std::uint32_t>;
+using QuantityTypes = testing::Types<std::int16_t, std::int32_t, std::int64_t, std::uint32_t>;
 TYPED_TEST_SUITE(SaturatingAddTest, QuantityTypes);
 
 TYPED_TEST(SaturatingAddTest, AddsSmallQuantities) {

@@ -18,9 +18,7 @@ struct SkuCase {
 
 // gtest prints parameters in failure messages and in the report's
 // value_param; keep them readable.
-void PrintTo(const SkuCase& c, std::ostream* os) {
-  *os << '"' << c.text << '"';
-}
+void PrintTo(const SkuCase& c, std::ostream* os) { *os << '"' << c.text << '"'; }
 
 class SkuParseTest : public testing::TestWithParam<SkuCase> {};
 
@@ -41,13 +39,12 @@ INSTANTIATE_TEST_SUITE_P(Valid, SkuParseTest,
                                          SkuCase{"WXYZ-9999", "WXYZ-9999"},
                                          SkuCase{"  PAL-17 ", "PAL-0017"}));
 
-INSTANTIATE_TEST_SUITE_P(
-    Invalid, SkuParseTest,
-    testing::Values(SkuCase{"", nullptr}, SkuCase{"abc-0042", nullptr},
-                    SkuCase{"ABC0042", nullptr}, SkuCase{"A-1", nullptr},
-                    SkuCase{"ABCDE-1", nullptr}, SkuCase{"ABC-0000", nullptr},
-                    SkuCase{"ABC-10000", nullptr},
-                    SkuCase{"ABC-12x", nullptr}));
+INSTANTIATE_TEST_SUITE_P(Invalid, SkuParseTest,
+                         testing::Values(SkuCase{"", nullptr}, SkuCase{"abc-0042", nullptr},
+                                         SkuCase{"ABC0042", nullptr}, SkuCase{"A-1", nullptr},
+                                         SkuCase{"ABCDE-1", nullptr}, SkuCase{"ABC-0000", nullptr},
+                                         SkuCase{"ABC-10000", nullptr},
+                                         SkuCase{"ABC-12x", nullptr}));
 
 TEST(SkuTest, OrdersByCategoryThenNumber) {
   const Sku a{"AB", 7};
@@ -67,25 +64,20 @@ TEST(SkuTest, RoundTripsThroughText) {
   }
 }
 
-class CsvLineTest : public testing::TestWithParam<
-                        std::pair<std::string, std::vector<std::string>>> {};
+class CsvLineTest
+    : public testing::TestWithParam<std::pair<std::string, std::vector<std::string>>> {};
 
-TEST_P(CsvLineTest, SplitsFields) {
-  EXPECT_EQ(SplitCsvLine(GetParam().first), GetParam().second);
-}
+TEST_P(CsvLineTest, SplitsFields) { EXPECT_EQ(SplitCsvLine(GetParam().first), GetParam().second); }
 
 INSTANTIATE_TEST_SUITE_P(
     StockFile, CsvLineTest,
     testing::Values(
         std::make_pair(std::string("ABC-0001,12,aisle 3"),
                        std::vector<std::string>{"ABC-0001", "12", "aisle 3"}),
-        std::make_pair(std::string("ABC-0002,,"),
-                       std::vector<std::string>{"ABC-0002", "", ""}),
+        std::make_pair(std::string("ABC-0002,,"), std::vector<std::string>{"ABC-0002", "", ""}),
         std::make_pair(std::string("ABC-0003,4,\"dock, north\""),
-                       std::vector<std::string>{"ABC-0003", "4",
-                                                "dock, north"}),
-        std::make_pair(std::string("\"say \"\"hi\"\"\""),
-                       std::vector<std::string>{"say \"hi\""})));
+                       std::vector<std::string>{"ABC-0003", "4", "dock, north"}),
+        std::make_pair(std::string("\"say \"\"hi\"\"\""), std::vector<std::string>{"say \"hi\""})));
 
 // INTENTIONAL DEMO FAILURE. This test fails on purpose, to show how a failure
 // looks when the suite runs distributed: the readable EXPECT_EQ message, the

@@ -7,9 +7,7 @@
 
 namespace gtest_dist::analytics {
 
-bool IsFlaky(const FlakeCounts& counts) {
-  return counts.failed_runs > 0 && counts.passed_runs > 0;
-}
+bool IsFlaky(const FlakeCounts& counts) { return counts.failed_runs > 0 && counts.passed_runs > 0; }
 
 double FlakeRate(const FlakeCounts& counts) {
   if (!IsFlaky(counts) || counts.runs <= 0) return 0.0;
@@ -25,8 +23,7 @@ void FlakeTally::Add(std::int64_t run_id, Outcome outcome) {
 }
 
 bool HasMeaningfulDuration(Outcome outcome) {
-  return outcome == Outcome::kPassed || outcome == Outcome::kFailed ||
-         outcome == Outcome::kFlaky;
+  return outcome == Outcome::kPassed || outcome == Outcome::kFailed || outcome == Outcome::kFlaky;
 }
 
 std::vector<DurationPoint> DurationChanges(const std::vector<DurationSample>& samples,
@@ -45,10 +42,10 @@ std::vector<DurationPoint> DurationChanges(const std::vector<DurationSample>& sa
           level.end() - static_cast<std::ptrdiff_t>(std::min(window, level.size())), level.end());
       std::sort(before.begin(), before.end());
       const std::size_t mid = before.size() / 2;
-      const double median = before.size() % 2 == 1
-                                ? static_cast<double>(before[mid])
-                                : (static_cast<double>(before[mid - 1]) +
-                                   static_cast<double>(before[mid])) / 2;
+      const double median =
+          before.size() % 2 == 1
+              ? static_cast<double>(before[mid])
+              : (static_cast<double>(before[mid - 1]) + static_cast<double>(before[mid])) / 2;
       point.baseline_ms = median;
       const double delta = std::fabs(static_cast<double>(duration) - median);
       if (delta >= static_cast<double>(rule.min_delta_ms) && delta > rule.ratio * median) {

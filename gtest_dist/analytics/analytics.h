@@ -77,9 +77,9 @@ struct DurationSample {
   Outcome outcome = Outcome::kPassed;
 };
 struct DurationPoint {
-  bool counted = false;     // the result counts (ran to its end)
+  bool counted = false;  // the result counts (ran to its end)
   bool changed = false;
-  double baseline_ms = 0;   // 0 when it has none
+  double baseline_ms = 0;  // 0 when it has none
 };
 // Counts its duration under the rule: PASSED, FAILED, FLAKY.
 bool HasMeaningfulDuration(Outcome outcome);

@@ -1,6 +1,7 @@
 #include "gtest_dist/catalog/test_catalog.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -8,16 +9,13 @@
 #include <memory>
 #include <stdexcept>
 
-#include <gtest/gtest.h>
-
 namespace gtest_dist {
 namespace {
 
 // gtest's rule (kDisableTestFilter = "DISABLED_*:*/DISABLED_*").
 bool IsDisabledName(const std::string& name) {
   static const std::string kPrefix = "DISABLED_";
-  return name.rfind(kPrefix, 0) == 0 ||
-         name.find("/" + kPrefix) != std::string::npos;
+  return name.rfind(kPrefix, 0) == 0 || name.find("/" + kPrefix) != std::string::npos;
 }
 
 class Sha256 {
@@ -27,9 +25,7 @@ class Sha256 {
       throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
     }
   }
-  void Update(const void* data, size_t size) {
-    EVP_DigestUpdate(ctx_.get(), data, size);
-  }
+  void Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
   std::string HexDigest() {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int size = 0;

@@ -24,7 +24,7 @@ struct TestEntry {
   std::string value_param;  // empty unless a value-parameterized test
   std::string file;
   int line = 0;
-  bool disabled = false;    // suite or test name matches DISABLED_* (gtest's rule)
+  bool disabled = false;  // suite or test name matches DISABLED_* (gtest's rule)
 
   std::string FullName() const { return suite + "." + name; }
 };
@@ -42,8 +42,7 @@ class TestCatalog {
   TestCatalog(std::vector<TestEntry> tests, std::string binary_digest);
 
   // Reads every registered test. Call after testing::InitGoogleTest.
-  static TestCatalog FromUnitTest(const testing::UnitTest& unit_test,
-                                  std::string binary_digest);
+  static TestCatalog FromUnitTest(const testing::UnitTest& unit_test, std::string binary_digest);
 
   const std::vector<TestEntry>& tests() const { return tests_; }
   const std::vector<SuiteEntry>& suites() const { return suites_; }

@@ -17,9 +17,7 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   }
 }
 
-bool IsGlob(const std::string& pattern) {
-  return pattern.find_first_of("*?") != std::string::npos;
-}
+bool IsGlob(const std::string& pattern) { return pattern.find_first_of("*?") != std::string::npos; }
 
 // Reads an int32 environment variable as gtest's Int32FromEnvOrDie; -1 when
 // unset. An empty value is 0, as strtol leaves gtest with (a plain run of a
@@ -33,10 +31,9 @@ bool ReadEnvInt(const char* name, int* value, std::string* error) {
   char* end = nullptr;
   errno = 0;
   const long parsed = std::strtol(text, &end, 10);
-  if (*end != '\0' || errno != 0 || parsed < INT32_MIN ||
-      parsed > INT32_MAX) {
-    *error = std::string("invalid value of environment variable ") + name +
-             ": \"" + text + "\" (expected a 32-bit integer)";
+  if (*end != '\0' || errno != 0 || parsed < INT32_MIN || parsed > INT32_MAX) {
+    *error = std::string("invalid value of environment variable ") + name + ": \"" + text +
+             "\" (expected a 32-bit integer)";
     return false;
   }
   *value = static_cast<int>(parsed);
@@ -119,10 +116,10 @@ bool ReadShardSpec(ShardSpec* spec, std::string* error) {
     return false;
   }
   if (index < 0 || index >= total) {
-    *error = "Invalid environment variables: we require 0 <= GTEST_SHARD_INDEX < "
-             "GTEST_TOTAL_SHARDS, but you have GTEST_SHARD_INDEX=" +
-             std::to_string(index) + ", GTEST_TOTAL_SHARDS=" +
-             std::to_string(total) + ".";
+    *error =
+        "Invalid environment variables: we require 0 <= GTEST_SHARD_INDEX < "
+        "GTEST_TOTAL_SHARDS, but you have GTEST_SHARD_INDEX=" +
+        std::to_string(index) + ", GTEST_TOTAL_SHARDS=" + std::to_string(total) + ".";
     return false;
   }
   spec->total = total;
@@ -140,8 +137,7 @@ Selection SelectTests(const TestCatalog& catalog, const SelectionOptions& option
     const bool matches = filter.Matches(test.FullName());
     const bool runnable = matches && (options.also_run_disabled || !test.disabled);
     const bool in_another_shard =
-        options.shard.enabled() &&
-        runnable_before % options.shard.total != options.shard.index;
+        options.shard.enabled() && runnable_before % options.shard.total != options.shard.index;
     runnable_before += runnable ? 1 : 0;
     if (in_another_shard) continue;
     if (runnable) {

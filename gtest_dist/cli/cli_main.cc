@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <limits>
@@ -189,8 +189,8 @@ int Runs(Database* db, const Args& args) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const RunRow& r : runs) {
-    rows.push_back({std::to_string(r.id), FormatTime(r.started_ms), r.status, r.binary_name,
-                    r.host, r.label,
+    rows.push_back({std::to_string(r.id), FormatTime(r.started_ms), r.status, r.binary_name, r.host,
+                    r.label,
                     std::to_string(r.results_recorded) + "/" + std::to_string(r.tests_total),
                     std::to_string(r.passed), std::to_string(r.totals().failed_attempts()),
                     std::to_string(r.flaky), r.elapsed_ms ? Seconds(*r.elapsed_ms) : "-"});
@@ -205,7 +205,8 @@ int Show(Database* db, const Args& args) {
   if (args.positional.size() != 1) Usage("show: expected one run id");
   char* end = nullptr;
   const long long id = std::strtoll(args.positional[0].c_str(), &end, 10);
-  if (*end != '\0' || id < 1) Usage("show: expected a run id (a number), got \"" + args.positional[0] + "\"");
+  if (*end != '\0' || id < 1)
+    Usage("show: expected a run id (a number), got \"" + args.positional[0] + "\"");
   const RunDetail detail =
       ShowRun(db, id, Opt(args, "no-output").empty() ? Output::kAll : Output::kNone);
   if (args.json) {
@@ -219,11 +220,11 @@ int Show(Database* db, const Args& args) {
               r.label.empty() ? "" : ("  label " + Shown(r.label)).c_str());
   std::printf("command: %s\nworkers: %s\n", Shown(r.command_line).c_str(),
               Shown(r.workers).c_str());
-  std::printf("tests: %d selected, %d recorded; %d passed, %d failed, %d crashed, %d timeout, "
-              "%d flaky, %d skipped, %d not run%s\n\n",
-              r.tests_total, r.results_recorded, r.passed, r.failed, r.crashed, r.timed_out,
-              r.flaky, r.skipped, r.not_run,
-              r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
+  std::printf(
+      "tests: %d selected, %d recorded; %d passed, %d failed, %d crashed, %d timeout, "
+      "%d flaky, %d skipped, %d not run%s\n\n",
+      r.tests_total, r.results_recorded, r.passed, r.failed, r.crashed, r.timed_out, r.flaky,
+      r.skipped, r.not_run, r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
   std::vector<std::vector<std::string>> rows;
   for (const ResultRow& res : detail.results) {
     rows.push_back({res.full_name, std::to_string(res.attempt), OutcomeName(res.status), res.worker,
@@ -237,8 +238,8 @@ int Show(Database* db, const Args& args) {
                 OutcomeName(res.status),
                 res.reason.empty() ? "" : (": " + Shown(res.reason)).c_str());
     for (const PartRow& p : res.parts) {
-      std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : Shown(p.file).c_str(),
-                  p.line, Shown(p.summary).c_str());
+      std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : Shown(p.file).c_str(), p.line,
+                  Shown(p.summary).c_str());
     }
   }
   if (!detail.suite_parts.empty()) {
@@ -392,9 +393,8 @@ int SecretCommand(const std::vector<std::string>& args) {
   }
   // Created 0600 (whatever the umask); an existing file is truncated only
   // with --force, and then made 0600 before the secret goes in.
-  const int fd = ::open(path.c_str(),
-                        O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL),
-                        0600);
+  const int fd = ::open(
+      path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0600);
   if (fd < 0) {
     const int error = errno;
     std::fprintf(stderr, "gtest_dist secret: cannot write %s: %s%s\n", path.c_str(),
@@ -416,8 +416,7 @@ int SecretCommand(const std::vector<std::string>& args) {
                  std::strerror(errno));
     return 1;
   }
-  std::fprintf(stderr, "gtest_dist secret: wrote a new secret to %s (mode 0600)\n",
-               path.c_str());
+  std::fprintf(stderr, "gtest_dist secret: wrote a new secret to %s (mode 0600)\n", path.c_str());
   return 0;
 }
 
@@ -432,8 +431,8 @@ int main(int argc, char** argv) {
     std::printf("%s", kUsage);
     return argc < 2 ? kUsageError : 0;
   }
-  const std::map<std::string, std::pair<std::vector<std::string>,
-                                        std::function<int(Database*, const Args&)>>>
+  const std::map<std::string,
+                 std::pair<std::vector<std::string>, std::function<int(Database*, const Args&)>>>
       commands = {
           {"runs", {{"host", "binary", "label", "since", "until", "limit"}, Runs}},
           {"show", {{}, Show}},

@@ -1,12 +1,11 @@
 #include "gtest_dist/cli/serve_command.h"
 
+#include <boost/asio.hpp>
 #include <cstdio>
 #include <memory>
 
-#include <boost/asio.hpp>
-
-#include "gtest_dist/dashboard/http_server.h"
 #include "gtest_dist/dashboard/history_source.h"
+#include "gtest_dist/dashboard/http_server.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/auth.h"
 

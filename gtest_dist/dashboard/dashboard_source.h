@@ -7,10 +7,9 @@
 #define GTEST_DIST_DASHBOARD_DASHBOARD_SOURCE_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace gtest_dist::dashboard {
 
@@ -20,8 +19,8 @@ struct RunFilter {
   std::string host;
   std::string binary;
   std::string label;
-  std::string test;            // /api/failures: a substring of the test name
-  std::int64_t since_ms = 0;   // run start, ms since the Unix epoch
+  std::string test;           // /api/failures: a substring of the test name
+  std::int64_t since_ms = 0;  // run start, ms since the Unix epoch
   std::int64_t until_ms = 0;
   int limit = 100;
 };

@@ -154,8 +154,7 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
   history::Database* db = Db();
   ReadTransaction transaction(db);
   if (!history::FindRun(db, run_id)) return std::nullopt;
-  const history::RunDetail detail =
-      history::ShowRun(db, run_id, history::Output::kFailures);
+  const history::RunDetail detail = history::ShowRun(db, run_id, history::Output::kFailures);
   const RunView run = ToRun(db, detail.run);
   nlohmann::json results = nlohmann::json::array();
   std::vector<ResultView> failed;

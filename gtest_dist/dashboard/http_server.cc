@@ -39,9 +39,9 @@ bool HttpServer::Start(std::string* error) {
   }
   boost::system::error_code ec;
   tcp::resolver resolver(io_);
-  const auto results = resolver.resolve(config_.host, std::to_string(config_.port),
-                                        tcp::resolver::passive | tcp::resolver::numeric_service,
-                                        ec);
+  const auto results =
+      resolver.resolve(config_.host, std::to_string(config_.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     *error = "cannot resolve dashboard address " + where + ": " + ec.message();
     return false;

@@ -4,6 +4,7 @@
 #ifndef GTEST_DIST_DASHBOARD_HTTP_SERVER_H_
 #define GTEST_DIST_DASHBOARD_HTTP_SERVER_H_
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -11,8 +12,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/dashboard/dashboard_source.h"
 #include "gtest_dist/dashboard/request_handler.h"

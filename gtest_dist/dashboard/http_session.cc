@@ -47,10 +47,9 @@ void HttpSession::DoRead() {
                                        : server_.config().request_timeout);
   waiting_ = true;
   waiting_since_ = std::chrono::steady_clock::now();
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->OnRead(ec);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
 }
 
 void HttpSession::OnRead(beast::error_code ec) {
@@ -99,8 +98,8 @@ void HttpSession::OnRead(beast::error_code ec) {
     streaming_ = true;
     // An event stream: headers once, then events until the run ends; the
     // end of the stream is the end of the connection.
-    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type +
-                       "\r\nConnection: close\r\n";
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: " + response.content_type + "\r\nConnection: close\r\n";
     for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
     stream_text_ = head + "\r\n";
     stream_run_id_ = response.stream_run_id;
@@ -152,10 +151,9 @@ void HttpSession::DoStreamEvent() {
   // The headers go out with the first event; later events poll the source.
   stream_text_ += server_.handler().RunEvents(stream_run_id_, &stream_cursor_, &stream_finished_);
   stream_.expires_after(server_.config().idle_timeout);
-  boost::asio::async_write(stream_, boost::asio::buffer(stream_text_),
-                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->OnStreamWrite(ec);
-                           });
+  boost::asio::async_write(
+      stream_, boost::asio::buffer(stream_text_),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnStreamWrite(ec); });
 }
 
 void HttpSession::OnStreamWrite(beast::error_code ec) {

@@ -5,15 +5,14 @@
 #ifndef GTEST_DIST_DASHBOARD_HTTP_SESSION_H_
 #define GTEST_DIST_DASHBOARD_HTTP_SESSION_H_
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace gtest_dist::dashboard {
 

@@ -25,7 +25,8 @@ ResultView MakeResultView(const TestEntry& test, const TestRecord& record) {
   row.output = record.output_before_start;
   for (const TestPart& part : record.parts) {
     row.output += part.output_before;
-    if (part.failed() && !part.cleared) row.messages.push_back({part.file, part.line, part.message});
+    if (part.failed() && !part.cleared)
+      row.messages.push_back({part.file, part.line, part.message});
   }
   row.output += record.output_after;
   TestPart reason;
@@ -200,9 +201,10 @@ nlohmann::json LiveRunSource::Flaky(const RunFilter& filter) {
                      {"flake_rate", analytics::FlakeRate(counts)},
                      {"last_failure_ms", tally.last_failure_ms}});
   }
-  std::stable_sort(tests.begin(), tests.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a["flake_rate"].get<double>() > b["flake_rate"].get<double>();
-  });
+  std::stable_sort(tests.begin(), tests.end(),
+                   [](const nlohmann::json& a, const nlohmann::json& b) {
+                     return a["flake_rate"].get<double>() > b["flake_rate"].get<double>();
+                   });
   if (tests.size() > static_cast<std::size_t>(filter.limit)) {
     tests.erase(tests.begin() + filter.limit, tests.end());
   }

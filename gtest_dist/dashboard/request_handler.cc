@@ -1,13 +1,12 @@
 #include "gtest_dist/dashboard/request_handler.h"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
-
-#include <boost/asio/ip/address.hpp>
 
 #include "gtest_dist/dashboard/assets.h"
 #include "gtest_dist/protocol/auth.h"
@@ -74,8 +73,8 @@ bool CheckParameters(const std::map<std::string, std::string>& query,
     if (key == "token" || accepted.count(key) > 0) continue;
     std::string list;
     for (const std::string& name : accepted) list += (list.empty() ? "" : ", ") + name;
-    *error = "unknown query parameter '" + key + "' (accepted: " +
-             (list.empty() ? std::string("none") : list) + ")";
+    *error = "unknown query parameter '" + key +
+             "' (accepted: " + (list.empty() ? std::string("none") : list) + ")";
     return false;
   }
   return true;
@@ -273,13 +272,14 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) {
   std::string message;
   if (!HostAllowed(request.host)) {
     // DNS rebinding: a page of another site whose name now points here.
-    response = error(421, "this dashboard does not answer for host \"" +
-                              request.host.substr(0, 200) +
-                              "\": open it by its address or localhost, or start it with "
-                              "--allowed-host=NAME (--dist-dashboard-allowed-host)");
+    response =
+        error(421, "this dashboard does not answer for host \"" + request.host.substr(0, 200) +
+                       "\": open it by its address or localhost, or start it with "
+                       "--allowed-host=NAME (--dist-dashboard-allowed-host)");
   } else if (request.method != "GET" && request.method != "HEAD") {
-    response = error(405, "method " + request.method + " not allowed: the dashboard is read-only "
-                          "(GET and HEAD only)");
+    response = error(405, "method " + request.method +
+                              " not allowed: the dashboard is read-only "
+                              "(GET and HEAD only)");
     response.headers.emplace_back("Allow", "GET, HEAD");
   } else if (raw_path.empty() || raw_path[0] != '/') {
     response = error(400, "request target must be an absolute path, got \"" +
@@ -351,8 +351,8 @@ HttpResponse RequestHandler::Api(const std::string& path,
   RunFilter filter;
   auto parse_id = [&](const std::string& text, const char* what, std::int64_t* id) {
     if (ParseInt(text, 1, INT64_MAX / 2, id)) return true;
-    error = std::string(what) + " id must be a positive integer, got \"" + text.substr(0, 100) +
-            "\"";
+    error =
+        std::string(what) + " id must be a positive integer, got \"" + text.substr(0, 100) + "\"";
     return false;
   };
   if (s.size() == 2 && s[1] == "runs") {
@@ -404,15 +404,15 @@ HttpResponse RequestHandler::Api(const std::string& path,
     return Json(200, *history);
   }
   if (s.size() == 2 && s[1] == "flaky") {
-    if (!ParseFilter(query, {"host", "binary", "label", "test", "since", "until", "limit"},
-                     &filter, &error)) {
+    if (!ParseFilter(query, {"host", "binary", "label", "test", "since", "until", "limit"}, &filter,
+                     &error)) {
       return ApiError(400, error);
     }
     return Json(200, source_.Flaky(filter));
   }
   if (s.size() == 2 && s[1] == "failures") {
-    if (!ParseFilter(query, {"host", "binary", "label", "test", "since", "until", "limit"},
-                     &filter, &error)) {
+    if (!ParseFilter(query, {"host", "binary", "label", "test", "since", "until", "limit"}, &filter,
+                     &error)) {
       return ApiError(400, error);
     }
     return Json(200, source_.Failures(filter));
@@ -435,8 +435,7 @@ HttpResponse RequestHandler::Api(const std::string& path,
                            "/api/results/ID/output)");
 }
 
-std::string RequestHandler::RunEvents(std::int64_t run_id, std::int64_t* cursor,
-                                      bool* finished) {
+std::string RequestHandler::RunEvents(std::int64_t run_id, std::int64_t* cursor, bool* finished) {
   std::optional<RunDelta> delta;
   try {
     delta = source_.RunEventsSince(run_id, *cursor);
@@ -461,8 +460,8 @@ std::string RequestHandler::RunEvents(std::int64_t run_id, std::int64_t* cursor,
                               {"cursor", delta->cursor},
                               {"finished", delta->finished}};
   // dump() escapes newlines, so the document is one "data:" line.
-  return "id: " + std::to_string(delta->cursor) + "\ndata: " +
-         doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
+  return "id: " + std::to_string(delta->cursor) +
+         "\ndata: " + doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
 }
 
 }  // namespace gtest_dist::dashboard

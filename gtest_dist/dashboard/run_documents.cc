@@ -61,13 +61,14 @@ nlohmann::json FailureJson(const ResultView& result, const std::string& binary) 
                         {"message", m.message}});
   }
   doc["messages"] = std::move(messages);
-  const std::size_t whole = result.output_bytes >= 0
-                                ? static_cast<std::size_t>(result.output_bytes)
-                                : result.output.size();
+  const std::size_t whole = result.output_bytes >= 0 ? static_cast<std::size_t>(result.output_bytes)
+                                                     : result.output.size();
   const bool cut = whole > kOutputPreviewBytes;
   // Cut on a UTF-8 character boundary: the preview must stay valid JSON text.
   std::size_t end = std::min(cut ? kOutputPreviewBytes : whole, result.output.size());
-  while (cut && end > 0 && end < result.output.size() && (static_cast<unsigned char>(result.output[end]) & 0xC0) == 0x80) --end;
+  while (cut && end > 0 && end < result.output.size() &&
+         (static_cast<unsigned char>(result.output[end]) & 0xC0) == 0x80)
+    --end;
   doc["output"] = result.output.substr(0, end);
   doc["output_truncated"] = cut;
   doc["output_bytes"] = whole;

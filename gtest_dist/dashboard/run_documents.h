@@ -5,10 +5,9 @@
 #define GTEST_DIST_DASHBOARD_RUN_DOCUMENTS_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "gtest_dist/model/outcome.h"
 #include "gtest_dist/model/run_summary.h"
@@ -33,7 +32,7 @@ struct ResultView {
   std::int64_t elapsed_ms = 0;
   int attempt = 1;
   std::vector<FailureMessage> messages;
-  std::string output;  // may be only the start of it when output_bytes says more
+  std::string output;              // may be only the start of it when output_bytes says more
   std::int64_t output_bytes = -1;  // the whole output's size; -1: output.size()
 };
 

@@ -53,11 +53,8 @@ class Database {
 
   // Runs one statement with `params` bound to its `?` placeholders and
   // returns its rows (none for statements that return none).
-  virtual std::vector<Row> Query(const std::string& sql,
-                                 const std::vector<Value>& params = {}) = 0;
-  void Exec(const std::string& sql, const std::vector<Value>& params = {}) {
-    Query(sql, params);
-  }
+  virtual std::vector<Row> Query(const std::string& sql, const std::vector<Value>& params = {}) = 0;
+  void Exec(const std::string& sql, const std::vector<Value>& params = {}) { Query(sql, params); }
 
   // Called by EnsureSchema once the store is known to be ours (or empty),
   // before its first write: SQLite switches the file to WAL so that readers
@@ -97,8 +94,7 @@ std::unique_ptr<Database> OpenDatabase(const std::string& location,
 // `location` for messages: a URL's or conninfo's password replaced by ***.
 std::string DescribeLocation(const std::string& location);
 
-std::unique_ptr<Database> OpenSqlite(const std::string& path,
-                                     Access access = Access::kReadWrite);
+std::unique_ptr<Database> OpenSqlite(const std::string& path, Access access = Access::kReadWrite);
 std::unique_ptr<Database> OpenPostgres(const std::string& conninfo,
                                        Access access = Access::kReadWrite);
 

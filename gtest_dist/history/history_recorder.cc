@@ -14,10 +14,14 @@ std::int64_t NowMs() {
 
 const char* PartKind(TestPart::Type type) {
   switch (type) {
-    case TestPart::Type::kFatalFailure: return "fatal";
-    case TestPart::Type::kNonFatalFailure: return "nonfatal";
-    case TestPart::Type::kSkip: return "skip";
-    case TestPart::Type::kSuccess: break;
+    case TestPart::Type::kFatalFailure:
+      return "fatal";
+    case TestPart::Type::kNonFatalFailure:
+      return "nonfatal";
+    case TestPart::Type::kSkip:
+      return "skip";
+    case TestPart::Type::kSuccess:
+      break;
   }
   return "success";
 }
@@ -44,8 +48,8 @@ NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attem
   output += record.output_after;
   TestPart synthetic;
   if (OutcomeFailurePart(record, &synthetic)) {
-    r.parts.push_back({PartKind(synthetic.type), synthetic.file, synthetic.line,
-                       synthetic.message});
+    r.parts.push_back(
+        {PartKind(synthetic.type), synthetic.file, synthetic.line, synthetic.message});
   }
   r.output = std::move(output);
   return r;
@@ -71,8 +75,10 @@ void HistoryRecorder::Enqueue(Item item, bool urgent) {
     queue_.push_back(std::move(item));
     urgent_ = urgent_ || urgent;
   }
-  if (urgent) wake_.notify_all();
-  else wake_.notify_one();
+  if (urgent)
+    wake_.notify_all();
+  else
+    wake_.notify_one();
 }
 
 void HistoryRecorder::OnRunStart(const RunPlan& plan) {
@@ -215,13 +221,13 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
     if (lost_results_ == 0 && !lost_start_ && !lost_end_) return;
     std::string what;
     if (lost_start_) {
-      what = "this run (" + std::to_string(run_results_) + " results, status " + end.status +
-             ")";
+      what = "this run (" + std::to_string(run_results_) + " results, status " + end.status + ")";
     } else {
       what = std::to_string(lost_results_) + " of " + std::to_string(run_results_) +
              " results of run #" + std::to_string(run_id_) +
-             (lost_end_ ? " and its end (status " + end.status + "; the store still shows it "
-                          "running)"
+             (lost_end_ ? " and its end (status " + end.status +
+                              "; the store still shows it "
+                              "running)"
                         : "");
     }
     std::fprintf(messages_, "gtest_dist: history: not recorded in %s: %s (%s)\n",
@@ -265,8 +271,8 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
         } else if (auto* end = std::get_if<EndRun>(&item)) {
           InsertResults(db_.get(), run_id_, results);
           results.clear();
-          FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms,
-                    end->counts, end->workers, end->parts);
+          FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms, end->counts,
+                    end->workers, end->parts);
           ended = true;
         }
       }

@@ -54,7 +54,9 @@ class HistoryRecorder : public RunListener {
   static constexpr std::chrono::milliseconds kBatchInterval{200};
 
  private:
-  struct StartRun { NewRun run; };
+  struct StartRun {
+    NewRun run;
+  };
   struct Result {
     NewResult result;
     // The test's verdict, on its last attempt's row: counted into the run's

@@ -179,12 +179,12 @@ void EnsureSchema(Database* db, int target) {
     // A SQLite database of something else: adding our tables to it would
     // be a surprise nobody asked for. (A team's PostgreSQL database may hold
     // other tables; it is named on purpose.)
-    const std::vector<Row> ours =
-        db->Query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
-                  " name = 'schema_version'");
-    const std::vector<Row> others =
-        db->Query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
-                  " name != 'schema_version' AND name NOT LIKE 'sqlite_%'");
+    const std::vector<Row> ours = db->Query(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
+        " name = 'schema_version'");
+    const std::vector<Row> others = db->Query(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND"
+        " name != 'schema_version' AND name NOT LIKE 'sqlite_%'");
     if (ours[0].Int(0) == 0 && others[0].Int(0) > 0) {
       throw DatabaseError(db->Describe() +
                           " is a SQLite database of something else (it has tables but no "
@@ -218,7 +218,8 @@ std::unique_ptr<Database> OpenForQueries(const std::string& location) {
     if (!std::filesystem::exists(location, ec)) {
       throw DatabaseError("no history store at " + location +
                           " (no such file; a query creates nothing: a supervisor run with "
-                          "--dist-history=" + location + " records one there)");
+                          "--dist-history=" +
+                          location + " records one there)");
     }
   }
   std::unique_ptr<Database> db = OpenDatabase(location, Access::kReadOnly);
@@ -278,8 +279,8 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
         " worker, started_ms, duration_ms, reason, output, output_truncated)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
-         r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms, r.reason,
-         output, std::int64_t{truncated ? 1 : 0}});
+         r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms,
+         r.reason, output, std::int64_t{truncated ? 1 : 0}});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
       db->Exec(
@@ -300,9 +301,9 @@ void UpdateRunCounts(Database* db, std::int64_t run_id, const RunTotals& c) {
        std::int64_t{c.not_run}, run_id});
 }
 
-void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
-               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunTotals& c,
-               const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts) {
+void FinishRun(Database* db, std::int64_t run_id, const std::string& status, std::int64_t ended_ms,
+               std::int64_t elapsed_ms, const RunTotals& c, const std::vector<WorkerUse>& workers,
+               const std::vector<RunPart>& parts) {
   db->Exec(
       "UPDATE runs SET status = ?, ended_ms = ?, elapsed_ms = ?, passed = ?, failed = ?,"
       " skipped = ?, crashed = ?, timed_out = ?, flaky = ?, not_run = ? WHERE id = ?",
@@ -310,9 +311,8 @@ void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
        std::int64_t{c.skipped}, std::int64_t{c.crashed}, std::int64_t{c.timed_out},
        std::int64_t{c.flaky}, std::int64_t{c.not_run}, run_id});
   for (const WorkerUse& w : workers) {
-    db->Exec(
-        "INSERT INTO workers (run_id, name, tests_run, busy_ms, slots) VALUES (?, ?, ?, ?, ?)",
-        {run_id, w.name, std::int64_t{w.tests_run}, w.busy_ms, std::int64_t{w.slots}});
+    db->Exec("INSERT INTO workers (run_id, name, tests_run, busy_ms, slots) VALUES (?, ?, ?, ?, ?)",
+             {run_id, w.name, std::int64_t{w.tests_run}, w.busy_ms, std::int64_t{w.slots}});
   }
   std::int64_t seq = 0;
   for (const RunPart& p : parts) {

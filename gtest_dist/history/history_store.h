@@ -108,8 +108,8 @@ std::int64_t InsertRun(Database* db, const NewRun& run);
 void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results);
 // The counts of a run still going: what its recorded verdicts say so far.
 void UpdateRunCounts(Database* db, std::int64_t run_id, const RunTotals& counts);
-void FinishRun(Database* db, std::int64_t run_id, const std::string& status,
-               std::int64_t ended_ms, std::int64_t elapsed_ms, const RunTotals& counts,
+void FinishRun(Database* db, std::int64_t run_id, const std::string& status, std::int64_t ended_ms,
+               std::int64_t elapsed_ms, const RunTotals& counts,
                const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts = {});
 
 // Mean duration (ms) of each test's passed results in the latest `runs` runs

@@ -50,10 +50,10 @@ class PostgresDatabase : public Database {
     // A short connect timeout: an unreachable server must not hold the run.
     std::string info = conninfo;
     if (info.find("connect_timeout") == std::string::npos) {
-      info += info.find("://") != std::string::npos
-                  ? (info.find('?') == std::string::npos ? "?connect_timeout=5"
-                                                         : "&connect_timeout=5")
-                  : " connect_timeout=5";
+      info +=
+          info.find("://") != std::string::npos
+              ? (info.find('?') == std::string::npos ? "?connect_timeout=5" : "&connect_timeout=5")
+              : " connect_timeout=5";
     }
     conn_ = pq_.connectdb(info.c_str());
     if (pq_.status(conn_) != kConnectionOk) {

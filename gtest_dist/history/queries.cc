@@ -112,7 +112,6 @@ ResultRow ReadResult(const Row& row) {
   return r;
 }
 
-
 json RunJson(const RunRow& r) {
   json j = {{"id", r.id},
             {"started_ms", r.started_ms},
@@ -145,10 +144,18 @@ json ResultJson(const ResultRow& r, bool with_output) {
   for (const PartRow& p : r.parts) {
     parts.push_back({{"kind", p.kind}, {"file", p.file}, {"line", p.line}, {"summary", p.summary}});
   }
-  json j = {{"run_id", r.run_id},     {"index", r.test_index},   {"attempt", r.attempt},
-            {"suite", r.suite},       {"name", r.name},          {"test", r.full_name},
-            {"status", OutcomeName(r.status)}, {"worker", r.worker}, {"started_ms", r.started_ms},
-            {"duration_ms", r.duration_ms}, {"reason", r.reason}, {"parts", parts}};
+  json j = {{"run_id", r.run_id},
+            {"index", r.test_index},
+            {"attempt", r.attempt},
+            {"suite", r.suite},
+            {"name", r.name},
+            {"test", r.full_name},
+            {"status", OutcomeName(r.status)},
+            {"worker", r.worker},
+            {"started_ms", r.started_ms},
+            {"duration_ms", r.duration_ms},
+            {"reason", r.reason},
+            {"parts", parts}};
   if (with_output) {
     j["output"] = r.output;
     j["output_truncated"] = r.output_truncated;
@@ -177,8 +184,7 @@ std::vector<std::int64_t> WindowRuns(Database* db, Where where, int window) {
   }
   std::vector<std::int64_t> ids;
   for (const Row& row :
-       db->Query("SELECT id FROM runs" + where.Sql() + " ORDER BY id DESC" + limit,
-                 where.params)) {
+       db->Query("SELECT id FROM runs" + where.Sql() + " ORDER BY id DESC" + limit, where.params)) {
     ids.push_back(row.Int(0));
   }
   return ids;
@@ -217,8 +223,7 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
   std::vector<RunRow> runs;
   for (const Row& row : db->Query(std::string("SELECT ") + kRunColumns +
                                       (filter.count_results ? kResultsRecorded : "0") +
-                                      " FROM runs" +
-                                      where.Sql() + " ORDER BY runs.id DESC LIMIT ?",
+                                      " FROM runs" + where.Sql() + " ORDER BY runs.id DESC LIMIT ?",
                                   where.params)) {
     runs.push_back(ReadRun(row));
   }
@@ -226,21 +231,20 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
 }
 
 std::optional<RunRow> FindRun(Database* db, std::int64_t id) {
-  const std::vector<Row> rows =
-      db->Query(std::string("SELECT ") + kRunColumns + kResultsRecorded +
-                    " FROM runs WHERE runs.id = ?",
-                {id});
+  const std::vector<Row> rows = db->Query(
+      std::string("SELECT ") + kRunColumns + kResultsRecorded + " FROM runs WHERE runs.id = ?",
+      {id});
   if (rows.empty()) return std::nullopt;
   return ReadRun(rows[0]);
 }
 
 RunTotals LatestTotals(Database* db, std::int64_t run_id) {
   RunTotals totals;
-  for (const Row& row : db->Query(
-           "SELECT r.status, COUNT(*) FROM results r WHERE r.run_id = ? AND r.attempt ="
-           " (SELECT MAX(l.attempt) FROM results l WHERE l.run_id = r.run_id"
-           " AND l.test_index = r.test_index) GROUP BY r.status",
-           {run_id})) {
+  for (const Row& row :
+       db->Query("SELECT r.status, COUNT(*) FROM results r WHERE r.run_id = ? AND r.attempt ="
+                 " (SELECT MAX(l.attempt) FROM results l WHERE l.run_id = r.run_id"
+                 " AND l.test_index = r.test_index) GROUP BY r.status",
+                 {run_id})) {
     totals.Add(ReadStatus(row.Text(0)), static_cast<int>(row.Int(1)));
   }
   return totals;
@@ -252,10 +256,10 @@ RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
   RunDetail detail;
   detail.run = std::move(*run);
   const std::string output_column =
-      output == Output::kAll        ? "r.output"
-      : output == Output::kFailures ? std::string("CASE WHEN r.") + kFailedOrFlaky +
-                                          " THEN r.output ELSE '' END"
-                                    : "''";
+      output == Output::kAll ? "r.output"
+      : output == Output::kFailures
+          ? std::string("CASE WHEN r.") + kFailedOrFlaky + " THEN r.output ELSE '' END"
+          : "''";
   for (const Row& row :
        db->Query("SELECT " + ResultColumns(db, output_column) +
                      " FROM results r WHERE r.run_id = ? ORDER BY r.test_index, r.attempt",
@@ -298,8 +302,7 @@ std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int6
            "SELECT " +
                ResultColumns(db, std::string("CASE WHEN r.") + kFailedOrFlaky +
                                      " THEN r.output ELSE '' END") +
-               " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id +
-               " LIMIT ?",
+               " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id + " LIMIT ?",
            {run_id, after_id, std::int64_t{limit}})) {
     ResultRow r = ReadResult(row);
     if (HadFailure(r.status)) {
@@ -312,12 +315,13 @@ std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int6
 
 std::vector<TestResultRow> TestResults(Database* db, const std::string& full_name, int limit) {
   std::vector<TestResultRow> results;
-  for (const Row& row : db->Query(
-           "SELECT " + ResultId(db, "r") + ", r.run_id, r.test_index, r.attempt, r.suite, r.name,"
-           " r.status, r.worker, r.started_ms, r.duration_ms, runs.host"
-           " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
-           " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
-           {full_name, std::int64_t{limit}})) {
+  for (const Row& row :
+       db->Query("SELECT " + ResultId(db, "r") +
+                     ", r.run_id, r.test_index, r.attempt, r.suite, r.name,"
+                     " r.status, r.worker, r.started_ms, r.duration_ms, runs.host"
+                     " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
+                     " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
+                 {full_name, std::int64_t{limit}})) {
     TestResultRow t;
     t.result.id = row.Int(0);
     t.result.run_id = row.Int(1);
@@ -398,14 +402,14 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
   }
   // Never every result of the period: first the failed ones, from the small
   // partial index results_failed (covering); they name the candidates.
-  const std::string failed_in_window = " FROM results f WHERE f.run_id IN " + ids + " AND f." +
-                                       kFailedOrFlaky + name_condition;
+  const std::string failed_in_window =
+      " FROM results f WHERE f.run_id IN " + ids + " AND f." + kFailedOrFlaky + name_condition;
   std::map<std::string, FlakyRow> tests;
-  for (const Row& row : db->Query(
-           "SELECT f.full_name, COUNT(DISTINCT f.run_id), MAX(f.run_id), MAX(f.started_ms),"
-           " COUNT(DISTINCT CASE WHEN f.status = 'FLAKY' THEN f.run_id END)" +
-               failed_in_window + " GROUP BY f.full_name",
-           params)) {
+  for (const Row& row :
+       db->Query("SELECT f.full_name, COUNT(DISTINCT f.run_id), MAX(f.run_id), MAX(f.started_ms),"
+                 " COUNT(DISTINCT CASE WHEN f.status = 'FLAKY' THEN f.run_id END)" +
+                     failed_in_window + " GROUP BY f.full_name",
+                 params)) {
     FlakyRow& r = tests[row.Text(0)];
     r.full_name = row.Text(0);
     r.failed_runs = static_cast<int>(row.Int(1));
@@ -427,8 +431,8 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
            "SELECT r.full_name, COUNT(DISTINCT CASE WHEN r.status <> 'NOT_RUN' THEN r.run_id END),"
            " COUNT(DISTINCT CASE WHEN r.status IN ('PASSED', 'FLAKY') THEN r.run_id END)"
            " FROM results r WHERE r.full_name IN (SELECT DISTINCT f.full_name" +
-               failed_in_window + ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN " +
-               ids + " GROUP BY r.full_name",
+               failed_in_window + ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN " + ids +
+               " GROUP BY r.full_name",
            all_params)) {
     auto it = tests.find(row.Text(0));
     if (it == tests.end()) continue;
@@ -460,11 +464,11 @@ std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter) {
   if (!filter.binary.empty()) window.Add("binary_name = ?", {filter.binary});
   const std::string ids = InList(WindowRuns(db, window, filter.window_runs));
   std::vector<SlowestRow> rows;
-  for (const Row& row : db->Query(
-           "SELECT full_name, COUNT(*), AVG(duration_ms), MAX(duration_ms), MAX(run_id)"
-           " FROM results WHERE status IN ('PASSED', 'FAILED', 'FLAKY') AND run_id IN " +
-               ids + " GROUP BY full_name ORDER BY AVG(duration_ms) DESC, full_name LIMIT ?",
-           {std::int64_t{filter.limit}})) {
+  for (const Row& row :
+       db->Query("SELECT full_name, COUNT(*), AVG(duration_ms), MAX(duration_ms), MAX(run_id)"
+                 " FROM results WHERE status IN ('PASSED', 'FAILED', 'FLAKY') AND run_id IN " +
+                     ids + " GROUP BY full_name ORDER BY AVG(duration_ms) DESC, full_name LIMIT ?",
+                 {std::int64_t{filter.limit}})) {
     SlowestRow r;
     r.full_name = row.Text(0);
     r.samples = static_cast<int>(row.Int(1));
@@ -482,11 +486,11 @@ std::vector<SlowestRow> Slowest(Database* db, const SlowestFilter& filter) {
 std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter) {
   std::vector<TrendPoint> points;
   std::vector<analytics::DurationSample> samples;
-  for (const Row& row : db->Query(
-           "SELECT r.run_id, runs.started_ms, r.duration_ms, r.status, runs.host, runs.label"
-           " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
-           " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
-           {filter.test, std::int64_t{filter.limit}})) {
+  for (const Row& row :
+       db->Query("SELECT r.run_id, runs.started_ms, r.duration_ms, r.status, runs.host, runs.label"
+                 " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
+                 " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
+                 {filter.test, std::int64_t{filter.limit}})) {
     if (!points.empty() && points.back().run_id == row.Int(0)) continue;  // last attempt only
     TrendPoint p;
     p.run_id = row.Int(0);
@@ -527,10 +531,8 @@ std::string ToJson(const RunDetail& detail) {
   for (const ResultRow& r : detail.results) j["results"].push_back(ResultJson(r, true));
   j["worker_use"] = json::array();
   for (const RunDetail::Worker& w : detail.workers) {
-    j["worker_use"].push_back({{"name", w.name},
-                               {"tests_run", w.tests_run},
-                               {"busy_ms", w.busy_ms},
-                               {"slots", w.slots}});
+    j["worker_use"].push_back(
+        {{"name", w.name}, {"tests_run", w.tests_run}, {"busy_ms", w.busy_ms}, {"slots", w.slots}});
   }
   j["suite_parts"] = json::array();
   for (const RunDetail::SuitePart& p : detail.suite_parts) {
@@ -558,9 +560,12 @@ std::string ToJson(const std::vector<FailureRow>& rows) {
 std::string ToJson(const std::vector<FlakyRow>& rows) {
   json j = json::array();
   for (const FlakyRow& r : rows) {
-    j.push_back({{"test", r.full_name},          {"runs", r.runs},
-                 {"failed_runs", r.failed_runs}, {"passed_runs", r.passed_runs},
-                 {"flaky_runs", r.flaky_runs},   {"flake_rate", r.flake_rate},
+    j.push_back({{"test", r.full_name},
+                 {"runs", r.runs},
+                 {"failed_runs", r.failed_runs},
+                 {"passed_runs", r.passed_runs},
+                 {"flaky_runs", r.flaky_runs},
+                 {"flake_rate", r.flake_rate},
                  {"last_failure_run", r.last_failure_run}});
   }
   return j.dump(2);
@@ -569,8 +574,11 @@ std::string ToJson(const std::vector<FlakyRow>& rows) {
 std::string ToJson(const std::vector<SlowestRow>& rows) {
   json j = json::array();
   for (const SlowestRow& r : rows) {
-    j.push_back({{"test", r.full_name}, {"samples", r.samples}, {"mean_ms", r.mean_ms},
-                 {"max_ms", r.max_ms}, {"last_ms", r.last_ms}});
+    j.push_back({{"test", r.full_name},
+                 {"samples", r.samples},
+                 {"mean_ms", r.mean_ms},
+                 {"max_ms", r.max_ms},
+                 {"last_ms", r.last_ms}});
   }
   return j.dump(2);
 }
@@ -578,19 +586,24 @@ std::string ToJson(const std::vector<SlowestRow>& rows) {
 std::string ToJson(const std::vector<TrendPoint>& rows) {
   json j = json::array();
   for (const TrendPoint& p : rows) {
-    j.push_back({{"run_id", p.run_id}, {"started_ms", p.started_ms},
-                 {"duration_ms", p.duration_ms}, {"status", OutcomeName(p.status)},
+    j.push_back({{"run_id", p.run_id},
+                 {"started_ms", p.started_ms},
+                 {"duration_ms", p.duration_ms},
+                 {"status", OutcomeName(p.status)},
                  {"host", p.host},
-                 {"label", p.label}, {"changed", p.changed}, {"baseline_ms", p.baseline_ms}});
+                 {"label", p.label},
+                 {"changed", p.changed},
+                 {"baseline_ms", p.baseline_ms}});
   }
   return j.dump(2);
 }
 
-bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms,
-               std::string* error) {
+bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms, std::string* error) {
   auto bad = [&] {
-    *error = "expected a date (2026-11-28), a UTC time (2026-11-28T14:30), @EPOCH_SECONDS or "
-             "an age (30m, 12h, 7d), got \"" + text + "\"";
+    *error =
+        "expected a date (2026-11-28), a UTC time (2026-11-28T14:30), @EPOCH_SECONDS or "
+        "an age (30m, 12h, 7d), got \"" +
+        text + "\"";
     return false;
   };
   if (text.empty()) return bad();
@@ -606,8 +619,10 @@ bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms,
     char* end = nullptr;
     const long long n = std::strtoll(text.c_str(), &end, 10);
     if (end != text.c_str() + text.size() - 1 || n < 0 || end == text.c_str()) return bad();
-    const long long unit_ms = unit == 'm' ? 60000LL : unit == 'h' ? 3600000LL
-                              : unit == 'd' ? 86400000LL : 604800000LL;
+    const long long unit_ms = unit == 'm'   ? 60000LL
+                              : unit == 'h' ? 3600000LL
+                              : unit == 'd' ? 86400000LL
+                                            : 604800000LL;
     *ms = now_ms - n * unit_ms;
     return true;
   }
@@ -630,10 +645,14 @@ bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms,
 std::string GlobToLike(const std::string& glob) {
   std::string like;
   for (char c : glob) {
-    if (c == '*') like += '%';
-    else if (c == '?') like += '_';
-    else if (c == '%' || c == '_' || c == '\\') like += std::string("\\") + c;
-    else like += c;
+    if (c == '*')
+      like += '%';
+    else if (c == '?')
+      like += '_';
+    else if (c == '%' || c == '_' || c == '\\')
+      like += std::string("\\") + c;
+    else
+      like += c;
   }
   return like;
 }

@@ -125,18 +125,18 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter);
 struct FlakyFilter {
   int window_runs = 50;  // the latest N runs matching the rest; 0 = all of them
   std::string binary;
-  std::string host, label;  // the run's, exact; empty = any
+  std::string host, label;                         // the run's, exact; empty = any
   std::optional<std::int64_t> since_ms, until_ms;  // the run's start
-  std::string test_pattern;  // gtest filter style: '*' and '?'
-  int limit = 0;  // rows; 0 = all
+  std::string test_pattern;                        // gtest filter style: '*' and '?'
+  int limit = 0;                                   // rows; 0 = all
 };
 struct FlakyRow {
   std::string full_name;
-  int runs = 0;          // runs in the window that ran it (not NOT_RUN)
-  int failed_runs = 0;   // runs where some attempt failed
-  int passed_runs = 0;   // runs where some attempt passed
-  int flaky_runs = 0;    // runs where it failed and then passed (FLAKY)
-  double flake_rate = 0; // analytics::FlakeRate
+  int runs = 0;           // runs in the window that ran it (not NOT_RUN)
+  int failed_runs = 0;    // runs where some attempt failed
+  int passed_runs = 0;    // runs where some attempt passed
+  int flaky_runs = 0;     // runs where it failed and then passed (FLAKY)
+  double flake_rate = 0;  // analytics::FlakeRate
   std::int64_t last_failure_run = 0;
   std::int64_t last_failure_ms = 0;  // when that failed attempt started
 };
@@ -189,8 +189,7 @@ std::string ToJson(const std::vector<TrendPoint>& rows);
 
 // Parses a time for --since/--until: "2026-11-28", "2026-11-28T14:30" (UTC),
 // "@<epoch seconds>", or an age: "30m", "12h", "7d" before `now_ms`.
-bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms,
-               std::string* error);
+bool ParseTime(const std::string& text, std::int64_t now_ms, std::int64_t* ms, std::string* error);
 // A gtest-style pattern ('*', '?') as an SQL LIKE pattern with '\' escapes.
 std::string GlobToLike(const std::string& glob);
 

@@ -102,8 +102,8 @@ class SqliteDatabase : public Database {
             break;
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-            values.emplace_back(std::string(text ? text : "",
-                                            static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+            values.emplace_back(
+                std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
           }
         }
       }
@@ -130,8 +130,8 @@ class SqliteDatabase : public Database {
       message += " (the file is not a gtest_dist history database, or it is damaged)";
     }
     std::string head = sql.substr(0, sql.find_first_of("(\n"));
-    return DatabaseError("SQLite " + path_ + ": " + message + " (while " + what + " \"" +
-                         head + "\")");
+    return DatabaseError("SQLite " + path_ + ": " + message + " (while " + what + " \"" + head +
+                         "\")");
   }
 
   std::string path_;

@@ -10,9 +10,8 @@ struct NamedOutcome {
 
 // Frozen: these names are on the wire and in the history store.
 constexpr NamedOutcome kOutcomeNames[] = {
-    {Outcome::kPassed, "PASSED"},   {Outcome::kFailed, "FAILED"},
-    {Outcome::kSkipped, "SKIPPED"}, {Outcome::kCrashed, "CRASHED"},
-    {Outcome::kTimeout, "TIMEOUT"}, {Outcome::kNotRun, "NOT_RUN"},
+    {Outcome::kPassed, "PASSED"},   {Outcome::kFailed, "FAILED"},   {Outcome::kSkipped, "SKIPPED"},
+    {Outcome::kCrashed, "CRASHED"}, {Outcome::kTimeout, "TIMEOUT"}, {Outcome::kNotRun, "NOT_RUN"},
     {Outcome::kFlaky, "FLAKY"},
 };
 

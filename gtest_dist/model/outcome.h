@@ -15,9 +15,9 @@ enum class Outcome {
   kPassed,
   kFailed,
   kSkipped,
-  kCrashed,   // the child died during the test (signal, exit(), abort)
-  kTimeout,   // killed after --dist-test-timeout
-  kNotRun,    // selected but never run (run interrupted, no worker left)
+  kCrashed,  // the child died during the test (signal, exit(), abort)
+  kTimeout,  // killed after --dist-test-timeout
+  kNotRun,   // selected but never run (run interrupted, no worker left)
   // Failed, then passed when run again (--dist-retries). Set by the
   // supervisor only: a worker reports what one attempt did.
   kFlaky,

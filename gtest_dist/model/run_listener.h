@@ -23,16 +23,13 @@ class RunListener {
   virtual void OnRunStart(const RunPlan& /*plan*/) {}
   // A test began on `worker`. Informational: a test may start more than once
   // when a worker is lost, but finishes exactly once.
-  virtual void OnTestStarted(const TestEntry& /*test*/,
-                             const std::string& /*worker*/) {}
+  virtual void OnTestStarted(const TestEntry& /*test*/, const std::string& /*worker*/) {}
   // The final result of one test. Fires exactly once per selected test; with
   // --dist-retries the record carries the failed attempts before it.
-  virtual void OnTestFinished(const TestEntry& /*test*/,
-                              const TestRecord& /*record*/) {}
+  virtual void OnTestFinished(const TestEntry& /*test*/, const TestRecord& /*record*/) {}
   // A failure or property outside any test: in SetUpTestSuite/TearDownTestSuite
   // (`suite` names it) or in a global Environment (`suite` is empty).
-  virtual void OnSuitePart(const std::string& /*suite*/,
-                           const TestPart& /*part*/) {}
+  virtual void OnSuitePart(const std::string& /*suite*/, const TestPart& /*part*/) {}
   virtual void OnRunEnd(const RunSummary& /*summary*/) {}
 };
 

@@ -3,34 +3,58 @@
 namespace gtest_dist {
 void RunTotals::Add(Outcome outcome, int count) {
   switch (outcome) {
-    case Outcome::kPassed: passed += count; return;
-    case Outcome::kFailed: failed += count; return;
-    case Outcome::kSkipped: skipped += count; return;
-    case Outcome::kCrashed: crashed += count; return;
-    case Outcome::kTimeout: timed_out += count; return;
-    case Outcome::kNotRun: not_run += count; return;
-    case Outcome::kFlaky: flaky += count; return;
+    case Outcome::kPassed:
+      passed += count;
+      return;
+    case Outcome::kFailed:
+      failed += count;
+      return;
+    case Outcome::kSkipped:
+      skipped += count;
+      return;
+    case Outcome::kCrashed:
+      crashed += count;
+      return;
+    case Outcome::kTimeout:
+      timed_out += count;
+      return;
+    case Outcome::kNotRun:
+      not_run += count;
+      return;
+    case Outcome::kFlaky:
+      flaky += count;
+      return;
   }
 }
 
 int RunTotals::Count(Outcome outcome) const {
   switch (outcome) {
-    case Outcome::kPassed: return passed;
-    case Outcome::kFailed: return failed;
-    case Outcome::kSkipped: return skipped;
-    case Outcome::kCrashed: return crashed;
-    case Outcome::kTimeout: return timed_out;
-    case Outcome::kNotRun: return not_run;
-    case Outcome::kFlaky: return flaky;
+    case Outcome::kPassed:
+      return passed;
+    case Outcome::kFailed:
+      return failed;
+    case Outcome::kSkipped:
+      return skipped;
+    case Outcome::kCrashed:
+      return crashed;
+    case Outcome::kTimeout:
+      return timed_out;
+    case Outcome::kNotRun:
+      return not_run;
+    case Outcome::kFlaky:
+      return flaky;
   }
   return 0;
 }
 
 const char* VerdictName(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kPassed: return "green";
-    case Verdict::kFailed: return "red";
-    case Verdict::kInterrupted: return "interrupted";
+    case Verdict::kPassed:
+      return "green";
+    case Verdict::kFailed:
+      return "red";
+    case Verdict::kInterrupted:
+      return "interrupted";
   }
   return "red";
 }
@@ -69,7 +93,7 @@ Verdict RunSummary::verdict() const {
   if (FailedOutsideTests()) return Verdict::kFailed;
   const RunTotals totals = Totals();
   return totals.failing(plan != nullptr && plan->flaky_fails) > 0 ? Verdict::kFailed
-                                                                   : Verdict::kPassed;
+                                                                  : Verdict::kPassed;
 }
 
 }  // namespace gtest_dist

@@ -25,11 +25,11 @@ struct RunPlan {
   // Disabled tests that match the filter: reported (XML/JSON "notrun",
   // console "YOU HAVE N DISABLED TESTS") but not run.
   std::vector<int> disabled_matching;
-  std::string filter;              // --gtest_filter as given ("*" by default)
-  int random_seed = 0;             // 0 unless shuffling
+  std::string filter;   // --gtest_filter as given ("*" by default)
+  int random_seed = 0;  // 0 unless shuffling
   bool shuffle = false;
-  int iteration = 0;               // 0-based, for --gtest_repeat
-  int repeat = 1;                  // --gtest_repeat value
+  int iteration = 0;  // 0-based, for --gtest_repeat
+  int repeat = 1;     // --gtest_repeat value
   // --gtest_recreate_environments_when_repeating: environment banners in
   // every iteration, not only the first and last.
   bool recreate_environments = false;

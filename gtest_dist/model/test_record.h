@@ -29,9 +29,7 @@ struct TestPart {
   // verdict.
   bool cleared = false;
 
-  bool failed() const {
-    return type == Type::kNonFatalFailure || type == Type::kFatalFailure;
-  }
+  bool failed() const { return type == Type::kNonFatalFailure || type == Type::kFatalFailure; }
 };
 
 // Whether any of `parts` is a failure.

@@ -3,10 +3,9 @@
 #ifndef GTEST_DIST_MODES_MODE_SUPPORT_H_
 #define GTEST_DIST_MODES_MODE_SUPPORT_H_
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/tls.h"

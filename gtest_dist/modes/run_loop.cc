@@ -1,16 +1,14 @@
 #include "gtest_dist/modes/run_loop.h"
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 
-#include <boost/asio.hpp>
-
 namespace gtest_dist {
 
-int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors,
-                  RunPlan* plan, const std::vector<RunListener*>& listeners,
-                  bool stop_at_failure) {
+int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors, RunPlan* plan,
+                  const std::vector<RunListener*>& listeners, bool stop_at_failure) {
   std::signal(SIGPIPE, SIG_IGN);
   bool failed = false;
   for (int iteration = 0; plan->repeat < 0 || iteration < plan->repeat; ++iteration) {

@@ -17,9 +17,8 @@ namespace gtest_dist {
 // interruption, or after the first failed one with `stop_at_failure`. Each
 // iteration's `iteration`, start time and (when shuffling) seed are set in
 // `plan`. Returns 1 when any iteration failed, else 0.
-int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors,
-                  RunPlan* plan, const std::vector<RunListener*>& listeners,
-                  bool stop_at_failure);
+int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors, RunPlan* plan,
+                  const std::vector<RunListener*>& listeners, bool stop_at_failure);
 
 }  // namespace gtest_dist
 

@@ -1,7 +1,6 @@
 #include "gtest_dist/modes/supervisor_mode.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -83,8 +82,7 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   settings->hello.role = "supervisor";
   settings->hello.host = HostName();
   settings->hello.binary_name = binary_name;
-  settings->hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(),
-                                 catalog.size()};
+  settings->hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
   return LoadSecret(options, &settings->secret) &&
          LoadTls(options, TlsRole::kSupervisor, &settings->tls);
 }
@@ -160,8 +158,8 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
 }  // namespace
 
 int RunSupervisorMode(const DistOptions& options) {
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary());
+  const TestCatalog catalog =
+      TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(), DigestOfRunningBinary());
   SelectionOptions selection_options;
   selection_options.filter = GTEST_FLAG_GET(filter);
   selection_options.also_run_disabled = GTEST_FLAG_GET(also_run_disabled_tests);
@@ -265,8 +263,7 @@ int RunSupervisorMode(const DistOptions& options) {
   if (recorder) listeners.push_back(recorder.get());
   if (live_runs) listeners.push_back(live_runs.get());
   if (looping) listeners.push_back(&tally);
-  const int result =
-      RunIterations(config, executors, &plan, listeners, options.repeat_until_fail);
+  const int result = RunIterations(config, executors, &plan, listeners, options.repeat_until_fail);
   if (looping) tally.PrintSummary();
   return result;
 }

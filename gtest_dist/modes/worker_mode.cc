@@ -12,8 +12,8 @@
 namespace gtest_dist {
 
 int RunWorkerMode(const DistOptions& options) {
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary());
+  const TestCatalog catalog =
+      TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(), DigestOfRunningBinary());
   WorkerConfig config;
   config.bind_host = options.bind_host;
   config.bind_port = options.bind_port;

@@ -1,12 +1,11 @@
 #include "gtest_dist/protocol/auth.h"
 
+#include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,9 +58,9 @@ std::string HmacSha256(std::string_view key, std::initializer_list<std::string_v
       OSSL_PARAM_construct_end()};
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t size = 0;
-  bool ok = context && EVP_MAC_init(context.get(),
-                                     reinterpret_cast<const unsigned char*>(key.data()),
-                                     key.size(), params) == 1;
+  bool ok =
+      context && EVP_MAC_init(context.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size(), params) == 1;
   for (std::string_view part : data) {
     ok = ok && EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(part.data()),
                               part.size()) == 1;
@@ -80,8 +79,8 @@ SessionKeys DeriveSessionKeys(const std::string& secret, const std::string& supe
     std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr),
                                                           &EVP_KDF_free);
     if (!kdf) throw std::runtime_error("OpenSSL: HKDF is not available");
-    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(
-        EVP_KDF_CTX_new(kdf.get()), &EVP_KDF_CTX_free);
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> context(EVP_KDF_CTX_new(kdf.get()),
+                                                                      &EVP_KDF_CTX_free);
     std::string salt = "gtest_dist session\n" + supervisor_nonce + "\n" + worker_nonce;
     std::string key = secret;
     std::string info = direction;
@@ -116,8 +115,7 @@ std::string WorkerProof(const std::string& secret, const std::string& supervisor
 
 std::string SupervisorProof(const std::string& secret, const std::string& worker_nonce,
                             const std::string& supervisor_nonce) {
-  return HmacSha256Hex(secret,
-                       "gtest_dist supervisor\n" + worker_nonce + "\n" + supervisor_nonce);
+  return HmacSha256Hex(secret, "gtest_dist supervisor\n" + worker_nonce + "\n" + supervisor_nonce);
 }
 
 bool ProofsEqual(const std::string& a, const std::string& b) {
@@ -147,7 +145,8 @@ bool ReadSecretFile(const std::string& path, std::string* secret, std::string* e
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
     *error = where + " has mode " + mode +
              ": group or others may access it, so the secret is not secret (as ssh refuses "
-             "such a key); run chmod 600 " + path;
+             "such a key); run chmod 600 " +
+             path;
     return false;
   }
   std::string text;
@@ -177,7 +176,8 @@ bool ReadSecretFile(const std::string& path, std::string* secret, std::string* e
   if (warning != nullptr) {
     warning->clear();
     if (SecretLooksWeak(text)) {
-      *warning = where + " looks guessable (under 80 bits by a rough estimate of its characters): a "
+      *warning = where +
+                 " looks guessable (under 80 bits by a rough estimate of its characters): a "
                  "recorded handshake lets anyone test guesses offline; use a random secret "
                  "(gtest_dist secret FILE)";
     }

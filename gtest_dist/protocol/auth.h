@@ -58,8 +58,7 @@ bool ProofsEqual(const std::string& a, const std::string& b);
 // flag, the file, its mode and the fix. A secret that looks guessable
 // (SecretLooksWeak) is accepted with a message in `*warning` (when given).
 bool ReadSecretFile(const std::string& path, std::string* secret, std::string* error,
-                    const std::string& flag = "--dist-secret-file",
-                    std::string* warning = nullptr);
+                    const std::string& flag = "--dist-secret-file", std::string* warning = nullptr);
 
 // True for a secret with little entropy by a rough estimate (its length times
 // the Shannon entropy of its characters is under 80 bits): a repeated

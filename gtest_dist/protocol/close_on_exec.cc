@@ -12,9 +12,7 @@ namespace {
 
 using boost::asio::ip::tcp;
 
-boost::system::error_code LastError() {
-  return {errno, boost::system::system_category()};
-}
+boost::system::error_code LastError() { return {errno, boost::system::system_category()}; }
 
 int NewSocket(const tcp& protocol, boost::system::error_code& error) {
   const int fd = ::socket(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol());
@@ -82,18 +80,17 @@ void AsyncAcceptCloseOnExec(tcp::acceptor& acceptor, AcceptHandler handler) {
   auto executor = acceptor.get_executor();
   const tcp protocol = acceptor.local_endpoint(ignored).protocol();
   acceptor.async_wait(
-      tcp::acceptor::wait_read,
-      [&acceptor, executor, protocol, handler = std::move(handler)](
-          const boost::system::error_code& error) mutable {
+      tcp::acceptor::wait_read, [&acceptor, executor, protocol, handler = std::move(handler)](
+                                    const boost::system::error_code& error) mutable {
         if (error) {  // operation_aborted once the acceptor is closed
           handler(error, tcp::socket(executor));
           return;
         }
-        const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr,
-                                 SOCK_CLOEXEC | SOCK_NONBLOCK);
+        const int fd =
+            ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED ||
-              errno == EINTR || errno == EPROTO) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED || errno == EINTR ||
+              errno == EPROTO) {
             AsyncAcceptCloseOnExec(acceptor, std::move(handler));  // gone before we took it
             return;
           }
@@ -109,10 +106,9 @@ void AsyncAcceptCloseOnExec(tcp::acceptor& acceptor, AcceptHandler handler) {
 }
 
 void AsyncConnectCloseOnExec(std::shared_ptr<tcp::socket> socket,
-                             const tcp::resolver::results_type& endpoints,
-                             ConnectHandler handler) {
-  auto list = std::make_shared<const std::vector<tcp::endpoint>>(endpoints.begin(),
-                                                                  endpoints.end());
+                             const tcp::resolver::results_type& endpoints, ConnectHandler handler) {
+  auto list =
+      std::make_shared<const std::vector<tcp::endpoint>>(endpoints.begin(), endpoints.end());
   ConnectFrom(std::move(socket), std::move(list), 0, {}, std::move(handler));
 }
 

@@ -7,10 +7,9 @@
 #ifndef GTEST_DIST_PROTOCOL_CLOSE_ON_EXEC_H_
 #define GTEST_DIST_PROTOCOL_CLOSE_ON_EXEC_H_
 
+#include <boost/asio.hpp>
 #include <functional>
 #include <memory>
-
-#include <boost/asio.hpp>
 
 namespace gtest_dist {
 
@@ -18,8 +17,8 @@ namespace gtest_dist {
 void SetCloseOnExec(int fd);
 
 // acceptor.open() / socket.open(), with SOCK_CLOEXEC.
-void OpenCloseOnExec(boost::asio::ip::tcp::acceptor& acceptor,
-                     const boost::asio::ip::tcp& protocol, boost::system::error_code& error);
+void OpenCloseOnExec(boost::asio::ip::tcp::acceptor& acceptor, const boost::asio::ip::tcp& protocol,
+                     boost::system::error_code& error);
 void OpenCloseOnExec(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::tcp& protocol,
                      boost::system::error_code& error);
 

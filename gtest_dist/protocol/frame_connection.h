@@ -6,13 +6,12 @@
 #define GTEST_DIST_PROTOCOL_FRAME_CONNECTION_H_
 
 #include <array>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/protocol/frame_integrity.h"
 #include "gtest_dist/protocol/net_stream.h"
@@ -111,10 +110,9 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
  private:
   void DoRead() {
     auto self = this->shared_from_this();
-    socket_.async_read_some(boost::asio::buffer(read_buffer_),
-                            [self](const boost::system::error_code& error, std::size_t n) {
-                              self->OnRead(error, n);
-                            });
+    socket_.async_read_some(
+        boost::asio::buffer(read_buffer_),
+        [self](const boost::system::error_code& error, std::size_t n) { self->OnRead(error, n); });
   }
 
   void OnRead(const boost::system::error_code& error, std::size_t bytes) {
@@ -164,18 +162,16 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
     auto self = this->shared_from_this();
     silence_timer_.async_wait([self](const boost::system::error_code& error) {
       if (error || self->closed_) return;
-      self->Close("nothing received for " +
-                  std::to_string(self->silence_timeout_.count()) +
+      self->Close("nothing received for " + std::to_string(self->silence_timeout_.count()) +
                   " ms (heartbeat timeout)");
     });
   }
 
   void DoWrite() {
     auto self = this->shared_from_this();
-    boost::asio::async_write(socket_, boost::asio::buffer(write_queue_.front()),
-                             [self](const boost::system::error_code& error, std::size_t) {
-                               self->OnWrite(error);
-                             });
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(write_queue_.front()),
+        [self](const boost::system::error_code& error, std::size_t) { self->OnWrite(error); });
   }
 
   void OnWrite(const boost::system::error_code& error) {

@@ -12,8 +12,8 @@ namespace protocol {
 std::string FrameAuthenticator::Tag(const std::string& payload, std::size_t size) const {
   char sequence[8];
   for (int i = 0; i < 8; ++i) sequence[i] = static_cast<char>((sequence_ >> (56 - 8 * i)) & 0xff);
-  return HmacSha256(key_, {std::string_view(sequence, sizeof sequence),
-                           std::string_view(payload.data(), size)});
+  return HmacSha256(
+      key_, {std::string_view(sequence, sizeof sequence), std::string_view(payload.data(), size)});
 }
 
 void FrameAuthenticator::Seal(std::string* payload) {

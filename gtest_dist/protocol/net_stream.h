@@ -15,15 +15,12 @@ class NetStream {
  public:
   using executor_type = boost::asio::ip::tcp::socket::executor_type;
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-  static constexpr auto shutdown_both =
-      boost::asio::ip::tcp::socket::shutdown_both;
+  static constexpr auto shutdown_both = boost::asio::ip::tcp::socket::shutdown_both;
 
   // Plain TCP.
-  explicit NetStream(boost::asio::ip::tcp::socket socket)
-      : tcp_(std::move(socket)) {}
+  explicit NetStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}
   // TLS over `socket`; the handshake is the caller's (tls()->async_handshake).
-  NetStream(boost::asio::ip::tcp::socket socket,
-            boost::asio::ssl::context& context)
+  NetStream(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& context)
       : tcp_(socket.get_executor()),
         tls_(std::make_unique<TlsStream>(std::move(socket), context)) {}
 
@@ -34,9 +31,7 @@ class NetStream {
 
   // Null for plain TCP.
   TlsStream* tls() { return tls_.get(); }
-  boost::asio::ip::tcp::socket& tcp() {
-    return tls_ ? tls_->next_layer() : tcp_;
-  }
+  boost::asio::ip::tcp::socket& tcp() { return tls_ ? tls_->next_layer() : tcp_; }
 
   template <typename Buffers, typename Handler>
   void async_read_some(const Buffers& buffers, Handler&& handler) {

@@ -36,9 +36,8 @@ std::size_t DecodeUtf8(std::string_view text, std::size_t i, std::uint32_t* code
 // C1 controls (a terminal may take U+009B for an escape), line and paragraph
 // separators, and the bidirectional controls that reorder what a reader sees.
 bool Invisible(std::uint32_t c) {
-  return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
-         (c >= 0x200e && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) ||
-         (c >= 0x2066 && c <= 0x2069) || c == 0x061c || c == 0xfeff;
+  return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 || (c >= 0x200e && c <= 0x200f) ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x061c || c == 0xfeff;
 }
 
 }  // namespace
@@ -56,10 +55,20 @@ std::string PeerText(std::string_view text, std::size_t max_bytes) {
       continue;
     }
     switch (c) {
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      default:
+        break;
     }
     std::uint32_t code_point = 0;
     const std::size_t length = c >= 0x80 ? DecodeUtf8(text, i, &code_point) : 0;

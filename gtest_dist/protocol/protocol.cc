@@ -1,7 +1,6 @@
 #include "gtest_dist/protocol/protocol.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace gtest_dist {
@@ -13,10 +12,14 @@ using nlohmann::json;
 // Wire names of TestPart::Type; frozen.
 const char* PartTypeName(TestPart::Type type) {
   switch (type) {
-    case TestPart::Type::kSuccess: return "success";
-    case TestPart::Type::kNonFatalFailure: return "nonfatal_failure";
-    case TestPart::Type::kFatalFailure: return "fatal_failure";
-    case TestPart::Type::kSkip: return "skip";
+    case TestPart::Type::kSuccess:
+      return "success";
+    case TestPart::Type::kNonFatalFailure:
+      return "nonfatal_failure";
+    case TestPart::Type::kFatalFailure:
+      return "fatal_failure";
+    case TestPart::Type::kSkip:
+      return "skip";
   }
   return "success";
 }
@@ -52,8 +55,7 @@ std::string String(const json& object, const char* name) {
   return value.get<std::string>();
 }
 
-std::int64_t Integer(const json& object, const char* name, std::int64_t min,
-                     std::int64_t max) {
+std::int64_t Integer(const json& object, const char* name, std::int64_t min, std::int64_t max) {
   const json& value = Field(object, name);
   if (!value.is_number_integer()) {
     throw DecodeError{std::string("field \"") + name + "\" must be an integer, got " +
@@ -62,8 +64,7 @@ std::int64_t Integer(const json& object, const char* name, std::int64_t min,
   const std::int64_t number = value.get<std::int64_t>();
   if (number < min || number > max) {
     throw DecodeError{std::string("field \"") + name + "\" = " + std::to_string(number) +
-                      " is outside [" + std::to_string(min) + ", " +
-                      std::to_string(max) + "]"};
+                      " is outside [" + std::to_string(min) + ", " + std::to_string(max) + "]"};
   }
   return number;
 }
@@ -103,10 +104,8 @@ std::vector<std::pair<std::string, std::string>> PairsFromJson(const json& objec
                                                                const char* name) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const json& item : Array(object, name)) {
-    if (!item.is_array() || item.size() != 2 || !item[0].is_string() ||
-        !item[1].is_string()) {
-      throw DecodeError{std::string("field \"") + name +
-                        "\" must hold [name, value] string pairs"};
+    if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_string()) {
+      throw DecodeError{std::string("field \"") + name + "\" must hold [name, value] string pairs"};
     }
     pairs.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
   }
@@ -114,17 +113,22 @@ std::vector<std::pair<std::string, std::string>> PairsFromJson(const json& objec
 }
 
 json PartToJson(const TestPart& part) {
-  return json{{"kind", PartTypeName(part.type)}, {"file", part.file},
-              {"line", part.line},              {"summary", part.summary},
-              {"message", part.message},        {"output_before", part.output_before}};
+  return json{{"kind", PartTypeName(part.type)},
+              {"file", part.file},
+              {"line", part.line},
+              {"summary", part.summary},
+              {"message", part.message},
+              {"output_before", part.output_before}};
 }
 
 TestPart PartFromJson(const json& object) {
   if (!object.is_object()) throw DecodeError{"field \"part\" must be an object"};
   TestPart part;
   if (!PartTypeFromName(String(object, "kind"), &part.type)) {
-    throw DecodeError{"field \"kind\" must be success, nonfatal_failure, fatal_failure "
-                      "or skip, got \"" + String(object, "kind") + "\""};
+    throw DecodeError{
+        "field \"kind\" must be success, nonfatal_failure, fatal_failure "
+        "or skip, got \"" +
+        String(object, "kind") + "\""};
   }
   part.file = String(object, "file");
   part.line = Int(object, "line", -1, INT32_MAX);
@@ -199,9 +203,12 @@ bool CheckJsonShape(std::string_view text, std::string* error) {
 
 // One encoder per message type, through overloads picked by std::visit.
 json ToJson(const Hello& m) {
-  return json{{"type", "hello"},         {"protocol", m.protocol},
-              {"role", m.role},          {"host", m.host},
-              {"binary_name", m.binary_name}, {"slots", m.slots},
+  return json{{"type", "hello"},
+              {"protocol", m.protocol},
+              {"role", m.role},
+              {"host", m.host},
+              {"binary_name", m.binary_name},
+              {"slots", m.slots},
               {"fingerprint", FingerprintToJson(m.fingerprint)},
               {"nonce", m.nonce},
               {"proof", m.proof}};
@@ -277,8 +284,7 @@ Message FromJson(const json& object) {
     if (m.protocol != kProtocolVersion) return m;
     m.role = String(object, "role");
     if (m.role != "supervisor" && m.role != "worker") {
-      throw DecodeError{"field \"role\" must be supervisor or worker, got \"" + m.role +
-                        "\""};
+      throw DecodeError{"field \"role\" must be supervisor or worker, got \"" + m.role + "\""};
     }
     m.host = String(object, "host");
     m.binary_name = String(object, "binary_name");
@@ -328,8 +334,7 @@ Message FromJson(const json& object) {
     std::sort(sorted.begin(), sorted.end());
     const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
     if (twice != sorted.end()) {
-      throw DecodeError{"field \"tests\" names test " + std::to_string(*twice) +
-                        " more than once"};
+      throw DecodeError{"field \"tests\" names test " + std::to_string(*twice) + " more than once"};
     }
     m.settings = PairsFromJson(object, "settings");
     return m;
@@ -398,10 +403,9 @@ Message FromJson(const json& object) {
 }  // namespace
 
 const char* MessageTypeName(const Message& message) {
-  static const char* const kNames[] = {"hello",       "refusal",       "run_chunk",
-                                       "test_started", "test_part",     "test_finished",
-                                       "properties",   "chunk_finished", "heartbeat",
-                                       "auth",         "ready"};
+  static const char* const kNames[] = {"hello",     "refusal",       "run_chunk",  "test_started",
+                                       "test_part", "test_finished", "properties", "chunk_finished",
+                                       "heartbeat", "auth",          "ready"};
   static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
                 "a name for each message type");
   return kNames[message.index()];
@@ -460,8 +464,8 @@ std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerpri
   }
   if (ours.binary_digest != theirs.binary_digest) {
     if (!what.empty()) what += "; ";
-    what += "its executable differs (sha256 " + theirs.binary_digest.substr(0, 12) +
-            "... vs " + ours.binary_digest.substr(0, 12) + "... here)";
+    what += "its executable differs (sha256 " + theirs.binary_digest.substr(0, 12) + "... vs " +
+            ours.binary_digest.substr(0, 12) + "... here)";
   }
   return what;
 }
@@ -492,8 +496,7 @@ FrameDecoder::Status FrameDecoder::Next(std::string* payload, std::string* error
     return Status::kNeedMore;
   }
   const auto* header = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
-  const std::uint32_t size = (std::uint32_t{header[0]} << 24) |
-                             (std::uint32_t{header[1]} << 16) |
+  const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
                              (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
   if (size > max_frame_bytes_) {
     *error = "frame of " + std::to_string(size) + " bytes announced; the limit" +

@@ -151,9 +151,8 @@ struct ChunkFinished {
 // test event is due.
 struct Heartbeat {};
 
-using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported,
-                             TestFinished, PropertiesRecorded, ChunkFinished, Heartbeat,
-                             Auth, Ready>;
+using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
+                             PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready>;
 
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);
@@ -182,8 +181,7 @@ std::string BoundOutput(std::string output);
 // What BoundOutput() keeps of output of `total_bytes` bytes whose first and
 // last kMaxOutputBytesPerEvent / 2 bytes are `head` and `tail`: for output
 // read in pieces (from a file) without holding the part that is cut.
-std::string JoinBoundedOutput(std::string head, std::uint64_t total_bytes,
-                              const std::string& tail);
+std::string JoinBoundedOutput(std::string head, std::uint64_t total_bytes, const std::string& tail);
 
 // Splits a byte stream into payloads. Feed it what arrives; take whole
 // payloads out. The announced length is checked before anything is buffered.

@@ -15,27 +15,24 @@ namespace ssl = boost::asio::ssl;
 
 // A missing or unreadable file gets the system's reason, which is clearer
 // than what OpenSSL says after trying to parse nothing.
-bool Readable(const std::string& flag, const std::string& path,
-              std::string* error) {
+bool Readable(const std::string& flag, const std::string& path, std::string* error) {
   std::ifstream file(path);
   if (file) return true;
-  *error = "--" + flag + "=" + path +
-           ": cannot read the file: " + std::strerror(errno);
+  *error = "--" + flag + "=" + path + ": cannot read the file: " + std::strerror(errno);
   return false;
 }
 
-bool Loaded(const std::string& flag, const std::string& path,
-            const boost::system::error_code& code, std::string* error) {
+bool Loaded(const std::string& flag, const std::string& path, const boost::system::error_code& code,
+            std::string* error) {
   if (!code) return true;
-  *error = "--" + flag + "=" + path +
-           ": not a usable PEM file: " + DescribeTlsError(code);
+  *error = "--" + flag + "=" + path + ": not a usable PEM file: " + DescribeTlsError(code);
   return false;
 }
 
 }  // namespace
 
-std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files,
-                                             TlsRole role, std::string* error) {
+std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role,
+                                             std::string* error) {
   if (!files.any()) return nullptr;
   if (files.cert.empty() != files.key.empty()) {
     *error = files.cert.empty() ? "--dist-tls-key is given without "
@@ -59,19 +56,17 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files,
         "signed them";
     return nullptr;
   }
-  for (const auto& [flag, path] : {std::pair<const char*, const std::string*>{
-                                       "dist-tls-cert", &files.cert},
-                                   {"dist-tls-key", &files.key},
-                                   {"dist-tls-ca", &files.ca}}) {
+  for (const auto& [flag, path] :
+       {std::pair<const char*, const std::string*>{"dist-tls-cert", &files.cert},
+        {"dist-tls-key", &files.key},
+        {"dist-tls-ca", &files.ca}}) {
     if (!path->empty() && !Readable(flag, *path, error)) return nullptr;
   }
 
-  auto context = std::make_unique<ssl::context>(role == TlsRole::kWorker
-                                                    ? ssl::context::tls_server
-                                                    : ssl::context::tls_client);
-  context->set_options(ssl::context::default_workarounds |
-                       ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+  auto context = std::make_unique<ssl::context>(
+      role == TlsRole::kWorker ? ssl::context::tls_server : ssl::context::tls_client);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                        ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   boost::system::error_code code;
@@ -85,8 +80,7 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files,
       return nullptr;
     }
     if (code || SSL_CTX_check_private_key(context->native_handle()) != 1) {
-      *error = "--dist-tls-key=" + files.key +
-               " does not belong to the certificate in " +
+      *error = "--dist-tls-key=" + files.key + " does not belong to the certificate in " +
                "--dist-tls-cert=" + files.cert;
       return nullptr;
     }
@@ -95,8 +89,7 @@ std::unique_ptr<ssl::context> MakeTlsContext(const TlsFiles& files,
     context->load_verify_file(files.ca, code);
     if (!Loaded("dist-tls-ca", files.ca, code, error)) return nullptr;
     context->set_verify_mode(role == TlsRole::kWorker
-                                 ? ssl::verify_peer |
-                                       ssl::verify_fail_if_no_peer_cert
+                                 ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert
                                  : ssl::verify_peer);
   }
   return context;

@@ -30,8 +30,7 @@ enum class TlsRole { kWorker, kSupervisor };
 // Returns a null context (and no error) when TLS is not configured; on a bad
 // combination or an unreadable/invalid file returns null with `error` naming
 // the flag and the file.
-std::unique_ptr<boost::asio::ssl::context> MakeTlsContext(const TlsFiles& files,
-                                                          TlsRole role,
+std::unique_ptr<boost::asio::ssl::context> MakeTlsContext(const TlsFiles& files, TlsRole role,
                                                           std::string* error);
 
 // A TLS failure in words, with OpenSSL's reason ("certificate verify

@@ -12,20 +12,15 @@ namespace {
 
 // The terminals gtest 1.12 trusts with colour when --gtest_color=auto.
 constexpr const char* kColorTerminals[] = {
-    "xterm",         "xterm-color",     "xterm-256color",
-    "screen",        "screen-256color", "tmux",
-    "tmux-256color", "rxvt-unicode",    "rxvt-unicode-256color",
-    "linux",         "cygwin",
+    "xterm",         "xterm-color",  "xterm-256color",        "screen", "screen-256color", "tmux",
+    "tmux-256color", "rxvt-unicode", "rxvt-unicode-256color", "linux",  "cygwin",
 };
 
-std::string FormatCount(size_t count, const char* singular,
-                        const char* plural) {
+std::string FormatCount(size_t count, const char* singular, const char* plural) {
   return std::to_string(count) + " " + (count == 1 ? singular : plural);
 }
 
-std::string FormatTestCount(size_t count) {
-  return FormatCount(count, "test", "tests");
-}
+std::string FormatTestCount(size_t count) { return FormatCount(count, "test", "tests"); }
 
 std::string FormatTestSuiteCount(size_t count) {
   return FormatCount(count, "test suite", "test suites");
@@ -115,8 +110,7 @@ void ConsoleReporter::OnRunStart(const RunPlan& plan) {
       const TestEntry& test = catalog.test(index);
       if (SuiteState* suite = SuiteOf(test)) {
         ++suite->selected;
-        selected_by_suite[static_cast<size_t>(test.suite_index)].push_back(
-            index);
+        selected_by_suite[static_cast<size_t>(test.suite_index)].push_back(index);
       }
     }
     for (std::vector<int>& indices : selected_by_suite) {
@@ -126,11 +120,9 @@ void ConsoleReporter::OnRunStart(const RunPlan& plan) {
       const TestEntry& test = catalog.test(index);
       SuiteState* suite = SuiteOf(test);
       if (suite == nullptr) continue;
-      const std::vector<int>& selected =
-          selected_by_suite[static_cast<size_t>(test.suite_index)];
+      const std::vector<int>& selected = selected_by_suite[static_cast<size_t>(test.suite_index)];
       const auto preceding =
-          std::lower_bound(selected.begin(), selected.end(), index) -
-          selected.begin();
+          std::lower_bound(selected.begin(), selected.end(), index) - selected.begin();
       suite->disabled.emplace_back(static_cast<int>(preceding), index);
     }
     for (SuiteState& suite : suites_) {
@@ -142,8 +134,7 @@ void ConsoleReporter::OnRunStart(const RunPlan& plan) {
   std::fflush(out_);
 }
 
-void ConsoleReporter::OnTestFinished(const TestEntry& test,
-                                     const TestRecord& record) {
+void ConsoleReporter::OnTestFinished(const TestEntry& test, const TestRecord& record) {
   if (!options_.ordered) {
     PrintTest(test, record);
     return;
@@ -152,8 +143,7 @@ void ConsoleReporter::OnTestFinished(const TestEntry& test,
   PrintHeldTests();
 }
 
-void ConsoleReporter::OnSuitePart(const std::string& suite_name,
-                                  const TestPart& part) {
+void ConsoleReporter::OnSuitePart(const std::string& suite_name, const TestPart& part) {
   auto found = suite_by_name_.find(suite_name);
   const int index = found == suite_by_name_.end() ? -1 : found->second;
   if (options_.brief) {
@@ -229,18 +219,16 @@ void ConsoleReporter::OnRunEnd(const RunSummary& summary) {
 
 void ConsoleReporter::PrintRunHeader() {
   if (plan_.repeat != 1) {
-    Print("\nRepeating all tests (iteration " +
-          std::to_string(plan_.iteration + 1) + ") . . .\n\n");
+    Print("\nRepeating all tests (iteration " + std::to_string(plan_.iteration + 1) +
+          ") . . .\n\n");
   }
   // Reminds the user that some tests may not run, exactly when gtest does.
   if (plan_.filter != "*") {
-    PrintColored(Color::kYellow,
-                 "Note: Google Test filter = " + plan_.filter + "\n");
+    PrintColored(Color::kYellow, "Note: Google Test filter = " + plan_.filter + "\n");
   }
   if (plan_.shuffle) {
-    PrintColored(Color::kYellow,
-                 "Note: Randomizing tests' orders with a seed of " +
-                     std::to_string(plan_.random_seed) + " .\n");
+    PrintColored(Color::kYellow, "Note: Randomizing tests' orders with a seed of " +
+                                     std::to_string(plan_.random_seed) + " .\n");
   }
   size_t suites_to_run = 0;
   for (const SuiteState& suite : suites_) {
@@ -259,8 +247,7 @@ void ConsoleReporter::PrintRunHeader() {
   }
 }
 
-void ConsoleReporter::PrintTest(const TestEntry& test,
-                                const TestRecord& record) {
+void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record) {
   seen_[test.index] = record.outcome;
   // A test gtest counted without running it prints nothing, as in gtest.
   if (!record.ran) return;
@@ -278,9 +265,8 @@ void ConsoleReporter::PrintTest(const TestEntry& test,
   for (const TestRecord& attempt : record.failed_attempts) {
     PrintAttempt(test, attempt);
     PrintColored(Color::kYellow, "[  RETRY   ] ");
-    std::string line = test.FullName() + " (attempt " + std::to_string(++number) +
-                       " of " + std::to_string(std::max(attempts, plan_.retries + 1)) +
-                       " failed";
+    std::string line = test.FullName() + " (attempt " + std::to_string(++number) + " of " +
+                       std::to_string(std::max(attempts, plan_.retries + 1)) + " failed";
     if (options_.print_time) line += ", " + std::to_string(attempt.elapsed_ms) + " ms";
     Print(line + ")\n");
   }
@@ -314,8 +300,7 @@ void ConsoleReporter::PrintAttempt(const TestEntry& test, const TestRecord& reco
   if (OutcomeFailurePart(record, &failure)) PrintPart(failure);
 }
 
-void ConsoleReporter::PrintTestEndLine(const TestEntry& test,
-                                       const TestRecord& record) {
+void ConsoleReporter::PrintTestEndLine(const TestEntry& test, const TestRecord& record) {
   const bool failed = FailsRun(plan_, record.outcome);
   // The brief printer announces failures only.
   if (options_.brief && !failed) return;
@@ -337,8 +322,7 @@ void ConsoleReporter::PrintTestEndLine(const TestEntry& test,
 
 void ConsoleReporter::OpenSuite(SuiteState* suite) {
   PrintColored(Color::kGreen, "[----------] ");
-  std::string line = FormatTestCount(static_cast<size_t>(suite->selected)) +
-                     " from " + suite->name;
+  std::string line = FormatTestCount(static_cast<size_t>(suite->selected)) + " from " + suite->name;
   if (!suite->type_param.empty()) {
     line += ", where TypeParam = " + suite->type_param;
   }
@@ -367,9 +351,8 @@ void ConsoleReporter::CloseSuite(SuiteState* suite) {
   suite->closed = true;
   if (!options_.print_time) return;
   PrintColored(Color::kGreen, "[----------] ");
-  Print(FormatTestCount(static_cast<size_t>(suite->selected)) + " from " +
-        suite->name + " (" + std::to_string(suite->elapsed_ms) +
-        " ms total)\n\n");
+  Print(FormatTestCount(static_cast<size_t>(suite->selected)) + " from " + suite->name + " (" +
+        std::to_string(suite->elapsed_ms) + " ms total)\n\n");
 }
 
 void ConsoleReporter::ClosePendingSuite() {
@@ -411,8 +394,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   for (const SuiteRecord& record : summary.suites) {
     auto found = suite_by_name_.find(record.name);
     // gtest only counts suites that were to run.
-    if (found != suite_by_name_.end() &&
-        suites_[static_cast<size_t>(found->second)].selected > 0 &&
+    if (found != suite_by_name_.end() && suites_[static_cast<size_t>(found->second)].selected > 0 &&
         AnyFailed(record.parts)) {
       failed_suites.push_back(record.name);
     }
@@ -424,8 +406,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   }
 
   if (!brief && !plan_.selected.empty() &&
-      (plan_.iteration == plan_.repeat - 1 || plan_.repeat < 0 ||
-       plan_.recreate_environments)) {
+      (plan_.iteration == plan_.repeat - 1 || plan_.repeat < 0 || plan_.recreate_environments)) {
     PrintColored(Color::kGreen, "[----------] ");
     Print("Global test environment tear-down\n");
   }
@@ -476,8 +457,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
       Print(test.FullName() + ParamComment(test) + "\n");
     }
     char banner[64];
-    std::snprintf(banner, sizeof(banner), "\n%2d FAILED %s\n",
-                  static_cast<int>(failed.size()),
+    std::snprintf(banner, sizeof(banner), "\n%2d FAILED %s\n", static_cast<int>(failed.size()),
                   failed.size() == 1 ? "TEST" : "TESTS");
     Print(banner);
     for (const std::string& name : failed_suites) {
@@ -495,17 +475,16 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   const size_t disabled = plan_.disabled_matching.size();
   if (disabled > 0) {
     if (passed) Print("\n");  // a spacer where no failure banner stands
-    PrintColored(Color::kYellow,
-                 "  YOU HAVE " + std::to_string(disabled) + " DISABLED " +
-                     (disabled == 1 ? "TEST" : "TESTS") + "\n\n");
+    PrintColored(Color::kYellow, "  YOU HAVE " + std::to_string(disabled) + " DISABLED " +
+                                     (disabled == 1 ? "TEST" : "TESTS") + "\n\n");
   }
 }
 
 void ConsoleReporter::PrintPart(const TestPart& part) {
   Print(part.output_before);
   if (part.type == TestPart::Type::kSuccess) return;
-  Print(FormatFileLocation(part.file, part.line) + " " +
-        PartTypeText(part.type) + part.message + "\n");
+  Print(FormatFileLocation(part.file, part.line) + " " + PartTypeText(part.type) + part.message +
+        "\n");
 }
 
 void ConsoleReporter::PrintColored(Color color, const std::string& text) {
@@ -536,8 +515,7 @@ void ConsoleReporter::Print(const std::string& text) {
 }
 
 ConsoleReporter::SuiteState* ConsoleReporter::SuiteOf(const TestEntry& test) {
-  if (test.suite_index < 0 ||
-      static_cast<size_t>(test.suite_index) >= suites_.size()) {
+  if (test.suite_index < 0 || static_cast<size_t>(test.suite_index) >= suites_.size()) {
     return nullptr;
   }
   return &suites_[static_cast<size_t>(test.suite_index)];

@@ -47,8 +47,7 @@ std::string EscapeJson(const std::string& text) {
       default:
         if (static_cast<unsigned char>(ch) < ' ') {
           char escape[8];
-          std::snprintf(escape, sizeof(escape), "\\u00%02X",
-                        static_cast<unsigned char>(ch));
+          std::snprintf(escape, sizeof(escape), "\\u00%02X", static_cast<unsigned char>(ch));
           escaped += escape;
         } else {
           escaped += ch;
@@ -73,28 +72,21 @@ std::string FormatRfc3339(std::int64_t ms) {
   std::tm local{};
   if (localtime_r(&seconds, &local) == nullptr) return "";
   char text[64];
-  std::snprintf(text, sizeof(text), "%d-%02d-%02dT%02d:%02d:%02dZ",
-                local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
-                local.tm_hour, local.tm_min, local.tm_sec);
+  std::snprintf(text, sizeof(text), "%d-%02d-%02dT%02d:%02d:%02dZ", local.tm_year + 1900,
+                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec);
   return text;
 }
 
-std::string Indent(int width) {
-  return std::string(static_cast<size_t>(width), ' ');
-}
+std::string Indent(int width) { return std::string(static_cast<size_t>(width), ' '); }
 
 // One "key": value line as gtest's OutputJsonKey writes it: the separator
 // after it only when another key follows on the same level.
-std::string Key(const std::string& name, const std::string& value, int indent,
-                bool comma = true) {
-  return Indent(indent) + "\"" + name + "\": \"" + EscapeJson(value) + "\"" +
-         (comma ? ",\n" : "");
+std::string Key(const std::string& name, const std::string& value, int indent, bool comma = true) {
+  return Indent(indent) + "\"" + name + "\": \"" + EscapeJson(value) + "\"" + (comma ? ",\n" : "");
 }
 
-std::string Key(const std::string& name, std::int64_t value, int indent,
-                bool comma = true) {
-  return Indent(indent) + "\"" + name + "\": " + std::to_string(value) +
-         (comma ? ",\n" : "");
+std::string Key(const std::string& name, std::int64_t value, int indent, bool comma = true) {
+  return Indent(indent) + "\"" + name + "\": " + std::to_string(value) + (comma ? ",\n" : "");
 }
 
 // gtest's TestPropertiesAsJson: properties become extra keys, each preceded
@@ -102,8 +94,8 @@ std::string Key(const std::string& name, std::int64_t value, int indent,
 std::string Properties(const std::vector<Property>& properties, int indent) {
   std::string json;
   for (const Property& property : properties) {
-    json += ",\n" + Indent(indent) + "\"" + EscapeJson(property.first) +
-            "\": \"" + EscapeJson(property.second) + "\"";
+    json += ",\n" + Indent(indent) + "\"" + EscapeJson(property.first) + "\": \"" +
+            EscapeJson(property.second) + "\"";
   }
   return json;
 }
@@ -128,8 +120,7 @@ void WriteTestResult(const std::vector<TestPart>& parts, std::string* json) {
   *json += "\n" + Indent(8) + "}";
 }
 
-void WriteTest(const std::string& suite_name, const report_view::Test& test,
-               std::string* json) {
+void WriteTest(const std::string& suite_name, const report_view::Test& test, std::string* json) {
   const TestEntry& entry = *test.entry;
   const int indent = 10;
   *json += Indent(8) + "{\n";
@@ -207,8 +198,7 @@ void WriteNonTestSuiteFailure(const RunSummary& summary, std::string* json) {
 
 std::string FormatJsonReport(const RunSummary& summary) {
   const RunPlan& plan = *summary.plan;
-  const std::vector<report_view::Suite> suites =
-      report_view::CollectSuites(summary);
+  const std::vector<report_view::Suite> suites = report_view::CollectSuites(summary);
   std::int64_t tests = 0;
   std::int64_t failures = 0;
   std::int64_t disabled = 0;

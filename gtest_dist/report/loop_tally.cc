@@ -24,7 +24,9 @@ void LoopTally::OnRunEnd(const RunSummary& summary) {
     tally.last_iteration = iterations_;
   }
   if (red) ++failed_iterations_;
-  std::fprintf(progress_, "gtest_dist: loop iteration %d%s: %s; %d of %d iterations failed, %zu %s failed at least once\n",
+  std::fprintf(progress_,
+               "gtest_dist: loop iteration %d%s: %s; %d of %d iterations failed, %zu %s failed at "
+               "least once\n",
                iterations_, planned_ > 0 ? (" of " + std::to_string(planned_)).c_str() : "",
                red ? "FAILED" : "passed", failed_iterations_, iterations_, tests_.size(),
                tests_.size() == 1 ? "test has" : "tests have");

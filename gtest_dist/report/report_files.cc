@@ -16,9 +16,7 @@ namespace {
 // The path helpers below follow gtest's FilePath on POSIX, so that paths are
 // spelled exactly as a plain run spells them.
 
-bool IsDirectoryName(const std::string& path) {
-  return !path.empty() && path.back() == '/';
-}
+bool IsDirectoryName(const std::string& path) { return !path.empty() && path.back() == '/'; }
 
 std::string RemoveTrailingSeparator(const std::string& path) {
   return IsDirectoryName(path) ? path.substr(0, path.size() - 1) : path;
@@ -34,11 +32,9 @@ std::string CollapseSeparators(const std::string& path) {
   return collapsed;
 }
 
-std::string ConcatPaths(const std::string& directory,
-                        const std::string& relative) {
+std::string ConcatPaths(const std::string& directory, const std::string& relative) {
   if (directory.empty()) return relative;
-  return CollapseSeparators(RemoveTrailingSeparator(directory) + "/" +
-                            relative);
+  return CollapseSeparators(RemoveTrailingSeparator(directory) + "/" + relative);
 }
 
 // "dir/file" -> "dir/", "file" -> "./", "dir/" -> "dir/".
@@ -78,11 +74,10 @@ std::string CurrentDirectory() {
 }
 
 // Writes `contents` to `path`; on failure returns false and sets `error`.
-bool WriteFile(const std::string& path, const std::string& contents,
-               std::string* error) {
+bool WriteFile(const std::string& path, const std::string& contents, std::string* error) {
   if (!CreateDirectories(RemoveFileName(path))) {
-    *error = "cannot create the directory \"" + RemoveFileName(path) +
-             "\": " + std::strerror(errno);
+    *error =
+        "cannot create the directory \"" + RemoveFileName(path) + "\": " + std::strerror(errno);
     return false;
   }
   std::FILE* file = std::fopen(path.c_str(), "we");  // "e": close-on-exec
@@ -90,8 +85,7 @@ bool WriteFile(const std::string& path, const std::string& contents,
     *error = std::strerror(errno);
     return false;
   }
-  const bool written =
-      std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
+  const bool written = std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
   const int write_errno = errno;
   // fclose flushes: its failure (a full disk) is a failed write too.
   const bool closed = std::fclose(file) == 0;
@@ -104,8 +98,7 @@ bool WriteFile(const std::string& path, const std::string& contents,
 
 }  // namespace
 
-bool ParseOutputFlag(const std::string& value, OutputSpec* spec,
-                     std::string* error) {
+bool ParseOutputFlag(const std::string& value, OutputSpec* spec, std::string* error) {
   OutputSpec parsed;
   if (value.empty()) {
     *spec = parsed;
@@ -114,8 +107,7 @@ bool ParseOutputFlag(const std::string& value, OutputSpec* spec,
   const size_t colon = value.find(':');
   parsed.format = value.substr(0, colon);
   if (parsed.format != "xml" && parsed.format != "json") {
-    *error = "--gtest_output: unknown format \"" + parsed.format + "\" in \"" +
-             value +
+    *error = "--gtest_output: unknown format \"" + parsed.format + "\" in \"" + value +
              "\"; expected \"xml\" or \"json\", optionally followed by "
              "\":FILE\" or \":DIRECTORY/\" (e.g. \"xml:reports/\")";
     return false;
@@ -128,8 +120,7 @@ bool ParseOutputFlag(const std::string& value, OutputSpec* spec,
   return true;
 }
 
-std::string ResolveOutputPath(const OutputSpec& spec,
-                              const std::string& working_dir,
+std::string ResolveOutputPath(const OutputSpec& spec, const std::string& working_dir,
                               const std::string& binary_name) {
   if (spec.format.empty()) return std::string();
   if (!spec.path_given) {
@@ -142,40 +133,33 @@ std::string ResolveOutputPath(const OutputSpec& spec,
   if (!IsDirectoryName(output)) return output;
 
   const size_t slash = binary_name.rfind('/');
-  const std::string base =
-      slash == std::string::npos ? binary_name : binary_name.substr(slash + 1);
+  const std::string base = slash == std::string::npos ? binary_name : binary_name.substr(slash + 1);
   // Several binaries (or shards) may share one directory: never overwrite a
   // report another run left there.
   std::string candidate = ConcatPaths(output, base + "." + spec.format);
   for (int number = 1; Exists(candidate); ++number) {
-    candidate = ConcatPaths(
-        output, base + "_" + std::to_string(number) + "." + spec.format);
+    candidate = ConcatPaths(output, base + "_" + std::to_string(number) + "." + spec.format);
   }
   return candidate;
 }
 
-ReportFileWriter::ReportFileWriter(const OutputSpec& spec,
-                                   const std::string& binary_name,
-                                   const std::string& working_dir,
-                                   std::FILE* warnings)
+ReportFileWriter::ReportFileWriter(const OutputSpec& spec, const std::string& binary_name,
+                                   const std::string& working_dir, std::FILE* warnings)
     : spec_(spec),
-      path_(ResolveOutputPath(
-          spec, working_dir.empty() ? CurrentDirectory() : working_dir,
-          binary_name)),
+      path_(ResolveOutputPath(spec, working_dir.empty() ? CurrentDirectory() : working_dir,
+                              binary_name)),
       warnings_(warnings) {}
 
 void ReportFileWriter::OnRunEnd(const RunSummary& summary) {
   if (path_.empty()) return;
-  const std::string contents = spec_.format == "json"
-                                   ? FormatJsonReport(summary)
-                                   : FormatXmlReport(summary);
+  const std::string contents =
+      spec_.format == "json" ? FormatJsonReport(summary) : FormatXmlReport(summary);
   std::string reason;
   if (WriteFile(path_, contents, &reason)) {
     error_.clear();
     return;
   }
-  error_ = "Unable to open file \"" + path_ + "\" for the " + spec_.format +
-           " report: " + reason;
+  error_ = "Unable to open file \"" + path_ + "\" for the " + spec_.format + " report: " + reason;
   // gtest's log layout, but a warning: gtest aborts here, after the tests
   // ran; a distributed run keeps its exit code meaning test results.
   if (warnings_ != nullptr) {

@@ -21,8 +21,7 @@ struct OutputSpec {
 // unknown format returns false and sets `error` to a message naming the flag,
 // the value and what is accepted. gtest only warns and writes nothing; a
 // distributed run fails instead, before any test is dispatched.
-bool ParseOutputFlag(const std::string& value, OutputSpec* spec,
-                     std::string* error);
+bool ParseOutputFlag(const std::string& value, OutputSpec* spec, std::string* error);
 
 // The file gtest 1.12 would write for `spec` (UnitTestOptions::
 // GetAbsolutePathToOutputFile): "test_detail.<format>" in `working_dir`
@@ -30,8 +29,7 @@ bool ParseOutputFlag(const std::string& value, OutputSpec* spec,
 // (a path ending in '/'), "<binary_name>.<format>", or "<binary_name>_N.
 // <format>" with the smallest N >= 1 naming nothing that exists yet.
 // Repeated '/' are collapsed, as gtest's FilePath does. Empty for no format.
-std::string ResolveOutputPath(const OutputSpec& spec,
-                              const std::string& working_dir,
+std::string ResolveOutputPath(const OutputSpec& spec, const std::string& working_dir,
                               const std::string& binary_name);
 
 // Writes the XML or JSON report at the end of every iteration (overwriting,
@@ -44,8 +42,7 @@ class ReportFileWriter : public RunListener {
   // The path is resolved now, like gtest at start-up, against `working_dir`,
   // or the current directory when it is empty.
   ReportFileWriter(const OutputSpec& spec, const std::string& binary_name,
-                   const std::string& working_dir = std::string(),
-                   std::FILE* warnings = stderr);
+                   const std::string& working_dir = std::string(), std::FILE* warnings = stderr);
 
   void OnRunEnd(const RunSummary& summary) override;
 

@@ -53,8 +53,7 @@ inline std::string FormatLocation(const std::string& file, int line) {
   return name + ":" + std::to_string(line);
 }
 
-inline Test MakeTest(const TestEntry& entry, bool run,
-                     const RunSummary& summary) {
+inline Test MakeTest(const TestEntry& entry, bool run, const RunSummary& summary) {
   Test test;
   test.entry = &entry;
   test.run = run;
@@ -68,8 +67,8 @@ inline Test MakeTest(const TestEntry& entry, bool run,
     record.index = entry.index;
     record.outcome = Outcome::kNotRun;
   }
-  const bool flaky_fails = ReportedOutcome(record.outcome, summary.plan->flaky_fails) !=
-                           record.outcome;
+  const bool flaky_fails =
+      ReportedOutcome(record.outcome, summary.plan->flaky_fails) != record.outcome;
   if (flaky_fails) {
     // It fails the run: the failures of its failed attempts are its own.
     for (const TestRecord& attempt : record.failed_attempts) {
@@ -138,8 +137,7 @@ inline std::vector<Suite> CollectSuites(const RunSummary& summary) {
         suite.totals.Add(test.outcome);
         suite.elapsed_ms += test.elapsed_ms;
         if (test.start_timestamp_ms > 0 &&
-            (suite.start_timestamp_ms == 0 ||
-             test.start_timestamp_ms < suite.start_timestamp_ms)) {
+            (suite.start_timestamp_ms == 0 || test.start_timestamp_ms < suite.start_timestamp_ms)) {
           suite.start_timestamp_ms = test.start_timestamp_ms;
         }
       }

@@ -15,15 +15,11 @@ using report_view::FormatLocation;
 
 // Characters XML attribute values would silently turn into spaces; gtest
 // keeps them as character references.
-bool IsNormalizableWhitespace(unsigned char c) {
-  return c == '\t' || c == '\n' || c == '\r';
-}
+bool IsNormalizableWhitespace(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
 
 // XML 1.0 forbids the other control characters even as references, so gtest
 // drops them (https://www.w3.org/TR/REC-xml/#charsets).
-bool IsValidXmlCharacter(unsigned char c) {
-  return IsNormalizableWhitespace(c) || c >= 0x20;
-}
+bool IsValidXmlCharacter(unsigned char c) { return IsNormalizableWhitespace(c) || c >= 0x20; }
 
 std::string EscapeXml(const std::string& text, bool is_attribute) {
   std::string escaped;
@@ -61,9 +57,7 @@ std::string EscapeXml(const std::string& text, bool is_attribute) {
   return escaped;
 }
 
-std::string EscapeXmlAttribute(const std::string& text) {
-  return EscapeXml(text, true);
-}
+std::string EscapeXmlAttribute(const std::string& text) { return EscapeXml(text, true); }
 
 std::string RemoveInvalidXmlCharacters(const std::string& text) {
   std::string valid;
@@ -105,9 +99,8 @@ std::string FormatIso8601(std::int64_t ms) {
   std::tm local{};
   if (localtime_r(&seconds, &local) == nullptr) return "";
   char text[64];
-  std::snprintf(text, sizeof(text), "%d-%02d-%02dT%02d:%02d:%02d.%03d",
-                local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
-                local.tm_hour, local.tm_min, local.tm_sec,
+  std::snprintf(text, sizeof(text), "%d-%02d-%02dT%02d:%02d:%02d.%03d", local.tm_year + 1900,
+                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
                 static_cast<int>(ms % 1000));
   return text;
 }
@@ -125,16 +118,14 @@ std::string Attribute(const std::string& name, std::int64_t value) {
 std::string PropertiesAsAttributes(const std::vector<Property>& properties) {
   std::string attributes;
   for (const Property& property : properties) {
-    attributes += " " + property.first + "=\"" +
-                  EscapeXmlAttribute(property.second) + "\"";
+    attributes += " " + property.first + "=\"" + EscapeXmlAttribute(property.second) + "\"";
   }
   return attributes;
 }
 
 // gtest's OutputXmlTestResult: closes the <testcase> start tag and writes the
 // failures, skips and properties, or self-closes it when there are none.
-void WriteTestResult(const std::vector<TestPart>& parts,
-                     const std::vector<Property>& properties,
+void WriteTestResult(const std::vector<TestPart>& parts, const std::vector<Property>& properties,
                      std::string* xml) {
   int failures = 0;
   int skips = 0;
@@ -142,18 +133,15 @@ void WriteTestResult(const std::vector<TestPart>& parts,
     const std::string location = FormatLocation(part.file, part.line);
     if (part.failed()) {
       if (++failures == 1 && skips == 0) *xml += ">\n";
-      *xml += "      <failure message=\"" +
-              EscapeXmlAttribute(location + "\n" + part.summary) +
+      *xml += "      <failure message=\"" + EscapeXmlAttribute(location + "\n" + part.summary) +
               R"(" type="">)";
-      *xml += CDataSection(
-          RemoveInvalidXmlCharacters(location + "\n" + part.message));
+      *xml += CDataSection(RemoveInvalidXmlCharacters(location + "\n" + part.message));
       *xml += "</failure>\n";
     } else if (part.type == TestPart::Type::kSkip) {
       if (++skips == 1 && failures == 0) *xml += ">\n";
-      *xml += "      <skipped message=\"" +
-              EscapeXmlAttribute(location + "\n" + part.summary) + "\">";
-      *xml += CDataSection(
-          RemoveInvalidXmlCharacters(location + "\n" + part.message));
+      *xml +=
+          "      <skipped message=\"" + EscapeXmlAttribute(location + "\n" + part.summary) + "\">";
+      *xml += CDataSection(RemoveInvalidXmlCharacters(location + "\n" + part.message));
       *xml += "</skipped>\n";
     }
   }
@@ -165,16 +153,15 @@ void WriteTestResult(const std::vector<TestPart>& parts,
   if (!properties.empty()) {
     *xml += "      <properties>\n";
     for (const Property& property : properties) {
-      *xml += "        <property name=\"" + EscapeXmlAttribute(property.first) +
-              "\" value=\"" + EscapeXmlAttribute(property.second) + "\"/>\n";
+      *xml += "        <property name=\"" + EscapeXmlAttribute(property.first) + "\" value=\"" +
+              EscapeXmlAttribute(property.second) + "\"/>\n";
     }
     *xml += "      </properties>\n";
   }
   *xml += "    </testcase>\n";
 }
 
-void WriteTest(const std::string& suite_name, const report_view::Test& test,
-               std::string* xml) {
+void WriteTest(const std::string& suite_name, const report_view::Test& test, std::string* xml) {
   const TestEntry& entry = *test.entry;
   *xml += "    <testcase";
   *xml += Attribute("name", entry.name);
@@ -187,10 +174,9 @@ void WriteTest(const std::string& suite_name, const report_view::Test& test,
   *xml += Attribute("file", entry.file);
   *xml += Attribute("line", entry.line);
   *xml += Attribute("status", test.run ? "run" : "notrun");
-  *xml +=
-      Attribute("result", !test.run                           ? "suppressed"
-                          : test.outcome == Outcome::kSkipped ? "skipped"
-                                                              : "completed");
+  *xml += Attribute("result", !test.run                           ? "suppressed"
+                              : test.outcome == Outcome::kSkipped ? "skipped"
+                                                                  : "completed");
   *xml += Attribute("time", FormatSeconds(test.elapsed_ms));
   *xml += Attribute("timestamp", FormatIso8601(test.start_timestamp_ms));
   *xml += Attribute("classname", suite_name);
@@ -209,8 +195,7 @@ void WriteSuite(const report_view::Suite& suite, std::string* xml) {
   *xml += Attribute("timestamp", FormatIso8601(suite.start_timestamp_ms));
   *xml += PropertiesAsAttributes(suite.properties);
   *xml += ">\n";
-  for (const report_view::Test& test : suite.tests)
-    WriteTest(suite.name, test, xml);
+  for (const report_view::Test& test : suite.tests) WriteTest(suite.name, test, xml);
   *xml += "  </testsuite>\n";
 }
 
@@ -244,8 +229,7 @@ void WriteNonTestSuiteFailure(const RunSummary& summary, std::string* xml) {
 
 std::string FormatXmlReport(const RunSummary& summary) {
   const RunPlan& plan = *summary.plan;
-  const std::vector<report_view::Suite> suites =
-      report_view::CollectSuites(summary);
+  const std::vector<report_view::Suite> suites = report_view::CollectSuites(summary);
   std::int64_t tests = 0;
   std::int64_t failures = 0;
   std::int64_t disabled = 0;

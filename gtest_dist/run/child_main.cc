@@ -1,6 +1,7 @@
 #include "gtest_dist/run/child_main.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <gtest/gtest.h>
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
@@ -59,8 +58,7 @@ protocol::RunChunk ReadChunk(int fd) {
   if (!protocol::DecodePayload(payload, &message, &error)) DieWithMessage(error);
   auto* chunk = std::get_if<protocol::RunChunk>(&message);
   if (chunk == nullptr) {
-    DieWithMessage(std::string("expected run_chunk, got ") +
-                   protocol::MessageTypeName(message));
+    DieWithMessage(std::string("expected run_chunk, got ") + protocol::MessageTypeName(message));
   }
   return std::move(*chunk);
 }
@@ -105,10 +103,14 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 
 TestPart::Type PartType(testing::TestPartResult::Type type) {
   switch (type) {
-    case testing::TestPartResult::kSuccess: return TestPart::Type::kSuccess;
-    case testing::TestPartResult::kNonFatalFailure: return TestPart::Type::kNonFatalFailure;
-    case testing::TestPartResult::kFatalFailure: return TestPart::Type::kFatalFailure;
-    case testing::TestPartResult::kSkip: return TestPart::Type::kSkip;
+    case testing::TestPartResult::kSuccess:
+      return TestPart::Type::kSuccess;
+    case testing::TestPartResult::kNonFatalFailure:
+      return TestPart::Type::kNonFatalFailure;
+    case testing::TestPartResult::kFatalFailure:
+      return TestPart::Type::kFatalFailure;
+    case testing::TestPartResult::kSkip:
+      return TestPart::Type::kSkip;
   }
   return TestPart::Type::kSuccess;
 }
@@ -133,9 +135,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
   EventStreamer(int channel_fd, std::unordered_map<const testing::TestInfo*, int> indices)
       : channel_fd_(channel_fd), indices_(std::move(indices)), pid_(getpid()) {}
 
-  void OnTestSuiteStart(const testing::TestSuite& suite) override {
-    current_suite_ = suite.name();
-  }
+  void OnTestSuiteStart(const testing::TestSuite& suite) override { current_suite_ = suite.name(); }
 
   void OnTestStart(const testing::TestInfo& info) override {
     protocol::TestStarted event;
@@ -246,9 +246,9 @@ class EventStreamer : public testing::EmptyTestEventListener {
   std::unordered_map<const testing::TestInfo*, int> indices_;
   pid_t pid_;
   OutputCapture capture_;
-  int current_test_ = -1;      // index of the running test, -1 between tests
+  int current_test_ = -1;  // index of the running test, -1 between tests
   std::unordered_set<int> started_;
-  int parts_streamed_ = 0;  // of the running test
+  int parts_streamed_ = 0;     // of the running test
   std::string current_suite_;  // empty outside a suite (global Environments)
 };
 

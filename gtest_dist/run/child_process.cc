@@ -12,8 +12,7 @@ extern char** environ;
 
 namespace gtest_dist {
 
-std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& spec,
-                                                  std::string* error) {
+std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& spec, std::string* error) {
   std::vector<std::string> env_strings;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string item(*entry);
@@ -48,11 +47,11 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& spec,
   posix_spawnattr_setsigdefault(&attributes, &all);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                            POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  const int result = posix_spawn(&pid, spec.executable.c_str(), &actions, &attributes,
-                                 argv.data(), envp.data());
+  const int result =
+      posix_spawn(&pid, spec.executable.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (result != 0) {

@@ -4,13 +4,12 @@
 
 #include <sys/types.h>
 
+#include <boost/asio.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 namespace gtest_dist {
 

@@ -26,8 +26,8 @@ std::int64_t NowEpochMs() {
 // An unlinked temporary file: the child's stdout and stderr.
 int CreateOutputFile(std::string* error) {
   const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
-                     "/gtest_dist-output-XXXXXX";
+  std::string path =
+      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/gtest_dist-output-XXXXXX";
   const int fd = mkostemp(&path[0], O_CLOEXEC);
   if (fd < 0) {
     *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
@@ -53,8 +53,7 @@ bool ChannelFdAllowed(std::string* error) {
 
 std::string FormatSeconds(std::chrono::milliseconds ms) {
   const auto count = ms.count();
-  return count % 1000 == 0 ? std::to_string(count / 1000) + " s"
-                           : std::to_string(count) + " ms";
+  return count % 1000 == 0 ? std::to_string(count / 1000) + " s" : std::to_string(count) + " ms";
 }
 
 // How long to wait for the rest of a dead child's events once it has exited.
@@ -62,9 +61,8 @@ constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
 }  // namespace
 
-ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper,
-                         ChildCommand command, protocol::RunChunk chunk,
-                         std::string worker_name, EventHandler on_event)
+ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command,
+                         protocol::RunChunk chunk, std::string worker_name, EventHandler on_event)
     : io_(io),
       reaper_(reaper),
       command_(std::move(command)),
@@ -75,7 +73,8 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper,
       drain_timer_(io),
       test_timer_(io) {
   for (const auto& [name, value] : chunk_.settings) {
-    if (name == kTestTimeoutSetting) test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
+    if (name == kTestTimeoutSetting)
+      test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
   }
 }
 
@@ -114,9 +113,8 @@ void ChunkRunner::StartChild() {
     LaunchSpec spec;
     spec.executable = command_.executable;
     spec.args = command_.args;
-    spec.fds = {{STDOUT_FILENO, output_fd_},
-                {STDERR_FILENO, output_fd_},
-                {kChildChannelFd, sockets[1]}};
+    spec.fds = {
+        {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
     spec.set_env = {{kChildChannelEnv, std::to_string(kChildChannelFd)}};
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
@@ -222,10 +220,9 @@ void ChunkRunner::EndChild() {
   test_timer_.cancel();
   channel_.reset();
   std::string leftover = ReadLeftoverOutput();
-  const std::string how =
-      timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
-                       " (--dist-test-timeout); its process group was killed"
-                 : "the test process " + DescribeWaitStatus(status);
+  const std::string how = timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
+                                           " (--dist-test-timeout); its process group was killed"
+                                     : "the test process " + DescribeWaitStatus(status);
   const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
   if (!child_finished_chunk_) {
     if (const auto running = tracker_.running()) {

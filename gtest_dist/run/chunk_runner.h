@@ -5,13 +5,12 @@
 #ifndef GTEST_DIST_RUN_CHUNK_RUNNER_H_
 #define GTEST_DIST_RUN_CHUNK_RUNNER_H_
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/protocol/protocol.h"

@@ -5,9 +5,8 @@
 
 namespace gtest_dist {
 
-Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selected,
-                     int total_slots, const DurationEstimator& estimate,
-                     std::optional<unsigned> shuffle_seed)
+Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selected, int total_slots,
+                     const DurationEstimator& estimate, std::optional<unsigned> shuffle_seed)
     : catalog_(catalog),
       cost_of_(static_cast<size_t>(catalog.size()), 1.0),
       total_slots_(total_slots > 0 ? total_slots : 1) {

@@ -8,11 +8,11 @@
 #ifndef GTEST_DIST_SCHEDULE_SCHEDULER_H_
 #define GTEST_DIST_SCHEDULE_SCHEDULER_H_
 
+#include <cstddef>
 #include <deque>
 #include <functional>
-#include <optional>
-#include <cstddef>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"

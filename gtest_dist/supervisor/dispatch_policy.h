@@ -62,8 +62,7 @@ class DispatchPolicy {
  public:
   // `is_final`: whether a test has its final result (the ResultAssembler
   // knows). The scheduler is owned by the caller and outlives the policy.
-  DispatchPolicy(Scheduler* scheduler, DispatchOptions options,
-                 std::function<bool(int)> is_final);
+  DispatchPolicy(Scheduler* scheduler, DispatchOptions options, std::function<bool(int)> is_final);
 
   // A new executor, starting (not ready yet); returns its id.
   int AddExecutor();

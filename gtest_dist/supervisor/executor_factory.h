@@ -5,12 +5,11 @@
 #ifndef GTEST_DIST_SUPERVISOR_EXECUTOR_FACTORY_H_
 #define GTEST_DIST_SUPERVISOR_EXECUTOR_FACTORY_H_
 
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/protocol.h"

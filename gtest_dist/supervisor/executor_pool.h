@@ -5,12 +5,11 @@
 #ifndef GTEST_DIST_SUPERVISOR_EXECUTOR_POOL_H_
 #define GTEST_DIST_SUPERVISOR_EXECUTOR_POOL_H_
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/supervisor/executor.h"

@@ -2,8 +2,8 @@
 
 namespace gtest_dist {
 
-LocalExecutor::LocalExecutor(boost::asio::io_context& io, ChildReaper& reaper,
-                             ChildCommand command, int slots)
+LocalExecutor::LocalExecutor(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command,
+                             int slots)
     : io_(io), reaper_(reaper), command_(std::move(command)), slots_(slots) {}
 
 LocalExecutor::~LocalExecutor() { Stop(); }

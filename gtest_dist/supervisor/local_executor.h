@@ -2,10 +2,9 @@
 #ifndef GTEST_DIST_SUPERVISOR_LOCAL_EXECUTOR_H_
 #define GTEST_DIST_SUPERVISOR_LOCAL_EXECUTOR_H_
 
+#include <boost/asio.hpp>
 #include <map>
 #include <memory>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/run/chunk_runner.h"
 #include "gtest_dist/supervisor/executor.h"
@@ -14,8 +13,7 @@ namespace gtest_dist {
 
 class LocalExecutor : public Executor {
  public:
-  LocalExecutor(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command,
-                int slots);
+  LocalExecutor(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command, int slots);
   ~LocalExecutor() override;
 
   void Start(Callbacks callbacks) override;

@@ -69,8 +69,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
         auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
         // Close-on-exec: local slots start test processes meanwhile.
         AsyncConnectCloseOnExec(
-            socket, results,
-            [this, alive, socket](const boost::system::error_code& connect_error) {
+            socket, results, [this, alive, socket](const boost::system::error_code& connect_error) {
               if (alive.expired() || gone_) return;
               if (connect_error) {
                 Lose("cannot connect: " + connect_error.message(), true);
@@ -96,19 +95,19 @@ void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
   if (not_an_address) SSL_set_tlsext_host_name(tls.native_handle(), host_.c_str());
   tls.set_verify_callback(boost::asio::ssl::host_name_verification(host_));
   std::weak_ptr<bool> alive = alive_;
-  tls.async_handshake(boost::asio::ssl::stream_base::client,
-                      [this, alive, stream](const boost::system::error_code& error) {
-                        if (alive.expired() || gone_) return;
-                        if (error) {
-                          // A certificate problem does not heal by retrying.
-                          Lose("TLS handshake failed: " + DescribeTlsError(error) +
-                                   VerifyDetail(*stream->tls()),
-                               false);
-                          return;
-                        }
-                        connection_ = std::make_shared<TcpConnection>(std::move(*stream));
-                        OnConnected();
-                      });
+  tls.async_handshake(
+      boost::asio::ssl::stream_base::client,
+      [this, alive, stream](const boost::system::error_code& error) {
+        if (alive.expired() || gone_) return;
+        if (error) {
+          // A certificate problem does not heal by retrying.
+          Lose("TLS handshake failed: " + DescribeTlsError(error) + VerifyDetail(*stream->tls()),
+               false);
+          return;
+        }
+        connection_ = std::make_shared<TcpConnection>(std::move(*stream));
+        OnConnected();
+      });
 }
 
 void RemoteWorker::OnConnected() {
@@ -189,17 +188,17 @@ void RemoteWorker::OnHello(const protocol::Hello& hello) {
   }
   if (secret_.empty()) {
     if (!hello.nonce.empty()) {
-      Lose("requires a shared secret: give this supervisor the same --dist-secret-file",
-           false);
+      Lose("requires a shared secret: give this supervisor the same --dist-secret-file", false);
       return;
     }
     greeted_ = true;  // the worker says who it is next, in its ready
     return;
   }
   if (hello.proof.empty()) {
-    Lose("has no shared secret, so it cannot prove who it is; not sending it tests "
-         "(start it with the same --dist-secret-file)",
-         false);
+    Lose(
+        "has no shared secret, so it cannot prove who it is; not sending it tests "
+        "(start it with the same --dist-secret-file)",
+        false);
     return;
   }
   if (!ProofsEqual(hello.proof, WorkerProof(secret_, hello_.nonce, hello.nonce))) {

@@ -3,11 +3,10 @@
 #ifndef GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
 #define GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/supervisor/executor.h"
@@ -17,8 +16,8 @@ namespace gtest_dist {
 class RemoteWorker : public Executor {
  public:
   // `hello` is what the supervisor says of itself (role, host, fingerprint).
-  RemoteWorker(boost::asio::io_context& io, std::string host, int port,
-               protocol::Hello hello, std::chrono::milliseconds connect_timeout,
+  RemoteWorker(boost::asio::io_context& io, std::string host, int port, protocol::Hello hello,
+               std::chrono::milliseconds connect_timeout,
                std::chrono::milliseconds heartbeat_timeout, std::string secret,
                std::shared_ptr<boost::asio::ssl::context> tls);
   ~RemoteWorker() override;
@@ -48,7 +47,7 @@ class RemoteWorker : public Executor {
   protocol::Hello hello_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds heartbeat_timeout_;
-  std::string secret_;  // empty: no authentication
+  std::string secret_;                              // empty: no authentication
   std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain TCP
   Callbacks callbacks_;
   boost::asio::ip::tcp::resolver resolver_;

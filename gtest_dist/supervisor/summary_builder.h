@@ -55,7 +55,7 @@ class SummaryBuilder {
 
   const RunPlan& plan_;
   RunSummary summary_;
-  std::map<std::string, size_t> suite_positions_;  // catalog order, by suite name
+  std::map<std::string, size_t> suite_positions_;           // catalog order, by suite name
   std::map<int, std::vector<TestRecord>> failed_attempts_;  // by test index
 };
 

@@ -133,8 +133,8 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   // or about a test not in that chunk, is a broken peer.
   const auto [chunk_id, index] = EventAddress(event);
   if (id < 0 || !policy_.Accepts(id, chunk_id, index)) {
-    Note("worker " + executor->name() + " sent an event for chunk " +
-         std::to_string(chunk_id) + (index >= 0 ? ", test " + std::to_string(index) : "") +
+    Note("worker " + executor->name() + " sent an event for chunk " + std::to_string(chunk_id) +
+         (index >= 0 ? ", test " + std::to_string(index) : "") +
          " that it was not given; dropping it");
     executor->Stop();
     OnLost(executor, "protocol violation", LossKind::kPermanent);
@@ -236,8 +236,8 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, LossKind 
     if (decision.then == LossDecision::Then::kFallBack) {
       const std::string local = "local:" + std::to_string(config_.fallback_local_slots);
       Note((decision.any_was_ready ? "every worker is gone" : "every worker is busy") +
-           std::string("; running the remaining ") + std::to_string(remaining) +
-           " tests here on " + local + " (--dist-fallback=local)");
+           std::string("; running the remaining ") + std::to_string(remaining) + " tests here on " +
+           local + " (--dist-fallback=local)");
       WorkerAddress fallback;
       fallback.local = true;
       fallback.local_slots = config_.fallback_local_slots;

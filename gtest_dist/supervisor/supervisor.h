@@ -8,17 +8,16 @@
 #ifndef GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 #define GTEST_DIST_SUPERVISOR_SUPERVISOR_H_
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include <boost/asio.hpp>
-
 #include "gtest_dist/dist_flags.h"
-#include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/model/run_listener.h"
+#include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/schedule/scheduler.h"
 #include "gtest_dist/supervisor/dispatch_policy.h"
 #include "gtest_dist/supervisor/executor.h"

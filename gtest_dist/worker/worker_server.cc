@@ -1,11 +1,11 @@
 #include "gtest_dist/worker/worker_server.h"
 
+#include <unistd.h>
+
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/close_on_exec.h"
 #include "gtest_dist/protocol/peer_text.h"
 #include "gtest_dist/protocol/tls.h"
-
-#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -69,8 +69,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
         boost::asio::ssl::stream_base::server, [self](const boost::system::error_code& error) {
           if (self->closed_before_frames_) return;
           if (error) {
-            self->Log(self->peer_ + ": refused: TLS handshake failed: " +
-                      DescribeTlsError(error));
+            self->Log(self->peer_ + ": refused: TLS handshake failed: " + DescribeTlsError(error));
             self->Close("");
             return;
           }
@@ -159,8 +158,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       server_.Enqueue(shared_from_this(), std::move(*chunk));
       return;
     }
-    Refuse(std::string("unexpected ") + protocol::MessageTypeName(message) +
-           " from a supervisor");
+    Refuse(std::string("unexpected ") + protocol::MessageTypeName(message) + " from a supervisor");
   }
 
   void OnHello(const protocol::Hello& hello) {
@@ -176,8 +174,9 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     }
     const std::string& secret = server_.config_.secret;
     if (!secret.empty() && hello.nonce.empty()) {
-      Refuse("this worker requires a shared secret: give the supervisor the same "
-             "--dist-secret-file");
+      Refuse(
+          "this worker requires a shared secret: give the supervisor the same "
+          "--dist-secret-file");
       return;
     }
     greeted_ = true;
@@ -211,8 +210,9 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       return;
     }
     if (!ProofsEqual(auth.proof, supervisor_proof_)) {
-      Refuse("authentication failed: the supervisor's proof is wrong (another secret, or a "
-             "replayed handshake)");
+      Refuse(
+          "authentication failed: the supervisor's proof is wrong (another secret, or a "
+          "replayed handshake)");
       return;
     }
     connection_->OpenReceived(std::move(supervisor_key_));
@@ -306,8 +306,8 @@ int WorkerServer::Run() {
   if (error) {
     // A host name: resolve it.
     boost::asio::ip::tcp::resolver resolver(io_);
-    const auto results = resolver.resolve(config_.bind_host, std::to_string(config_.bind_port),
-                                          error);
+    const auto results =
+        resolver.resolve(config_.bind_host, std::to_string(config_.bind_port), error);
     if (error || results.empty()) {
       std::cerr << "gtest_dist worker: --bind: cannot resolve \"" << config_.bind_host
                 << "\": " << error.message() << "\n";
@@ -338,14 +338,13 @@ int WorkerServer::Run() {
     return 2;
   }
   const auto local = acceptor_.local_endpoint();
-  const std::string address_text = local.address().is_v6()
-                                       ? "[" + local.address().to_string() + "]"
-                                       : local.address().to_string();
+  const std::string address_text = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                                           : local.address().to_string();
   // Scripts read this line to learn the port: keep it first and exact.
   std::cout << "listening on " << address_text << ":" << local.port() << std::endl;
   worker_name_ = host_name_ + ":" + std::to_string(local.port());
-  Log("serving " + std::to_string(catalog_.size()) + " tests with " +
-      std::to_string(config_.jobs) + " slots");
+  Log("serving " + std::to_string(catalog_.size()) + " tests with " + std::to_string(config_.jobs) +
+      " slots");
 
   stop_signals_.async_wait([this](const boost::system::error_code& e, int signal) {
     if (!e) {

@@ -4,12 +4,11 @@
 #ifndef GTEST_DIST_WORKER_WORKER_SERVER_H_
 #define GTEST_DIST_WORKER_WORKER_SERVER_H_
 
+#include <boost/asio.hpp>
 #include <deque>
 #include <memory>
 #include <set>
 #include <string>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/frame_connection.h"

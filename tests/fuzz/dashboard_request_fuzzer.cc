@@ -8,14 +8,13 @@
 // Any crash, sanitizer report or uncaught exception is a finding, and so is a
 // redirect a browser could follow off-site or an answer for a host that is
 // not allowed.
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http.hpp>
 
 #include "gtest_dist/dashboard/dashboard_source.h"
 #include "gtest_dist/dashboard/request_handler.h"

@@ -49,12 +49,8 @@ TEST_P(Slow, Works) {
 
 INSTANTIATE_TEST_SUITE_P(Many, Slow, testing::Range(0, 24));
 
-TEST(Drift, GetsSlower) {
-  Sleep(BumpCounter("drift") >= 3 ? 400 : 30);
-}
+TEST(Drift, GetsSlower) { Sleep(BumpCounter("drift") >= 3 ? 400 : 30); }
 
-TEST(Flip, FailsEveryOtherRun) {
-  EXPECT_EQ(BumpCounter("flip") % 2, 0) << "odd run";
-}
+TEST(Flip, FailsEveryOtherRun) { EXPECT_EQ(BumpCounter("flip") % 2, 0) << "odd run"; }
 
 }  // namespace

@@ -72,8 +72,8 @@ TEST(ProcFds, OnlyStandardStreamsAndTheChannel) {
 TEST(ProcBackground, LeavesAProcessBehind) {
   const char* pidfile = Setting("PROC_SUITE_BACKGROUND_PIDFILE");
   if (pidfile == nullptr) GTEST_SKIP() << "PROC_SUITE_BACKGROUND_PIDFILE not set";
-  const std::string command = std::string("setsid sh -c 'echo $$ > ") + pidfile +
-                              ".tmp && mv " + pidfile + ".tmp " + pidfile +
+  const std::string command = std::string("setsid sh -c 'echo $$ > ") + pidfile + ".tmp && mv " +
+                              pidfile + ".tmp " + pidfile +
                               " && exec sleep 60' </dev/null >/dev/null 2>&1 &";
   ASSERT_EQ(std::system(command.c_str()), 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -91,8 +91,8 @@ void PrintBytes(long long count) {
   std::string line(1023, 'x');
   line += '\n';
   for (long long left = count - 1; left > 0;) {
-    const size_t n = left < static_cast<long long>(line.size()) ? static_cast<size_t>(left)
-                                                                : line.size();
+    const size_t n =
+        left < static_cast<long long>(line.size()) ? static_cast<size_t>(left) : line.size();
     std::fwrite(line.data(), 1, n, stdout);
     left -= static_cast<long long>(n);
   }

@@ -92,12 +92,9 @@ TEST(DurationChangeTest, TheBaselineIsAMedianSoOneOutlierDoesNotMoveIt) {
 }
 
 TEST(DurationChangeTest, OnlyResultsThatRanToTheirEndCount) {
-  std::vector<DurationSample> samples = {{100, Outcome::kPassed},
-                                         {100, Outcome::kFailed},
-                                         {5000, Outcome::kTimeout},
-                                         {1, Outcome::kCrashed},
-                                         {0, Outcome::kSkipped},
-                                         {0, Outcome::kNotRun},
+  std::vector<DurationSample> samples = {{100, Outcome::kPassed},   {100, Outcome::kFailed},
+                                         {5000, Outcome::kTimeout}, {1, Outcome::kCrashed},
+                                         {0, Outcome::kSkipped},    {0, Outcome::kNotRun},
                                          {105, Outcome::kFlaky}};
   const std::vector<DurationPoint> points = DurationChanges(samples);
   ASSERT_EQ(points.size(), samples.size());

@@ -323,15 +323,13 @@ ConsoleOptions Options(bool ordered = false) {
 
 // Feeds the run to a reporter, tests finishing in `order` (default: the
 // plan's), and returns what it printed.
-std::string Report(const ReportRun& run, ConsoleOptions options,
-                   std::vector<int> order = {}) {
+std::string Report(const ReportRun& run, ConsoleOptions options, std::vector<int> order = {}) {
   if (order.empty()) order = run.plan.selected;
   CapturedFile out;
   ConsoleReporter reporter(out.get(), options);
   reporter.OnRunStart(run.plan);
   for (int index : order) {
-    reporter.OnTestFinished(run.catalog.test(index),
-                            run.summary.records.at(index));
+    reporter.OnTestFinished(run.catalog.test(index), run.summary.records.at(index));
   }
   reporter.OnRunEnd(run.summary);
   return out.Contents();
@@ -343,8 +341,8 @@ std::string Report(const ReportRun& run, ConsoleOptions options,
 TEST(ConsoleReporterTest, RetriedTestsShowEveryAttemptAndFlakyOnesAreListed) {
   ReportRun run;
   const std::string f = "retry_test.cc";
-  run.SetCatalog({report_test::Entry(f, "Retry", "Flaky", 3),
-                  report_test::Entry(f, "Retry", "Broken", 9)});
+  run.SetCatalog(
+      {report_test::Entry(f, "Retry", "Flaky", 3), report_test::Entry(f, "Retry", "Broken", 9)});
   run.plan.retries = 1;
   TestRecord first;
   first.outcome = Outcome::kFailed;
@@ -398,14 +396,11 @@ TEST(ConsoleReporterTest, LiveRunInPlanOrderPrintsWhatGtestPrints) {
   EXPECT_EQ(kGoldenConsole, NormaliseTimes(Report(run, Options())));
 }
 
-TEST(ConsoleReporterTest,
-     OrderedRunPrintsWhatGtestPrintsWhateverTheArrivalOrder) {
+TEST(ConsoleReporterTest, OrderedRunPrintsWhatGtestPrintsWhateverTheArrivalOrder) {
   ReportRun run;
   BuildGoldenRun(&run);
-  std::vector<int> reversed(run.plan.selected.rbegin(),
-                            run.plan.selected.rend());
-  EXPECT_EQ(kGoldenConsole,
-            NormaliseTimes(Report(run, Options(/*ordered=*/true), reversed)));
+  std::vector<int> reversed(run.plan.selected.rbegin(), run.plan.selected.rend());
+  EXPECT_EQ(kGoldenConsole, NormaliseTimes(Report(run, Options(/*ordered=*/true), reversed)));
 }
 
 TEST(ConsoleReporterTest, OrderedRunHoldsTestsBackUntilThoseBeforeArePrinted) {
@@ -416,11 +411,9 @@ TEST(ConsoleReporterTest, OrderedRunHoldsTestsBackUntilThoseBeforeArePrinted) {
   reporter.OnRunStart(run.plan);
   const int first = run.plan.selected[0];
   const int second = run.plan.selected[1];
-  reporter.OnTestFinished(run.catalog.test(second),
-                          run.summary.records.at(second));
+  reporter.OnTestFinished(run.catalog.test(second), run.summary.records.at(second));
   EXPECT_EQ(std::string::npos, out.Contents().find("[ RUN      ]"));
-  reporter.OnTestFinished(run.catalog.test(first),
-                          run.summary.records.at(first));
+  reporter.OnTestFinished(run.catalog.test(first), run.summary.records.at(first));
   const std::string printed = out.Contents();
   const size_t passes = printed.find("[ RUN      ] Basic.Passes\n");
   const size_t fails = printed.find("[ RUN      ] Basic.FailsTwice\n");
@@ -432,8 +425,8 @@ TEST(ConsoleReporterTest, OrderedRunHoldsTestsBackUntilThoseBeforeArePrinted) {
 TEST(ConsoleReporterTest, LiveRunPrintsEachTestAsItFinishesWithSuiteHeaders) {
   ReportRun run;
   BuildGoldenRun(&run);
-  run.Select({"Basic.Passes", "Basic.Skips", "Values/ParamTest.Check/0",
-              "Values/ParamTest.Check/1"});
+  run.Select(
+      {"Basic.Passes", "Basic.Skips", "Values/ParamTest.Check/0", "Values/ParamTest.Check/1"});
   // Times are 1 + catalog index: Passes 1, Skips 3, Check/0 10, Check/1 11.
   const std::vector<int> arrival = {10, 0, 9, 2};
   EXPECT_EQ(
@@ -477,8 +470,8 @@ TEST(ConsoleReporterTest, LiveRunPrintsEachTestAsItFinishesWithSuiteHeaders) {
 TEST(ConsoleReporterTest, ColorFilterAndNoTimePrintWhatGtestPrints) {
   ReportRun run;
   BuildGoldenRun(&run);
-  run.Select({"Basic.Passes", "Basic.FailsTwice", "Basic.Skips",
-              "Basic.DISABLED_Off", "Basic.Props"});
+  run.Select(
+      {"Basic.Passes", "Basic.FailsTwice", "Basic.Skips", "Basic.DISABLED_Off", "Basic.Props"});
   run.plan.filter = "Basic.*:-Basic.Control";
   ConsoleOptions options;
   options.color = true;
@@ -494,8 +487,7 @@ TEST(ConsoleReporterTest, BriefPrintsWhatGtestPrints) {
   options.brief = true;
   EXPECT_EQ(kBriefConsole, NormaliseTimes(Report(run, options)));
   options.ordered = true;
-  std::vector<int> reversed(run.plan.selected.rbegin(),
-                            run.plan.selected.rend());
+  std::vector<int> reversed(run.plan.selected.rbegin(), run.plan.selected.rend());
   EXPECT_EQ(kBriefConsole, NormaliseTimes(Report(run, options, reversed)));
 }
 
@@ -540,8 +532,7 @@ std::string ReportSuiteRun(const ReportRun& run, ConsoleOptions options) {
   ConsoleReporter reporter(out.get(), options);
   reporter.OnRunStart(run.plan);
   const auto finish = [&](int index) {
-    reporter.OnTestFinished(run.catalog.test(index),
-                            run.summary.records.at(index));
+    reporter.OnTestFinished(run.catalog.test(index), run.summary.records.at(index));
   };
   reporter.OnSuitePart("SetUpFails", run.summary.suites[0].parts[0]);
   finish(0);
@@ -557,8 +548,7 @@ std::string ReportSuiteRun(const ReportRun& run, ConsoleOptions options) {
 TEST(ConsoleReporterTest, SuiteAndGlobalFailuresPrintWhatGtestPrints) {
   ReportRun run;
   BuildSuiteRun(&run);
-  EXPECT_EQ(kSuiteConsole,
-            NormaliseTimes(ReportSuiteRun(run, Options(/*ordered=*/true))));
+  EXPECT_EQ(kSuiteConsole, NormaliseTimes(ReportSuiteRun(run, Options(/*ordered=*/true))));
 }
 
 TEST(ConsoleReporterTest, LiveRunPrintsGlobalFailuresWhenTheyArrive) {
@@ -568,12 +558,10 @@ TEST(ConsoleReporterTest, LiveRunPrintsGlobalFailuresWhenTheyArrive) {
   // failure arrives during the run and is printed then, before the line
   // announcing the tear-down.
   std::string expected = kSuiteConsole;
-  const std::string failure =
-      "suite_test.cc:27: Failure\nFailed\nenv teardown broke\n";
-  const std::string tear_down =
-      "[----------] Global test environment tear-down\n";
-  expected.replace(expected.find(tear_down + failure),
-                   tear_down.size() + failure.size(), failure + tear_down);
+  const std::string failure = "suite_test.cc:27: Failure\nFailed\nenv teardown broke\n";
+  const std::string tear_down = "[----------] Global test environment tear-down\n";
+  expected.replace(expected.find(tear_down + failure), tear_down.size() + failure.size(),
+                   failure + tear_down);
   EXPECT_EQ(expected, NormaliseTimes(ReportSuiteRun(run, Options())));
 }
 
@@ -650,9 +638,8 @@ TEST(ConsoleReporterTest, RunEndingEarlyStillPrintsHeldTestsAndSummary) {
   const std::string printed = out.Contents();
   EXPECT_NE(std::string::npos, printed.find("[  SKIPPED ] Basic.Skips (3 ms)\n"
                                             "[----------] 2 tests from Basic"));
-  EXPECT_NE(std::string::npos,
-            printed.find("[  FAILED  ] 1 test, listed below:\n"
-                         "[  FAILED  ] Basic.Passes\n"));
+  EXPECT_NE(std::string::npos, printed.find("[  FAILED  ] 1 test, listed below:\n"
+                                            "[  FAILED  ] Basic.Passes\n"));
 }
 
 class EnvironmentVariable {

@@ -50,8 +50,7 @@ TestRecord Record(int index, Outcome outcome, std::int64_t start, std::int64_t e
 class DashboardTest : public testing::Test {
  protected:
   DashboardTest()
-      : source_("my_tests", "ci-1", "rev-7", 200, [this] { return now_; }),
-        handler_(source_, "") {
+      : source_("my_tests", "ci-1", "rev-7", 200, [this] { return now_; }), handler_(source_, "") {
     plan_.selected = {0, 1, 2};
     plan_.workers = {"hostA:7420"};
   }
@@ -119,8 +118,8 @@ TEST_F(DashboardTest, TheScriptNeverParsesHtml) {
   const Asset* script = FindAsset("app.js");
   ASSERT_NE(script, nullptr);
   const std::string text(script->data);
-  for (const char* sink : {".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write",
-                           "eval("}) {
+  for (const char* sink :
+       {".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval("}) {
     EXPECT_EQ(text.find(sink), std::string::npos) << sink;
   }
 }
@@ -355,7 +354,7 @@ TEST_F(DashboardTest, TheTokenRedirectStaysOnThisSite) {
   HttpRequest request;
   request.method = "GET";
   for (const std::string path : {"//evil.example", "//evil.example/x", "/\\evil.example",
-                                  "/\\/evil.example", "/a\\b", "/%0d%0aX:y"}) {
+                                 "/\\/evil.example", "/a\\b", "/%0d%0aX:y"}) {
     SCOPED_TRACE(path);
     request.target = path + "?token=s3cret-token-of-some-length";
     const HttpResponse response = guarded.Handle(request);
@@ -388,9 +387,9 @@ TEST_F(DashboardTest, RequestsForAnotherHostNameAreRefused) {
     request.host = host;
     EXPECT_EQ(handler.Handle(request).status, 200) << host;
   }
-  for (const char* host : {"rebind.attacker.example:7480", "127.0.0.2:7480", "[::1]:7480",
-                           "localhost.attacker.example", "ci-dash.example.org.evil", ":7480",
-                           "[::1"}) {
+  for (const char* host :
+       {"rebind.attacker.example:7480", "127.0.0.2:7480", "[::1]:7480",
+        "localhost.attacker.example", "ci-dash.example.org.evil", ":7480", "[::1"}) {
     request.host = host;
     const HttpResponse response = handler.Handle(request);
     EXPECT_EQ(response.status, 421) << host;
@@ -442,9 +441,9 @@ TEST(DashboardServerTest, RefusesANonLoopbackAddressWithoutAToken) {
 TEST(DashboardFlagsTest, DashboardAddressAndTokenFile) {
   DistOptions options;
   std::string error;
-  ASSERT_TRUE(ParseDistOptions({"./t", "--dist-dashboard=127.0.0.1:0",
-                                "--dist-dashboard-token-file", "tok"},
-                               &options, &error))
+  ASSERT_TRUE(ParseDistOptions(
+      {"./t", "--dist-dashboard=127.0.0.1:0", "--dist-dashboard-token-file", "tok"}, &options,
+      &error))
       << error;
   EXPECT_EQ(options.dashboard_host, "127.0.0.1");
   EXPECT_EQ(options.dashboard_port, 0);

@@ -80,9 +80,10 @@ class DistFlagsTest : public testing::Test {
   std::vector<std::unique_ptr<ScopedEnv>> cleared_;
 };
 
-#define EXPECT_CONTAINS(haystack, needle)                                \
-  EXPECT_NE(std::string::npos, std::string(haystack).find(needle))      \
-      << "expected \"" << (needle) << "\" in:\n" << (haystack)
+#define EXPECT_CONTAINS(haystack, needle)                          \
+  EXPECT_NE(std::string::npos, std::string(haystack).find(needle)) \
+      << "expected \"" << (needle) << "\" in:\n"                   \
+      << (haystack)
 
 TEST_F(DistFlagsTest, NoFlagsIsPlainModeWithDefaults) {
   const DistOptions options = Parse({"./t"});
@@ -99,9 +100,8 @@ TEST_F(DistFlagsTest, NoFlagsIsPlainModeWithDefaults) {
 TEST_F(DistFlagsTest, EqualsAndSeparateValueFormsAreTheSame) {
   const DistOptions joined =
       Parse({"./t", "--dist-supervisor", "--workers=a:1,b:2", "--dist-jobs=3", "--bind=h:9"});
-  const DistOptions separate =
-      Parse({"./t", "--dist-supervisor", "--workers", "a:1,b:2", "--dist-jobs", "3", "--bind",
-             "h:9"});
+  const DistOptions separate = Parse(
+      {"./t", "--dist-supervisor", "--workers", "a:1,b:2", "--dist-jobs", "3", "--bind", "h:9"});
   for (const DistOptions* options : {&joined, &separate}) {
     EXPECT_EQ(Mode::kSupervisor, options->mode);
     ASSERT_EQ(2u, options->workers.size());
@@ -147,7 +147,8 @@ TEST_F(DistFlagsTest, BadBooleanValueNamesTheFlagAndValue) {
 }
 
 TEST_F(DistFlagsTest, BothModesOnTheCommandLineIsAnError) {
-  const std::string error = Error({"./t", "--dist-supervisor", "--workers=local:1", "--dist-worker"});
+  const std::string error =
+      Error({"./t", "--dist-supervisor", "--workers=local:1", "--dist-worker"});
   EXPECT_CONTAINS(error, "--dist-supervisor");
   EXPECT_CONTAINS(error, "--dist-worker");
 }
@@ -311,10 +312,10 @@ TEST_F(DistFlagsTest, UnknownDistFlagIsAnErrorNamingItAndListingOurs) {
 }
 
 TEST_F(DistFlagsTest, PassthroughKeepsEverythingElseInOrder) {
-  const DistOptions options = Parse({"./my_test", "--gtest_filter=A.*", "--dist-supervisor",
-                                     "positional", "--workers", "local:2", "-v",
-                                     "--gtest_repeat=2", "--", "--other=x", "--dist-jobs=2",
-                                     "--gtest_output", "xml:out.xml"});
+  const DistOptions options =
+      Parse({"./my_test", "--gtest_filter=A.*", "--dist-supervisor", "positional", "--workers",
+             "local:2", "-v", "--gtest_repeat=2", "--", "--other=x", "--dist-jobs=2",
+             "--gtest_output", "xml:out.xml"});
   EXPECT_EQ(std::vector<std::string>({"./my_test", "--gtest_filter=A.*", "positional", "-v",
                                       "--gtest_repeat=2", "--", "--other=x", "--gtest_output",
                                       "xml:out.xml"}),
@@ -367,8 +368,7 @@ TEST_F(DistFlagsTest, CommandLineWinsOverTheEnvironment) {
   const ScopedEnv workers("GTEST_DIST_WORKERS", "a:1");
   const ScopedEnv bind("GTEST_DIST_BIND", "0.0.0.0:1");
   const ScopedEnv jobs("GTEST_DIST_JOBS", "5");
-  const DistOptions options =
-      Parse({"./t", "--workers=b:2", "--bind=h:3", "--dist-jobs", "7"});
+  const DistOptions options = Parse({"./t", "--workers=b:2", "--bind=h:3", "--dist-jobs", "7"});
   EXPECT_EQ(Mode::kSupervisor, options.mode);
   ASSERT_EQ(1u, options.workers.size());
   EXPECT_EQ("b", options.workers[0].host);

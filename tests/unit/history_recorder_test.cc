@@ -34,8 +34,8 @@ TEST(HistoryRecorderTest, WhatWasNotRecordedNamesTheStoreWithoutItsPassword) {
   {
     // Nothing listens on port 1: refused at once (or libpq missing); either
     // way the run is not recorded.
-    HistoryRecorder recorder("postgresql://ci:secret@127.0.0.1:1/none?connect_timeout=2",
-                             context, messages);
+    HistoryRecorder recorder("postgresql://ci:secret@127.0.0.1:1/none?connect_timeout=2", context,
+                             messages);
     recorder.OnRunStart(plan);
     TestRecord a;
     a.outcome = Outcome::kPassed;

@@ -2,8 +2,9 @@
 // history layer, opened read-only by the source): the API documents, a run
 // followed while another connection writes it, the flaky and failures
 // queries, and stores the source refuses.
-#include <gtest/gtest.h>
+#include "gtest_dist/dashboard/history_source.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,7 +12,6 @@
 #include <utility>
 #include <vector>
 
-#include "gtest_dist/dashboard/history_source.h"
 #include "gtest_dist/dashboard/request_handler.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_store.h"
@@ -86,8 +86,7 @@ class HistorySourceTest : public testing::Test {
     return source;
   }
 
-  static nlohmann::json Get(DashboardSource& source, const std::string& target,
-                            int status = 200) {
+  static nlohmann::json Get(DashboardSource& source, const std::string& target, int status = 200) {
     RequestHandler handler(source, "");
     HttpRequest request;
     request.method = "GET";
@@ -209,7 +208,7 @@ TEST_F(HistorySourceTest, TestPageFlakyAndFailuresOverAPeriod) {
   EXPECT_EQ(d["failed"], 1);
   EXPECT_EQ(d["passed"], 5);
   EXPECT_DOUBLE_EQ(d["flake_rate"].get<double>(), flaky[1]["flake_rate"].get<double>());
-  EXPECT_EQ(d["runs"][4]["failed"], true);  // attempt 1 of run 5
+  EXPECT_EQ(d["runs"][4]["failed"], true);   // attempt 1 of run 5
   EXPECT_EQ(d["runs"][5]["failed"], false);  // FLAKY: passed in the end
 
   // The period of runs 3 to 5; one machine; a substring of the name.
@@ -233,8 +232,7 @@ TEST_F(HistorySourceTest, TestPageFlakyAndFailuresOverAPeriod) {
 }
 
 TEST_F(HistorySourceTest, OpensReadOnlyAndRefusesWhatItCannotRead) {
-  EXPECT_NE(OpenError((dir_ / "missing.sqlite").string()).find("no such file"),
-            std::string::npos);
+  EXPECT_NE(OpenError((dir_ / "missing.sqlite").string()).find("no such file"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "missing.sqlite"));  // nothing created
 
   const std::string foreign = (dir_ / "foreign.sqlite").string();

@@ -1,6 +1,7 @@
 // The history store and its queries against real SQLite files in a temp dir.
-#include <gtest/gtest.h>
+#include "gtest_dist/history/history_store.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,7 +11,6 @@
 
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
-#include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 
 namespace gtest_dist {
@@ -49,11 +49,21 @@ class HistoryStoreTest : public testing::Test {
     const std::int64_t id = InsertRun(db, run);
     std::vector<NewResult> results(3);
     results[0] = {0, 1, "S", "A", Outcome::kPassed, "local", started, a_ms, "", "hello\n", {}};
-    results[1] = {1, 1, "S", "B", b_fails ? Outcome::kFailed : Outcome::kPassed, "w1:7420",
-                  started, 3, "", "", {}};
+    results[1] = {1,         1,       "S", "B", b_fails ? Outcome::kFailed : Outcome::kPassed,
+                  "w1:7420", started, 3,   "",  "",
+                  {}};
     if (b_fails) results[1].parts.push_back({"nonfatal", "s_test.cc", 42, "Expected 1"});
-    results[2] = {2, 1, "T", "C", Outcome::kCrashed, "w1:7420", started, 0, "killed by signal 11",
-                  "", {{"fatal", "", -1, "killed by signal 11"}}};
+    results[2] = {2,
+                  1,
+                  "T",
+                  "C",
+                  Outcome::kCrashed,
+                  "w1:7420",
+                  started,
+                  0,
+                  "killed by signal 11",
+                  "",
+                  {{"fatal", "", -1, "killed by signal 11"}}};
     Transaction t(db);
     InsertResults(db, id, results);
     t.Commit();
@@ -74,7 +84,8 @@ TEST_F(HistoryStoreTest, CreatesSchemaInANewDirectoryOnce) {
   auto db = Open();
   EXPECT_EQ(SchemaVersionOf(db.get()), kSchemaVersion);
   EnsureSchema(db.get());  // again: nothing to do
-  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM schema_version")[0].Int(0), kSchemaVersion);  // one row per migration
+  EXPECT_EQ(db->Query("SELECT COUNT(*) FROM schema_version")[0].Int(0),
+            kSchemaVersion);  // one row per migration
   EXPECT_EQ(db->Query("PRAGMA journal_mode")[0].Text(0), "wal");
 }
 
@@ -122,8 +133,7 @@ TEST_F(HistoryStoreTest, Version2StoreIsUpgradedWithWorkerSlotsAndSuiteParts) {
 TEST_F(HistoryStoreTest, RefusesANewerSchemaNamingBothVersions) {
   {
     auto db = Open();
-    db->Exec("INSERT INTO schema_version (version) VALUES (?)",
-             {std::int64_t{kSchemaVersion + 1}});
+    db->Exec("INSERT INTO schema_version (version) VALUES (?)", {std::int64_t{kSchemaVersion + 1}});
   }
   auto db = OpenDatabase(path_);
   try {

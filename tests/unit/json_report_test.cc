@@ -458,8 +458,7 @@ TEST_F(JsonReportTest, SuiteAndGlobalFailuresAreReportedAsGtestDoesButValid) {
   // NonTestSuiteFailure suite, which makes its file invalid JSON.
   std::string expected = kSuiteJson;
   const std::string gtest_join = "    }    {\n";
-  const size_t at =
-      expected.find(gtest_join + R"(      "name": "NonTestSuiteFailure")");
+  const size_t at = expected.find(gtest_join + R"(      "name": "NonTestSuiteFailure")");
   ASSERT_NE(std::string::npos, at);
   expected.replace(at, gtest_join.size(), "    },\n    {\n");
   const std::string json = FormatJsonReport(run.summary);
@@ -473,9 +472,8 @@ TEST_F(JsonReportTest, GlobalFailureAloneNeedsNoComma) {
   BuildSuiteRun(&run);
   run.Select({});
   const std::string json = FormatJsonReport(run.summary);
-  EXPECT_NE(std::string::npos,
-            json.find("  \"testsuites\": [\n    {\n      \"name\": "
-                      "\"NonTestSuiteFailure\",\n"))
+  EXPECT_NE(std::string::npos, json.find("  \"testsuites\": [\n    {\n      \"name\": "
+                                         "\"NonTestSuiteFailure\",\n"))
       << json;
   EXPECT_NO_THROW(Parse(json));
 }
@@ -524,8 +522,7 @@ TEST_F(JsonReportTest, TimesAndTimestampsAreGtests) {
   EXPECT_EQ("SUPPRESSED", suite["testsuite"][2]["result"]);
 }
 
-TEST_F(JsonReportTest,
-       CrashedTimedOutAndNotRunTestsAreFailuresWithTheirReason) {
+TEST_F(JsonReportTest, CrashedTimedOutAndNotRunTestsAreFailuresWithTheirReason) {
   ReportRun run;
   BuildCrashRun(&run);
   // Derived from gtest's form for a failure without a location (see
@@ -617,12 +614,11 @@ TEST_F(JsonReportTest, RemoteWorkerPropertyFollowsTheTestsOwn) {
   run.Select({"Basic.Props"});
   run.summary.records[4].worker = "10.0.0.7:7420";
   const std::string json = FormatJsonReport(run.summary);
-  EXPECT_NE(std::string::npos,
-            json.find("          \"classname\": \"Basic\",\n"
-                      "          \"key\": \"va\\\"l<ue>\",\n"
-                      "          \"n\": \"5\",\n"
-                      "          \"gtest_dist_worker\": \"10.0.0.7:7420\"\n"
-                      "        }"))
+  EXPECT_NE(std::string::npos, json.find("          \"classname\": \"Basic\",\n"
+                                         "          \"key\": \"va\\\"l<ue>\",\n"
+                                         "          \"n\": \"5\",\n"
+                                         "          \"gtest_dist_worker\": \"10.0.0.7:7420\"\n"
+                                         "        }"))
       << json;
 }
 
@@ -642,17 +638,15 @@ TEST_F(JsonReportTest, EscapesAsGtestAndStaysValid) {
   record.parts = {Failure("dir/f.cc", 7, "ends ]]> & <b>\x02\xc3\xa9")};
   const std::string json = FormatJsonReport(run.summary);
   // gtest escapes '/' too, and other control characters as upper-case \u00XX.
-  EXPECT_NE(
-      std::string::npos,
-      json.find(R"("value_param": "a\"b\\c\nd\re\tf\u0001g\/h\b\f\u001F",)"))
+  EXPECT_NE(std::string::npos,
+            json.find(R"("value_param": "a\"b\\c\nd\re\tf\u0001g\/h\b\f\u001F",)"))
       << json;
   EXPECT_NE(std::string::npos, json.find(R"("file": "dir\/f.cc",)")) << json;
   const nlohmann::json parsed = Parse(json);
   const nlohmann::json& test = parsed["testsuites"][0]["testsuite"][0];
   EXPECT_EQ(name, test["name"]);
   EXPECT_EQ(param, test["value_param"]);
-  EXPECT_EQ("dir/f.cc:7\nends ]]> & <b>\x02\xc3\xa9",
-            test["failures"][0]["failure"]);
+  EXPECT_EQ("dir/f.cc:7\nends ]]> & <b>\x02\xc3\xa9", test["failures"][0]["failure"]);
 }
 
 }  // namespace

@@ -2,21 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include "gtest_dist/protocol/auth.h"
-#include "gtest_dist/protocol/frame_integrity.h"
-#include "gtest_dist/protocol/peer_text.h"
-
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "gtest_dist/model/test_record.h"
+#include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/protocol/frame_integrity.h"
+#include "gtest_dist/protocol/peer_text.h"
 
 namespace gtest_dist {
 namespace protocol {
@@ -105,25 +103,29 @@ json ValidRunChunk() {
 }
 
 json ValidTestFinished() {
-  return json{{"type", "test_finished"}, {"chunk_id", 1},
-              {"index", 3},              {"outcome", "PASSED"},
-              {"elapsed_ms", 4},         {"start_timestamp_ms", 5},
+  return json{{"type", "test_finished"},
+              {"chunk_id", 1},
+              {"index", 3},
+              {"outcome", "PASSED"},
+              {"elapsed_ms", 4},
+              {"start_timestamp_ms", 5},
               {"properties", json::array()},
-              {"output_after", ""},      {"worker", "local"},
+              {"output_after", ""},
+              {"worker", "local"},
               {"reason", ""}};
 }
 
 json ValidHello() {
-  return json{{"type", "hello"},
-              {"protocol", kProtocolVersion},
-              {"role", "worker"},
-              {"host", "h"},
-              {"binary_name", "b"},
-              {"slots", 4},
-              {"fingerprint", json{{"binary_digest", "x"}, {"names_digest", "y"},
-                                   {"test_count", 2}}},
-              {"nonce", ""},
-              {"proof", ""}};
+  return json{
+      {"type", "hello"},
+      {"protocol", kProtocolVersion},
+      {"role", "worker"},
+      {"host", "h"},
+      {"binary_name", "b"},
+      {"slots", 4},
+      {"fingerprint", json{{"binary_digest", "x"}, {"names_digest", "y"}, {"test_count", 2}}},
+      {"nonce", ""},
+      {"proof", ""}};
 }
 
 json ValidTestPart() {
@@ -298,8 +300,8 @@ TEST(ProtocolRoundTripTest, TestPartReportedOutsideATest) {
 }
 
 TEST(ProtocolRoundTripTest, TestFinishedWithEveryOutcome) {
-  for (Outcome outcome : {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped,
-                          Outcome::kCrashed, Outcome::kTimeout, Outcome::kNotRun}) {
+  for (Outcome outcome : {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped, Outcome::kCrashed,
+                          Outcome::kTimeout, Outcome::kNotRun}) {
     TestFinished finished;
     finished.chunk_id = 8;
     TestRecord& record = finished.record;
@@ -491,8 +493,16 @@ std::vector<Message> OneOfEach() {
   part.index = 1;
   TestFinished finished;
   finished.record.index = 1;
-  return {hello, Refusal{"r"}, chunk, started, part, finished,
-          PropertiesRecorded{}, ChunkFinished{2}, Heartbeat{}, Auth{"p"},
+  return {hello,
+          Refusal{"r"},
+          chunk,
+          started,
+          part,
+          finished,
+          PropertiesRecorded{},
+          ChunkFinished{2},
+          Heartbeat{},
+          Auth{"p"},
           Ready{"h", "b", 2, {}}};
 }
 
@@ -670,8 +680,8 @@ TEST(DecodePayloadTest, MissingFieldIsNamed) {
     EXPECT_NE(std::string::npos, error.find(std::string("missing field \"") + field + "\""))
         << error;
   }
-  for (const char* field : {"role", "host", "binary_name", "slots", "fingerprint", "nonce",
-                            "proof"}) {
+  for (const char* field :
+       {"role", "host", "binary_name", "slots", "fingerprint", "nonce", "proof"}) {
     json payload = ValidHello();
     payload.erase(field);
     const std::string error = Decode(payload.dump());
@@ -688,7 +698,8 @@ TEST(DecodePayloadTest, MissingFieldIsNamed) {
 
 TEST(DecodePayloadTest, ValidTemplatesDecode) {
   // The payloads the other tests break are themselves valid.
-  for (const json& payload : {ValidRunChunk(), ValidTestFinished(), ValidHello(), ValidTestPart()}) {
+  for (const json& payload :
+       {ValidRunChunk(), ValidTestFinished(), ValidHello(), ValidTestPart()}) {
     Message message;
     std::string error;
     EXPECT_TRUE(DecodePayload(payload.dump(), &message, &error)) << payload.dump() << ": " << error;
@@ -707,8 +718,10 @@ TEST(DecodePayloadTest, WrongFieldTypeIsNamed) {
   const std::vector<Case> cases = {
       {with(ValidRunChunk(), "chunk_id", "5"), "field \"chunk_id\" must be an integer, got string"},
       {with(ValidRunChunk(), "chunk_id", 1.5), "field \"chunk_id\" must be an integer, got number"},
-      {with(ValidRunChunk(), "tests", json{{"a", 1}}), "field \"tests\" must be an array, got object"},
-      {with(ValidRunChunk(), "tests", json::array({1, "2"})), "field \"tests\" must hold test indices"},
+      {with(ValidRunChunk(), "tests", json{{"a", 1}}),
+       "field \"tests\" must be an array, got object"},
+      {with(ValidRunChunk(), "tests", json::array({1, "2"})),
+       "field \"tests\" must hold test indices"},
       {with(ValidRunChunk(), "settings", json::array({"repeat"})),
        "field \"settings\" must hold [name, value] string pairs"},
       {with(ValidRunChunk(), "settings", json::array({json::array({"repeat", 1})})),
@@ -716,13 +729,17 @@ TEST(DecodePayloadTest, WrongFieldTypeIsNamed) {
       {with(ValidRunChunk(), "settings", json::array({json::array({"a", "b", "c"})})),
        "field \"settings\" must hold [name, value] string pairs"},
       {with(ValidTestFinished(), "worker", nullptr), "field \"worker\" must be a string, got null"},
-      {with(ValidTestFinished(), "elapsed_ms", true), "field \"elapsed_ms\" must be an integer, got boolean"},
-      {with(ValidTestFinished(), "properties", "a=b"), "field \"properties\" must be an array, got string"},
+      {with(ValidTestFinished(), "elapsed_ms", true),
+       "field \"elapsed_ms\" must be an integer, got boolean"},
+      {with(ValidTestFinished(), "properties", "a=b"),
+       "field \"properties\" must be an array, got string"},
       {with(ValidTestPart(), "part", "oops"), "field \"part\" must be an object"},
-      {with(ValidHello(), "fingerprint", json::array()), "field \"fingerprint\" must be an object, got array"},
+      {with(ValidHello(), "fingerprint", json::array()),
+       "field \"fingerprint\" must be an object, got array"},
       {with(ValidHello(), "protocol", "1"), "field \"protocol\" must be an integer, got string"},
       {with(ValidHello(), "nonce", 5), "field \"nonce\" must be a string, got number"},
-      {json{{"type", "auth"}, {"proof", json::array()}}, "field \"proof\" must be a string, got array"},
+      {json{{"type", "auth"}, {"proof", json::array()}},
+       "field \"proof\" must be a string, got array"},
   };
   for (const Case& c : cases) {
     const std::string error = Decode(c.payload.dump());
@@ -755,23 +772,29 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
       {negative_chunk, "field \"chunk_id\" = -4 is outside [0, "},
       {with(ValidRunChunk(), "chunk_id", 0), "field \"chunk_id\" = 0 is outside [1, "},
       {with(ValidRunChunk(), "tests", json::array()), "field \"tests\" must not be empty"},
-      {with(ValidRunChunk(), "tests", json::array({1, -3})), "field \"tests\" must hold test indices"},
+      {with(ValidRunChunk(), "tests", json::array({1, -3})),
+       "field \"tests\" must hold test indices"},
       {with(ValidRunChunk(), "tests", json::array({(1 << 30) + 1})),
        "field \"tests\" must hold test indices"},
       {with(ValidTestFinished(), "index", -1), "field \"index\" = -1 is outside [0, "},
       {with(ValidTestFinished(), "elapsed_ms", -1), "field \"elapsed_ms\" = -1 is outside [0, "},
-      {with(ValidTestFinished(), "outcome", "passed"), "field \"outcome\" has unknown value \"passed\""},
+      {with(ValidTestFinished(), "outcome", "passed"),
+       "field \"outcome\" has unknown value \"passed\""},
       {with(ValidTestFinished(), "outcome", "FLAKY"), "only a supervisor assigns"},
       {with(ValidTestFinished(), "ran", 0), "field \"ran\" must be a boolean, got number"},
-      {with(ValidTestFinished(), "cleared_parts", -1), "field \"cleared_parts\" = -1 is outside [0, "},
+      {with(ValidTestFinished(), "cleared_parts", -1),
+       "field \"cleared_parts\" = -1 is outside [0, "},
       {with(ValidTestPart(), "index", -2), "field \"index\" = -2 is outside [-1, "},
       {bad_line, "field \"line\" = -2 is outside [-1, "},
-      {bad_kind, "field \"kind\" must be success, nonfatal_failure, fatal_failure or skip, got \"warning\""},
+      {bad_kind,
+       "field \"kind\" must be success, nonfatal_failure, fatal_failure or skip, got \"warning\""},
       {with(ValidHello(), "slots", 4097), "field \"slots\" = 4097 is outside [0, 4096]"},
-      {with(ValidHello(), "role", "boss"), "field \"role\" must be supervisor or worker, got \"boss\""},
+      {with(ValidHello(), "role", "boss"),
+       "field \"role\" must be supervisor or worker, got \"boss\""},
       {with(ValidHello(), "protocol", -1), "field \"protocol\" = -1 is outside [0, "},
       {bad_count, "field \"test_count\" = -1 is outside [0, "},
-      {json{{"type", "chunk_finished"}, {"chunk_id", -1}}, "field \"chunk_id\" = -1 is outside [0, "},
+      {json{{"type", "chunk_finished"}, {"chunk_id", -1}},
+       "field \"chunk_id\" = -1 is outside [0, "},
   };
   for (const Case& c : cases) {
     const std::string error = Decode(c.payload.dump());
@@ -931,15 +954,15 @@ TEST(DescribeFingerprintMismatchTest, SameBinaryIsNoMismatch) {
 }
 
 TEST(DescribeFingerprintMismatchTest, DifferentCountNamesBothCounts) {
-  EXPECT_EQ("it has 5 tests, this binary has 4",
-            DescribeFingerprintMismatch(MakeFingerprint(4, "n1", "b"),
-                                        MakeFingerprint(5, "n2", "b")));
+  EXPECT_EQ(
+      "it has 5 tests, this binary has 4",
+      DescribeFingerprintMismatch(MakeFingerprint(4, "n1", "b"), MakeFingerprint(5, "n2", "b")));
 }
 
 TEST(DescribeFingerprintMismatchTest, SameCountDifferentNames) {
-  EXPECT_EQ("its test names differ (same count, 4)",
-            DescribeFingerprintMismatch(MakeFingerprint(4, "n1", "b"),
-                                        MakeFingerprint(4, "n2", "b")));
+  EXPECT_EQ(
+      "its test names differ (same count, 4)",
+      DescribeFingerprintMismatch(MakeFingerprint(4, "n1", "b"), MakeFingerprint(4, "n2", "b")));
 }
 
 TEST(DescribeFingerprintMismatchTest, DifferentExecutableShowsShortDigestsTheirsFirst) {
@@ -957,9 +980,9 @@ TEST(DescribeFingerprintMismatchTest, SeveralDifferencesAreJoined) {
 }
 
 TEST(DescribeFingerprintMismatchTest, ShortOrEmptyDigestsDoNotBreakTheMessage) {
-  EXPECT_EQ("its executable differs (sha256 abc... vs ... here)",
-            DescribeFingerprintMismatch(MakeFingerprint(1, "n", ""),
-                                        MakeFingerprint(1, "n", "abc")));
+  EXPECT_EQ(
+      "its executable differs (sha256 abc... vs ... here)",
+      DescribeFingerprintMismatch(MakeFingerprint(1, "n", ""), MakeFingerprint(1, "n", "abc")));
 }
 
 }  // namespace
@@ -1139,9 +1162,11 @@ TEST(PeerTextTest, PlainTextIsKept) {
 
 TEST(PeerTextTest, ControlCharactersAndEscapesAreEscaped) {
   EXPECT_EQ("a\\nb\\r\\tc\\x1b[31m\\x00\\\\", PeerText(std::string("a\nb\r\tc\x1b[31m\0\\", 13)));
-  EXPECT_EQ("\\u009b2J", PeerText("\xC2\x9B" "2J"));          // C1 CSI
-  EXPECT_EQ("\\u202eevil", PeerText("\xE2\x80\xAE" "evil"));  // right-to-left override
-  EXPECT_EQ("\\xff\\xc3", PeerText("\xFF\xC3"));              // not UTF-8
+  EXPECT_EQ("\\u009b2J", PeerText("\xC2\x9B"
+                                  "2J"));  // C1 CSI
+  EXPECT_EQ("\\u202eevil", PeerText("\xE2\x80\xAE"
+                                    "evil"));     // right-to-left override
+  EXPECT_EQ("\\xff\\xc3", PeerText("\xFF\xC3"));  // not UTF-8
 }
 
 TEST(PeerTextTest, LongTextIsCutAndSaysHowMuchWasLeftOut) {

@@ -66,8 +66,7 @@ TEST(ParseOutputFlagTest, RejectsUnknownFormatsNamingTheValue) {
     std::string error;
     EXPECT_FALSE(ParseOutputFlag(value, &spec, &error)) << value;
     EXPECT_NE(std::string::npos, error.find("--gtest_output")) << error;
-    EXPECT_NE(std::string::npos, error.find(std::string("\"") + value + "\""))
-        << error;
+    EXPECT_NE(std::string::npos, error.find(std::string("\"") + value + "\"")) << error;
     EXPECT_NE(std::string::npos, error.find("\"xml\" or \"json\"")) << error;
   }
 }
@@ -76,8 +75,7 @@ TEST(ParseOutputFlagTest, RejectsUnknownFormatsNamingTheValue) {
 class ReportFilesTest : public testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (fs::temp_directory_path() / "gtest_dist_report_files_XXXXXX").string();
+    std::string pattern = (fs::temp_directory_path() / "gtest_dist_report_files_XXXXXX").string();
     ASSERT_NE(nullptr, mkdtemp(pattern.data()));
     dir_ = pattern;
   }
@@ -86,8 +84,7 @@ class ReportFilesTest : public testing::Test {
     fs::remove_all(dir_, ignored);
   }
 
-  std::string Resolve(const std::string& value,
-                      const std::string& binary = "golden") {
+  std::string Resolve(const std::string& value, const std::string& binary = "golden") {
     return ResolveOutputPath(Spec(value), dir_, binary);
   }
 
@@ -112,8 +109,7 @@ TEST_F(ReportFilesTest, ResolvesPathsAsGtestDoes) {
   EXPECT_EQ("/elsewhere/r.xml", Resolve("xml:/elsewhere/r.xml"));
   // Only the binary's own name counts.
   EXPECT_EQ(dir_ + "/rep/golden.xml", Resolve("xml:rep/", "/usr/bin/golden"));
-  EXPECT_EQ(dir_ + "/test_detail.xml",
-            ResolveOutputPath(Spec("xml"), dir_ + "/", "golden"));
+  EXPECT_EQ(dir_ + "/test_detail.xml", ResolveOutputPath(Spec("xml"), dir_ + "/", "golden"));
 }
 
 TEST_F(ReportFilesTest, DirectoryFormNeverOverwritesAnExistingReport) {
@@ -154,16 +150,13 @@ TEST_F(ReportFilesTest, UnwritableFileIsAWarningNotAnAbort) {
   ReportRun run;
   BuildGoldenRun(&run);
   CapturedFile warnings;
-  ReportFileWriter writer(Spec("xml:file/sub.xml"), "golden", dir_,
-                          warnings.get());
+  ReportFileWriter writer(Spec("xml:file/sub.xml"), "golden", dir_, warnings.get());
   writer.OnRunEnd(run.summary);
   const std::string path = dir_ + "/file/sub.xml";
-  EXPECT_NE(std::string::npos,
-            writer.error().find("Unable to open file \"" + path + "\""))
+  EXPECT_NE(std::string::npos, writer.error().find("Unable to open file \"" + path + "\""))
       << writer.error();
   const std::string warning = warnings.Contents();
-  EXPECT_EQ(0u, warning.find("\n[WARNING] gtest_dist: Unable to open file \"" +
-                             path + "\""))
+  EXPECT_EQ(0u, warning.find("\n[WARNING] gtest_dist: Unable to open file \"" + path + "\""))
       << warning;
   EXPECT_FALSE(fs::exists(path));
 }

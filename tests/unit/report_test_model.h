@@ -64,9 +64,8 @@ inline std::string NormaliseTimes(std::string text) {
   return text;
 }
 
-inline TestEntry Entry(const std::string& file, const std::string& suite,
-                       const std::string& name, int line,
-                       const std::string& type_param = "",
+inline TestEntry Entry(const std::string& file, const std::string& suite, const std::string& name,
+                       int line, const std::string& type_param = "",
                        const std::string& value_param = "") {
   TestEntry entry;
   entry.suite = suite;
@@ -80,8 +79,7 @@ inline TestEntry Entry(const std::string& file, const std::string& suite,
 }
 
 inline TestPart Part(TestPart::Type type, const std::string& file, int line,
-                     const std::string& message,
-                     const std::string& output_before = "") {
+                     const std::string& message, const std::string& output_before = "") {
   TestPart part;
   part.type = type;
   part.file = file;
@@ -92,11 +90,9 @@ inline TestPart Part(TestPart::Type type, const std::string& file, int line,
   return part;
 }
 
-inline TestPart Failure(const std::string& file, int line,
-                        const std::string& message,
+inline TestPart Failure(const std::string& file, int line, const std::string& message,
                         const std::string& output_before = "") {
-  return Part(TestPart::Type::kNonFatalFailure, file, line, message,
-              output_before);
+  return Part(TestPart::Type::kNonFatalFailure, file, line, message, output_before);
 }
 
 // A catalog, a plan and a summary that point at each other; built in place
@@ -117,8 +113,7 @@ class ReportRun {
     plan.selected.clear();
     plan.disabled_matching.clear();
     for (const TestEntry& test : catalog.tests()) {
-      (test.disabled ? plan.disabled_matching : plan.selected)
-          .push_back(test.index);
+      (test.disabled ? plan.disabled_matching : plan.selected).push_back(test.index);
     }
     summary.plan = &plan;
     summary.elapsed_ms = 42;
@@ -147,8 +142,7 @@ class ReportRun {
     for (const TestEntry& test : catalog.tests()) {
       for (const std::string& name : full_names) {
         if (name != test.FullName()) continue;
-        (test.disabled ? plan.disabled_matching : plan.selected)
-            .push_back(test.index);
+        (test.disabled ? plan.disabled_matching : plan.selected).push_back(test.index);
       }
     }
     std::map<int, TestRecord> kept;
@@ -179,20 +173,16 @@ inline void BuildGoldenRun(ReportRun* run) {
       Entry(f, "Values/ParamTest", "Check/0", 37, "", "1"),
       Entry(f, "Values/ParamTest", "Check/1", 37, "", "2"),
   });
-  run->Record("Basic.Passes", Outcome::kPassed).output_after =
-      "hello from Passes\n";
+  run->Record("Basic.Passes", Outcome::kPassed).output_after = "hello from Passes\n";
   TestRecord& fails = run->Record("Basic.FailsTwice", Outcome::kFailed);
   fails.parts = {
-      Failure(f, 12, "Expected equality of these values:\n  1\n  2",
-              "before first\n"),
-      Failure(f, 15, "Failed\nsecond <script>alert(1)</script> & ]]> done",
-              "between\n"),
+      Failure(f, 12, "Expected equality of these values:\n  1\n  2", "before first\n"),
+      Failure(f, 15, "Failed\nsecond <script>alert(1)</script> & ]]> done", "between\n"),
   };
   fails.output_after = "after\n";
   run->Record("Basic.Skips", Outcome::kSkipped).parts = {
       Part(TestPart::Type::kSkip, f, 22, "not today", "skipping now\n")};
-  run->Record("Basic.Props", Outcome::kPassed).properties = {
-      {"key", "va\"l<ue>"}, {"n", "5"}};
+  run->Record("Basic.Props", Outcome::kPassed).properties = {{"key", "va\"l<ue>"}, {"n", "5"}};
   run->Record("Basic.Control", Outcome::kFailed).parts = {
       Failure(f, 33, "Failed\nctrl\x01\x02 tab\tend\x1f")};
   run->Record("TypedTest/0.Works", Outcome::kPassed);
@@ -218,14 +208,11 @@ inline void BuildSuiteRun(ReportRun* run) {
   });
   // gtest skips every test of a suite whose SetUpTestSuite failed, with an
   // empty skip at the test's own location.
-  run->Record("SetUpFails.A", Outcome::kSkipped).parts = {
-      Part(TestPart::Type::kSkip, f, 13, "")};
-  run->Record("SetUpFails.B", Outcome::kSkipped).parts = {
-      Part(TestPart::Type::kSkip, f, 14, "")};
+  run->Record("SetUpFails.A", Outcome::kSkipped).parts = {Part(TestPart::Type::kSkip, f, 13, "")};
+  run->Record("SetUpFails.B", Outcome::kSkipped).parts = {Part(TestPart::Type::kSkip, f, 14, "")};
   run->Record("TearDownFails.A", Outcome::kPassed);
-  run->Record("Thrower.Throws", Outcome::kFailed).parts = {
-      Part(TestPart::Type::kFatalFailure, "", -1,
-           "Unknown C++ exception thrown in the test body.")};
+  run->Record("Thrower.Throws", Outcome::kFailed).parts = {Part(
+      TestPart::Type::kFatalFailure, "", -1, "Unknown C++ exception thrown in the test body.")};
   SuiteRecord set_up;
   set_up.name = "SetUpFails";
   set_up.parts = {Failure(f, 10, "Failed\nsetup broke", "in SetUpTestSuite\n")};
@@ -248,8 +235,7 @@ inline void BuildCrashRun(ReportRun* run) {
       Entry(f, "Crash", "Never", 12),
   });
   TestRecord& dies = run->Record("Crash.Dies", Outcome::kCrashed);
-  dies.parts = {Failure(f, 4, "Value of: ok\n  Actual: false\nExpected: true",
-                        "started\n")};
+  dies.parts = {Failure(f, 4, "Value of: ok\n  Actual: false\nExpected: true", "started\n")};
   dies.output_after = "about to die\n";
   dies.reason = "killed by signal 11 (Segmentation fault)";
   dies.worker = "host-a:7420";

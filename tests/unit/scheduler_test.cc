@@ -65,8 +65,7 @@ DurationEstimator FromTable(std::map<int, double> table) {
 // slot's share of the remaining work, and then alone in its chunk.
 // `cost` is what the scheduler is expected to charge for a test.
 void ExpectSoundPlan(const TestCatalog& catalog, const std::vector<int>& selected, int slots,
-                     const DurationEstimator& estimate,
-                     const std::function<double(int)>& cost) {
+                     const DurationEstimator& estimate, const std::function<double(int)>& cost) {
   Scheduler scheduler(catalog, selected, slots, estimate);
   std::map<int, std::set<int>> remaining;  // suite -> tests not handed out
   for (int index : selected) remaining[catalog.test(index).suite_index].insert(index);
@@ -150,9 +149,12 @@ TEST(SchedulerTest, NoChunkHoldsMoreThanTheMaximum) {
 }
 
 TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnce) {
-  const std::vector<std::vector<int>> shapes = {
-      {1}, {100}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {50, 1, 1, 1, 30, 2, 7}, {3, 9, 27, 81},
-      {2, 2, 2, 2, 200}};
+  const std::vector<std::vector<int>> shapes = {{1},
+                                                {100},
+                                                {1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+                                                {50, 1, 1, 1, 30, 2, 7},
+                                                {3, 9, 27, 81},
+                                                {2, 2, 2, 2, 200}};
   for (const auto& shape : shapes) {
     const TestCatalog catalog = MakeCatalog(shape);
     std::vector<int> every_other;
@@ -162,8 +164,8 @@ TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnce) {
     for (const std::vector<int>& selected : {AllIndices(catalog), every_other, reversed}) {
       for (int slots : {1, 2, 3, 8, 64}) {
         SCOPED_TRACE("shape of " + std::to_string(shape.size()) + " suites, " +
-                     std::to_string(selected.size()) + " selected, " +
-                     std::to_string(slots) + " slots");
+                     std::to_string(selected.size()) + " selected, " + std::to_string(slots) +
+                     " slots");
         ExpectSoundPlan(catalog, selected, slots, nullptr, [](int) { return 1.0; });
       }
     }
@@ -185,7 +187,7 @@ TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnceWithDurations) {
 
 // chunk_of_suite[s] = the chunks holding tests of suite s.
 std::map<int, std::set<size_t>> ChunksOfSuites(const TestCatalog& catalog,
-                                              const std::vector<std::vector<int>>& chunks) {
+                                               const std::vector<std::vector<int>>& chunks) {
   std::map<int, std::set<size_t>> chunks_of_suite;
   for (size_t c = 0; c < chunks.size(); ++c) {
     for (int index : chunks[c]) chunks_of_suite[catalog.test(index).suite_index].insert(c);
@@ -261,8 +263,7 @@ TEST(SchedulerTest, PackedChunksShrinkAsTheQueueDrains) {
   ASSERT_GE(sizes.size(), 3u);
   EXPECT_EQ(10u, sizes.front());  // 40 / (2 * 2)
   EXPECT_EQ(1u, sizes.back());
-  EXPECT_TRUE(std::is_sorted(sizes.rbegin(), sizes.rend()))
-      << testing::PrintToString(sizes);
+  EXPECT_TRUE(std::is_sorted(sizes.rbegin(), sizes.rend())) << testing::PrintToString(sizes);
 }
 
 TEST(SchedulerTest, SetTotalSlotsChangesChunkSizes) {
@@ -409,8 +410,7 @@ TEST(SchedulerTest, ShuffledPlansAreSoundToo) {
 TEST(SchedulerTest, UnknownDurationsCountAsTheMedianOfTheKnown) {
   // Known: 1, 3 and 100 ms (median 3); two unknown tests cost 3 each.
   const TestCatalog catalog = MakeCatalog({3, 2});
-  Scheduler scheduler(catalog, AllIndices(catalog), 1,
-                      FromTable({{0, 1.0}, {1, 3.0}, {2, 100.0}}));
+  Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({{0, 1.0}, {1, 3.0}, {2, 100.0}}));
   EXPECT_DOUBLE_EQ(104.0 + 2 * 3.0, scheduler.queued_cost());
 }
 
@@ -444,8 +444,7 @@ TEST(SchedulerTest, TinyAndNegativeDurationsStillCostSomething) {
 TEST(SchedulerTest, OnlySelectedTestsCountTowardsTheMedian) {
   // Test 2 is not selected: its huge estimate must not move the median.
   const TestCatalog catalog = MakeCatalog({4});
-  Scheduler scheduler(catalog, {0, 1, 3}, 1,
-                      FromTable({{0, 2.0}, {1, 2.0}, {2, 1000.0}}));
+  Scheduler scheduler(catalog, {0, 1, 3}, 1, FromTable({{0, 2.0}, {1, 2.0}, {2, 1000.0}}));
   EXPECT_DOUBLE_EQ(6.0, scheduler.queued_cost());
   EXPECT_EQ(3, scheduler.queued_tests());
 }

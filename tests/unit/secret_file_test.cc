@@ -2,7 +2,6 @@
 // them, as ssh refuses such a key; a guessable secret draws a warning; a new
 // one is random.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -15,8 +16,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/model/run_listener.h"

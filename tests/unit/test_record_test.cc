@@ -17,9 +17,8 @@ TEST(OutcomeNameTest, NamesAreFrozen) {
 }
 
 TEST(OutcomeNameTest, NamesRoundTrip) {
-  for (Outcome outcome :
-       {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped,
-        Outcome::kCrashed, Outcome::kTimeout, Outcome::kNotRun}) {
+  for (Outcome outcome : {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped, Outcome::kCrashed,
+                          Outcome::kTimeout, Outcome::kNotRun}) {
     Outcome parsed = Outcome::kPassed;
     ASSERT_TRUE(OutcomeFromName(OutcomeName(outcome), &parsed));
     EXPECT_EQ(outcome, parsed);
@@ -37,16 +36,14 @@ TEST(OutcomeNameTest, UnknownNamesAreRejectedAndLeaveTheOutputAlone) {
 TEST(OutcomeFailurePartTest, OnlyOutcomesWithoutTheirOwnEndHaveOne) {
   TestRecord record;
   record.reason = "killed by signal 9 (Killed)";
-  for (Outcome outcome :
-       {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped}) {
+  for (Outcome outcome : {Outcome::kPassed, Outcome::kFailed, Outcome::kSkipped}) {
     record.outcome = outcome;
     TestPart part;
     part.message = "untouched";
     EXPECT_FALSE(OutcomeFailurePart(record, &part));
     EXPECT_EQ("untouched", part.message);
   }
-  for (Outcome outcome :
-       {Outcome::kCrashed, Outcome::kTimeout, Outcome::kNotRun}) {
+  for (Outcome outcome : {Outcome::kCrashed, Outcome::kTimeout, Outcome::kNotRun}) {
     record.outcome = outcome;
     TestPart part;
     ASSERT_TRUE(OutcomeFailurePart(record, &part));

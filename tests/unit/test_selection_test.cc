@@ -314,8 +314,8 @@ void ExpectRunningTestNotDisabledInCatalog() {
   const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
   const testing::TestInfo& info = *unit_test.current_test_info();
   const TestCatalog catalog = TestCatalog::FromUnitTest(unit_test, "");
-  const TestEntry* self = FindInCatalog(
-      catalog, std::string(info.test_suite_name()) + "." + info.name());
+  const TestEntry* self =
+      FindInCatalog(catalog, std::string(info.test_suite_name()) + "." + info.name());
   ASSERT_NE(nullptr, self);
   if (!GTEST_FLAG_GET(also_run_disabled_tests)) {
     EXPECT_FALSE(self->disabled);
@@ -382,9 +382,8 @@ TEST(SelectionDisabledRuleTest, DisabledMatchingTestsAreReportedNotSelected) {
 }
 
 TEST(SelectionDisabledRuleTest, DisabledTestsOutsideTheFilterAreNotReported) {
-  const TestCatalog catalog({Entry("A", "One"), Entry("A", "DISABLED_Two", true),
-                             Entry("DISABLED_B", "One", true)},
-                            "");
+  const TestCatalog catalog(
+      {Entry("A", "One"), Entry("A", "DISABLED_Two", true), Entry("DISABLED_B", "One", true)}, "");
   SelectionOptions options;
   options.filter = "A.One";
   const Selection selection = SelectTests(catalog, options);
@@ -408,9 +407,8 @@ TEST(SelectionDisabledRuleTest, AlsoRunDisabledSelectsThemInCatalogOrder) {
 
 TEST(SelectionDisabledRuleTest, SelectionUsesTheEntryFlagNotTheName) {
   // The rule lives in the catalog; SelectTests trusts `disabled`.
-  const TestCatalog catalog({Entry("A", "DISABLED_ButMarkedEnabled", false),
-                             Entry("A", "Plain", true)},
-                            "");
+  const TestCatalog catalog(
+      {Entry("A", "DISABLED_ButMarkedEnabled", false), Entry("A", "Plain", true)}, "");
   const Selection selection = SelectTests(catalog, SelectionOptions{});
   EXPECT_EQ(std::vector<int>({0}), selection.selected);
   EXPECT_EQ(std::vector<int>({1}), selection.disabled_matching);
@@ -465,14 +463,13 @@ std::set<std::string> AsSet(const std::vector<std::string>& names) {
 
 TEST(SelectTestsTest, MatchesWhatGtestRan) {
   const std::set<std::string> kAllEnabled = {
-      "Alpha.Minus_a", "Alpha.One",   "Alpha.Two",   "Beta.One",        "Beta.OneTwo",
-      "Delta.A1",      "Delta.A2",    "Delta.A3",    "Delta.A4",        "Delta.A5",
-      "Gamma.DISABLEDx", "Gamma.a",   "Gamma.aXb",   "Gamma.ab",        "Pre/P.Foo/0",
-      "Pre/P.Foo/1",   "Pre/R.Foo/y"};
-  const std::set<std::string> kAllDisabled = {
-      "Alpha.DISABLED_Three",  "DISABLED_Beta.One",     "DISABLED_Pre/R.Foo/0",
-      "Pre/DISABLED_Q.Foo/0",  "Pre/P.DISABLED_Bar/0",  "Pre/P.DISABLED_Bar/1",
-      "Pre/R.Foo/DISABLED_x"};
+      "Alpha.Minus_a", "Alpha.One", "Alpha.Two",   "Beta.One",    "Beta.OneTwo",     "Delta.A1",
+      "Delta.A2",      "Delta.A3",  "Delta.A4",    "Delta.A5",    "Gamma.DISABLEDx", "Gamma.a",
+      "Gamma.aXb",     "Gamma.ab",  "Pre/P.Foo/0", "Pre/P.Foo/1", "Pre/R.Foo/y"};
+  const std::set<std::string> kAllDisabled = {"Alpha.DISABLED_Three", "DISABLED_Beta.One",
+                                              "DISABLED_Pre/R.Foo/0", "Pre/DISABLED_Q.Foo/0",
+                                              "Pre/P.DISABLED_Bar/0", "Pre/P.DISABLED_Bar/1",
+                                              "Pre/R.Foo/DISABLED_x"};
   const std::vector<GtestCase> cases = {
       {"*", 1, 0, kAllEnabled, kAllDisabled},
       {"", 1, 0, {}, {}},
@@ -483,8 +480,7 @@ TEST(SelectTestsTest, MatchesWhatGtestRan) {
       {"*--Alpha.One", 1, 0, kAllEnabled, kAllDisabled},
       {"Alpha.*", 1, 0, {"Alpha.Minus_a", "Alpha.One", "Alpha.Two"}, {"Alpha.DISABLED_Three"}},
       {"Alpha.*-", 1, 0, {"Alpha.Minus_a", "Alpha.One", "Alpha.Two"}, {"Alpha.DISABLED_Three"}},
-      {"Alpha.*-*-a", 1, 0, {"Alpha.Minus_a", "Alpha.One", "Alpha.Two"},
-       {"Alpha.DISABLED_Three"}},
+      {"Alpha.*-*-a", 1, 0, {"Alpha.Minus_a", "Alpha.One", "Alpha.Two"}, {"Alpha.DISABLED_Three"}},
       {"Alpha.*-Alpha.Two", 1, 0, {"Alpha.Minus_a", "Alpha.One"}, {"Alpha.DISABLED_Three"}},
       {"Alpha.One:Beta.One", 1, 0, {"Alpha.One", "Beta.One"}, {}},
       {"Alpha.One:Gamma.a*", 1, 0, {"Alpha.One", "Gamma.a", "Gamma.aXb", "Gamma.ab"}, {}},
@@ -499,37 +495,56 @@ TEST(SelectTestsTest, MatchesWhatGtestRan) {
       {"*DISABLED*", 1, 0, {"Gamma.DISABLEDx"}, kAllDisabled},
       {"Alpha.DISABLED_Three", 1, 0, {}, {"Alpha.DISABLED_Three"}},
       {"*/DISABLED_*", 1, 0, {}, {"Pre/DISABLED_Q.Foo/0", "Pre/R.Foo/DISABLED_x"}},
-      {"Pre/*", 1, 0, {"Pre/P.Foo/0", "Pre/P.Foo/1", "Pre/R.Foo/y"},
+      {"Pre/*",
+       1,
+       0,
+       {"Pre/P.Foo/0", "Pre/P.Foo/1", "Pre/R.Foo/y"},
        {"Pre/DISABLED_Q.Foo/0", "Pre/P.DISABLED_Bar/0", "Pre/P.DISABLED_Bar/1",
         "Pre/R.Foo/DISABLED_x"}},
       // Sharded (GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX).
-      {"*", 2, 0,
+      {"*",
+       2,
+       0,
        {"Alpha.Minus_a", "Alpha.One", "Beta.OneTwo", "Delta.A2", "Delta.A4", "Gamma.DISABLEDx",
         "Gamma.ab", "Pre/P.Foo/0", "Pre/R.Foo/y"},
        {"Alpha.DISABLED_Three", "Pre/DISABLED_Q.Foo/0", "Pre/P.DISABLED_Bar/0",
         "Pre/P.DISABLED_Bar/1", "Pre/R.Foo/DISABLED_x"}},
-      {"*", 2, 1,
+      {"*",
+       2,
+       1,
        {"Alpha.Two", "Beta.One", "Delta.A1", "Delta.A3", "Delta.A5", "Gamma.a", "Gamma.aXb",
         "Pre/P.Foo/1"},
        {"DISABLED_Beta.One", "DISABLED_Pre/R.Foo/0"}},
-      {"*", 3, 0,
+      {"*",
+       3,
+       0,
        {"Alpha.One", "Beta.One", "Delta.A1", "Delta.A4", "Gamma.ab", "Pre/P.Foo/1"},
        {"DISABLED_Beta.One"}},
-      {"*", 3, 1,
+      {"*",
+       3,
+       1,
        {"Alpha.Two", "Beta.OneTwo", "Delta.A2", "Delta.A5", "Gamma.aXb", "Pre/R.Foo/y"},
        {"Pre/DISABLED_Q.Foo/0", "Pre/P.DISABLED_Bar/0", "Pre/P.DISABLED_Bar/1",
         "Pre/R.Foo/DISABLED_x"}},
-      {"*", 3, 2,
+      {"*",
+       3,
+       2,
        {"Alpha.Minus_a", "Delta.A3", "Gamma.DISABLEDx", "Gamma.a", "Pre/P.Foo/0"},
        {"Alpha.DISABLED_Three", "DISABLED_Pre/R.Foo/0"}},
-      {"Alpha.*:Delta.*", 2, 0, {"Alpha.Minus_a", "Alpha.One", "Delta.A2", "Delta.A4"},
+      {"Alpha.*:Delta.*",
+       2,
+       0,
+       {"Alpha.Minus_a", "Alpha.One", "Delta.A2", "Delta.A4"},
        {"Alpha.DISABLED_Three"}},
       {"Alpha.*:Delta.*", 2, 1, {"Alpha.Two", "Delta.A1", "Delta.A3", "Delta.A5"}, {}},
       {"Alpha.*:Delta.*", 5, 0, {"Alpha.One", "Delta.A3"}, {}},
       {"Alpha.*:Delta.*", 5, 2, {"Alpha.Minus_a", "Delta.A5"}, {"Alpha.DISABLED_Three"}},
       {"Alpha.*:Delta.*", 5, 3, {"Delta.A1"}, {}},
       {"*DISABLED*", 2, 0, {"Gamma.DISABLEDx"}, {"Alpha.DISABLED_Three", "DISABLED_Beta.One"}},
-      {"*DISABLED*", 2, 1, {},
+      {"*DISABLED*",
+       2,
+       1,
+       {},
        {"DISABLED_Pre/R.Foo/0", "Pre/DISABLED_Q.Foo/0", "Pre/P.DISABLED_Bar/0",
         "Pre/P.DISABLED_Bar/1", "Pre/R.Foo/DISABLED_x"}},
       {"*DISABLED*", 3, 2, {}, {}},
@@ -544,12 +559,10 @@ TEST(SelectTestsTest, MatchesWhatGtestRan) {
     options.shard.index = c.shard_index;
     const Selection selection = SelectTests(catalog, options);
     const std::string where = "filter \"" + c.filter + "\", shard " +
-                              std::to_string(c.shard_index) + "/" +
-                              std::to_string(c.total_shards);
+                              std::to_string(c.shard_index) + "/" + std::to_string(c.total_shards);
     EXPECT_EQ(c.selected, AsSet(Names(catalog, selection.selected))) << where;
     EXPECT_EQ(c.disabled, AsSet(Names(catalog, selection.disabled_matching))) << where;
-    EXPECT_TRUE(std::is_sorted(selection.selected.begin(), selection.selected.end()))
-        << where;
+    EXPECT_TRUE(std::is_sorted(selection.selected.begin(), selection.selected.end())) << where;
   }
 }
 
@@ -559,10 +572,10 @@ TEST(SelectTestsTest, AlsoRunDisabledMatchesGtest) {
   options.filter = "Alpha.*:*R.*";
   options.also_run_disabled = true;
   const Selection selection = SelectTests(catalog, options);
-  EXPECT_EQ(std::set<std::string>({"Alpha.DISABLED_Three", "Alpha.Minus_a", "Alpha.One",
-                                   "Alpha.Two", "DISABLED_Pre/R.Foo/0",
-                                   "Pre/R.Foo/DISABLED_x", "Pre/R.Foo/y"}),
-            AsSet(Names(catalog, selection.selected)));
+  EXPECT_EQ(
+      std::set<std::string>({"Alpha.DISABLED_Three", "Alpha.Minus_a", "Alpha.One", "Alpha.Two",
+                             "DISABLED_Pre/R.Foo/0", "Pre/R.Foo/DISABLED_x", "Pre/R.Foo/y"}),
+      AsSet(Names(catalog, selection.selected)));
   EXPECT_TRUE(selection.disabled_matching.empty());
 }
 
@@ -617,14 +630,13 @@ TEST(SelectTestsShardingTest, ShardsPartitionTheUnshardedSelection) {
           options.shard.index = index;
           const Selection shard = SelectTests(catalog, options);
           EXPECT_TRUE(std::is_sorted(shard.selected.begin(), shard.selected.end()));
-          union_selected.insert(union_selected.end(), shard.selected.begin(),
-                                shard.selected.end());
+          union_selected.insert(union_selected.end(), shard.selected.begin(), shard.selected.end());
           union_disabled.insert(union_disabled.end(), shard.disabled_matching.begin(),
                                 shard.disabled_matching.end());
         }
         const std::string where = "filter \"" + filter + "\", also_run_disabled " +
-                                  std::to_string(also_run_disabled) + ", " +
-                                  std::to_string(total) + " shards";
+                                  std::to_string(also_run_disabled) + ", " + std::to_string(total) +
+                                  " shards";
         // Same size and same sorted content: every test once, no duplicate.
         std::sort(union_selected.begin(), union_selected.end());
         std::sort(union_disabled.begin(), union_disabled.end());
@@ -675,8 +687,7 @@ TEST(SelectTestsShardingTest, AssignmentIsRunnableCountBeforeModuloTotal) {
 TEST(SelectTestsShardingTest, NonMatchingTestsDoNotAdvanceTheCounter) {
   // Filter "B.*": A.* do not count, so B.0 is the first runnable test.
   const TestCatalog catalog(
-      {Entry("A", "0"), Entry("A", "1"), Entry("A", "2"), Entry("B", "0"), Entry("B", "1")},
-      "");
+      {Entry("A", "0"), Entry("A", "1"), Entry("A", "2"), Entry("B", "0"), Entry("B", "1")}, "");
   SelectionOptions options;
   options.filter = "B.*";
   options.shard.total = 2;
@@ -797,8 +808,8 @@ TEST_F(ReadShardSpecTest, IndexOutOfRangeIsAnError) {
 }
 
 TEST_F(ReadShardSpecTest, NonIntegerValuesAreErrorsNamingTheVariableAndValue) {
-  const std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> cases =
-      {{"2x", "0"}, {"2", "zero"}, {"99999999999", "0"}, {"2", "4294967296"}, {"1.5", "0"}};
+  const std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> cases = {
+      {"2x", "0"}, {"2", "zero"}, {"99999999999", "0"}, {"2", "4294967296"}, {"1.5", "0"}};
   for (const auto& [total, index] : cases) {
     ShardSpec spec;
     std::string error;

@@ -27,11 +27,11 @@ namespace gtest_dist {
 namespace {
 
 struct Case {
-  bool failed = false;       // V.Fails fails
-  bool flaky = false;        // V.Flaky fails, then passes on a retry
-  bool flaky_fails = false;  // --dist-flaky-fails
-  bool not_run = false;      // V.Never is left NOT_RUN
-  bool interrupted = false;  // SIGINT
+  bool failed = false;         // V.Fails fails
+  bool flaky = false;          // V.Flaky fails, then passes on a retry
+  bool flaky_fails = false;    // --dist-flaky-fails
+  bool not_run = false;        // V.Never is left NOT_RUN
+  bool interrupted = false;    // SIGINT
   bool suite_failure = false;  // a failure in SetUpTestSuite
 
   std::string Name() const {
@@ -113,8 +113,8 @@ std::string ReadAll(std::FILE* file) {
 class VerdictTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_verdict_" + std::to_string(getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("gtest_dist_verdict_" + std::to_string(getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store_ = (dir_ / "history.sqlite").string();
@@ -126,9 +126,8 @@ class VerdictTest : public testing::Test {
 };
 
 TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
-  const TestCatalog catalog({Entry(0, "Passes"), Entry(1, "Fails"), Entry(2, "Flaky"),
-                             Entry(3, "Never")},
-                            "");
+  const TestCatalog catalog(
+      {Entry(0, "Passes"), Entry(1, "Fails"), Entry(2, "Flaky"), Entry(3, "Never")}, "");
   dashboard::LiveRunSource live("v_test", "ci-1");
   std::FILE* messages = std::tmpfile();
   history::HistoryRecorder recorder(store_, {"v_test", "./v_test", "ci-1", "me", "", "supervisor"},
@@ -153,10 +152,9 @@ TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
       suite.parts.push_back(part);
       summary.suites.push_back(suite);
     }
-    const Outcome outcomes[] = {
-        Outcome::kPassed, c.failed ? Outcome::kFailed : Outcome::kPassed,
-        c.flaky ? Outcome::kFlaky : Outcome::kPassed,
-        c.not_run ? Outcome::kNotRun : Outcome::kPassed};
+    const Outcome outcomes[] = {Outcome::kPassed, c.failed ? Outcome::kFailed : Outcome::kPassed,
+                                c.flaky ? Outcome::kFlaky : Outcome::kPassed,
+                                c.not_run ? Outcome::kNotRun : Outcome::kPassed};
 
     std::FILE* console_out = std::tmpfile();
     std::FILE* tally_out = std::tmpfile();

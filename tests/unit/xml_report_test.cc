@@ -205,30 +205,23 @@ TEST_F(XmlReportTest, TimesAndTimestampsAreGtests) {
   run.plan.start_timestamp_ms = 1700000000005;
   const std::string xml = FormatXmlReport(run.summary);
   // A default-formatted double, six significant digits, as gtest prints it.
-  EXPECT_NE(std::string::npos,
-            xml.find(R"(errors="0" time="12345.7" )"
-                     R"(timestamp="2023-11-14T22:13:20.005" name="AllTests">)"))
+  EXPECT_NE(std::string::npos, xml.find(R"(errors="0" time="12345.7" )"
+                                        R"(timestamp="2023-11-14T22:13:20.005" name="AllTests">)"))
       << xml;
   // A suite: the sum of its tests' times, from the earliest start.
-  EXPECT_NE(std::string::npos,
-            xml.find(R"(errors="0" time="1.254" )"
-                     R"(timestamp="2023-11-14T22:13:20.100">)"))
+  EXPECT_NE(std::string::npos, xml.find(R"(errors="0" time="1.254" )"
+                                        R"(timestamp="2023-11-14T22:13:20.100">)"))
       << xml;
-  EXPECT_NE(
-      std::string::npos,
-      xml.find(R"(result="completed" time="1.234" )"
-               R"(timestamp="2023-11-14T22:13:20.123" classname="Basic")"))
+  EXPECT_NE(std::string::npos, xml.find(R"(result="completed" time="1.234" )"
+                                        R"(timestamp="2023-11-14T22:13:20.123" classname="Basic")"))
       << xml;
-  EXPECT_NE(
-      std::string::npos,
-      xml.find(R"(result="completed" time="0.02" )"
-               R"(timestamp="2023-11-14T22:13:20.100" classname="Basic")"))
+  EXPECT_NE(std::string::npos, xml.find(R"(result="completed" time="0.02" )"
+                                        R"(timestamp="2023-11-14T22:13:20.100" classname="Basic")"))
       << xml;
   // A disabled test never ran: zero time at the epoch, as gtest reports it.
-  EXPECT_NE(
-      std::string::npos,
-      xml.find(R"(status="notrun" result="suppressed" time="0" )"
-               R"(timestamp="1970-01-01T00:00:00.000" classname="Basic" />)"))
+  EXPECT_NE(std::string::npos,
+            xml.find(R"(status="notrun" result="suppressed" time="0" )"
+                     R"(timestamp="1970-01-01T00:00:00.000" classname="Basic" />)"))
       << xml;
 }
 
@@ -338,34 +331,28 @@ TEST_F(XmlReportTest, LocalRunsReportExactlyWhatGtestWrites) {
 
 TEST_F(XmlReportTest, EscapesMarkupCDataEndsAndControlCharacters) {
   ReportRun run;
-  run.SetCatalog({report_test::Entry("dir/f.cc", "Esc", "Name'<script>\"", 6,
-                                     "", "a\"b'c\nd\re\tf\x01g")});
+  run.SetCatalog(
+      {report_test::Entry("dir/f.cc", "Esc", "Name'<script>\"", 6, "", "a\"b'c\nd\re\tf\x01g")});
   TestRecord& record = run.Record("Esc.Name'<script>\"", Outcome::kFailed);
-  TestPart part =
-      Failure("dir/f.cc", 7, "ends ]]> and ]]> again & <b>\x01\x7f\xc3\xa9");
+  TestPart part = Failure("dir/f.cc", 7, "ends ]]> and ]]> again & <b>\x01\x7f\xc3\xa9");
   // gtest's summary drops the stack trace the message carries.
   part.summary = "ends ]]> & <b>\x02";
   record.parts = {part};
   record.properties = {{"p", "x<y>&\"z'\x02\n"}};
   const std::string xml = FormatXmlReport(run.summary);
-  EXPECT_NE(std::string::npos,
-            xml.find(R"(<testcase name="Name&apos;&lt;script&gt;&quot;" )"
-                     R"(value_param="a&quot;b&apos;c&#x0A;d&#x0D;e&#x09;fg" )"
-                     R"(file="dir/f.cc" line="6" )"))
+  EXPECT_NE(std::string::npos, xml.find(R"(<testcase name="Name&apos;&lt;script&gt;&quot;" )"
+                                        R"(value_param="a&quot;b&apos;c&#x0A;d&#x0D;e&#x09;fg" )"
+                                        R"(file="dir/f.cc" line="6" )"))
       << xml;
   // The attribute has the summary, the CDATA section the whole message.
-  EXPECT_NE(std::string::npos,
-            xml.find(R"(<failure message="dir/f.cc:7&#x0A;ends ]]&gt; &amp; )"
-                     R"(&lt;b&gt;" type="">)"))
+  EXPECT_NE(std::string::npos, xml.find(R"(<failure message="dir/f.cc:7&#x0A;ends ]]&gt; &amp; )"
+                                        R"(&lt;b&gt;" type="">)"))
+      << xml;
+  EXPECT_NE(std::string::npos, xml.find("<![CDATA[dir/f.cc:7\nends ]]>]]&gt;<![CDATA[ and "
+                                        "]]>]]&gt;<![CDATA[ again & <b>\x7f\xc3\xa9]]></failure>"))
       << xml;
   EXPECT_NE(std::string::npos,
-            xml.find("<![CDATA[dir/f.cc:7\nends ]]>]]&gt;<![CDATA[ and "
-                     "]]>]]&gt;<![CDATA[ again & <b>\x7f\xc3\xa9]]></failure>"))
-      << xml;
-  EXPECT_NE(
-      std::string::npos,
-      xml.find(
-          R"(<property name="p" value="x&lt;y&gt;&amp;&quot;z&apos;&#x0A;"/>)"))
+            xml.find(R"(<property name="p" value="x&lt;y&gt;&amp;&quot;z&apos;&#x0A;"/>)"))
       << xml;
   // No control character but the three XML allows is left anywhere.
   for (const char ch : xml) {
