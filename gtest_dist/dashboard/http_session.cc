@@ -18,6 +18,17 @@ constexpr std::uint64_t kMaxBodyBytes = 4096;
 
 }  // namespace
 
+HttpRequest ToHttpRequest(const http::request<http::string_body>& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.authorization = std::string(message[http::field::authorization]);
+  request.cookie = std::string(message[http::field::cookie]);
+  request.last_event_id = std::string(message["Last-Event-ID"]);
+  request.host = std::string(message[http::field::host]);
+  return request;
+}
+
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, HttpServer& server)
     : stream_(std::move(socket)), server_(server), poll_timer_(stream_.get_executor()) {}
 
@@ -74,14 +85,7 @@ void HttpSession::OnRead(beast::error_code ec) {
     WriteError(400, "malformed HTTP request: " + ec.message());
     return;
   }
-  const auto& message = parser_->get();
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.authorization = std::string(message[http::field::authorization]);
-  request.cookie = std::string(message[http::field::cookie]);
-  request.last_event_id = std::string(message["Last-Event-ID"]);
-  request.host = std::string(message[http::field::host]);
+  const HttpRequest request = ToHttpRequest(parser_->get());
   HttpResponse response = server_.handler().Handle(request);
   authenticated_ = authenticated_ || response.authorized;
   if (response.stream && server_.StreamCount() >= server_.config().max_streams) {
@@ -108,7 +112,7 @@ void HttpSession::OnRead(beast::error_code ec) {
     DoStreamEvent();
     return;
   }
-  DoWrite(response, message.keep_alive());
+  DoWrite(response, parser_->get().keep_alive());
 }
 
 void HttpSession::DoWrite(const HttpResponse& response, bool keep_alive) {

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "gtest_dist/dashboard/dashboard_source.h"
+#include "gtest_dist/dashboard/http_session.h"
 #include "gtest_dist/dashboard/request_handler.h"
 
 namespace {
@@ -135,14 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (ec == http::error::need_more || (!ec && !parser.is_done())) parser.put_eof(ec);
     if (ec || !parser.is_done()) break;
-    const auto& message = parser.get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.authorization = std::string(message[http::field::authorization]);
-    request.cookie = std::string(message[http::field::cookie]);
-    request.last_event_id = std::string(message["Last-Event-ID"]);
-    request.host = std::string(message[http::field::host]);
+    const HttpRequest request = ToHttpRequest(parser.get());
     Check(handlers->guarded, request);
     Check(handlers->open, request);
   }

@@ -19,6 +19,7 @@ import selectors
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,21 @@ def query_history(history, *args):
     if result.returncode != 0:
         raise AssertionError("gtest_dist %s failed\n%s" % (" ".join(args), result.describe()))
     return json.loads(result.stdout)
+
+
+def wire_frame(obj):
+    """One frame of the wire protocol: 4-byte big-endian length, then JSON."""
+    payload = json.dumps(obj).encode()
+    return struct.pack(">I", len(payload)) + payload
+
+
+def vm_rss_kib(pid):
+    """The resident memory of process `pid`, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def kill_group(process):

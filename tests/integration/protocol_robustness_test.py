@@ -29,9 +29,7 @@ import harness
 CLOSE_DEADLINE = 20
 
 
-def frame(obj):
-    payload = json.dumps(obj).encode()
-    return struct.pack(">I", len(payload)) + payload
+frame = harness.wire_frame
 
 
 def hello(protocol):
@@ -41,12 +39,7 @@ def hello(protocol):
                   "nonce": "", "proof": ""})
 
 
-def vm_rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
+vm_rss_kib = harness.vm_rss_kib
 
 
 class RawSupervisor:
