@@ -3,10 +3,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
 
 #include "gtest_dist/history/database.h"
+#include "tests/unit/history_test_support.h"
 
 namespace gtest_dist {
 namespace history {
@@ -29,27 +29,12 @@ TEST(HistoryRecorderTest, WhatWasNotRecordedNamesTheStoreWithoutItsPassword) {
   plan.selected = {0};
   RecorderContext context;
   context.binary_name = "suite_test";
-  FILE* messages = std::tmpfile();
-  ASSERT_NE(messages, nullptr);
-  {
-    // Nothing listens on port 1: refused at once (or libpq missing); either
-    // way the run is not recorded.
-    HistoryRecorder recorder("postgresql://ci:secret@127.0.0.1:1/none?connect_timeout=2", context,
-                             messages);
-    recorder.OnRunStart(plan);
-    TestRecord a;
-    a.outcome = Outcome::kPassed;
-    recorder.OnTestFinished(catalog.test(0), a);
-    RunSummary summary;
-    summary.plan = &plan;
-    summary.records = {{0, a}};
-    recorder.OnRunEnd(summary);
-    EXPECT_FALSE(recorder.healthy());
-  }
-  std::rewind(messages);
-  std::string text(8192, '\0');
-  text.resize(std::fread(&text[0], 1, text.size(), messages));
-  std::fclose(messages);
+  // Nothing listens on port 1: refused at once (or libpq missing); either
+  // way the run is not recorded.
+  bool healthy = true;
+  const std::string text = MessagesOfAPassedRun(
+      "postgresql://ci:secret@127.0.0.1:1/none?connect_timeout=2", plan, context, &healthy);
+  EXPECT_FALSE(healthy);
   EXPECT_NE(text.find("not recorded in postgresql://ci:***@127.0.0.1:1/none"), std::string::npos)
       << text;
   EXPECT_EQ(text.find("secret"), std::string::npos) << text;

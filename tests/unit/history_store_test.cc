@@ -12,6 +12,7 @@
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/history/queries.h"
+#include "tests/unit/history_test_support.h"
 
 namespace gtest_dist {
 namespace history {
@@ -322,24 +323,10 @@ TEST_F(HistoryStoreTest, RecorderWritesLiveAndReportsWhatItCouldNotRecord) {
   }
   // A directory where the file should be: cannot be opened.
   const std::string bad = (dir_ / "sub").string();
-  FILE* messages = std::tmpfile();
   plan.selected = {0};  // a run of A alone, which passed: green
-  {
-    HistoryRecorder recorder(bad, context, messages);
-    recorder.OnRunStart(plan);
-    TestRecord a;
-    a.outcome = Outcome::kPassed;
-    recorder.OnTestFinished(catalog.test(0), a);
-    RunSummary summary;
-    summary.plan = &plan;
-    summary.records = {{0, a}};
-    recorder.OnRunEnd(summary);
-    EXPECT_FALSE(recorder.healthy());
-  }
-  std::rewind(messages);
-  std::string text(4096, '\0');
-  text.resize(std::fread(&text[0], 1, text.size(), messages));
-  std::fclose(messages);
+  bool healthy = true;
+  const std::string text = MessagesOfAPassedRun(bad, plan, context, &healthy);
+  EXPECT_FALSE(healthy);
   EXPECT_NE(text.find("not recorded in " + bad + ": this run (1 results, status green)"),
             std::string::npos)
       << text;
