@@ -29,6 +29,7 @@ using gtest_dist::dashboard::HttpResponse;
 using gtest_dist::dashboard::RequestHandler;
 using gtest_dist::dashboard::RunDelta;
 using gtest_dist::dashboard::RunFilter;
+using gtest_dist::dashboard::ToHttpRequest;
 
 constexpr char kToken[] = "fuzz-token-0123456789abcdef";
 
