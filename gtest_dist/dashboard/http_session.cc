@@ -18,17 +18,6 @@ constexpr std::uint64_t kMaxBodyBytes = 4096;
 
 }  // namespace
 
-HttpRequest ToHttpRequest(const http::request<http::string_body>& message) {
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.authorization = std::string(message[http::field::authorization]);
-  request.cookie = std::string(message[http::field::cookie]);
-  request.last_event_id = std::string(message["Last-Event-ID"]);
-  request.host = std::string(message[http::field::host]);
-  return request;
-}
-
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, HttpServer& server)
     : stream_(std::move(socket)), server_(server), poll_timer_(stream_.get_executor()) {}
 

@@ -17,13 +17,7 @@
 namespace gtest_dist::dashboard {
 
 class HttpServer;
-struct HttpRequest;
 struct HttpResponse;
-
-// What the request handler reads of a parsed request (the session and the
-// request fuzzer both hand it over this way).
-HttpRequest ToHttpRequest(
-    const boost::beast::http::request<boost::beast::http::string_body>& message);
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:

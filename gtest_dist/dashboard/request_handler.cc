@@ -154,6 +154,18 @@ std::string CookieValue(const std::string& header, const std::string& name) {
 
 }  // namespace
 
+HttpRequest ToHttpRequest(
+    const boost::beast::http::request<boost::beast::http::string_body>& message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.authorization = std::string(message[boost::beast::http::field::authorization]);
+  request.cookie = std::string(message[boost::beast::http::field::cookie]);
+  request.last_event_id = std::string(message["Last-Event-ID"]);
+  request.host = std::string(message[boost::beast::http::field::host]);
+  return request;
+}
+
 std::optional<std::string> HttpResponse::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;

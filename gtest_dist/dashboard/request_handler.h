@@ -5,6 +5,7 @@
 #ifndef GTEST_DIST_DASHBOARD_REQUEST_HANDLER_H_
 #define GTEST_DIST_DASHBOARD_REQUEST_HANDLER_H_
 
+#include <boost/beast/http.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -25,6 +26,11 @@ struct HttpRequest {
   std::string last_event_id;  // Last-Event-ID: an EventSource reconnecting
   std::string host;           // the Host header, as sent (empty: none)
 };
+
+// What the handler reads of a request Beast parsed (the session and the
+// request fuzzer both hand it over this way).
+HttpRequest ToHttpRequest(
+    const boost::beast::http::request<boost::beast::http::string_body>& message);
 
 struct HttpResponse {
   int status = 200;

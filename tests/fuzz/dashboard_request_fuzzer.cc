@@ -17,7 +17,6 @@
 #include <string_view>
 
 #include "gtest_dist/dashboard/dashboard_source.h"
-#include "gtest_dist/dashboard/http_session.h"
 #include "gtest_dist/dashboard/request_handler.h"
 
 namespace {
