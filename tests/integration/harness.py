@@ -134,6 +134,15 @@ def vm_rss_kib(pid):
     raise AssertionError("no VmRSS for %d" % pid)
 
 
+def built_with_asan(binary):
+    """Whether `binary` runs under AddressSanitizer (scripts/sanitize.sh):
+    its allocator keeps freed memory in a quarantine, so resident memory says
+    nothing about what the program gave back."""
+    listed = subprocess.run(["ldd", binary], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, check=False)
+    return "libasan" in listed.stdout
+
+
 def kill_group(process):
     try:
         os.killpg(process.pid, signal.SIGKILL)
