@@ -55,7 +55,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
     if (error || alive.expired() || ready_ || gone_) return;
     Lose("no answer within " + std::to_string(connect_timeout_.count()) +
              " ms (--dist-connect-timeout)",
-         true);
+         LossKind::kTransient);
   });
   resolver_.async_resolve(
       host_, std::to_string(port_),
@@ -63,7 +63,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
                     boost::asio::ip::tcp::resolver::results_type results) {
         if (alive.expired() || gone_) return;
         if (error) {
-          Lose("cannot resolve " + host_ + ": " + error.message(), true);
+          Lose("cannot resolve " + host_ + ": " + error.message(), LossKind::kTransient);
           return;
         }
         auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
@@ -72,7 +72,7 @@ void RemoteWorker::Start(Callbacks callbacks) {
             socket, results, [this, alive, socket](const boost::system::error_code& connect_error) {
               if (alive.expired() || gone_) return;
               if (connect_error) {
-                Lose("cannot connect: " + connect_error.message(), true);
+                Lose("cannot connect: " + connect_error.message(), LossKind::kTransient);
                 return;
               }
               boost::system::error_code ignored;
@@ -102,7 +102,7 @@ void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
         if (error) {
           // A certificate problem does not heal by retrying.
           Lose("TLS handshake failed: " + DescribeTlsError(error) + VerifyDetail(*stream->tls()),
-               false);
+               LossKind::kPermanent);
           return;
         }
         connection_ = std::make_shared<TcpConnection>(std::move(*stream));
@@ -123,12 +123,12 @@ void RemoteWorker::OnConnected() {
           // With TLS 1.3 a worker checks our certificate after our side of
           // the handshake is done: its verdict arrives as an alert here.
           Lose("TLS handshake failed: the worker refused this supervisor: " + PeerText(reason),
-               false);
+               LossKind::kPermanent);
           return;
         }
         Lose(reason.empty() ? "the worker closed the connection"
                             : "connection lost: " + PeerText(reason),
-             true);
+             LossKind::kTransient);
       });
   // A fresh nonce for every connection: a recorded handshake is worthless.
   hello_.nonce = secret_.empty() ? std::string() : NewNonce();
@@ -148,7 +148,8 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
   if (!greeted_) {
     auto* hello = std::get_if<protocol::Hello>(&message);
     if (hello == nullptr) {
-      Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message), false);
+      Lose(std::string("expected hello, got ") + protocol::MessageTypeName(message),
+           LossKind::kPermanent);
       return;
     }
     OnHello(*hello);
@@ -157,7 +158,8 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
   if (!ready_) {
     auto* ready = std::get_if<protocol::Ready>(&message);
     if (ready == nullptr) {
-      Lose(std::string("expected ready, got ") + protocol::MessageTypeName(message), false);
+      Lose(std::string("expected ready, got ") + protocol::MessageTypeName(message),
+           LossKind::kPermanent);
       return;
     }
     OnReady(*ready);
@@ -169,7 +171,8 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
                            std::holds_alternative<protocol::PropertiesRecorded>(message) ||
                            std::holds_alternative<protocol::ChunkFinished>(message);
   if (!chunk_event) {
-    Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message), false);
+    Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message),
+         LossKind::kPermanent);
     return;
   }
   callbacks_.on_event(this, std::move(message));
@@ -179,16 +182,17 @@ void RemoteWorker::OnHello(const protocol::Hello& hello) {
   if (hello.protocol != protocol::kProtocolVersion) {
     Lose("speaks protocol version " + std::to_string(hello.protocol) +
              "; this supervisor speaks version " + std::to_string(protocol::kProtocolVersion),
-         false);
+         LossKind::kPermanent);
     return;
   }
   if (hello.role != "worker") {
-    Lose("sent an invalid hello (role \"" + PeerText(hello.role) + "\")", false);
+    Lose("sent an invalid hello (role \"" + PeerText(hello.role) + "\")", LossKind::kPermanent);
     return;
   }
   if (secret_.empty()) {
     if (!hello.nonce.empty()) {
-      Lose("requires a shared secret: give this supervisor the same --dist-secret-file", false);
+      Lose("requires a shared secret: give this supervisor the same --dist-secret-file",
+           LossKind::kPermanent);
       return;
     }
     greeted_ = true;  // the worker says who it is next, in its ready
@@ -198,11 +202,12 @@ void RemoteWorker::OnHello(const protocol::Hello& hello) {
     Lose(
         "has no shared secret, so it cannot prove who it is; not sending it tests "
         "(start it with the same --dist-secret-file)",
-        false);
+        LossKind::kPermanent);
     return;
   }
   if (!ProofsEqual(hello.proof, WorkerProof(secret_, hello_.nonce, hello.nonce))) {
-    Lose("failed authentication: its proof does not match this supervisor's secret", false);
+    Lose("failed authentication: its proof does not match this supervisor's secret",
+         LossKind::kPermanent);
     return;
   }
   greeted_ = true;
@@ -218,7 +223,7 @@ void RemoteWorker::OnReady(const protocol::Ready& ready) {
   const std::string mismatch =
       protocol::DescribeFingerprintMismatch(hello_.fingerprint, ready.fingerprint);
   if (!mismatch.empty()) {
-    Lose("runs a different test binary: " + PeerText(mismatch), false);
+    Lose("runs a different test binary: " + PeerText(mismatch), LossKind::kPermanent);
     return;
   }
   slots_ = ready.slots;

@@ -34,10 +34,6 @@ class RemoteWorker : public Executor {
   void OnMessage(protocol::Message&& message);
   void OnHello(const protocol::Hello& hello);
   void OnReady(const protocol::Ready& ready);
-  // retryable: LossKind::kTransient, else kPermanent.
-  void Lose(const std::string& reason, bool retryable) {
-    Lose(reason, retryable ? LossKind::kTransient : LossKind::kPermanent);
-  }
   void Lose(const std::string& reason, LossKind kind);
 
   boost::asio::io_context& io_;
