@@ -46,6 +46,31 @@ CLOSE_DEADLINE = 20
 TAG_BYTES = 32  # the HMAC-SHA256 tag after each payload once the handshake is done
 
 
+def receive_first_frame(conn, deadline):
+    """What `conn` sends until one whole frame has arrived (or `deadline`)."""
+    received = b""
+    while not read_frames(received) and time.monotonic() < deadline:
+        data = conn.recv(65536)
+        if not data:
+            break
+        received += data
+    return received
+
+
+def receive_until_closed(conn, deadline):
+    """What `conn` sends until the peer closes it (or `deadline`)."""
+    received = b""
+    while time.monotonic() < deadline:
+        try:
+            data = conn.recv(65536)
+        except OSError:
+            break
+        if not data:
+            break
+        received += data
+    return received
+
+
 def read_frames(data):
     """(raw frame, JSON) pairs; a tagged frame's JSON is read without its tag."""
     frames = []
@@ -203,11 +228,7 @@ class AuthTest(harness.IntegrationTestCase):
         received = b""
         replay.sendall(recorded[0][0])
         deadline = time.monotonic() + CLOSE_DEADLINE
-        while not read_frames(received) and time.monotonic() < deadline:
-            data = replay.recv(65536)
-            if not data:
-                break
-            received += data
+        received += receive_first_frame(replay, deadline)
         worker_hello = read_frames(received)[0][1]
         self.assertEqual(worker_hello["type"], "hello")
         genuine_worker_hello = read_frames(proxy.from_server)[0][1]
@@ -219,14 +240,7 @@ class AuthTest(harness.IntegrationTestCase):
                 replay.sendall(raw)
         except OSError:
             pass  # the worker may close as soon as it read the bad proof
-        while time.monotonic() < deadline:
-            try:
-                data = replay.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            received += data
+        received += receive_until_closed(replay, deadline)
         replay.close()
         replies = [message for _, message in read_frames(received)]
         self.assertTrue(any(m["type"] == "refusal" for m in replies),
@@ -290,11 +304,7 @@ class AuthTest(harness.IntegrationTestCase):
                             "nonce": "11" * 32, "proof": ""}))
         received = b""
         deadline = time.monotonic() + CLOSE_DEADLINE
-        while not read_frames(received) and time.monotonic() < deadline:
-            data = conn.recv(65536)
-            if not data:
-                break
-            received += data
+        received += receive_first_frame(conn, deadline)
         hello = read_frames(received)[0][1]
         self.assertEqual(hello["type"], "hello", hello)
         self.assertTrue(hello["nonce"] and hello["proof"], hello)
@@ -303,14 +313,7 @@ class AuthTest(harness.IntegrationTestCase):
                          {"binary_digest": "", "names_digest": "", "test_count": 0}, hello)
         # A wrong proof: refused, and still nothing identifying.
         conn.sendall(frame({"type": "auth", "proof": "00" * 32}))
-        while time.monotonic() < deadline:
-            try:
-                data = conn.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            received += data
+        received += receive_until_closed(conn, deadline)
         conn.close()
         for text in secrets_of_the_worker:
             self.assertNotIn(text.encode(), received, "disclosed before authentication")

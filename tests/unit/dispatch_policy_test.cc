@@ -52,6 +52,22 @@ class DispatchPolicyTest : public testing::Test {
     return *policy_;
   }
 
+  // Two executors, only executor 0 ready; the first test of its first chunk
+  // fails with `outcome` and is to be retried; the rest of the chunk passes.
+  // Returns the failed test.
+  int FailFirstTestOnExecutorZero(DispatchOptions options, Outcome outcome) {
+    DispatchPolicy& policy = Make(options);
+    policy.AddExecutor();
+    policy.AddExecutor();
+    policy.OnReady(0, 1);
+    const Assignment first = policy.Dispatch().at(0);
+    const int failed = first.tests[0];
+    EXPECT_TRUE(policy.RetryAfter(failed, outcome, first.chunk_id, 0, 0));
+    FinishAll(first);
+    final_.erase(failed);
+    return failed;
+  }
+
   // Every test of `assignment` ends and is final.
   void FinishAll(const Assignment& assignment) {
     for (int test : assignment.tests) {
@@ -176,15 +192,8 @@ TEST_F(DispatchPolicyTest, ChunkReportedDoneEarlyHasItsMissingTestsRequeued) {
 }
 
 TEST_F(DispatchPolicyTest, RetryRunsOnAnotherExecutorThanTheOneItFailedOn) {
-  DispatchPolicy& policy = Make(DispatchOptions{2, 0});
-  policy.AddExecutor();
-  policy.AddExecutor();
-  policy.OnReady(0, 1);
-  const Assignment first = policy.Dispatch().at(0);
-  const int failed = first.tests[0];
-  ASSERT_TRUE(policy.RetryAfter(failed, Outcome::kCrashed, first.chunk_id, 0, 0));
-  FinishAll(first);
-  final_.erase(failed);
+  const int failed = FailFirstTestOnExecutorZero(DispatchOptions{2, 0}, Outcome::kCrashed);
+  DispatchPolicy& policy = *policy_;
   // Executor 0 is free first, but the retry waits for executor 1.
   const std::vector<Assignment> on_zero = policy.Dispatch();
   ASSERT_EQ(on_zero.size(), 1u);
@@ -197,15 +206,8 @@ TEST_F(DispatchPolicyTest, RetryRunsOnAnotherExecutorThanTheOneItFailedOn) {
 }
 
 TEST_F(DispatchPolicyTest, RetryRunsWhereItFailedWhenNoOtherExecutorIsLeft) {
-  DispatchPolicy& policy = Make(DispatchOptions{1, 0});
-  policy.AddExecutor();
-  policy.AddExecutor();
-  policy.OnReady(0, 1);
-  const Assignment first = policy.Dispatch().at(0);
-  const int failed = first.tests[0];
-  ASSERT_TRUE(policy.RetryAfter(failed, Outcome::kFailed, first.chunk_id, 0, 0));
-  FinishAll(first);
-  final_.erase(failed);
+  const int failed = FailFirstTestOnExecutorZero(DispatchOptions{1, 0}, Outcome::kFailed);
+  DispatchPolicy& policy = *policy_;
   policy.OnLost(1, LossKind::kPermanent);  // the only other one is gone for good
   const std::vector<Assignment> next = policy.Dispatch();
   ASSERT_FALSE(next.empty());

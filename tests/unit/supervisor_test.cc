@@ -262,6 +262,16 @@ class SupervisorTest : public testing::Test {
     return false;
   }
 
+  // Worker 1 runs four tests, then its connection is lost, and it cannot be
+  // reached again.
+  void WorkerOneDiesAfterFourTestsAndStaysDown() {
+    Script dies;
+    dies.lose_after = 4;
+    Script down;
+    down.start = Script::Start::kUnreachable;
+    world_.scripts[Name(1)] = {dies, down};
+  }
+
   int CountOn(const std::string& worker) {
     int count = 0;
     for (const auto& [index, record] : recorder_.records) count += record.worker == worker;
@@ -378,11 +388,7 @@ TEST_F(SupervisorTest, FlakyFailsTheRunWhenThePlanSaysSo) {
 
 TEST_F(SupervisorTest, RestRunsLocallyWhenEveryWorkerInUseIsLost) {
   config_.fallback_local_slots = 2;
-  Script dies;
-  dies.lose_after = 4;
-  Script down;
-  down.start = Script::Start::kUnreachable;
-  world_.scripts[Name(1)] = {dies, down};
+  WorkerOneDiesAfterFourTestsAndStaysDown();
   EXPECT_EQ(Run({Remote(1)}), 0);
   ExpectEachTestOnce();
   EXPECT_EQ(CountOn(Name(1)), 4);
@@ -393,11 +399,7 @@ TEST_F(SupervisorTest, RestRunsLocallyWhenEveryWorkerInUseIsLost) {
 
 TEST_F(SupervisorTest, RestIsNotRunWhenEveryWorkerIsLostWithFallbackFail) {
   config_.fallback_local_slots = 0;
-  Script dies;
-  dies.lose_after = 4;
-  Script down;
-  down.start = Script::Start::kUnreachable;
-  world_.scripts[Name(1)] = {dies, down};
+  WorkerOneDiesAfterFourTestsAndStaysDown();
   EXPECT_EQ(Run({Remote(1)}), 1);
   ExpectEachTestOnce();
   EXPECT_EQ(CountOn(Name(1)), 4);
