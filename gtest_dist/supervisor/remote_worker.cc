@@ -302,6 +302,10 @@ void RemoteWorker::Stop() {
   gone_ = true;
   deadline_.cancel();
   resolver_.cancel();
+  // Over ssh, the end of stdin is the goodbye, even before the worker has
+  // answered: ssh passes it on once connected, the worker ends, then ssh (the
+  // destructor waits for that, and only then insists, so that nothing is left
+  // running over there).
   if (connection_) connection_->Close("");
 }
 
@@ -310,14 +314,20 @@ void RemoteWorker::Lose(const std::string& reason, LossKind kind) {
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
+  bool refusing = false;
   if (connection_) {
     // Tell the worker why we hang up, so that its log says it too.
     if (!retryable && !connection_->closed()) {
       connection_->SendAndClose(protocol::Refusal{"the supervisor refused this worker: " + reason});
+      refusing = true;
     } else {
       connection_->Close("");
     }
   }
+  // The channel is gone: nothing more to say over ssh, and the executor's
+  // end (a reconnect makes a new one) must not wait on it. A refusal on its
+  // way ends the worker, and ssh, by itself.
+  if (ssh_ && !refusing) ssh_->Terminate();
   callbacks_.on_lost(this, reason, kind);
 }
 

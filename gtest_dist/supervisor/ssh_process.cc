@@ -106,6 +106,10 @@ SshProcess::~SshProcess() {
   child_.reset();  // SIGKILL and reap, if it still runs
 }
 
+void SshProcess::Terminate() {
+  if (!child_->TryReap()) child_->KillGroup(SIGTERM);
+}
+
 NetStream SshProcess::TakeStream() {
   NetStream stream = std::move(*stream_);
   stream_.reset();

@@ -37,6 +37,11 @@ class SshProcess {
   SshProcess(const SshProcess&) = delete;
   SshProcess& operator=(const SshProcess&) = delete;
 
+  // Sends SIGTERM to ssh's process group without waiting: for a channel that
+  // is lost or never came up, where a goodbye has nobody to reach (ssh may
+  // still be connecting), so the destructor need not wait out its grace.
+  void Terminate();
+
   // The frames' stream: reads ssh's stdout, writes its stdin. Once.
   NetStream TakeStream();
 

@@ -234,6 +234,26 @@ class SshWorkerTest(harness.IntegrationTestCase):
                                    self.sshd.ssh_command(self.sshd.stranger_key),
                                    "Permission denied")
 
+    def test_an_ssh_that_never_answers_is_ended(self):
+        # An "ssh" that hangs (a host that drops packets): the connect
+        # deadline gives up on it (and kills it), the run completes on local
+        # slots, and no such process outlives the run.
+        marker = "%06d" % ((os.getpid() * 7919 + time.monotonic_ns()) % 1000000)
+        binary = harness.OPTIONS.bin
+        plain = self.runner.plain(binary)
+        start = time.monotonic()
+        dist = self.runner.distributed(
+            binary, ["ssh://127.0.0.1:%d" % self.sshd.port, "local:2"],
+            extra_args=["--dist-ssh-command=sh -c 'sleep 7%s' ignored" % marker,
+                        "--dist-connect-timeout=1"])
+        where = dist.result.describe()
+        harness.check_same_as_plain(self, plain, dist, local_only=True, context=where)
+        self.assertIn("worker ssh://127.0.0.1:%d: no answer within 1000 ms "
+                      "(--dist-connect-timeout)" % self.sshd.port, dist.result.stderr, where)
+        self.assertEqual(processes_mentioning("sleep 7" + marker), [], where)
+        # Two runs; neither waits out a grace period per attempt.
+        self.assertLess(time.monotonic() - start, 60, where)
+
     def test_missing_ssh_client_is_named(self):
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers",
                               "ssh://127.0.0.1:%d,local:2" % self.sshd.port,
