@@ -10,6 +10,8 @@ and pid file in a temporary directory) and checks:
   run reports: outcomes, counts, exit code, console, XML and JSON; every test
   ran on the ssh worker. Afterwards nothing of the run is left on the
   "remote" side: no process of the suite or the worker, no sshd session.
+- The ssh worker killed in the middle of a run (slow_suite, --other-bin):
+  the loss is named, its tests go back on the queue, every test passes once.
 - ssh that fails (a port nobody listens on; a key the server does not
   accept) is a lost worker: the run completes on local slots, and the message
   names the ssh target and what ssh said.
@@ -20,7 +22,8 @@ and pid file in a temporary directory) and checks:
 Exits with 77 (ctest: skipped) when sshd or the ssh client is not installed
 (scripts/install-deps.sh installs openssh-server and openssh-client).
 
-Usage: ssh_test.py --bin build/tests/integration/gen_suite [-v]
+Usage: ssh_test.py --bin build/tests/integration/gen_suite
+       --other-bin build/tests/integration/slow_suite [-v]
 """
 
 import json
@@ -253,6 +256,41 @@ class SshWorkerTest(harness.IntegrationTestCase):
         self.assertEqual(processes_mentioning("sleep 7" + marker), [], where)
         # Two runs; neither waits out a grace period per attempt.
         self.assertLess(time.monotonic() - start, 60, where)
+
+    def test_a_worker_lost_in_the_middle_of_the_run(self):
+        # slow_suite (--other-bin): 72 tests of 150 ms. Once the ssh worker
+        # has run tests, its process on the "remote" side is killed: the
+        # supervisor names the loss, requeues the unfinished tests and the run
+        # completes, every test passed once.
+        if harness.OPTIONS.other_bin is None:
+            self.skipTest("needs --other-bin slow_suite")
+        slow = os.path.realpath(harness.OPTIONS.other_bin)
+        run = harness.LiveProcess([slow, "--dist-supervisor", "--workers",
+                                   "ssh://127.0.0.1:%d,local:1" % self.sshd.port,
+                                   "--dist-ssh-command=" + self.sshd.ssh_command()])
+        self.addCleanup(run.kill)
+
+        def busy_stdio_worker():
+            # The worker itself: not the local ssh client nor the remote
+            # shell, whose command lines name it too; busy once it has
+            # children (chunks running).
+            for pid, cmdline in processes_mentioning(slow):
+                if cmdline.startswith(slow + " --dist-worker --stdio") and \
+                        harness.descendants(pid):
+                    return pid
+            return None
+        victim = harness.wait_until(busy_stdio_worker, harness.RUN_TIMEOUT,
+                                    "the ssh worker running chunks\n" + run.text("stderr"))
+        os.kill(victim, 9)
+        result = run.finish()
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        console = harness.Console(result.stdout)
+        self.assertEqual(console.passed_count, 72, where)
+        self.assertEqual([n for n, c in console.ends.items() if c != 1], [], where)
+        self.assertIn("worker ssh://127.0.0.1:%d: the worker closed the connection"
+                      % self.sshd.port, result.stderr, where)
+        self.assert_nothing_left_behind(where)
 
     def test_missing_ssh_client_is_named(self):
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers",
