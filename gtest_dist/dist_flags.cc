@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -95,8 +96,9 @@ const std::vector<FlagDefinition>& Definitions() {
        [](const std::string& v, DistOptions* o, std::string* e) {
          return SetMode(Mode::kWorker, v, o, "dist-worker", e);
        }},
-      {"workers", FlagKind::kValue, "HOST:PORT,...|local:N",
-       "Where the supervisor runs tests: worker daemons, and/or N local slots.",
+      {"workers", FlagKind::kValue, "HOST:PORT,...|local:N|ssh://[USER@]HOST[:PORT]",
+       "Where the supervisor runs tests: worker daemons, N local slots, and/or workers "
+       "started through ssh for this run.",
        [](const std::string& v, DistOptions* o, std::string* e) {
          o->workers.clear();
          std::stringstream list(v);
@@ -111,8 +113,9 @@ const std::vector<FlagDefinition>& Definitions() {
            o->workers.push_back(address);
          }
          if (o->workers.empty()) {
-           *e = "--workers: expected HOST:PORT or local:N entries separated by commas, got \"" + v +
-                "\"";
+           *e = "--workers: expected HOST:PORT, local:N or ssh://HOST entries separated by commas, "
+                "got \"" +
+                v + "\"";
            return false;
          }
          return true;
@@ -125,7 +128,7 @@ const std::vector<FlagDefinition>& Definitions() {
          const bool has_port = v.find(':') != std::string::npos &&
                                (v.front() != '[' || v.find("]:") != std::string::npos);
          const std::string text = has_port ? v : v + ":" + std::to_string(kDefaultWorkerPort);
-         if (!ParseWorkerAddress(text, &address, e) || address.local) {
+         if (!ParseWorkerAddress(text, &address, e) || address.local || address.ssh) {
            *e = "--bind: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
            return false;
          }
@@ -304,7 +307,7 @@ const std::vector<FlagDefinition>& Definitions() {
        "port; the URL is printed at start).",
        [](const std::string& v, DistOptions* o, std::string* e) {
          WorkerAddress address;
-         if (!ParseWorkerAddress(v, &address, e) || address.local) {
+         if (!ParseWorkerAddress(v, &address, e) || address.local || address.ssh) {
            *e = "--dist-dashboard: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
            return false;
          }
@@ -350,6 +353,42 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      // Workers over ssh.
+      {"stdio", FlagKind::kBool, "",
+       "With --dist-worker: serve one supervisor over stdin/stdout (as ssh starts it for an "
+       "ssh:// worker) instead of listening; exits when stdin closes.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->stdio)) {
+           *e = "--stdio: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-ssh-command", FlagKind::kValue, "COMMAND",
+       "What starts an ssh:// worker (default \"ssh\"; e.g. \"ssh -i KEY -o "
+       "StrictHostKeyChecking=yes\"); gtest_dist adds -T -e none -o BatchMode=yes, -p PORT, "
+       "-l USER, the host and the remote command.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         std::vector<std::string> words;
+         if (!SplitCommandWords(v, &words, e) || words.empty()) {
+           *e = "--dist-ssh-command: expected a command such as \"ssh -i KEY\", got \"" + v + "\"" +
+                (e->empty() ? "" : " (" + *e + ")");
+           return false;
+         }
+         o->ssh_command = std::move(words);
+         return true;
+       }},
+      {"dist-ssh-remote-command", FlagKind::kValue, "COMMAND",
+       "What ssh runs on an ssh:// worker's host, a shell command that serves the protocol on "
+       "stdin/stdout (default: this binary's path with --dist-worker --stdio).",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.find_first_not_of(" \t") == std::string::npos) {
+           *e = "--dist-ssh-remote-command: expected a shell command, got \"" + v + "\"";
+           return false;
+         }
+         o->ssh_remote_command = v;
+         return true;
+       }},
   };
   return kFlags;
 }
@@ -362,7 +401,7 @@ const FlagDefinition* Find(const std::string& name) {
 }
 
 bool IsOurFlagName(const std::string& name) {
-  return name.rfind("dist-", 0) == 0 || name == "workers" || name == "bind";
+  return name.rfind("dist-", 0) == 0 || name == "workers" || name == "bind" || name == "stdio";
 }
 
 }  // namespace
@@ -370,11 +409,149 @@ bool IsOurFlagName(const std::string& name) {
 std::string WorkerAddress::ToString() const {
   if (local) return "local:" + std::to_string(local_slots);
   const bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string host_text = v6 ? "[" + host + "]" : host;
+  if (ssh) {
+    return "ssh://" + (ssh_user.empty() ? "" : ssh_user + "@") + host_text +
+           (port == 0 ? "" : ":" + std::to_string(port));
+  }
+  return host_text + ":" + std::to_string(port);
+}
+
+namespace {
+
+// Characters of a host name, an IPv4 address or (in brackets) an IPv6 one;
+// a leading '-' would read as an option to ssh.
+bool IsSshHost(const std::string& host, bool bracketed) {
+  if (host.empty() || host.front() == '-') return false;
+  for (char c : host) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                    c == '_' || (bracketed && (c == ':' || c == '%'));
+    if (!ok) return false;
+  }
+  return !bracketed || host.find(':') != std::string::npos;
+}
+
+bool IsSshUser(const std::string& user) {
+  if (user.empty() || user.front() == '-') return false;
+  for (char c : user) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ParseSshWorkerAddress(const std::string& text, WorkerAddress* address, std::string* error) {
+  const std::string expected =
+      "expected ssh://[USER@]HOST[:PORT] (an IPv6 address in brackets: "
+      "ssh://[::1]:22), got \"" +
+      text + "\"";
+  std::string rest = text.substr(6);
+  const auto at = rest.find('@');
+  if (at != std::string::npos) {
+    address->ssh_user = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    if (!IsSshUser(address->ssh_user)) {
+      *error = expected + ": the user may hold letters, digits, '.', '_' and '-' (not first)";
+      return false;
+    }
+  }
+  std::string port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos) {
+      *error = expected + ": no ']' after the IPv6 address";
+      return false;
+    }
+    address->host = rest.substr(1, close - 1);
+    const std::string after = rest.substr(close + 1);
+    if (!after.empty() && after.front() != ':') {
+      *error = expected + ": only \":PORT\" may follow the ']'";
+      return false;
+    }
+    if (!after.empty()) port = after.substr(1);
+    if (after == ":") port = ":";  // an empty port is an error below
+    if (!IsSshHost(address->host, /*bracketed=*/true)) {
+      *error = expected + ": \"" + address->host + "\" is not an IPv6 address";
+      return false;
+    }
+  } else {
+    const auto colon = rest.find(':');
+    if (colon != std::string::npos && rest.find(':', colon + 1) != std::string::npos) {
+      *error = expected + ": an IPv6 address goes in brackets";
+      return false;
+    }
+    address->host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+    if (colon != std::string::npos && port.empty()) port = ":";
+    if (!IsSshHost(address->host, /*bracketed=*/false)) {
+      *error = expected + ": the host may hold letters, digits, '.', '_' and '-' (not first)";
+      return false;
+    }
+  }
+  if (!port.empty() && !ParsePositiveInt(port, 65535, &address->port)) {
+    *error = expected + ": the port must be a number from 1 to 65535";
+    return false;
+  }
+  address->ssh = true;
+  return true;
+}
+
+}  // namespace
+
+bool SplitCommandWords(const std::string& text, std::vector<std::string>* words,
+                       std::string* error) {
+  words->clear();
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words->push_back(word);
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'') {
+      const auto close = text.find('\'', i + 1);
+      if (close == std::string::npos) {
+        *error = "unterminated ' quote";
+        return false;
+      }
+      word += text.substr(i + 1, close - i - 1);
+      i = close;
+    } else if (c == '"') {
+      for (++i;; ++i) {
+        if (i >= text.size()) {
+          *error = "unterminated \" quote";
+          return false;
+        }
+        if (text[i] == '"') break;
+        // Inside double quotes a backslash quotes only these, as in sh.
+        if (text[i] == '\\' && i + 1 < text.size() &&
+            std::string("\"\\$`").find(text[i + 1]) != std::string::npos) {
+          ++i;
+        }
+        word += text[i];
+      }
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) {
+        *error = "a backslash ends the command";
+        return false;
+      }
+      word += text[++i];
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) words->push_back(word);
+  return true;
 }
 
 bool ParseWorkerAddress(const std::string& text, WorkerAddress* address, std::string* error) {
   *address = WorkerAddress{};
+  if (text.rfind("ssh://", 0) == 0) return ParseSshWorkerAddress(text, address, error);
   if (text.rfind("local:", 0) == 0) {
     address->local = true;
     if (!ParsePositiveInt(text.substr(6), 4096, &address->local_slots)) {
@@ -465,6 +642,10 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
   if (options->jobs == 0) {
     options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
+  if (options->stdio && options->mode != Mode::kWorker) {
+    *error = "--stdio is a worker's flag: give it with --dist-worker";
+    return false;
+  }
   if (options->mode == Mode::kSupervisor && options->workers.empty()) {
     *error =
         "--dist-supervisor needs --workers (HOST:PORT,... or local:N), "
@@ -480,7 +661,8 @@ bool CheckWorkersTrusted(const DistOptions& options, std::string* error) {
     return true;
   }
   for (const WorkerAddress& worker : options.workers) {
-    if (worker.local || IsLoopbackWorkerHost(worker.host)) continue;
+    // ssh authenticates the host and encrypts the channel itself.
+    if (worker.local || worker.ssh || IsLoopbackWorkerHost(worker.host)) continue;
     *error = "--workers: worker " + worker.ToString() +
              " is not on this machine, and without --dist-secret-file or --dist-tls-ca "
              "whatever answers on its port would be trusted with the results (a fake "

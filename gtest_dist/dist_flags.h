@@ -17,6 +17,10 @@ enum class Mode { kPlain, kSupervisor, kWorker };
 struct WorkerAddress {
   bool local = false;  // "local:N"
   int local_slots = 0;
+  // "ssh://[user@]host[:port]": a worker started through ssh, speaking over
+  // ssh's stdin and stdout. `port` 0 leaves the port to ssh (its config).
+  bool ssh = false;
+  std::string ssh_user;  // empty: ssh's default
   std::string host;
   int port = 0;
   std::string ToString() const;
@@ -59,6 +63,14 @@ struct DistOptions {
   std::vector<std::string> dashboard_allowed_hosts;
   // --dist-insecure: connect to non-loopback workers without a secret or TLS.
   bool insecure = false;
+  // Workers over ssh.
+  bool stdio = false;  // --stdio: a worker serving one supervisor on stdin/stdout
+  // --dist-ssh-command, split into words: what starts an ssh:// worker,
+  // before the options and the host that gtest_dist adds.
+  std::vector<std::string> ssh_command = {"ssh"};
+  // --dist-ssh-remote-command: what ssh runs on the worker's host; empty: this
+  // binary, by its path here, as a stdio worker (DefaultSshRemoteCommand).
+  std::string ssh_remote_command;
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };
@@ -69,8 +81,15 @@ struct DistOptions {
 bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options,
                       std::string* error);
 
-// Parses "host:port", "[v6]:port" or "local:N".
+// Parses "host:port", "[v6]:port", "local:N" or "ssh://[user@]host[:port]"
+// (host a name or an IPv4 address, or an IPv6 address in brackets).
 bool ParseWorkerAddress(const std::string& text, WorkerAddress* address, std::string* error);
+
+// Splits a command line into words as a POSIX shell would, without expanding
+// anything: blanks separate words, 'single' and "double" quotes and a
+// backslash quote. False (with the reason) for an unterminated quote.
+bool SplitCommandWords(const std::string& text, std::vector<std::string>* words,
+                       std::string* error);
 
 // A supervisor believes whatever answers on a worker's port unless a secret
 // or TLS with a CA proves the worker: on this machine that is any local user,

@@ -87,7 +87,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
     return kUsageError;
   }
   WorkerAddress address;
-  if (!ParseWorkerAddress(bind, &address, &error) || address.local) {
+  if (!ParseWorkerAddress(bind, &address, &error) || address.local || address.ssh) {
     std::fprintf(stderr, "gtest_dist serve: --bind: expected HOST:PORT, got \"%s\"\n",
                  bind.c_str());
     return kUsageError;

@@ -25,6 +25,7 @@
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/supervisor/executor_factory.h"
+#include "gtest_dist/supervisor/ssh_command.h"
 #include "gtest_dist/supervisor/supervisor.h"
 
 namespace gtest_dist {
@@ -79,6 +80,10 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   settings->heartbeat_timeout =
       std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
   settings->child_command = {RunningExecutablePath(), options.passthrough_args};
+  settings->ssh_command = options.ssh_command;
+  settings->ssh_remote_command = options.ssh_remote_command.empty()
+                                     ? DefaultSshRemoteCommand(RunningExecutablePath())
+                                     : options.ssh_remote_command;
   settings->hello.role = "supervisor";
   settings->hello.host = HostName();
   settings->hello.binary_name = binary_name;

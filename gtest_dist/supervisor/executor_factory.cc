@@ -4,6 +4,7 @@
 
 #include "gtest_dist/supervisor/local_executor.h"
 #include "gtest_dist/supervisor/remote_worker.h"
+#include "gtest_dist/supervisor/ssh_command.h"
 
 namespace gtest_dist {
 
@@ -15,6 +16,12 @@ std::unique_ptr<Executor> NetworkExecutorFactory::Make(const WorkerAddress& addr
   if (address.local) {
     return std::make_unique<LocalExecutor>(io_, reaper_, settings_.child_command,
                                            address.local_slots);
+  }
+  if (address.ssh) {
+    return std::make_unique<RemoteWorker>(
+        io_, address.ToString(),
+        SshArgv(settings_.ssh_command, address, settings_.ssh_remote_command), settings_.hello,
+        settings_.connect_timeout, settings_.heartbeat_timeout);
   }
   return std::make_unique<RemoteWorker>(io_, address.host, address.port, settings_.hello,
                                         settings_.connect_timeout, settings_.heartbeat_timeout,

@@ -1,7 +1,8 @@
 // Where the supervisor gets its executors. The Supervisor asks a factory for
 // each one (at the start, again to reconnect a lost worker, and for the local
 // fallback), so tests hand it fakes; NetworkExecutorFactory is the real
-// wiring: RemoteWorker for host:port, LocalExecutor for local:N.
+// wiring: RemoteWorker for host:port and ssh://host, LocalExecutor for
+// local:N.
 #ifndef GTEST_DIST_SUPERVISOR_EXECUTOR_FACTORY_H_
 #define GTEST_DIST_SUPERVISOR_EXECUTOR_FACTORY_H_
 
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/protocol.h"
@@ -35,7 +37,11 @@ struct ExecutorSettings {
   // TLS to every remote worker (--dist-tls-*); null: plain TCP.
   std::shared_ptr<boost::asio::ssl::context> tls;
   ChildCommand child_command;  // for local slots
-  protocol::Hello hello;       // what we tell workers about ourselves
+  // Workers over ssh: --dist-ssh-command split into words, and what ssh runs
+  // there (--dist-ssh-remote-command, else DefaultSshRemoteCommand).
+  std::vector<std::string> ssh_command = {"ssh"};
+  std::string ssh_remote_command;
+  protocol::Hello hello;  // what we tell workers about ourselves
 };
 
 class NetworkExecutorFactory : public ExecutorFactory {

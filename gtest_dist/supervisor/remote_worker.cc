@@ -9,6 +9,7 @@
 #include "gtest_dist/protocol/close_on_exec.h"
 #include "gtest_dist/protocol/peer_text.h"
 #include "gtest_dist/protocol/tls.h"
+#include "gtest_dist/supervisor/ssh_process.h"
 
 namespace gtest_dist {
 namespace {
@@ -41,22 +42,43 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int po
       deadline_(io),
       alive_(std::make_shared<bool>(true)) {}
 
+RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string name,
+                           std::vector<std::string> ssh_argv, protocol::Hello hello,
+                           std::chrono::milliseconds connect_timeout,
+                           std::chrono::milliseconds heartbeat_timeout)
+    : io_(io),
+      port_(0),
+      name_(std::move(name)),
+      hello_(std::move(hello)),
+      connect_timeout_(connect_timeout),
+      heartbeat_timeout_(heartbeat_timeout),
+      resolver_(io),
+      deadline_(io),
+      ssh_argv_(std::move(ssh_argv)),
+      alive_(std::make_shared<bool>(true)) {}
+
 RemoteWorker::~RemoteWorker() {
   *alive_ = false;
   if (connection_) connection_->Close("");
+  ssh_.reset();  // after the close: the end of its stdin is the goodbye
 }
 
 void RemoteWorker::Start(Callbacks callbacks) {
   callbacks_ = std::move(callbacks);
   std::weak_ptr<bool> alive = alive_;
-  // One deadline covers resolving, connecting and the hello exchange.
+  // One deadline covers resolving, connecting (or ssh's whole start) and the
+  // hello exchange.
   deadline_.expires_after(connect_timeout_);
   deadline_.async_wait([this, alive](const boost::system::error_code& error) {
     if (error || alive.expired() || ready_ || gone_) return;
     Lose("no answer within " + std::to_string(connect_timeout_.count()) +
-             " ms (--dist-connect-timeout)",
+             " ms (--dist-connect-timeout)" + (ssh_ ? ssh_->Diagnosis() : std::string()),
          LossKind::kTransient);
   });
+  if (!ssh_argv_.empty()) {
+    StartSsh();
+    return;
+  }
   resolver_.async_resolve(
       host_, std::to_string(port_),
       [this, alive](const boost::system::error_code& error,
@@ -85,6 +107,39 @@ void RemoteWorker::Start(Callbacks callbacks) {
               OnConnected();
             });
       });
+}
+
+void RemoteWorker::StartSsh() {
+  std::string error;
+  ssh_ = SshProcess::Start(io_, ssh_argv_, &error);
+  if (!ssh_) {
+    // Reported from the io_context, as a connection failure is: the caller
+    // of Start() expects no callback before it returns.
+    std::weak_ptr<bool> alive = alive_;
+    boost::asio::post(io_, [this, alive, error] {
+      if (!alive.expired()) Lose(error, LossKind::kPermanent);
+    });
+    return;
+  }
+  connection_ = std::make_shared<TcpConnection>(ssh_->TakeStream());
+  OnConnected();
+}
+
+void RemoteWorker::LoseSsh(const std::string& reason) {
+  std::weak_ptr<bool> alive = alive_;
+  // ssh closes its stdout before it has finished saying why on stderr.
+  ssh_->WhenFinished(std::chrono::milliseconds(2000), [this, alive, reason] {
+    if (alive.expired() || gone_) return;
+    std::string what;
+    if (!reason.empty()) {
+      what = "connection lost: " + PeerText(reason);
+    } else if (ready_) {
+      what = "the worker closed the connection";
+    } else {
+      what = "ssh ended before the worker answered";
+    }
+    Lose(what + ssh_->Diagnosis(), LossKind::kTransient);
+  });
 }
 
 void RemoteWorker::Handshake(std::shared_ptr<NetStream> stream) {
@@ -119,6 +174,10 @@ void RemoteWorker::OnConnected() {
       },
       [this, alive](const std::string& reason) {
         if (alive.expired() || gone_) return;
+        if (ssh_) {
+          LoseSsh(reason);
+          return;
+        }
         if (tls_ && !ready_ && !reason.empty()) {
           // With TLS 1.3 a worker checks our certificate after our side of
           // the handshake is done: its verdict arrives as an alert here.
@@ -243,6 +302,10 @@ void RemoteWorker::Stop() {
   gone_ = true;
   deadline_.cancel();
   resolver_.cancel();
+  // Over ssh, the end of stdin is the goodbye, even before the worker has
+  // answered: ssh passes it on once connected, the worker ends, then ssh (the
+  // destructor waits for that, and only then insists, so that nothing is left
+  // running over there).
   if (connection_) connection_->Close("");
 }
 
@@ -251,14 +314,20 @@ void RemoteWorker::Lose(const std::string& reason, LossKind kind) {
   if (gone_) return;
   gone_ = true;
   deadline_.cancel();
+  bool refusing = false;
   if (connection_) {
     // Tell the worker why we hang up, so that its log says it too.
     if (!retryable && !connection_->closed()) {
       connection_->SendAndClose(protocol::Refusal{"the supervisor refused this worker: " + reason});
+      refusing = true;
     } else {
       connection_->Close("");
     }
   }
+  // The channel is gone: nothing more to say over ssh, and the executor's
+  // end (a reconnect makes a new one) must not wait on it. A refusal on its
+  // way ends the worker, and ssh, by itself.
+  if (ssh_ && !refusing) ssh_->Terminate();
   callbacks_.on_lost(this, reason, kind);
 }
 

@@ -1,5 +1,5 @@
-// A worker daemon seen from the supervisor: connect, hello, check that it runs
-// this binary, then chunks out and events in.
+// A worker seen from the supervisor: connect (TCP, TLS) or start it through
+// ssh, hello, check that it runs this binary, then chunks out and events in.
 #ifndef GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
 #define GTEST_DIST_SUPERVISOR_REMOTE_WORKER_H_
 
@@ -7,9 +7,11 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/supervisor/executor.h"
+#include "gtest_dist/supervisor/ssh_process.h"
 
 namespace gtest_dist {
 
@@ -20,6 +22,12 @@ class RemoteWorker : public Executor {
                std::chrono::milliseconds connect_timeout,
                std::chrono::milliseconds heartbeat_timeout, std::string secret,
                std::shared_ptr<boost::asio::ssl::context> tls);
+  // A worker over ssh (--workers ssh://...): `ssh_argv` starts it and its
+  // stdin and stdout carry the frames. No secret and no TLS: ssh
+  // authenticates the host and encrypts. `name` names it in messages.
+  RemoteWorker(boost::asio::io_context& io, std::string name, std::vector<std::string> ssh_argv,
+               protocol::Hello hello, std::chrono::milliseconds connect_timeout,
+               std::chrono::milliseconds heartbeat_timeout);
   ~RemoteWorker() override;
 
   void Start(Callbacks callbacks) override;
@@ -29,6 +37,9 @@ class RemoteWorker : public Executor {
   void Stop() override;
 
  private:
+  void StartSsh();
+  // The channel to an ssh worker closed: lose it once ssh has said why.
+  void LoseSsh(const std::string& reason);
   void Handshake(std::shared_ptr<NetStream> stream);
   void OnConnected();
   void OnMessage(protocol::Message&& message);
@@ -48,6 +59,8 @@ class RemoteWorker : public Executor {
   Callbacks callbacks_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer deadline_;
+  std::vector<std::string> ssh_argv_;  // empty: TCP
+  std::unique_ptr<SshProcess> ssh_;
   std::shared_ptr<TcpConnection> connection_;
   std::shared_ptr<bool> alive_;  // guards callbacks of pending operations
   int slots_ = 0;

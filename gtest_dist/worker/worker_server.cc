@@ -48,6 +48,12 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
         stream_(server.config_.tls ? NetStream(std::move(socket), *server.config_.tls)
                                    : NetStream(std::move(socket))),
         hello_timer_(server.io_) {}
+  // Over an established stream (--stdio: TLS is not used there).
+  WorkerSession(WorkerServer& server, NetStream stream, std::string peer)
+      : server_(server),
+        peer_(std::move(peer)),
+        stream_(std::move(stream)),
+        hello_timer_(server.io_) {}
 
   // The hello deadline covers the TLS handshake too: a peer that connects
   // and says nothing, in either layer, holds a connection for 5 s at most.
@@ -346,15 +352,45 @@ int WorkerServer::Run() {
   Log("serving " + std::to_string(catalog_.size()) + " tests with " + std::to_string(config_.jobs) +
       " slots");
 
-  stop_signals_.async_wait([this](const boost::system::error_code& e, int signal) {
-    if (!e) {
-      Log(std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
-      Stop();
-    }
-  });
+  WaitForStopSignals();
   DoAccept();
   io_.run();
   return 0;
+}
+
+int WorkerServer::RunStdio(int in, int out) {
+  std::signal(SIGPIPE, SIG_IGN);
+  stdio_ = true;
+  // Ours alone: the supervisor (through ssh) vouches for itself by reaching
+  // this process at all, so no secret; one session is all there is.
+  config_.secret.clear();
+  config_.tls.reset();
+  config_.max_connections = 1;
+  // The remote end of ssh going away (a dropped connection) is a SIGHUP.
+  stop_signals_.add(SIGHUP);
+  worker_name_ = host_name_ + ":stdio";
+  Log("serving " + std::to_string(catalog_.size()) + " tests with " + std::to_string(config_.jobs) +
+      " slots on stdin/stdout");
+  WaitForStopSignals();
+  boost::asio::posix::stream_descriptor input(io_, in);
+  boost::asio::posix::stream_descriptor output(io_, out);
+  auto session = std::make_shared<WorkerSession>(
+      *this, NetStream(std::move(input), std::move(output)), "stdio supervisor");
+  sessions_.insert(session);
+  session->Start();
+  io_.run();
+  return 0;
+}
+
+void WorkerServer::WaitForStopSignals() {
+  stop_signals_.async_wait([this](const boost::system::error_code& e, int signal) {
+    if (!e) {
+      Log(std::string("stopping on ") + (signal == SIGTERM  ? "SIGTERM"
+                                         : signal == SIGINT ? "SIGINT"
+                                                            : "SIGHUP"));
+      Stop();
+    }
+  });
 }
 
 void WorkerServer::DoAccept() {
@@ -455,6 +491,13 @@ void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session
   }
   if (session->authenticated()) --authenticated_;
   sessions_.erase(session);
+  if (stdio_) {
+    if (stopping_) return;
+    // The one supervisor is gone: so is this worker (its children are
+    // cancelled above).
+    Stop();
+    return;
+  }
 #if defined(__GLIBC__)
   // Give what the connection's buffers and messages took back to the system:
   // glibc keeps freed memory in its heap, where a worker that once read a

@@ -52,9 +52,18 @@ class WorkerServer {
   // serves until SIGTERM or SIGINT. Returns the process exit code.
   int Run();
 
+  // Serves one supervisor over a pair of descriptors (--stdio: ssh's channel
+  // on stdin and stdout) instead of a listening socket, without a secret or
+  // TLS (ssh authenticates and encrypts); frame size limits apply as on TCP.
+  // Ends when `in` reaches its end, the session ends (the supervisor left,
+  // refused or fell silent) or on SIGTERM, SIGINT or SIGHUP; every child of
+  // the session is killed first. Writes nothing but frames to `out`.
+  int RunStdio(int in, int out);
+
  private:
   friend class WorkerSession;
   void DoAccept();
+  void WaitForStopSignals();
   void Stop();
   // Queues a chunk for a session; starts it when a slot is free.
   void Enqueue(const std::shared_ptr<WorkerSession>& session, protocol::RunChunk chunk);
@@ -84,6 +93,7 @@ class WorkerServer {
   std::deque<Pending> pending_;
   int running_ = 0;
   bool stopping_ = false;
+  bool stdio_ = false;  // one session, over pipes: the server ends with it
 };
 
 }  // namespace gtest_dist
