@@ -3,12 +3,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/schedule/lock_plan.h"
 
 namespace gtest_dist {
 namespace {
@@ -387,6 +391,88 @@ const std::vector<FlagDefinition>& Definitions() {
            return false;
          }
          o->ssh_remote_command = v;
+         return true;
+       }},
+      // Isolation: what each test process gets to itself.
+      {"dist-keep-tmp", FlagKind::kBool, "",
+       "Keep each test process's private TEST_TMPDIR after it ends (it is removed by "
+       "default) and say where, in the output of its first test and on the stderr of the "
+       "machine that ran it.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseBool(v, &o->keep_tmp)) {
+           *e = "--dist-keep-tmp: expected no value or 1/0, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-exclusive", FlagKind::kValue, "PATTERN",
+       "Tests matching this gtest filter run alone on their worker (all its slots), as "
+       "ctest's RUN_SERIAL.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.empty()) {
+           *e = "--dist-exclusive: expected a gtest filter (e.g. Gpu*:Db.*), got an empty value";
+           return false;
+         }
+         o->exclusive = v;
+         return true;
+       }},
+      {"dist-lock", FlagKind::kValue, "NAME:PATTERN[;NAME:PATTERN...]",
+       "Tests matching PATTERN (a gtest filter) hold lock NAME: no two tests holding one "
+       "lock run at the same time anywhere in the run, as ctest's RESOURCE_LOCK. "
+       "Repeatable; the environment's and the command line's add up.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         std::stringstream list(v);
+         std::string item;
+         bool any = false;
+         while (std::getline(list, item, ';')) {
+           if (item.empty()) continue;
+           std::pair<std::string, std::string> rule;
+           if (!ParseLockRule(item, &rule, e)) {
+             *e = "--dist-lock: " + *e;
+             return false;
+           }
+           o->locks.push_back(rule);
+           any = true;
+         }
+         if (!any) {
+           *e = "--dist-lock: expected NAME:PATTERN (';' between several), got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-env", FlagKind::kValue, "NAME[=VALUE][;NAME[=VALUE]...]",
+       "Set NAME in the environment of every test process on every worker; NAME alone "
+       "passes on this process's value (unset here: set empty). Repeatable; the "
+       "environment's and the command line's add up.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         std::stringstream list(v);
+         std::string item;
+         bool any = false;
+         while (std::getline(list, item, ';')) {
+           if (item.empty()) continue;
+           const auto equals = item.find('=');
+           std::string name = item.substr(0, equals);
+           std::string value;
+           if (equals != std::string::npos) {
+             value = item.substr(equals + 1);
+           } else if (const char* ours = std::getenv(name.c_str())) {
+             value = ours;
+           }
+           if (!protocol::CheckChildEnvironment(name, value, e)) {
+             *e = "--dist-env: " + *e;
+             return false;
+           }
+           // Given twice, the last one counts.
+           o->child_env.erase(std::remove_if(o->child_env.begin(), o->child_env.end(),
+                                             [&](const auto& p) { return p.first == name; }),
+                              o->child_env.end());
+           o->child_env.emplace_back(std::move(name), std::move(value));
+           any = true;
+         }
+         if (!any) {
+           *e = "--dist-env: expected NAME or NAME=VALUE (';' between several), got \"" + v + "\"";
+           return false;
+         }
          return true;
        }},
   };

@@ -4,6 +4,7 @@
 #define GTEST_DIST_DIST_FLAGS_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gtest_dist {
@@ -71,6 +72,13 @@ struct DistOptions {
   // --dist-ssh-remote-command: what ssh runs on the worker's host; empty: this
   // binary, by its path here, as a stdio worker (DefaultSshRemoteCommand).
   std::string ssh_remote_command;
+  // Isolation (issue 14).
+  bool keep_tmp = false;  // --dist-keep-tmp
+  std::string exclusive;  // --dist-exclusive: a gtest filter; empty = none
+  // --dist-lock, NAME and PATTERN, from the environment then the command line.
+  std::vector<std::pair<std::string, std::string>> locks;
+  // --dist-env, NAME and VALUE (a NAME alone takes this process's value).
+  std::vector<std::pair<std::string, std::string>> child_env;
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

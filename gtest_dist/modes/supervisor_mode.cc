@@ -24,6 +24,7 @@
 #include "gtest_dist/report/report_files.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
+#include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/supervisor/executor_factory.h"
 #include "gtest_dist/supervisor/ssh_command.h"
 #include "gtest_dist/supervisor/supervisor.h"
@@ -107,6 +108,10 @@ SupervisorConfig MakeSupervisorConfig(const DistOptions& options) {
     config.settings.emplace_back(
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));
   }
+  if (options.keep_tmp) config.settings.emplace_back(kKeepTmpSetting, "1");
+  config.lock_rules.exclusive = options.exclusive;
+  config.lock_rules.locks = options.locks;
+  config.child_env = options.child_env;
   return config;
 }
 

@@ -227,10 +227,12 @@ json ToJson(const Ready& m) {
               {"fingerprint", FingerprintToJson(m.fingerprint)}};
 }
 json ToJson(const RunChunk& m) {
-  return json{{"type", "run_chunk"},
+  json object{{"type", "run_chunk"},
               {"chunk_id", m.chunk_id},
               {"tests", m.tests},
               {"settings", PairsToJson(m.settings)}};
+  if (!m.env.empty()) object["env"] = PairsToJson(m.env);
+  return object;
 }
 json ToJson(const TestStarted& m) {
   return json{{"type", "test_started"},
@@ -337,6 +339,18 @@ Message FromJson(const json& object) {
       throw DecodeError{"field \"tests\" names test " + std::to_string(*twice) + " more than once"};
     }
     m.settings = PairsFromJson(object, "settings");
+    if (object.contains("env")) {
+      m.env = PairsFromJson(object, "env");
+      if (m.env.size() > kMaxChildEnvEntries) {
+        throw DecodeError{"field \"env\" holds " + std::to_string(m.env.size()) +
+                          " variables; at most " + std::to_string(kMaxChildEnvEntries)};
+      }
+      std::string error;
+      for (const auto& [name, value] : m.env) {
+        if (!CheckChildEnvironment(name, value, &error))
+          throw DecodeError{"field \"env\": " + error};
+      }
+    }
     return m;
   }
   if (type == "test_started") {
@@ -468,6 +482,52 @@ std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerpri
             ours.binary_digest.substr(0, 12) + "... here)";
   }
   return what;
+}
+
+namespace {
+
+// A name for an error message: printable and short, whatever a peer sent.
+std::string Shown(const std::string& text) {
+  constexpr std::size_t kShown = 64;
+  std::string shown;
+  for (std::size_t i = 0; i < text.size() && i < kShown; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    shown += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
+  }
+  if (text.size() > kShown) shown += "...";
+  return "\"" + shown + "\"";
+}
+
+}  // namespace
+
+bool CheckChildEnvironment(const std::string& name, const std::string& value, std::string* error) {
+  bool name_ok =
+      !name.empty() && name.size() <= kMaxChildEnvNameBytes && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) {
+    name_ok = name_ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '_');
+  }
+  if (!name_ok) {
+    *error = "variable name " + Shown(name) + " must be 1 to " +
+             std::to_string(kMaxChildEnvNameBytes) +
+             " letters, digits and '_', not starting with a digit (no '=')";
+    return false;
+  }
+  if (name.rfind("GTEST_DIST_INTERNAL_", 0) == 0 || name == "TEST_TMPDIR" || name == "TMPDIR") {
+    *error = "variable " + Shown(name) +
+             " is set by the runner for each test process and cannot be given";
+    return false;
+  }
+  if (value.size() > kMaxChildEnvValueBytes) {
+    *error = "the value of " + Shown(name) + " is " + std::to_string(value.size()) +
+             " bytes; at most " + std::to_string(kMaxChildEnvValueBytes);
+    return false;
+  }
+  if (value.find('\0') != std::string::npos) {
+    *error = "the value of " + Shown(name) + " holds a NUL byte";
+    return false;
+  }
+  return true;
 }
 
 std::string BoundOutput(std::string output) {

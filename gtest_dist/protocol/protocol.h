@@ -105,7 +105,22 @@ struct RunChunk {
   std::int64_t chunk_id = 0;
   std::vector<int> tests;
   GtestSettings settings;
+  // --dist-env: set in the test process's environment ("env", absent when
+  // empty). Checked with CheckChildEnvironment on both sides.
+  std::vector<std::pair<std::string, std::string>> env;
 };
+
+// Bounds of RunChunk::env, checked before a worker uses it.
+constexpr std::size_t kMaxChildEnvEntries = 256;
+constexpr std::size_t kMaxChildEnvNameBytes = 256;
+constexpr std::size_t kMaxChildEnvValueBytes = 64u << 10;
+
+// Whether NAME=VALUE may be set in a test process's environment: NAME is
+// letters, digits and '_' (not first a digit), at most kMaxChildEnvNameBytes;
+// VALUE holds no NUL, at most kMaxChildEnvValueBytes; NAME is none the runner
+// sets itself (GTEST_DIST_INTERNAL_*, TEST_TMPDIR, TMPDIR). False with
+// `error` naming the variable and the problem otherwise.
+bool CheckChildEnvironment(const std::string& name, const std::string& value, std::string* error);
 
 // The events of a chunk, child -> worker -> supervisor. `chunk_id` is 0 from
 // the child; the worker fills it in.

@@ -19,6 +19,7 @@
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/output_file.h"
+#include "gtest_dist/run/process_tree_reaper.h"
 
 namespace gtest_dist {
 namespace {
@@ -297,6 +298,9 @@ int RunChild(int channel_fd) {
   // running.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) std::_Exit(5);
+  // What the tests start stays below us even after setsid() or a double
+  // fork, and is killed when the chunk ends.
+  BecomeSubreaper();
 
   protocol::RunChunk chunk = ReadChunk(channel_fd);
   testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
@@ -349,7 +353,10 @@ int RunChild(int channel_fd) {
   delete listeners.Release(listeners.default_xml_generator());
   listeners.Append(new EventStreamer(channel_fd, std::move(indices)));
 
-  return RUN_ALL_TESTS();
+  const int result = RUN_ALL_TESTS();
+  // No process a test started outlives the chunk.
+  KillAndReapDescendants();
+  return result;
 }
 
 }  // namespace gtest_dist

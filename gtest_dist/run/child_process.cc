@@ -8,11 +8,15 @@
 #include <csignal>
 #include <cstring>
 
+#include "gtest_dist/run/process_tree_reaper.h"
+
 extern char** environ;
 
 namespace gtest_dist {
 
-std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& spec, std::string* error) {
+std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& launch, std::string* error) {
+  LaunchSpec spec = launch;
+  spec.set_env.emplace_back(kTreeTokenEnv, NewTreeToken());
   std::vector<std::string> env_strings;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string item(*entry);
@@ -58,15 +62,22 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& spec, std::s
     *error = "cannot start " + spec.executable + ": " + std::strerror(result);
     return nullptr;
   }
+  RegisterChild(pid);
   return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
 }
 
 ChildProcess::~ChildProcess() {
   if (exited_) return;
-  KillGroup(SIGKILL);
+  KillTree();
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
+  UnregisterChild(pid_);
+  KillStrays();
+}
+
+void ChildProcess::KillTree() {
+  if (!exited_) gtest_dist::KillTree(pid_);
 }
 
 void ChildProcess::KillGroup(int signal) {
@@ -82,8 +93,10 @@ bool ChildProcess::TryReap() {
   if (result == pid_) {
     exited_ = true;
     wait_status_ = status;
-    // Whatever the tests left behind in the group goes with the child.
+    // Whatever the tests left behind in the group goes with the child, and
+    // what left the group was reparented to us, a subreaper.
     kill(-pid_, SIGKILL);
+    UnregisterChild(pid_);
   }
   return exited_;
 }
@@ -101,7 +114,11 @@ std::string DescribeWaitStatus(int wait_status) {
   return "ended with wait status " + std::to_string(wait_status);
 }
 
-ChildReaper::ChildReaper(boost::asio::io_context& io) : signals_(io, SIGCHLD) { DoWait(); }
+ChildReaper::ChildReaper(boost::asio::io_context& io) : signals_(io, SIGCHLD) {
+  // Orphans of a child that died come to us, not to init: KillStrays finds them.
+  BecomeSubreaper();
+  DoWait();
+}
 
 ChildReaper::~ChildReaper() {
   boost::system::error_code ignored;
@@ -134,6 +151,8 @@ void ChildReaper::CheckAll() {
       ++it;
     }
   }
+  // A stray we killed has died, or its own children came to us.
+  KillStrays();
   for (auto& on_exit : ready) on_exit();
 }
 

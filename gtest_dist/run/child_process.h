@@ -26,7 +26,8 @@ struct LaunchSpec {
 
 // Starts with posix_spawn (never fork() in a process that may have threads),
 // in a process group of its own so that whatever the tests start can be
-// killed with it.
+// killed with it, and with a tree token (process_tree_reaper.h) that marks
+// what it starts.
 class ChildProcess {
  public:
   // Returns null and sets `error` when the process cannot be started.
@@ -42,6 +43,9 @@ class ChildProcess {
 
   // Sends `signal` to the child's whole process group.
   void KillGroup(int signal);
+  // Kills the child and every process below it, setsid() or not (see
+  // process_tree_reaper.h).
+  void KillTree();
   // Reaps without blocking; true once the child has exited.
   bool TryReap();
 

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -75,6 +76,7 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
   for (const auto& [name, value] : chunk_.settings) {
     if (name == kTestTimeoutSetting)
       test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
+    if (name == kKeepTmpSetting) keep_tmp_ = value == "1";
   }
 }
 
@@ -92,8 +94,9 @@ void ChunkRunner::Cancel() {
   if (channel_) channel_->Close("cancelled");
   if (child_) {
     reaper_.Unwatch(child_.get());
-    child_.reset();  // kills the group and reaps
+    child_.reset();  // kills the tree and reaps
   }
+  sandbox_.reset();
 }
 
 void ChunkRunner::StartChild() {
@@ -101,11 +104,21 @@ void ChunkRunner::StartChild() {
   channel_closed_ = false;
   child_finished_chunk_ = false;
   timed_out_ = false;
+  kept_tmp_announced_ = false;
   if (output_fd_ >= 0) close(output_fd_);
   std::string error;
   output_fd_ = CreateOutputFile(&error);
+  sandbox_.reset();
+  if (output_fd_ >= 0) {
+    sandbox_ = ChildSandbox::Create(SandboxParentDirectory(), &error);
+    if (sandbox_ && keep_tmp_) {
+      sandbox_->set_keep(true);
+      std::fprintf(stderr, "gtest_dist: keeping TEST_TMPDIR %s of chunk %lld (--dist-keep-tmp)\n",
+                   sandbox_->path().c_str(), static_cast<long long>(chunk_.chunk_id));
+    }
+  }
   int sockets[2] = {-1, -1};
-  if (output_fd_ >= 0 && ChannelFdAllowed(&error) &&
+  if (sandbox_ && ChannelFdAllowed(&error) &&
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
     error = std::string("socketpair: ") + std::strerror(errno);
   }
@@ -115,7 +128,11 @@ void ChunkRunner::StartChild() {
     spec.args = command_.args;
     spec.fds = {
         {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
-    spec.set_env = {{kChildChannelEnv, std::to_string(kChildChannelFd)}};
+    // --dist-env first: the runner's own variables are never overridden (the
+    // protocol refuses those names anyway).
+    spec.set_env = chunk_.env;
+    for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
+    spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
     child_ = ChildProcess::Spawn(spec, &error);
@@ -152,7 +169,7 @@ void ChunkRunner::ArmTestDeadline() {
   test_timer_.async_wait([self](const boost::system::error_code& error) {
     if (error || self->cancelled_ || !self->child_ || self->child_exited_) return;
     self->timed_out_ = true;
-    self->child_->KillGroup(SIGKILL);
+    self->child_->KillTree();
   });
 }
 
@@ -165,6 +182,13 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
     running_since_ = std::chrono::steady_clock::now();
     running_since_epoch_ms_ = NowEpochMs();
     started->chunk_id = chunk_.chunk_id;
+    if (keep_tmp_ && sandbox_ && !kept_tmp_announced_) {
+      // Where to look, in the output of the first test that used it.
+      kept_tmp_announced_ = true;
+      started->output_before = "[gtest_dist] TEST_TMPDIR of this test process, kept on " +
+                               worker_name_ + ": " + sandbox_->path() + "\n" +
+                               started->output_before;
+    }
     ArmTestDeadline();
   } else if (auto* part = std::get_if<protocol::TestPartReported>(&message)) {
     if (part->index >= 0 && tracker_.running() != part->index) return;
@@ -217,11 +241,12 @@ void ChunkRunner::MaybeEndChild() {
 void ChunkRunner::EndChild() {
   const int status = child_->wait_status();
   child_.reset();
+  sandbox_.reset();
   test_timer_.cancel();
   channel_.reset();
   std::string leftover = ReadLeftoverOutput();
   const std::string how = timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
-                                           " (--dist-test-timeout); its process group was killed"
+                                           " (--dist-test-timeout); its process tree was killed"
                                      : "the test process " + DescribeWaitStatus(status);
   const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
   if (!child_finished_chunk_) {

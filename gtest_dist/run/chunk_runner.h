@@ -15,6 +15,7 @@
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/child_process.h"
+#include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/run/chunk_tracker.h"
 
 namespace gtest_dist {
@@ -69,6 +70,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   EventHandler on_event_;
   ChunkTracker tracker_;
 
+  // The current child's private temporary directory: declared before the
+  // child so that the child (and its tree) is gone before it is removed.
+  std::unique_ptr<ChildSandbox> sandbox_;
+  bool keep_tmp_ = false;            // --dist-keep-tmp
+  bool kept_tmp_announced_ = false;  // for the current child
   // The current child and its channel and output file.
   std::unique_ptr<ChildProcess> child_;
   std::shared_ptr<LocalConnection> channel_;

@@ -19,6 +19,7 @@ void DispatchPolicy::OnRestarted(int executor) {
   state.ready = false;
   state.lost = false;
   state.busy = 0;
+  state.exclusive = false;
 }
 
 void DispatchPolicy::OnReady(int executor, int slots) {
@@ -60,7 +61,7 @@ std::vector<Assignment> DispatchPolicy::Dispatch() {
     handed_out = false;
     for (size_t id = 0; id < executors_.size(); ++id) {
       ExecutorState& state = executors_[id];
-      if (!state.ready || state.lost || state.busy >= state.slots) continue;
+      if (!state.ready || state.lost || state.busy >= state.slots || state.exclusive) continue;
       // Retries first: a failed test's second verdict matters more than a
       // new test's first, and it is one test, soon done.
       std::optional<std::vector<int>> tests;
@@ -68,14 +69,23 @@ std::vector<Assignment> DispatchPolicy::Dispatch() {
       if (retry >= 0) {
         tests = std::vector<int>{retry};
       } else {
-        tests = scheduler_->Next();
+        // Locked tests first: each lock is a queue of its own that only one
+        // slot at a time can work through.
+        if (locks_ != nullptr) tests = locks_->Next(state.busy == 0);
+        if (!tests) tests = scheduler_->Next();
       }
       if (!tests) continue;
       Assignment assignment;
       assignment.executor = static_cast<int>(id);
       assignment.chunk_id = next_chunk_id_++;
       assignment.tests = std::move(*tests);
-      in_flight_[assignment.chunk_id] = InFlight{assignment.executor, assignment.tests, {}};
+      InFlight flight{assignment.executor, assignment.tests, {}, {}};
+      if (locks_ != nullptr) {
+        flight.needs = locks_->RequirementsOf(assignment.tests);
+        locks_->Hold(flight.needs);
+        state.exclusive = flight.needs.exclusive;
+      }
+      in_flight_[assignment.chunk_id] = std::move(flight);
       ++state.busy;
       handed_out = true;
       assignments.push_back(std::move(assignment));
@@ -89,8 +99,10 @@ int DispatchPolicy::TakeRetryFor(int executor) {
   for (size_t id = 0; id < executors_.size(); ++id) {
     others = others || (static_cast<int>(id) != executor && !executors_[id].lost);
   }
+  const bool idle = executors_.at(static_cast<size_t>(executor)).busy == 0;
   for (auto it = retries_.begin(); it != retries_.end(); ++it) {
     if (it->failed_on == executor && others) continue;
+    if (locks_ != nullptr && !locks_->Allows(locks_->RequirementsOf({it->index}), idle)) continue;
     const int index = it->index;
     retries_.erase(it);
     return index;
@@ -127,9 +139,26 @@ std::vector<int> DispatchPolicy::OnChunkFinished(std::int64_t chunk_id) {
   std::vector<int> unfinished = Unfinished(flight->second);
   ExecutorState& state = executors_.at(static_cast<size_t>(flight->second.executor));
   if (state.busy > 0) --state.busy;
+  ReleaseLocks(flight->second);
+  if (flight->second.needs.exclusive) state.exclusive = false;
   in_flight_.erase(flight);
-  if (!unfinished.empty()) scheduler_->Requeue(unfinished);
+  if (!unfinished.empty()) Requeue(unfinished);
   return unfinished;
+}
+
+void DispatchPolicy::Requeue(const std::vector<int>& tests) {
+  if (locks_ == nullptr) {
+    scheduler_->Requeue(tests);
+    return;
+  }
+  std::vector<int> free, locked;
+  for (int test : tests) (locks_->Constrained(test) ? locked : free).push_back(test);
+  if (!free.empty()) scheduler_->Requeue(free);
+  if (!locked.empty()) locks_->Requeue(locked);
+}
+
+void DispatchPolicy::ReleaseLocks(const InFlight& flight) {
+  if (locks_ != nullptr) locks_->Release(flight.needs);
 }
 
 LossDecision DispatchPolicy::OnLost(int executor, LossKind kind) {
@@ -148,10 +177,12 @@ LossDecision DispatchPolicy::OnLost(int executor, LossKind kind) {
     }
     decision.lost_chunks.push_back(it->first);
     for (int test : Unfinished(it->second)) decision.requeued.push_back(test);
+    ReleaseLocks(it->second);
     it = in_flight_.erase(it);
   }
   state.busy = 0;
-  if (!decision.requeued.empty()) scheduler_->Requeue(decision.requeued);
+  state.exclusive = false;
+  if (!decision.requeued.empty()) Requeue(decision.requeued);
   decision.reconnect = kind != LossKind::kPermanent;
   decision.any_was_ready = any_ready_;
 
@@ -189,12 +220,17 @@ std::vector<int> DispatchPolicy::StopAfterFailure() {
   failed_fast_ = true;
   std::vector<int> queued;
   while (auto tests = scheduler_->Next()) queued.insert(queued.end(), tests->begin(), tests->end());
+  if (locks_ != nullptr) {
+    const std::vector<int> locked = locks_->TakeAll();
+    queued.insert(queued.end(), locked.begin(), locked.end());
+  }
   return queued;
 }
 
 void DispatchPolicy::DropQueue() {
   while (scheduler_->Next()) {
   }
+  if (locks_ != nullptr) locks_->TakeAll();
 }
 
 }  // namespace gtest_dist

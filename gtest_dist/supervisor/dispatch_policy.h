@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gtest_dist/model/test_record.h"
+#include "gtest_dist/schedule/lock_plan.h"
 #include "gtest_dist/schedule/scheduler.h"
 #include "gtest_dist/supervisor/executor.h"
 
@@ -63,6 +64,12 @@ class DispatchPolicy {
   // `is_final`: whether a test has its final result (the ResultAssembler
   // knows). The scheduler is owned by the caller and outlives the policy.
   DispatchPolicy(Scheduler* scheduler, DispatchOptions options, std::function<bool(int)> is_final);
+
+  // --dist-exclusive/--dist-lock: the tests `locks` holds are dispatched from
+  // it, before the scheduler's, and only when their locks are free (and, for
+  // an exclusive chunk, on an executor that runs nothing else, which then
+  // gets nothing else until it is done). Owned by the caller; may be null.
+  void SetLockPlan(LockPlan* locks) { locks_ = locks; }
 
   // A new executor, starting (not ready yet); returns its id.
   int AddExecutor();
@@ -112,7 +119,9 @@ class DispatchPolicy {
   bool failed_fast() const { return failed_fast_; }
   bool lost(int executor) const { return executors_.at(static_cast<size_t>(executor)).lost; }
   // Tests queued or waiting for a retry.
-  bool HasWork() const { return !scheduler_->empty() || !retries_.empty(); }
+  bool HasWork() const {
+    return !scheduler_->empty() || !retries_.empty() || (locks_ != nullptr && !locks_->empty());
+  }
   int busy(int executor) const { return executors_.at(static_cast<size_t>(executor)).busy; }
   int in_flight() const { return static_cast<int>(in_flight_.size()); }
 
@@ -124,12 +133,14 @@ class DispatchPolicy {
     bool settled = false;
     int slots = 0;
     int busy = 0;
+    bool exclusive = false;  // runs an exclusive chunk: nothing else goes there
     LossKind last_loss = LossKind::kTransient;
   };
   struct InFlight {
     int executor = -1;
     std::vector<int> tests;
-    std::set<int> ended;  // tests whose end this chunk reported
+    std::set<int> ended;     // tests whose end this chunk reported
+    LockRequirements needs;  // held while it runs
   };
   struct PendingRetry {
     int index = -1;
@@ -139,8 +150,14 @@ class DispatchPolicy {
   std::vector<int> Unfinished(const InFlight& flight) const;
   int TakeRetryFor(int executor);
   void SizeChunks();
+  // Puts tests back: those a lock rule names to the lock plan, the rest to
+  // the scheduler.
+  void Requeue(const std::vector<int>& tests);
+  // A chunk is over (finished or lost): its locks are free again.
+  void ReleaseLocks(const InFlight& flight);
 
   Scheduler* scheduler_;
+  LockPlan* locks_ = nullptr;
   const DispatchOptions options_;
   std::function<bool(int)> is_final_;
   std::vector<ExecutorState> executors_;

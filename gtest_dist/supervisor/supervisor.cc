@@ -46,7 +46,8 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
     : config_(config),
       plan_(plan),
       io_(io),
-      scheduler_(*plan.catalog, plan.selected, 1, config_.estimate,
+      lock_plan_(*plan.catalog, plan.selected, config_.lock_rules, protocol::kMaxChunkTests),
+      scheduler_(*plan.catalog, lock_plan_.free_tests(), 1, config_.estimate,
                  plan.shuffle ? std::optional<unsigned>(static_cast<unsigned>(plan.random_seed))
                               : std::nullopt),
       policy_(&scheduler_, DispatchOptions{plan.retries, config_.fallback_local_slots},
@@ -55,6 +56,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
       pool_(io, executors, config_.reconnect_interval) {
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
   scheduler_.SetMaxChunkTests(protocol::kMaxChunkTests);  // what a run_chunk may carry
+  if (!config_.lock_rules.empty()) policy_.SetLockPlan(&lock_plan_);
 }
 
 Supervisor::~Supervisor() = default;
@@ -116,6 +118,7 @@ void Supervisor::Dispatch() {
     chunk.chunk_id = assignment.chunk_id;
     chunk.tests = std::move(assignment.tests);
     chunk.settings = config_.settings;
+    chunk.env = config_.child_env;
     if (config_.fail_fast) chunk.settings.emplace_back("fail_fast", "1");
     if (plan_.shuffle) {
       // Each child shuffles its own tests with the run's seed.

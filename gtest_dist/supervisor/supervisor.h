@@ -44,6 +44,9 @@ struct SupervisorConfig {
   // the tests left are reported skipped, as gtest does.
   bool fail_fast = false;
   int min_chunk_tests = 1;  // --dist-min-chunk
+  LockRules lock_rules;     // --dist-exclusive, --dist-lock
+  // --dist-env: set in every test process's environment, on every worker.
+  std::vector<std::pair<std::string, std::string>> child_env;
   // How often a worker that could not be reached (or was lost) is tried again
   // while the run lasts.
   std::chrono::milliseconds reconnect_interval{5000};
@@ -92,6 +95,7 @@ class Supervisor {
   const RunPlan& plan_;
   boost::asio::io_context& io_;
   std::vector<RunListener*> listeners_;
+  LockPlan lock_plan_;  // before the scheduler, which gets its free tests
   Scheduler scheduler_;
   ResultAssembler assembler_;
   DispatchPolicy policy_;

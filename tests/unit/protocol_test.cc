@@ -1099,7 +1099,7 @@ TEST(FrameIntegrityTest, SealedFramesOpenInOrder) {
 
 TEST(FrameIntegrityTest, AlteredFrameIsRefused) {
   Pair pair = Authenticators();
-  std::string payload = Sealed(&pair.sender, RunChunk{1, {1}, {}});
+  std::string payload = Sealed(&pair.sender, RunChunk{1, {1}, {}, {}});
   payload[payload.find('1')] = '2';
   std::string error;
   EXPECT_FALSE(pair.receiver.Open(&payload, &error));
@@ -1108,7 +1108,7 @@ TEST(FrameIntegrityTest, AlteredFrameIsRefused) {
 
 TEST(FrameIntegrityTest, InjectedUntaggedFrameIsRefused) {
   Pair pair = Authenticators();
-  std::string injected = EncodePayload(RunChunk{99, {0}, {}});
+  std::string injected = EncodePayload(RunChunk{99, {0}, {}, {}});
   std::string error;
   EXPECT_FALSE(pair.receiver.Open(&injected, &error));
   std::string tiny = "{}";
@@ -1118,7 +1118,7 @@ TEST(FrameIntegrityTest, InjectedUntaggedFrameIsRefused) {
 
 TEST(FrameIntegrityTest, ReplayedFrameIsRefused) {
   Pair pair = Authenticators();
-  const std::string first = Sealed(&pair.sender, RunChunk{1, {1}, {}});
+  const std::string first = Sealed(&pair.sender, RunChunk{1, {1}, {}, {}});
   std::string copy = first;
   std::string error;
   ASSERT_TRUE(pair.receiver.Open(&copy, &error)) << error;

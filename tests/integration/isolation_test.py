@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Isolation (issue 14): each test process has a private TEST_TMPDIR, no
+process a test starts outlives its chunk (setsid, double fork, timeout,
+crash), --dist-exclusive and --dist-lock keep tests apart, --dist-env reaches
+every child.
+
+Usage: isolation_test.py --bin build/tests/integration/isolation_suite [-v]
+"""
+
+import os
+import random
+import re
+import shutil
+
+import harness
+
+SHARED_DB = "SharedDb*"
+
+
+def supervisor_args(workers, *extra):
+    return ["--dist-supervisor", "--workers", workers, "--dist-history=off"] + list(extra)
+
+
+def processes_with_argument(argument):
+    """PIDs of live processes whose command line holds `argument` exactly."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                args = f.read().split(b"\0")
+            with open("/proc/%s/stat" % entry, encoding="ascii", errors="replace") as f:
+                state = f.read().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if argument.encode() in args and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def read_trace(path):
+    """[(test, pid, start_us, end_us, tmpdir)] from the suite's ISO_TRACE file."""
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            rows.append((parts[0], int(parts[1]), int(parts[2]), int(parts[3]),
+                         parts[4] if len(parts) > 4 else ""))
+    return rows
+
+
+class TmpDirTest(harness.IntegrationTestCase):
+    """Item 1: TEST_TMPDIR and TMPDIR name a new private directory per child."""
+
+    def check_shared_db_runs(self, workers, runs, pool_env=None):
+        binary = harness.OPTIONS.bin
+        for run in range(runs):
+            trace = os.path.join(self.scratch, "trace-%d" % run)
+            result = harness.run([binary, "--gtest_filter=" + SHARED_DB] +
+                                 supervisor_args(workers, "--dist-env=ISO_TRACE"),
+                                 env={"ISO_TRACE": trace})
+            self.assertEqual(result.returncode, 0, "run %d of %d\n%s" % (
+                run + 1, runs, result.describe()))
+            self.assertIn("[  PASSED  ] 60 tests.", result.stdout, result.describe())
+            rows = read_trace(trace)
+            self.assertEqual(len(rows), 60)
+            # Tests ran at the same time (or isolation was never put to the
+            # test), and no private directory is left.
+            self.assertGreater(max_concurrency(rows), 1)
+            # A worker removes them once its children have exited, which may
+            # be just after the supervisor has its results.
+            left = {row[4] for row in rows}
+            harness.wait_until(lambda: not any(os.path.exists(d) for d in left), 10,
+                               "private directories removed: %s" % sorted(left))
+
+    def test_shared_db_passes_ten_times_with_local_8(self):
+        self.check_shared_db_runs("local:8", 10)
+
+    def test_shared_db_passes_ten_times_with_two_workers_of_4_jobs(self):
+        with self.pool(harness.OPTIONS.bin, 2, jobs=4) as pool:
+            self.check_shared_db_runs(",".join(pool.addresses()), 10)
+            pool.stop_all()
+
+    def test_ctest_j8_fails_on_shared_db(self):
+        """What ctest -j8 over gtest_discover_tests runs: one plain process per
+        test, 8 at a time, all with one TEST_TMPDIR (as they share /tmp)."""
+        ctest = shutil.which("ctest")
+        if ctest is None:
+            self.skipTest("ctest not found")
+        binary = os.path.abspath(harness.OPTIONS.bin)
+        listed = harness.run([binary, "--gtest_list_tests", "--gtest_filter=" + SHARED_DB])
+        names, suite = [], None
+        for line in listed.stdout.splitlines():
+            if not line.startswith(" "):
+                suite = line.strip()
+            else:
+                names.append(suite + line.strip())
+        self.assertEqual(len(names), 60)
+        ctest_dir = os.path.join(self.scratch, "ctest")
+        os.mkdir(ctest_dir)
+        with open(os.path.join(ctest_dir, "CTestTestfile.cmake"), "w", encoding="utf-8") as f:
+            for name in names:
+                f.write('add_test(%s "%s" "--gtest_filter=%s")\n' % (name, binary, name))
+        result = harness.run([ctest, "--test-dir", ctest_dir, "-j8"],
+                             env={"TEST_TMPDIR": self.scratch})
+        match = re.search(r"(\d+) tests failed out of (\d+)", result.stdout)
+        failed = int(match.group(1)) if match else 0
+        print("\nctest -j8 over the %d SharedDb tests: %d failed" % (len(names), failed))
+        self.assertGreater(failed, 0, "shared_db was never used by two tests at once\n" +
+                           result.describe())
+
+    def test_tmpdir_is_private_and_removed_without_following_links(self):
+        binary = harness.OPTIONS.bin
+        trace = os.path.join(self.scratch, "trace")
+        outside = os.path.join(self.scratch, "outside")
+        os.mkdir(outside)
+        with open(os.path.join(outside, "keep-me"), "w", encoding="ascii") as f:
+            f.write("not the runner's")
+        parent = os.path.join(self.scratch, "user-tmp")
+        os.mkdir(parent)
+        result = harness.run([binary, "--gtest_filter=TmpDir.*:SharedDb01.*"] +
+                             supervisor_args("local:2"),
+                             env={"ISO_TRACE": trace, "ISO_OUTSIDE": outside,
+                                  "TEST_TMPDIR": parent})
+        self.assertEqual(result.returncode, 0, result.describe())
+        rows = read_trace(trace)
+        self.assertEqual(len(rows), 3, rows)
+        for row in rows:
+            self.assertEqual(os.path.dirname(row[4]), parent, row)
+            self.assertFalse(os.path.exists(row[4]), row)
+        self.assertEqual(os.listdir(parent), [])
+        self.assertTrue(os.path.exists(os.path.join(outside, "keep-me")))
+
+    def test_keep_tmp_keeps_and_says_where(self):
+        binary = harness.OPTIONS.bin
+        trace = os.path.join(self.scratch, "trace")
+        outside = os.path.join(self.scratch, "outside")
+        os.mkdir(outside)
+        result = harness.run([binary, "--gtest_filter=TmpDir.*"] +
+                             supervisor_args("local:1", "--dist-keep-tmp"),
+                             env={"ISO_TRACE": trace, "ISO_OUTSIDE": outside,
+                                  "TEST_TMPDIR": self.scratch})
+        self.assertEqual(result.returncode, 0, result.describe())
+        (row,) = read_trace(trace)
+        self.assertTrue(os.path.isdir(row[4]), result.describe())
+        self.assertIn("kept on local: " + row[4], result.stdout, result.describe())
+        self.assertIn("keeping TEST_TMPDIR " + row[4], result.stderr, result.describe())
+        os.chmod(os.path.join(row[4], "ro"), 0o700)  # for the scratch clean-up
+
+
+class NoLeakTest(harness.IntegrationTestCase):
+    """Item 3: nothing a test started runs on after its chunk."""
+
+    def setUp(self):
+        super().setUp()
+        # A unique argument, so that only our sleeps are counted.
+        self.sleep_arg = "600.%06d" % random.randrange(10 ** 6)
+        self.addCleanup(self.kill_leftovers)
+
+    def kill_leftovers(self):
+        for pid in processes_with_argument(self.sleep_arg):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+
+    def assert_no_sleep_left(self, result):
+        # The run has ended: whatever was killed may take a moment to be
+        # reaped, but nothing may stay alive.
+        try:
+            harness.wait_until(lambda: not processes_with_argument(self.sleep_arg), 5,
+                               "sleep %s gone" % self.sleep_arg)
+        except AssertionError:
+            self.fail("left running: %s\n%s" % (processes_with_argument(self.sleep_arg),
+                                                result.describe()))
+
+    def run_leaking(self, test, workers, *extra):
+        # --dist-env: a worker's test processes see what the supervisor set.
+        return harness.run([harness.OPTIONS.bin, "--gtest_filter=" + test] +
+                           supervisor_args(workers, "--dist-env=ISO_SLEEP_ARG", *extra),
+                           env={"ISO_SLEEP_ARG": self.sleep_arg})
+
+    def test_the_check_sees_what_a_plain_run_leaves(self):
+        result = harness.run([harness.OPTIONS.bin, "--gtest_filter=Leak.DetachedSleep"],
+                             env={"ISO_SLEEP_ARG": self.sleep_arg})
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertEqual(len(processes_with_argument(self.sleep_arg)), 2)
+
+    def test_setsid_and_double_fork_locally(self):
+        result = self.run_leaking("Leak.DetachedSleep:LeakDeathTest.*", "local:2")
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assert_no_sleep_left(result)
+
+    def test_setsid_and_double_fork_on_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result = self.run_leaking("Leak.DetachedSleep:LeakDeathTest.*", pool.addresses()[0])
+            self.assertEqual(result.returncode, 0, result.describe())
+            self.assert_no_sleep_left(result)
+            pool.stop_all()
+
+    def test_timeout_takes_the_tree_locally(self):
+        result = self.run_leaking("Leak.DetachedSleepThenHang", "local:1",
+                                  "--dist-test-timeout=2")
+        self.assertNotEqual(result.returncode, 0, result.describe())
+        self.assertIn("timed out after 2 s", result.stdout, result.describe())
+        self.assert_no_sleep_left(result)
+
+    def test_timeout_takes_the_tree_on_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result = self.run_leaking("Leak.DetachedSleepThenHang", pool.addresses()[0],
+                                      "--dist-test-timeout=2")
+            self.assertNotEqual(result.returncode, 0, result.describe())
+            self.assertIn("timed out after 2 s", result.stdout, result.describe())
+            self.assert_no_sleep_left(result)
+            pool.stop_all()
+
+    def test_crash_takes_the_tree_on_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result = self.run_leaking("Leak.DetachedSleepThenCrash", pool.addresses()[0])
+            self.assertNotEqual(result.returncode, 0, result.describe())
+            self.assertIn("killed by signal 6", result.stdout, result.describe())
+            self.assert_no_sleep_left(result)
+            pool.stop_all()
+
+
+def overlaps(a, b):
+    return a[2] < b[3] and b[2] < a[3]
+
+
+def max_concurrency(rows):
+    events = sorted([(r[2], 1) for r in rows] + [(r[3], -1) for r in rows])
+    running = best = 0
+    for _, step in events:
+        running += step
+        best = max(best, running)
+    return best
+
+
+class ExclusiveAndLockTest(harness.IntegrationTestCase):
+    """Item 4: --dist-exclusive and --dist-lock, checked on a trace of start
+    and end times that the tests write."""
+
+    FILTER = "Serial.*:Device.*:Port.*:Free.*"
+    RULES = ["--dist-exclusive=Serial.*", "--dist-lock=dev:Device.*:Free.A",
+             "--dist-lock", "port:Port.*"]
+
+    def run_traced(self, workers, env=None):
+        trace = os.path.join(self.scratch, "trace")
+        report = os.path.join(self.scratch, "report.json")
+        result = harness.run([harness.OPTIONS.bin, "--gtest_filter=" + self.FILTER,
+                              "--gtest_output=json:" + report] +
+                             supervisor_args(workers, "--dist-env=ISO_TRACE", *self.RULES),
+                             env=dict(env or {}, ISO_TRACE=trace))
+        self.assertEqual(result.returncode, 0, result.describe())
+        rows = read_trace(trace)
+        self.assertEqual(len(rows), 22, result.describe())
+        return rows, harness.Report.from_json(report), result
+
+    def check_trace(self, rows, workers_of):
+        by_name = {row[0]: row for row in rows}
+        serial = [r for r in rows if r[0].startswith("Serial.")]
+        for s in serial:
+            for other in rows:
+                if other is s or workers_of[other[0]] != workers_of[s[0]]:
+                    continue
+                self.assertFalse(overlaps(s, other), "%s ran beside %s" % (s, other))
+        for lock in (["Device.A", "Device.B", "Device.C", "Device.D", "Free.A"],
+                     ["Port.A", "Port.B", "Port.C"]):
+            held = [by_name[name] for name in lock]
+            for i, a in enumerate(held):
+                for b in held[i + 1:]:
+                    self.assertFalse(overlaps(a, b), "%s and %s overlap" % (a, b))
+        return max_concurrency([r for r in rows if not r[0].startswith("Serial.")])
+
+    def test_local_slots(self):
+        rows, report, result = self.run_traced("local:4")
+        busiest = self.check_trace(rows, {r[0]: "local" for r in rows})
+        print("\nlocal:4: at most %d tests at once" % busiest)
+        self.assertEqual(busiest, 4, "the other tests did not use every slot\n" +
+                         "\n".join(map(str, rows)))
+
+    def test_two_workers(self):
+        with self.pool(harness.OPTIONS.bin, 2, jobs=2) as pool:
+            rows, report, result = self.run_traced(",".join(pool.addresses()))
+            busiest = self.check_trace(rows, report.workers)
+            print("\n2 workers x 2: at most %d tests at once" % busiest)
+            # Both workers' slots in use at once (all 4 usually; child start-up
+            # on a loaded machine can keep one slot a moment behind).
+            self.assertGreaterEqual(busiest, 3, "\n".join(map(str, rows)))
+            pool.stop_all()
+
+
+class DistEnvTest(harness.IntegrationTestCase):
+    """Item 5: --dist-env reaches every test process on every worker."""
+
+    def test_set_and_passed_on_to_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result = harness.run(
+                [harness.OPTIONS.bin, "--gtest_filter=EnvCheck.*",
+                 "--dist-env=ISO_ENV_EXPECT=from the supervisor", "--dist-env", "ISO_ENV_A"] +
+                supervisor_args(pool.addresses()[0]),
+                env={"ISO_ENV_A": "from the supervisor", "GTEST_DIST_ENV": "ISO_ENV_B=two words"})
+            self.assertEqual(result.returncode, 0, result.describe())
+            self.assertIn("[  PASSED  ] 1 test.", result.stdout, result.describe())
+            self.assertNotIn("SKIPPED", result.stdout, result.describe())
+            pool.stop_all()
+
+    def test_the_runners_own_variables_are_refused(self):
+        result = harness.run([harness.OPTIONS.bin, "--dist-env=GTEST_DIST_INTERNAL_CHILD=3"] +
+                             supervisor_args("local:1"))
+        self.assertNotEqual(result.returncode, 0, result.describe())
+        self.assertIn("--dist-env", result.stderr, result.describe())
+        self.assertIn("set by the runner", result.stderr, result.describe())
+
+
+if __name__ == "__main__":
+    harness.main()
