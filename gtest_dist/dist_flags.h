@@ -22,6 +22,10 @@ struct WorkerAddress {
   std::string ToString() const;
 };
 
+// --dist-console: how the supervisor's console shows the run. kAuto picks
+// kLines on a terminal and kBlocks elsewhere (logs, compat drivers).
+enum class ConsoleStyle { kAuto, kBlocks, kLines, kFailures };
+
 struct DistOptions {
   Mode mode = Mode::kPlain;
   std::vector<WorkerAddress> workers;   // --workers
@@ -59,6 +63,7 @@ struct DistOptions {
   std::vector<std::string> dashboard_allowed_hosts;
   // --dist-insecure: connect to non-loopback workers without a secret or TLS.
   bool insecure = false;
+  ConsoleStyle console = ConsoleStyle::kAuto;  // --dist-console
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };
