@@ -32,6 +32,7 @@ COLUMNS = 100
 # A status line as drawn: carriage return, the text, erase to end of line.
 STATUS = re.compile(rb"\r(\[\d+/\d+\] [^\r\n\x1b]*)\x1b\[K")
 ERASE = b"\r\x1b[K"
+COLOR = re.compile(rb"\x1b\[[0-9;]*m")
 SUMMARY = b"[==========] %d tests from 6 test suites ran." % SELECTED
 
 
@@ -71,8 +72,9 @@ class TerminalRun:
                 self._data += chunk
 
     def data(self):
+        """What was written, colours left out (the status line has none)."""
         with self._lock:
-            return bytes(self._data)
+            return COLOR.sub(b"", bytes(self._data))
 
     def statuses(self):
         return [m.group(1).decode(errors="replace") for m in STATUS.finditer(self.data())]
@@ -132,16 +134,16 @@ class ConsoleTest(harness.IntegrationTestCase):
         # `lines` is the default on a terminal: one line per test, then the
         # summary and the digest.
         # (A line may follow the erased status line on the same row.)
-        lines = re.findall(rb"\[\s*\d+/72\] OK Slow\w/Slow\w\.Works/\d+ \(", data)
+        lines = re.findall(rb"\[\s*\d+/72\] OK Step/Slow\w\.Works/\d+ \(", data)
         self.assertEqual(len(lines), SELECTED, harness.tail(text))
         self.assertNotIn(b"[ RUN      ]", data)
         tail = data[summary:]
-        self.assertRegex(tail, rb"\r\nSlowest: Slow\w/Slow\w\.Works/\d+ \d")
+        self.assertRegex(tail, rb"\r\nSlowest: Step/Slow\w\.Works/\d+ \d")
         self.assertRegex(tail, rb"\r\nWork: [^\r\n]*% \(\d+ tests?\)")
 
     def test_failures_console_on_a_terminal_prints_no_passing_test(self):
         run = TerminalRun([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:3",
-                           "--dist-console=failures", "--gtest_filter=SlowA*:SlowB*"])
+                           "--dist-console=failures", "--gtest_filter=Step/SlowA*:Step/SlowB*"])
         code, data, stderr = run.finish()
         text = data.decode(errors="replace")
         self.assertEqual(code, 0, stderr + harness.tail(text))
@@ -153,16 +155,16 @@ class ConsoleTest(harness.IntegrationTestCase):
         for extra in ([], ["--dist-console=lines"]):
             with self.subTest(extra=extra):
                 result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers",
-                                      "local:3", "--gtest_filter=SlowA*:SlowB*"] + extra,
+                                      "local:3", "--gtest_filter=Step/SlowA*:Step/SlowB*"] + extra,
                                      env={"TERM": "xterm"})
                 self.assertEqual(result.returncode, 0, result.describe())
                 self.assertNotIn("\r", result.stdout)
                 self.assertNotIn("\x1b", result.stdout)
                 if extra:
-                    self.assertRegex(result.stdout, r"(?m)^\[ \d/24\] OK SlowA/")
+                    self.assertRegex(result.stdout, r"(?m)^\[ \d/24\] OK Step/SlowA\.")
                 else:
                     # blocks, as before: what log scrapers and drivers read.
-                    self.assertIn("[ RUN      ] SlowA/SlowA.Works/0\n", result.stdout)
+                    self.assertIn("[ RUN      ] Step/SlowA.Works/0\n", result.stdout)
                     self.assertNotIn("Slowest:", result.stdout)
 
     def test_bad_console_value_is_refused_naming_it(self):
