@@ -38,7 +38,7 @@ void PrintRunFooter(ConsoleStream& out, const RunPlan& plan, const RunSummary& s
     }
   }
   const RunTotals totals = summary.Totals();
-  const std::size_t passed_count = static_cast<std::size_t>(totals.passing(plan.flaky_fails));
+  const auto passed_count = static_cast<std::size_t>(totals.passing(plan.flaky_fails));
   const std::set<int> suites_to_run = SuitesWithSelected(plan);
   std::set<std::string> names_to_run;
   for (int suite : suites_to_run) {
