@@ -475,6 +475,24 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      // The console a person watches (issue 17).
+      {"dist-console", FlagKind::kValue, "blocks|lines|failures",
+       "What the console prints: gtest's blocks (default when stdout is not a terminal), "
+       "one line per finished test with failures in full (lines, default on a terminal), "
+       "or only failures (failures). On a terminal a status line shows the progress.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v == "blocks") {
+           o->console = ConsoleStyle::kBlocks;
+         } else if (v == "lines") {
+           o->console = ConsoleStyle::kLines;
+         } else if (v == "failures") {
+           o->console = ConsoleStyle::kFailures;
+         } else {
+           *e = "--dist-console: expected blocks, lines or failures, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
   };
   return kFlags;
 }

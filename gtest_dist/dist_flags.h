@@ -27,6 +27,10 @@ struct WorkerAddress {
   std::string ToString() const;
 };
 
+// --dist-console: how the supervisor's console shows the run. kAuto picks
+// kLines on a terminal and kBlocks elsewhere (logs, compat drivers).
+enum class ConsoleStyle { kAuto, kBlocks, kLines, kFailures };
+
 struct DistOptions {
   Mode mode = Mode::kPlain;
   std::vector<WorkerAddress> workers;   // --workers
@@ -64,6 +68,7 @@ struct DistOptions {
   std::vector<std::string> dashboard_allowed_hosts;
   // --dist-insecure: connect to non-loopback workers without a secret or TLS.
   bool insecure = false;
+  ConsoleStyle console = ConsoleStyle::kAuto;  // --dist-console
   // Workers over ssh.
   bool stdio = false;  // --stdio: a worker serving one supervisor on stdin/stdout
   // --dist-ssh-command, split into words: what starts an ssh:// worker,

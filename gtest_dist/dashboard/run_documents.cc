@@ -5,19 +5,19 @@
 
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/dashboard/dashboard_source.h"
+#include "gtest_dist/model/run_estimate.h"
 
 namespace gtest_dist::dashboard {
 
 nlohmann::json RunJson(const RunView& run, std::int64_t now_ms) {
   const RunTotals& c = run.counts;
-  const int recorded = c.recorded();
   const std::int64_t end = run.ended_ms > 0 ? run.ended_ms : now_ms;
   const std::int64_t elapsed = std::max<std::int64_t>(0, end - run.started_ms);
   nlohmann::json eta = nullptr;
   if (run.ended_ms > 0) {
     eta = 0;
-  } else if (recorded > 0) {
-    eta = elapsed * c.left() / recorded;
+  } else if (const auto remaining = EstimateRemainingMs(c, elapsed)) {
+    eta = *remaining;
   }
   return {
       {"id", run.id},

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 
 namespace gtest_dist {
 
 int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors, RunPlan* plan,
-                  const std::vector<RunListener*>& listeners, bool stop_at_failure) {
+                  const std::vector<RunListener*>& listeners, bool stop_at_failure,
+                  const IterationHooks& hooks) {
   std::signal(SIGPIPE, SIG_IGN);
   bool failed = false;
   for (int iteration = 0; plan->repeat < 0 || iteration < plan->repeat; ++iteration) {
@@ -26,6 +28,18 @@ int RunIterations(const SupervisorConfig& config, const ExecutorSettings& execut
       if (!error) supervisor.Interrupt(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
     for (RunListener* listener : listeners) supervisor.AddListener(listener);
+    // The ticker lives on the iteration's io_context: it stops with it and
+    // never runs on another thread than the listeners.
+    boost::asio::steady_timer ticker(io);
+    std::function<void()> arm_ticker = [&]() {
+      ticker.expires_after(hooks.tick_interval);
+      ticker.async_wait([&](const boost::system::error_code& error) {
+        if (error) return;
+        hooks.tick(supervisor);
+        arm_ticker();
+      });
+    };
+    if (hooks.tick) arm_ticker();
     const int result = supervisor.Run();
     failed = failed || result != 0;
     if (!supervisor.run_problem().empty()) {

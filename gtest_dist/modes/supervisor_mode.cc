@@ -20,8 +20,12 @@
 #include "gtest_dist/modes/run_loop.h"
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/report/console_reporter.h"
+#include "gtest_dist/report/console_stream.h"
+#include "gtest_dist/report/line_console.h"
 #include "gtest_dist/report/loop_tally.h"
 #include "gtest_dist/report/report_files.h"
+#include "gtest_dist/report/status_line.h"
+#include "gtest_dist/report/terminal.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
@@ -190,12 +194,41 @@ int RunSupervisorMode(const DistOptions& options) {
   for (const WorkerAddress& worker : options.workers) plan.workers.push_back(worker.ToString());
 
   const std::string binary_name = BaseName(options.passthrough_args.at(0));
+  // The console (issue 17): gtest's blocks where a program or a log reads
+  // stdout, one line per test and a status line where a person does.
+  ConsoleStream console_stream(stdout, ShouldUseColor(GTEST_FLAG_GET(color), STDOUT_FILENO));
+  const bool brief = GTEST_FLAG_GET(brief);
+  ConsoleStyle style = options.console;
+  if (style == ConsoleStyle::kAuto) {
+    // --gtest_brief asks for gtest's brief printer, which is a blocks one.
+    style = isatty(STDOUT_FILENO) != 0 && !brief ? ConsoleStyle::kLines : ConsoleStyle::kBlocks;
+  }
+  const bool status_line = !brief && SupportsStatusLine(STDOUT_FILENO);
   ConsoleOptions console_options;
-  console_options.color = ShouldUseColor(GTEST_FLAG_GET(color), STDOUT_FILENO);
-  console_options.brief = GTEST_FLAG_GET(brief);
+  console_options.brief = brief;
   console_options.print_time = GTEST_FLAG_GET(print_time);
   console_options.ordered = options.ordered_console;
-  ConsoleReporter console(stdout, console_options);
+  LineConsoleOptions line_options;
+  line_options.failures_only = style == ConsoleStyle::kFailures;
+  line_options.print_time = console_options.print_time;
+  std::unique_ptr<RunListener> console;
+  if (style == ConsoleStyle::kBlocks) {
+    console = std::make_unique<ConsoleReporter>(&console_stream, console_options);
+  } else {
+    console = std::make_unique<LineConsole>(&console_stream, line_options);
+  }
+  RunProgress progress;
+  IterationHooks hooks;
+  if (status_line) {
+    hooks.tick = [&console_stream, &progress](const Supervisor& supervisor) {
+      if (!progress.running()) return;
+      const DispatchPolicy::Load load = supervisor.worker_load();
+      // One column short of the width: a terminal that wraps at the last
+      // column would push the line down at every redraw.
+      console_stream.ShowStatus(FormatStatusLine(progress.Snapshot(load.busy, load.connected),
+                                                 TerminalColumns(STDOUT_FILENO) - 1));
+    };
+  }
 
   std::unique_ptr<ReportFileWriter> report_file;
   const std::string output = GTEST_FLAG_GET(output);
@@ -217,6 +250,14 @@ int RunSupervisorMode(const DistOptions& options) {
     return kConfigurationError;
   }
   SupervisorConfig config = MakeSupervisorConfig(options);
+  // The supervisor's notes go to stderr, often the same terminal: the status
+  // line goes first, and comes back at the next tick.
+  config.note = [&console_stream](const std::string& line) {
+    console_stream.HideStatus();
+    console_stream.Flush();
+    std::fprintf(stderr, "gtest_dist: %s\n", line.c_str());
+    std::fflush(stderr);
+  };
 
   // --gtest_repeat: each iteration is a whole distributed run; -1 repeats
   // until interrupted. As gtest, the result is a failure if any iteration
@@ -268,12 +309,13 @@ int RunSupervisorMode(const DistOptions& options) {
     std::fflush(stderr);
   }
   LoopTally tally(stdout, stderr);
-  std::vector<RunListener*> listeners = {&console};
+  std::vector<RunListener*> listeners = {&progress, console.get()};
   if (report_file) listeners.push_back(report_file.get());
   if (recorder) listeners.push_back(recorder.get());
   if (live_runs) listeners.push_back(live_runs.get());
   if (looping) listeners.push_back(&tally);
-  const int result = RunIterations(config, executors, &plan, listeners, options.repeat_until_fail);
+  const int result =
+      RunIterations(config, executors, &plan, listeners, options.repeat_until_fail, hooks);
   if (looping) tally.PrintSummary();
   return result;
 }

@@ -1,87 +1,22 @@
 #include "gtest_dist/report/console_reporter.h"
 
-#include <strings.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <limits>
 
+#include "gtest_dist/report/console_format.h"
+#include "gtest_dist/report/run_footer.h"
+
 namespace gtest_dist {
-namespace {
-
-// The terminals gtest 1.12 trusts with colour when --gtest_color=auto.
-constexpr const char* kColorTerminals[] = {
-    "xterm",         "xterm-color",  "xterm-256color",        "screen", "screen-256color", "tmux",
-    "tmux-256color", "rxvt-unicode", "rxvt-unicode-256color", "linux",  "cygwin",
-};
-
-std::string FormatCount(size_t count, const char* singular, const char* plural) {
-  return std::to_string(count) + " " + (count == 1 ? singular : plural);
-}
-
-std::string FormatTestCount(size_t count) { return FormatCount(count, "test", "tests"); }
-
-std::string FormatTestSuiteCount(size_t count) {
-  return FormatCount(count, "test suite", "test suites");
-}
-
-// gtest's FormatFileLocation for a compiler that is not MSVC.
-std::string FormatFileLocation(const std::string& file, int line) {
-  const std::string name = file.empty() ? "unknown file" : file;
-  if (line < 0) return name + ":";
-  return name + ":" + std::to_string(line) + ":";
-}
-
-// The text gtest puts after the location; both failure kinds read "Failure"
-// because users rarely care which one it was.
-const char* PartTypeText(TestPart::Type type) {
-  switch (type) {
-    case TestPart::Type::kSkip:
-      return "Skipped\n";
-    case TestPart::Type::kSuccess:
-      return "Success";
-    case TestPart::Type::kNonFatalFailure:
-    case TestPart::Type::kFatalFailure:
-      return "Failure\n";
-  }
-  return "Unknown result type";
-}
-
-// ", where TypeParam = ... and GetParam() = ...", which gtest adds to the
-// name of a failed test (never to a passed or skipped one).
-std::string ParamComment(const TestEntry& test) {
-  if (test.type_param.empty() && test.value_param.empty()) return "";
-  std::string comment = ", where ";
-  if (!test.type_param.empty()) {
-    comment += "TypeParam = " + test.type_param;
-    if (!test.value_param.empty()) comment += " and ";
-  }
-  if (!test.value_param.empty()) comment += "GetParam() = " + test.value_param;
-  return comment;
-}
-
-}  // namespace
-
-bool ShouldUseColor(const std::string& gtest_color_flag, int fd) {
-  const char* flag = gtest_color_flag.c_str();
-  if (strcasecmp(flag, "auto") == 0) {
-    const char* term = std::getenv("TERM");
-    bool term_supports_color = false;
-    if (term != nullptr) {
-      for (const char* known : kColorTerminals) {
-        if (std::string(term) == known) term_supports_color = true;
-      }
-    }
-    return term_supports_color && isatty(fd) != 0;
-  }
-  // Anything else but these means no colour, gtest's conservative choice.
-  return strcasecmp(flag, "yes") == 0 || strcasecmp(flag, "true") == 0 ||
-         strcasecmp(flag, "t") == 0 || gtest_color_flag == "1";
-}
 
 ConsoleReporter::ConsoleReporter(std::FILE* out, ConsoleOptions options)
-    : out_(out), options_(options) {}
+    : owned_out_(std::make_unique<ConsoleStream>(out, options.color)),
+      out_(owned_out_.get()),
+      options_(options) {}
+
+ConsoleReporter::ConsoleReporter(ConsoleStream* out, ConsoleOptions options)
+    : out_(out), options_(options) {
+  options_.color = out->color();
+}
 
 void ConsoleReporter::OnRunStart(const RunPlan& plan) {
   plan_ = plan;
@@ -91,6 +26,7 @@ void ConsoleReporter::OnRunStart(const RunPlan& plan) {
   next_to_print_ = 0;
   seen_.clear();
   pending_close_ = -1;
+  current_suite_ = -1;
   pending_global_.clear();
 
   if (plan_.catalog != nullptr) {
@@ -131,7 +67,7 @@ void ConsoleReporter::OnRunStart(const RunPlan& plan) {
   }
 
   if (!options_.brief) PrintRunHeader();
-  std::fflush(out_);
+  out_->Flush();
 }
 
 void ConsoleReporter::OnTestFinished(const TestEntry& test, const TestRecord& record) {
@@ -150,7 +86,7 @@ void ConsoleReporter::OnSuitePart(const std::string& suite_name, const TestPart&
     // The brief printer has no structure to place the part in: gtest prints
     // it the moment it is reported.
     PrintPart(part);
-    std::fflush(out_);
+    out_->Flush();
     return;
   }
   if (index < 0 || suites_[static_cast<size_t>(index)].selected == 0) {
@@ -162,8 +98,9 @@ void ConsoleReporter::OnSuitePart(const std::string& suite_name, const TestPart&
       return;
     }
     ClosePendingSuite();
+    current_suite_ = -1;
     PrintPart(part);
-    std::fflush(out_);
+    out_->Flush();
     return;
   }
   SuiteState* suite = &suites_[static_cast<size_t>(index)];
@@ -181,12 +118,14 @@ void ConsoleReporter::OnSuitePart(const std::string& suite_name, const TestPart&
   }
   // Unless the suite is the one waiting to be closed, its footer goes first.
   if (pending_close_ != index) ClosePendingSuite();
-  if (!suite->header_printed) OpenSuite(suite);
+  if (!suite->closed) EnterSuite(suite);
   PrintPart(part);
-  std::fflush(out_);
+  out_->Flush();
 }
 
 void ConsoleReporter::OnRunEnd(const RunSummary& summary) {
+  // The status line is gone for good before the summary.
+  out_->HideStatus();
   // A run that ended early (interrupted, workers lost) may leave tests held
   // behind one that never finished, or tests only the summary knows about.
   for (; next_to_print_ < plan_.selected.size(); ++next_to_print_) {
@@ -213,8 +152,12 @@ void ConsoleReporter::OnRunEnd(const RunSummary& summary) {
       if (suite.header_printed && !suite.closed) CloseSuite(&suite);
     }
   }
-  PrintRunFooter(summary);
-  std::fflush(out_);
+  FooterOptions footer;
+  footer.brief = options_.brief;
+  footer.print_time = options_.print_time;
+  PrintRunFooter(*out_, plan_, summary, footer, pending_global_);
+  pending_global_.clear();
+  out_->Flush();
 }
 
 void ConsoleReporter::PrintRunHeader() {
@@ -224,17 +167,17 @@ void ConsoleReporter::PrintRunHeader() {
   }
   // Reminds the user that some tests may not run, exactly when gtest does.
   if (plan_.filter != "*") {
-    PrintColored(Color::kYellow, "Note: Google Test filter = " + plan_.filter + "\n");
+    PrintColored(ConsoleColor::kYellow, "Note: Google Test filter = " + plan_.filter + "\n");
   }
   if (plan_.shuffle) {
-    PrintColored(Color::kYellow, "Note: Randomizing tests' orders with a seed of " +
-                                     std::to_string(plan_.random_seed) + " .\n");
+    PrintColored(ConsoleColor::kYellow, "Note: Randomizing tests' orders with a seed of " +
+                                            std::to_string(plan_.random_seed) + " .\n");
   }
   size_t suites_to_run = 0;
   for (const SuiteState& suite : suites_) {
     if (suite.selected > 0) ++suites_to_run;
   }
-  PrintColored(Color::kGreen, "[==========] ");
+  PrintColored(ConsoleColor::kGreen, "[==========] ");
   Print("Running " + FormatTestCount(plan_.selected.size()) + " from " +
         FormatTestSuiteCount(suites_to_run) + ".\n");
   // gtest sets environments up only when a test will run, and with
@@ -242,7 +185,7 @@ void ConsoleReporter::PrintRunHeader() {
   // forever or told to recreate them).
   if (!plan_.selected.empty() &&
       (plan_.iteration == 0 || plan_.repeat < 0 || plan_.recreate_environments)) {
-    PrintColored(Color::kGreen, "[----------] ");
+    PrintColored(ConsoleColor::kGreen, "[----------] ");
     Print("Global test environment set-up.\n");
   }
 }
@@ -254,7 +197,7 @@ void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record)
   SuiteState* suite = options_.brief ? nullptr : SuiteOf(test);
   if (!options_.brief) ClosePendingSuite();
   if (suite != nullptr) {
-    if (!suite->header_printed) OpenSuite(suite);
+    EnterSuite(suite);
     PrintReadyDisabled(suite, suite->printed);
   }
   // Failed attempts (--dist-retries) first, each as a plain run would print
@@ -264,7 +207,7 @@ void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record)
   int number = 0;
   for (const TestRecord& attempt : record.failed_attempts) {
     PrintAttempt(test, attempt);
-    PrintColored(Color::kYellow, "[  RETRY   ] ");
+    PrintColored(ConsoleColor::kYellow, "[  RETRY   ] ");
     std::string line = test.FullName() + " (attempt " + std::to_string(++number) + " of " +
                        std::to_string(std::max(attempts, plan_.retries + 1)) + " failed";
     if (options_.print_time) line += ", " + std::to_string(attempt.elapsed_ms) + " ms";
@@ -283,7 +226,7 @@ void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record)
       pending_close_ = test.suite_index;
     }
   }
-  std::fflush(out_);
+  out_->Flush();
 }
 
 void ConsoleReporter::PrintAttempt(const TestEntry& test, const TestRecord& record) {
@@ -291,7 +234,7 @@ void ConsoleReporter::PrintAttempt(const TestEntry& test, const TestRecord& reco
   // Environment's SetUp): a plain run shows it just before "[ RUN      ]".
   Print(record.output_before_start);
   if (!options_.brief) {
-    PrintColored(Color::kGreen, "[ RUN      ] ");
+    PrintColored(ConsoleColor::kGreen, "[ RUN      ] ");
     Print(test.FullName() + "\n");
   }
   for (const TestPart& part : record.parts) PrintPart(part);
@@ -306,11 +249,11 @@ void ConsoleReporter::PrintTestEndLine(const TestEntry& test, const TestRecord& 
   if (options_.brief && !failed) return;
   const Outcome shown = ReportedOutcome(record.outcome, plan_.flaky_fails);
   if (shown == Outcome::kPassed || shown == Outcome::kFlaky) {
-    PrintColored(Color::kGreen, "[       OK ] ");
+    PrintColored(ConsoleColor::kGreen, "[       OK ] ");
   } else if (shown == Outcome::kSkipped) {
-    PrintColored(Color::kGreen, "[  SKIPPED ] ");
+    PrintColored(ConsoleColor::kGreen, "[  SKIPPED ] ");
   } else {
-    PrintColored(Color::kRed, "[  FAILED  ] ");
+    PrintColored(ConsoleColor::kRed, "[  FAILED  ] ");
   }
   std::string line = test.FullName();
   if (failed) line += ParamComment(test);
@@ -321,22 +264,32 @@ void ConsoleReporter::PrintTestEndLine(const TestEntry& test, const TestRecord& 
 }
 
 void ConsoleReporter::OpenSuite(SuiteState* suite) {
-  PrintColored(Color::kGreen, "[----------] ");
+  PrintColored(ConsoleColor::kGreen, "[----------] ");
   std::string line = FormatTestCount(static_cast<size_t>(suite->selected)) + " from " + suite->name;
   if (!suite->type_param.empty()) {
     line += ", where TypeParam = " + suite->type_param;
   }
+  // A later block of a suite whose tests arrive between other suites' (the
+  // live console): never a header that seems to hold all of them.
+  if (suite->header_printed) line += " (continued)";
   Print(line + "\n");
   suite->header_printed = true;
   for (const TestPart& part : suite->pending_before) PrintPart(part);
   suite->pending_before.clear();
 }
 
+void ConsoleReporter::EnterSuite(SuiteState* suite) {
+  const int index = static_cast<int>(suite - suites_.data());
+  if (current_suite_ == index && suite->header_printed) return;
+  OpenSuite(suite);
+  current_suite_ = index;
+}
+
 void ConsoleReporter::PrintReadyDisabled(SuiteState* suite, int printed) {
   while (suite->disabled_printed < suite->disabled.size() &&
          suite->disabled[suite->disabled_printed].first <= printed) {
     const int index = suite->disabled[suite->disabled_printed].second;
-    PrintColored(Color::kYellow, "[ DISABLED ] ");
+    PrintColored(ConsoleColor::kYellow, "[ DISABLED ] ");
     Print(plan_.catalog->test(index).FullName() + "\n");
     ++suite->disabled_printed;
   }
@@ -349,8 +302,9 @@ void ConsoleReporter::CloseSuite(SuiteState* suite) {
   for (const TestPart& part : suite->pending_after) PrintPart(part);
   suite->pending_after.clear();
   suite->closed = true;
+  current_suite_ = -1;
   if (!options_.print_time) return;
-  PrintColored(Color::kGreen, "[----------] ");
+  PrintColored(ConsoleColor::kGreen, "[----------] ");
   Print(FormatTestCount(static_cast<size_t>(suite->selected)) + " from " + suite->name + " (" +
         std::to_string(suite->elapsed_ms) + " ms total)\n\n");
 }
@@ -372,147 +326,13 @@ void ConsoleReporter::PrintHeldTests() {
   }
 }
 
-void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
-  const bool brief = options_.brief;
-  // The outcome of each selected test, the totals and the verdict are the
-  // summary's (a test nobody reported is NOT_RUN there, a failure).
-  std::vector<int> skipped;
-  std::vector<int> failed;
-  std::vector<int> flaky;
-  for (int index : plan_.selected) {
-    const Outcome outcome = summary.OutcomeOf(index);
-    if (outcome == Outcome::kFlaky) flaky.push_back(index);
-    if (summary.Fails(outcome)) {
-      failed.push_back(index);
-    } else if (outcome == Outcome::kSkipped) {
-      skipped.push_back(index);
-    }
-  }
-  const RunTotals totals = summary.Totals();
-  const std::size_t passed_count = static_cast<std::size_t>(totals.passing(plan_.flaky_fails));
-  std::vector<std::string> failed_suites;
-  for (const SuiteRecord& record : summary.suites) {
-    auto found = suite_by_name_.find(record.name);
-    // gtest only counts suites that were to run.
-    if (found != suite_by_name_.end() && suites_[static_cast<size_t>(found->second)].selected > 0 &&
-        AnyFailed(record.parts)) {
-      failed_suites.push_back(record.name);
-    }
-  }
-  const bool passed = summary.Passed();
-  size_t suites_to_run = 0;
-  for (const SuiteState& suite : suites_) {
-    if (suite.selected > 0) ++suites_to_run;
-  }
+void ConsoleReporter::PrintPart(const TestPart& part) { Print(FormatPart(part)); }
 
-  if (!brief && !plan_.selected.empty() &&
-      (plan_.iteration == plan_.repeat - 1 || plan_.repeat < 0 || plan_.recreate_environments)) {
-    PrintColored(Color::kGreen, "[----------] ");
-    Print("Global test environment tear-down\n");
-  }
-  for (const TestPart& part : pending_global_) PrintPart(part);
-  pending_global_.clear();
-  PrintColored(Color::kGreen, "[==========] ");
-  std::string ran = FormatTestCount(plan_.selected.size()) + " from " +
-                    FormatTestSuiteCount(suites_to_run) + " ran.";
-  if (options_.print_time) {
-    ran += " (" + std::to_string(summary.elapsed_ms) + " ms total)";
-  }
-  Print(ran + "\n");
-  PrintColored(Color::kGreen, "[  PASSED  ] ");
-  Print(FormatTestCount(passed_count) + ".\n");
-
-  if (!skipped.empty()) {
-    PrintColored(Color::kGreen, "[  SKIPPED ] ");
-    if (brief) {
-      Print(FormatTestCount(skipped.size()) + ".\n");
-    } else {
-      Print(FormatTestCount(skipped.size()) + ", listed below:\n");
-      for (int index : skipped) {
-        PrintColored(Color::kGreen, "[  SKIPPED ] ");
-        Print(plan_.catalog->test(index).FullName() + "\n");
-      }
-    }
-  }
-
-  if (!flaky.empty()) {
-    // gtest has no such line; a scraper that does not know it skips it.
-    PrintColored(Color::kYellow, "[  FLAKY   ] ");
-    Print(FormatTestCount(flaky.size()) + (plan_.flaky_fails ? " (failing the run)" : "") +
-          ", listed below:\n");
-    for (int index : flaky) {
-      const TestRecord& record = summary.records.at(index);
-      PrintColored(Color::kYellow, "[  FLAKY   ] ");
-      Print(plan_.catalog->test(index).FullName() + " (passed on attempt " +
-            std::to_string(record.attempt()) + ")\n");
-    }
-  }
-
-  if (!brief && !passed) {
-    PrintColored(Color::kRed, "[  FAILED  ] ");
-    Print(FormatTestCount(failed.size()) + ", listed below:\n");
-    for (int index : failed) {
-      const TestEntry& test = plan_.catalog->test(index);
-      PrintColored(Color::kRed, "[  FAILED  ] ");
-      Print(test.FullName() + ParamComment(test) + "\n");
-    }
-    char banner[64];
-    std::snprintf(banner, sizeof(banner), "\n%2d FAILED %s\n", static_cast<int>(failed.size()),
-                  failed.size() == 1 ? "TEST" : "TESTS");
-    Print(banner);
-    for (const std::string& name : failed_suites) {
-      PrintColored(Color::kRed, "[  FAILED  ] ");
-      Print(name + ": SetUpTestSuite or TearDownTestSuite\n");
-    }
-    if (!failed_suites.empty()) {
-      std::snprintf(banner, sizeof(banner), "\n%2d FAILED TEST %s\n",
-                    static_cast<int>(failed_suites.size()),
-                    failed_suites.size() == 1 ? "SUITE" : "SUITES");
-      Print(banner);
-    }
-  }
-
-  const size_t disabled = plan_.disabled_matching.size();
-  if (disabled > 0) {
-    if (passed) Print("\n");  // a spacer where no failure banner stands
-    PrintColored(Color::kYellow, "  YOU HAVE " + std::to_string(disabled) + " DISABLED " +
-                                     (disabled == 1 ? "TEST" : "TESTS") + "\n\n");
-  }
+void ConsoleReporter::PrintColored(ConsoleColor color, const std::string& text) {
+  out_->PrintColored(color, text);
 }
 
-void ConsoleReporter::PrintPart(const TestPart& part) {
-  Print(part.output_before);
-  if (part.type == TestPart::Type::kSuccess) return;
-  Print(FormatFileLocation(part.file, part.line) + " " + PartTypeText(part.type) + part.message +
-        "\n");
-}
-
-void ConsoleReporter::PrintColored(Color color, const std::string& text) {
-  const char* code = nullptr;
-  switch (color) {
-    case Color::kRed:
-      code = "1";
-      break;
-    case Color::kGreen:
-      code = "2";
-      break;
-    case Color::kYellow:
-      code = "3";
-      break;
-    case Color::kDefault:
-      break;
-  }
-  if (!options_.color || code == nullptr) {
-    Print(text);
-    return;
-  }
-  Print(std::string("\033[0;3") + code + "m" + text + "\033[m");
-}
-
-void ConsoleReporter::Print(const std::string& text) {
-  // fwrite, not fputs: test output may contain NUL bytes.
-  if (!text.empty()) std::fwrite(text.data(), 1, text.size(), out_);
-}
+void ConsoleReporter::Print(const std::string& text) { out_->Print(text); }
 
 ConsoleReporter::SuiteState* ConsoleReporter::SuiteOf(const TestEntry& test) {
   if (test.suite_index < 0 || static_cast<size_t>(test.suite_index) >= suites_.size()) {

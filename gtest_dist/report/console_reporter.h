@@ -7,8 +7,11 @@
 // plain run prints them, then "[       OK ]" or "[  FAILED  ]") when its final
 // result arrives. A suite's "[----------] N tests from S" header comes before
 // its first printed test and its "(T ms total)" footer after its last one; a
-// block of another suite may come in between (documented difference). With
-// `ordered`, blocks are held back until every test before them has been
+// block of another suite may come in between (documented difference): the
+// suite's next block then starts with its header again, marked
+// "(continued)". The count in every header is the suite's, as in gtest's
+// header and footer: a block's own size is unknown when its header prints.
+// With `ordered`, blocks are held back until every test before them has been
 // printed, which gives a plain run's structure at the cost of liveness.
 #ifndef GTEST_DIST_REPORT_CONSOLE_REPORTER_H_
 #define GTEST_DIST_REPORT_CONSOLE_REPORTER_H_
@@ -16,11 +19,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gtest_dist/model/run_listener.h"
+#include "gtest_dist/report/console_stream.h"
+#include "gtest_dist/report/terminal.h"
 
 namespace gtest_dist {
 
@@ -31,16 +37,14 @@ struct ConsoleOptions {
   bool ordered = false;    // --dist-ordered-console
 };
 
-// gtest's rule for --gtest_color: "auto" means colour when `fd` is a terminal
-// and TERM names one gtest knows to support colour; "yes", "true", "t" (any
-// case) and "1" mean colour; anything else means none.
-bool ShouldUseColor(const std::string& gtest_color_flag, int fd);
-
 class ConsoleReporter : public RunListener {
  public:
   // Prints to `out`, which must outlive the reporter; flushes after every
   // block because the console is watched live.
   ConsoleReporter(std::FILE* out, ConsoleOptions options);
+  // Prints through `out` (shared with a status line), which must outlive the
+  // reporter; `options.color` is the stream's.
+  ConsoleReporter(ConsoleStream* out, ConsoleOptions options);
 
   // Starts an iteration: resets all state, so one reporter serves every
   // iteration of --gtest_repeat.
@@ -50,8 +54,6 @@ class ConsoleReporter : public RunListener {
   void OnRunEnd(const RunSummary& summary) override;
 
  private:
-  enum class Color { kDefault, kRed, kGreen, kYellow };
-
   // What the console knows about one suite of the catalog during a run.
   struct SuiteState {
     std::string name;
@@ -59,8 +61,8 @@ class ConsoleReporter : public RunListener {
     int selected = 0;  // tests of the suite to run (gtest's test_to_run_count)
     int printed = 0;
     std::int64_t elapsed_ms = 0;
-    bool header_printed = false;
-    bool closed = false;  // all its tests printed (footer, if any, too)
+    bool header_printed = false;  // its first header
+    bool closed = false;          // all its tests printed (footer, if any, too)
     // Disabled tests matching the filter, each with the number of selected
     // tests of its suite that precede it: gtest prints "[ DISABLED ]" among
     // the suite's tests, after that many of them.
@@ -82,19 +84,22 @@ class ConsoleReporter : public RunListener {
   void PrintAttempt(const TestEntry& test, const TestRecord& record);
   void PrintTestEndLine(const TestEntry& test, const TestRecord& record);
   void OpenSuite(SuiteState* suite);
+  // Starts a block of `suite`'s output unless the last one printed is its:
+  // its header the first time, "(continued)" after another suite's block.
+  void EnterSuite(SuiteState* suite);
   // Prints the suite's disabled tests that come after at most `printed` of
   // its selected tests.
   void PrintReadyDisabled(SuiteState* suite, int printed);
   void CloseSuite(SuiteState* suite);
   void ClosePendingSuite();
   void PrintHeldTests();
-  void PrintRunFooter(const RunSummary& summary);
   void PrintPart(const TestPart& part);
-  void PrintColored(Color color, const std::string& text);
+  void PrintColored(ConsoleColor color, const std::string& text);
   void Print(const std::string& text);
   SuiteState* SuiteOf(const TestEntry& test);
 
-  std::FILE* out_;
+  std::unique_ptr<ConsoleStream> owned_out_;
+  ConsoleStream* out_;
   ConsoleOptions options_;
   RunPlan plan_;
   std::vector<SuiteState> suites_;  // by catalog suite index
@@ -107,6 +112,9 @@ class ConsoleReporter : public RunListener {
   // The suite whose tests have all been printed but whose footer waits for
   // the next thing printed; -1 when none.
   int pending_close_ = -1;
+  // The suite whose block was printed last (its header or a test of it);
+  // -1 after a footer or anything outside suites.
+  int current_suite_ = -1;
   // Ordered mode: global environment parts held for the end of the run.
   std::vector<TestPart> pending_global_;
 };

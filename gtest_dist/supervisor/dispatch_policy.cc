@@ -233,4 +233,14 @@ void DispatchPolicy::DropQueue() {
   if (locks_ != nullptr) locks_->TakeAll();
 }
 
+DispatchPolicy::Load DispatchPolicy::load() const {
+  Load load;
+  for (const ExecutorState& state : executors_) {
+    if (!state.ready || state.lost) continue;
+    ++load.connected;
+    if (state.busy > 0) ++load.busy;
+  }
+  return load;
+}
+
 }  // namespace gtest_dist

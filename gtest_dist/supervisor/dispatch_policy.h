@@ -124,6 +124,13 @@ class DispatchPolicy {
   }
   int busy(int executor) const { return executors_.at(static_cast<size_t>(executor)).busy; }
   int in_flight() const { return static_cast<int>(in_flight_.size()); }
+  // Executors ready now, and how many of them run a chunk: what the
+  // console's status line shows as "workers busy/connected".
+  struct Load {
+    int busy = 0;
+    int connected = 0;
+  };
+  Load load() const;
 
  private:
   struct ExecutorState {

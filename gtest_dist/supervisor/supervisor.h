@@ -78,6 +78,8 @@ class Supervisor {
   // Why tests were left NOT RUN without an interruption ("no worker could be
   // used; ..."), or empty. Printed again after the summary, where it is seen.
   const std::string& run_problem() const { return run_problem_; }
+  // The executors ready now and how many of them are running a chunk.
+  DispatchPolicy::Load worker_load() const { return policy_.load(); }
 
  private:
   void AddExecutor(const WorkerAddress& address);

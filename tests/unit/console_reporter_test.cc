@@ -422,6 +422,9 @@ TEST(ConsoleReporterTest, OrderedRunHoldsTestsBackUntilThoseBeforeArePrinted) {
   EXPECT_LT(passes, fails);
 }
 
+// A suite whose tests arrive between another suite's gets its header again,
+// "(continued)", with the suite's count (as the footer): a block's own size
+// is not known when its header prints.
 TEST(ConsoleReporterTest, LiveRunPrintsEachTestAsItFinishesWithSuiteHeaders) {
   ReportRun run;
   BuildGoldenRun(&run);
@@ -444,10 +447,12 @@ TEST(ConsoleReporterTest, LiveRunPrintsEachTestAsItFinishesWithSuiteHeaders) {
       "[ RUN      ] Basic.Passes\n"
       "hello from Passes\n"
       "[       OK ] Basic.Passes (1 ms)\n"
+      "[----------] 2 tests from Values/ParamTest (continued)\n"
       "[ RUN      ] Values/ParamTest.Check/0\n"
       "[       OK ] Values/ParamTest.Check/0 (10 ms)\n"
       "[----------] 2 tests from Values/ParamTest (21 ms total)\n"
       "\n"
+      "[----------] 2 tests from Basic (continued)\n"
       "[ RUN      ] Basic.Skips\n"
       "skipping now\n"
       "golden_test.cc:22: Skipped\n"

@@ -539,6 +539,27 @@ TEST_F(DistFlagsTest, ANonLoopbackWorkerNeedsASecretOrTlsOrInsecure) {
   EXPECT_TRUE(CheckWorkersTrusted(Parse({"./t", "--dist-worker", "--bind=0.0.0.0:0"}), &error));
 }
 
+TEST_F(DistFlagsTest, ConsoleStyleFromFlagAndEnvironment) {
+  EXPECT_EQ(ConsoleStyle::kAuto, Parse({"./t"}).console);
+  EXPECT_EQ(ConsoleStyle::kBlocks, Parse({"./t", "--dist-console=blocks"}).console);
+  EXPECT_EQ(ConsoleStyle::kLines, Parse({"./t", "--dist-console", "lines"}).console);
+  EXPECT_EQ(ConsoleStyle::kFailures, Parse({"./t", "--dist-console=failures"}).console);
+  {
+    const ScopedEnv env("GTEST_DIST_CONSOLE", "lines");
+    EXPECT_EQ(ConsoleStyle::kLines, Parse({"./t"}).console);
+    // The command line wins.
+    EXPECT_EQ(ConsoleStyle::kBlocks, Parse({"./t", "--dist-console=blocks"}).console);
+  }
+  const std::string error = Error({"./t", "--dist-console=fancy"});
+  EXPECT_CONTAINS(error, "--dist-console");
+  EXPECT_CONTAINS(error, "\"fancy\"");
+  EXPECT_CONTAINS(error, "blocks, lines or failures");
+  const ScopedEnv bad("GTEST_DIST_CONSOLE", "Lines");
+  const std::string env_error = Error({"./t"});
+  EXPECT_CONTAINS(env_error, "GTEST_DIST_CONSOLE");
+  EXPECT_CONTAINS(env_error, "\"Lines\"");
+}
+
 TEST(IsLoopbackWorkerHostTest, LiteralsOnlyNamesAreNotResolved) {
   for (const char* host : {"localhost", "127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(IsLoopbackWorkerHost(host)) << host;

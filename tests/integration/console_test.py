@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""The console a person watches (issue 17), through a real pseudo-terminal:
+
+- on a terminal, a status line ("[n/72] ... passed ...") is drawn at the
+  bottom and redrawn in place (carriage return, erase to the end of the
+  line) while the run goes, says something different as it progresses, never
+  runs past the terminal's width, and is erased before gtest's summary:
+  nothing of it is drawn after the summary begins;
+- on a terminal the default console is `lines`: one line per finished test,
+  then gtest's summary and the run's digest (slowest tests, worker shares);
+- into a pipe, the same run prints gtest's blocks and not one byte of a
+  status line (no carriage return, no escape sequence), with or without
+  --dist-console=lines;
+- a bad --dist-console value (flag or environment) is refused, naming it.
+
+Usage: console_test.py --bin build/tests/integration/slow_suite [-v]
+"""
+
+import fcntl
+import os
+import pty
+import re
+import struct
+import subprocess
+import termios
+import threading
+
+import harness
+
+SELECTED = 72  # slow_suite: 6 suites x 12 tests of 150 ms
+COLUMNS = 100
+# A status line as drawn: carriage return, the text, erase to end of line.
+STATUS = re.compile(rb"\r(\[\d+/\d+\] [^\r\n\x1b]*)\x1b\[K")
+ERASE = b"\r\x1b[K"
+COLOR = re.compile(rb"\x1b\[[0-9;]*m")
+SUMMARY = b"[==========] %d tests from 6 test suites ran." % SELECTED
+
+
+class TerminalRun:
+    """The supervisor with its stdout on a pseudo-terminal of COLUMNS
+    columns (stderr on a pipe), everything it writes to the terminal kept as
+    bytes."""
+
+    def __init__(self, argv, env=None):
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, COLUMNS, 0, 0))
+        full_env = dict(os.environ)
+        full_env.update({"TERM": "xterm"})
+        full_env.pop("NO_COLOR", None)
+        if env:
+            full_env.update(env)
+        self.argv = argv
+        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
+                                        stderr=subprocess.PIPE, env=full_env,
+                                        start_new_session=True)
+        os.close(slave)
+        self.master = master
+        self._data = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the last holder of the terminal closed it
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._data += chunk
+
+    def data(self):
+        """What was written, colours left out (the status line has none)."""
+        with self._lock:
+            return COLOR.sub(b"", bytes(self._data))
+
+    def statuses(self):
+        return [m.group(1).decode(errors="replace") for m in STATUS.finditer(self.data())]
+
+    def finish(self, timeout=harness.RUN_TIMEOUT):
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            harness.kill_group(self.process)
+            self.process.wait()
+            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
+        self._reader.join(timeout=10)
+        stderr = self.process.stderr.read().decode(errors="replace")
+        self.process.stderr.close()
+        os.close(self.master)
+        return code, self.data(), stderr
+
+
+class ConsoleTest(harness.IntegrationTestCase):
+
+    def argv(self, pool, *extra):
+        return [harness.OPTIONS.bin, "--dist-supervisor", "--workers",
+                ",".join(pool.addresses() + ["local:2"])] + list(extra)
+
+    def test_status_line_updates_in_place_and_is_gone_before_the_summary(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            run = TerminalRun(self.argv(pool))
+            try:
+                # Two different renderings while tests are still left: the
+                # line is redrawn, not printed once.
+                harness.wait_until(
+                    lambda: len({s for s in run.statuses() if "/%d]" % SELECTED in s
+                                 and not s.startswith("[%d/" % SELECTED)}) >= 2,
+                    harness.RUN_TIMEOUT, "two different status lines during the run")
+            finally:
+                code, data, stderr = run.finish()
+            pool.stop_all()
+        text = data.decode(errors="replace")
+        self.assertEqual(code, 0, stderr + harness.tail(text))
+        statuses = [m for m in STATUS.finditer(data)]
+        self.assertGreaterEqual(len(statuses), 2, harness.tail(text))
+        for match in statuses:
+            line = match.group(1).decode()
+            # Cut to the terminal's width, one column short: never wraps.
+            self.assertLess(len(line), COLUMNS, line)
+            self.assertRegex(line, r"^\[\d+/72\] \d+ passed, 0 failed \| ")
+            self.assertRegex(line, r"\| workers \d/\d busy")
+        self.assertTrue(any("ETA " in m.group(1).decode() for m in statuses))
+        self.assertTrue(any("running" in m.group(1).decode() for m in statuses))
+        # Erased before the summary, never drawn again after it.
+        summary = data.find(SUMMARY)
+        self.assertGreater(summary, 0, harness.tail(text))
+        self.assertLess(statuses[-1].end(), summary)
+        self.assertNotEqual(data.rfind(ERASE, statuses[-1].end(), summary), -1,
+                            "the last status line is not erased before the summary")
+        self.assertIsNone(STATUS.search(data, summary), harness.tail(text))
+        # `lines` is the default on a terminal: one line per test, then the
+        # summary and the digest.
+        # (A line may follow the erased status line on the same row.)
+        lines = re.findall(rb"\[\s*\d+/72\] OK Step/Slow\w\.Works/\d+ \(", data)
+        self.assertEqual(len(lines), SELECTED, harness.tail(text))
+        self.assertNotIn(b"[ RUN      ]", data)
+        tail = data[summary:]
+        self.assertRegex(tail, rb"\r\nSlowest: Step/Slow\w\.Works/\d+ \d")
+        self.assertRegex(tail, rb"\r\nWork: [^\r\n]*% \(\d+ tests?\)")
+
+    def test_failures_console_on_a_terminal_prints_no_passing_test(self):
+        run = TerminalRun([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:3",
+                           "--dist-console=failures", "--gtest_filter=Step/SlowA*:Step/SlowB*"])
+        code, data, stderr = run.finish()
+        text = data.decode(errors="replace")
+        self.assertEqual(code, 0, stderr + harness.tail(text))
+        self.assertNotIn(b"] OK ", data)
+        self.assertIn(b"[==========] 24 tests from 2 test suites ran.", data)
+        self.assertIn(b"[  PASSED  ] 24 tests.", data)
+
+    def test_a_pipe_gets_no_status_line(self):
+        for extra in ([], ["--dist-console=lines"]):
+            with self.subTest(extra=extra):
+                result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers",
+                                      "local:3", "--gtest_filter=Step/SlowA*:Step/SlowB*"] + extra,
+                                     env={"TERM": "xterm"})
+                self.assertEqual(result.returncode, 0, result.describe())
+                self.assertNotIn("\r", result.stdout)
+                self.assertNotIn("\x1b", result.stdout)
+                if extra:
+                    self.assertRegex(result.stdout, r"(?m)^\[ \d/24\] OK Step/SlowA\.")
+                else:
+                    # blocks, as before: what log scrapers and drivers read.
+                    self.assertIn("[ RUN      ] Step/SlowA.Works/0\n", result.stdout)
+                    self.assertNotIn("Slowest:", result.stdout)
+
+    def test_bad_console_value_is_refused_naming_it(self):
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1",
+                              "--dist-console=fancy"])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn('--dist-console: expected blocks, lines or failures, got "fancy"',
+                      result.stderr)
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1"],
+                             env={"GTEST_DIST_CONSOLE": "verbose"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("GTEST_DIST_CONSOLE", result.stderr)
+        self.assertIn('"verbose"', result.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()
