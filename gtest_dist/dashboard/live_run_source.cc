@@ -58,6 +58,10 @@ void LiveRunSource::OnRunStart(const RunPlan& plan) {
   run.row.started_ms = plan.start_timestamp_ms > 0 ? plan.start_timestamp_ms : Now();
   run.row.counts.selected = static_cast<int>(plan.selected.size());
   run.row.workers = plan.workers;
+  quarantined_.clear();
+  for (const auto& [index, entry] : plan.quarantined) {
+    quarantined_[index] = DescribeQuarantine(entry);
+  }
   runs_.push_back(std::move(run));
   while (runs_.size() > max_runs_) runs_.pop_front();
 }
@@ -69,6 +73,8 @@ void LiveRunSource::OnTestFinished(const TestEntry& test, const TestRecord& reco
   ResultView row = MakeResultView(test, record);
   row.id = next_result_id_++;
   row.run_id = run.row.id;
+  const auto quarantined = quarantined_.find(test.index);
+  if (quarantined != quarantined_.end()) row.quarantine = quarantined->second;
   run.row.counts.Add(record.outcome);
   run.results.push_back(std::move(row));
 }

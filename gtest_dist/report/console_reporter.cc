@@ -272,6 +272,7 @@ void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record)
   }
   PrintAttempt(test, record);
   PrintTestEndLine(test, record);
+  PrintQuarantineMark(test, record);
   if (suite != nullptr) {
     ++suite->printed;
     suite->elapsed_ms += record.elapsed_ms;
@@ -382,7 +383,7 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
   for (int index : plan_.selected) {
     const Outcome outcome = summary.OutcomeOf(index);
     if (outcome == Outcome::kFlaky) flaky.push_back(index);
-    if (summary.Fails(outcome)) {
+    if (summary.FailsRunAt(index)) {
       failed.push_back(index);
     } else if (outcome == Outcome::kSkipped) {
       skipped.push_back(index);
@@ -448,6 +449,8 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
     }
   }
 
+  PrintQuarantineSummary(summary);
+
   if (!brief && !passed) {
     PrintColored(Color::kRed, "[  FAILED  ] ");
     Print(FormatTestCount(failed.size()) + ", listed below:\n");
@@ -477,6 +480,48 @@ void ConsoleReporter::PrintRunFooter(const RunSummary& summary) {
     if (passed) Print("\n");  // a spacer where no failure banner stands
     PrintColored(Color::kYellow, "  YOU HAVE " + std::to_string(disabled) + " DISABLED " +
                                      (disabled == 1 ? "TEST" : "TESTS") + "\n\n");
+  }
+}
+
+namespace {
+
+// Quarantine text comes from whoever wrote the store: one line, no control
+// characters that could move the cursor or forge lines.
+std::string OneSafeLine(const std::string& text) {
+  std::string line;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    line += byte < 0x20 || byte == 0x7f ? '?' : c;
+  }
+  return line;
+}
+
+}  // namespace
+
+void ConsoleReporter::PrintQuarantineMark(const TestEntry& test, const TestRecord& record) {
+  const auto found = plan_.quarantined.find(test.index);
+  if (found == plan_.quarantined.end() || !FailsRun(plan_, record.outcome)) return;
+  PrintColored(Color::kYellow, "[QUARANTINED] ");
+  Print(test.FullName() + " (" + OutcomeName(record.outcome) +
+        ", does not fail the run: " + OneSafeLine(DescribeQuarantine(found->second)) + ")\n");
+}
+
+void ConsoleReporter::PrintQuarantineSummary(const RunSummary& summary) {
+  // gtest has no such lines; a scraper that does not know them skips them.
+  for (const QuarantineEntry& entry : plan_.quarantine_expired) {
+    PrintColored(Color::kYellow, "[QUARANTINE] ");
+    Print(OneSafeLine(entry.test) + ": the quarantine expired on " +
+          FormatQuarantineTime(entry.until_ms) + " (" + OneSafeLine(entry.reason) +
+          "); it fails the run again\n");
+  }
+  const std::vector<int> kept = summary.QuarantinedFailures();
+  if (kept.empty()) return;
+  PrintColored(Color::kYellow, "[QUARANTINED] ");
+  Print(FormatTestCount(kept.size()) + " failed but did not fail the run, listed below:\n");
+  for (int index : kept) {
+    PrintColored(Color::kYellow, "[QUARANTINED] ");
+    Print(plan_.catalog->test(index).FullName() + " (" + OutcomeName(summary.OutcomeOf(index)) +
+          "; " + OneSafeLine(DescribeQuarantine(plan_.quarantined.at(index))) + ")\n");
   }
 }
 

@@ -89,6 +89,10 @@ class ConsoleReporter : public RunListener {
   void ClosePendingSuite();
   void PrintHeldTests();
   void PrintRunFooter(const RunSummary& summary);
+  // Quarantine (issue 16): a "[QUARANTINED]" line after a quarantined test
+  // that failed, and the footer's list of them and of expired entries.
+  void PrintQuarantineMark(const TestEntry& test, const TestRecord& record);
+  void PrintQuarantineSummary(const RunSummary& summary);
   void PrintPart(const TestPart& part);
   void PrintColored(Color color, const std::string& text);
   void Print(const std::string& text);

@@ -238,7 +238,9 @@ function runPage(id) {
 
   function renderFailure(f) {
     const card = el('div', {class: 'card failure', 'data-test': f.test});
-    card.appendChild(el('div', {}, badge(f.status), ' ', testLink(f.test),
+    card.appendChild(el('div', {}, badge(f.status), ' ',
+      f.quarantined ? el('span', {class: 'badge quarantined', title: f.quarantined}, 'QUARANTINED') : null,
+      f.quarantined ? ' ' : null, testLink(f.test),
       f.worker ? el('span', {class: 'muted'}, ' on ' + f.worker) : null,
       el('span', {class: 'muted'}, ' · ' + fmtDuration(f.elapsed_ms))));
     for (const m of f.messages) {
