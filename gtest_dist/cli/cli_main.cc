@@ -182,6 +182,12 @@ void PrintTable(const std::vector<std::string>& header,
   for (const auto& row : shown) print(row);
 }
 
+// A result's status, marked when a quarantine kept it from failing its run.
+std::string StatusText(const ResultRow& result) {
+  return std::string(OutcomeName(result.status)) +
+         (result.quarantine.empty() ? "" : " (quarantined)");
+}
+
 int Runs(Database* db, const Args& args) {
   RunFilter filter;
   filter.host = Opt(args, "host");
@@ -235,7 +241,7 @@ int Show(Database* db, const Args& args) {
       r.skipped, r.not_run, r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
   std::vector<std::vector<std::string>> rows;
   for (const ResultRow& res : detail.results) {
-    rows.push_back({res.full_name, std::to_string(res.attempt), OutcomeName(res.status), res.worker,
+    rows.push_back({res.full_name, std::to_string(res.attempt), StatusText(res), res.worker,
                     std::to_string(res.duration_ms) + " ms"});
   }
   PrintTable({"TEST", "ATTEMPT", "STATUS", "WORKER", "TIME"}, rows);
@@ -249,6 +255,8 @@ int Show(Database* db, const Args& args) {
       std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : Shown(p.file).c_str(), p.line,
                   Shown(p.summary).c_str());
     }
+    if (!res.signature.empty()) std::printf("  signature: %s\n", Shown(res.signature).c_str());
+    if (!res.quarantine.empty()) std::printf("  quarantined: %s\n", Shown(res.quarantine).c_str());
   }
   if (!detail.suite_parts.empty()) {
     std::printf("\noutside tests (SetUpTestSuite, TearDownTestSuite, Environments):\n");
@@ -330,8 +338,8 @@ int FailuresCommand(Database* db, const Args& args) {
       where = f.result.reason;
     }
     rows.push_back({FormatTime(f.result.started_ms), std::to_string(f.result.run_id),
-                    f.result.full_name, std::to_string(f.result.attempt),
-                    OutcomeName(f.result.status), f.result.worker, f.run_host, where});
+                    f.result.full_name, std::to_string(f.result.attempt), StatusText(f.result),
+                    f.result.worker, f.run_host, where});
   }
   PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE"}, rows);
   return 0;

@@ -70,6 +70,13 @@ class TriageTest(harness.IntegrationTestCase):
         self.assertNotIn("gtest_dist_quarantined", tests["Passes"])
         runs = harness.query_history(self.history, "runs")
         self.assertEqual([r["status"] for r in runs], ["green", "green", "red"], runs)
+        shown = self.cli("show", str(runs[0]["id"]))
+        self.assertRegex(shown.stdout, r"Quarantine\.Fails +1 +FAILED \(quarantined\)")
+        self.assertIn("  quarantined: tracked in BUG-1; owner ana", shown.stdout)
+        self.assertRegex(shown.stdout, r"  signature: triage_suite\.cc:\d+: Expected equality")
+        stored = harness.query_history(self.history, "failures", "--test", "Quarantine.Fails")
+        self.assertEqual([f["quarantined"] for f in stored],
+                         ["tracked in BUG-1; owner ana"] * 2 + [None], stored)
         # The list is ignored on request.
         off = self.supervise("--dist-quarantine=off")
         self.assertEqual(off.returncode, 1, off.describe())
