@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gtest_dist/analytics/analytics.h"
+#include "gtest_dist/analytics/failure_signature.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -33,6 +34,18 @@ ResultView MakeResultView(const TestEntry& test, const TestRecord& record) {
   if (OutcomeFailurePart(record, &reason)) {
     row.messages.push_back({reason.file, reason.line, reason.message});
   }
+  // The signature the history store keeps for it (history::SignatureOf).
+  analytics::FailureFacts facts;
+  facts.outcome = record.outcome;
+  facts.reason = record.reason;
+  if (record.outcome != Outcome::kCrashed && record.outcome != Outcome::kTimeout &&
+      !row.messages.empty()) {
+    facts.has_part = true;
+    facts.file = row.messages.front().file;
+    facts.line = row.messages.front().line;
+    facts.message = row.messages.front().message;
+  }
+  row.signature = analytics::FailureSignature(facts);
   return row;
 }
 

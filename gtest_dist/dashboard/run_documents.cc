@@ -75,6 +75,7 @@ nlohmann::json FailureJson(const ResultView& result, const std::string& binary) 
   doc["output_truncated"] = cut;
   doc["output_bytes"] = whole;
   doc["repro"] = ReproCommand(binary, result.test);
+  doc["signature"] = result.signature;
   return doc;
 }
 

@@ -36,6 +36,8 @@ struct ResultView {
   std::int64_t output_bytes = -1;  // the whole output's size; -1: output.size()
   // The quarantine entry that applied to it (DescribeQuarantine); empty: none.
   std::string quarantine;
+  // analytics::FailureSignature; empty when it did not fail.
+  std::string signature;
 };
 
 // One run as the API shows it: its verdict (or "running") and its totals.

@@ -154,6 +154,15 @@ class TriageTest(harness.IntegrationTestCase):
         table = self.cli("failures", "--group")
         self.assertEqual(table.returncode, 0, table.describe())
         self.assertIn("20        20     1", table.stdout)
+        # The dashboard's failures (its page groups them by this field).
+        server = harness.DashboardServer(harness.OPTIONS.cli, self.history).start()
+        try:
+            shown = server.get("/api/failures?limit=100")["failures"]
+        finally:
+            server.kill()
+        self.assertEqual(len({f["signature"] for f in shown}), 2, shown)
+        self.assertEqual(sorted({f["signature"] for f in shown}),
+                         sorted(g["signature"] for g in groups))
 
     def test_bad_arguments_are_named(self):
         no_reason = self.cli("quarantine", "add", "Quarantine.Fails")
