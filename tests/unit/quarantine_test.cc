@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gtest_dist/analytics/quarantine_policy.h"
+#include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/quarantine_store.h"
@@ -154,6 +155,23 @@ TEST(QuarantineReportTest, XmlAndJsonCarryTheProperty) {
   EXPECT_NE(xml.find("name=\"gtest_dist_quarantined\" value=\"flaky on loaded hosts; owner ana\""),
             std::string::npos)
       << xml;
+}
+
+TEST(QuarantineDashboardTest, LiveFailuresCarryTheEntryAndTheSignature) {
+  ReportRun run;
+  BuildRun(&run);
+  run.plan.quarantined[0] = Quarantine("Q.Flaky");
+  dashboard::LiveRunSource live("q_test", "host");
+  live.OnRunStart(run.plan);
+  for (const auto& [index, record] : run.summary.records) {
+    live.OnTestFinished(run.catalog.test(index), record);
+  }
+  live.OnRunEnd(run.summary);
+  const nlohmann::json failures = live.Failures(dashboard::RunFilter())["failures"];
+  ASSERT_EQ(failures.size(), 1u) << failures.dump();
+  EXPECT_EQ(failures[0]["quarantined"], "flaky on loaded hosts; owner ana");
+  EXPECT_EQ(failures[0]["signature"], "q.cc:5: boom");
+  EXPECT_EQ(live.ListRuns(dashboard::RunFilter())["runs"][0]["status"], "green");
 }
 
 // ------------------------------------------------------------------- store
