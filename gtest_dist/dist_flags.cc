@@ -306,6 +306,19 @@ const std::vector<FlagDefinition>& Definitions() {
          o->label = v;
          return true;
        }},
+      // Triage (issue 16).
+      {"dist-quarantine", FlagKind::kValue, "on|off",
+       "on (default): a test quarantined in the history store (gtest_dist quarantine add) "
+       "still runs and is reported, but its failure does not fail the run; off: ignore the "
+       "quarantine list.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v != "on" && v != "off") {
+           *e = "--dist-quarantine: expected on or off, got \"" + v + "\"";
+           return false;
+         }
+         o->quarantine = v == "on";
+         return true;
+       }},
       {"dist-dashboard", FlagKind::kValue, "HOST:PORT",
        "Serve a live web dashboard of this supervisor's run (port 0 picks a free "
        "port; the URL is printed at start).",

@@ -59,6 +59,8 @@ struct DistOptions {
   // --dist-history: empty = the per-user default store, "off" = none.
   std::string history;
   std::string label;  // --dist-label
+  // Triage (issue 16).
+  bool quarantine = true;  // --dist-quarantine: apply the store's quarantine list
   // --dist-dashboard: serve this run's live dashboard there; empty host: none.
   std::string dashboard_host;
   int dashboard_port = 0;

@@ -13,9 +13,12 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "gtest_dist/analytics/failure_signature.h"
+#include "gtest_dist/cli/quarantine_command.h"
 #include "gtest_dist/cli/serve_command.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
@@ -35,11 +38,16 @@ const char kUsage[] =
     "  runs      [--host H] [--binary B] [--label L] [--since T] [--until T] [--limit N]\n"
     "  show      RUN [--no-output]\n"
     "  failures  [--since T] [--until T] [--host H] [--test PATTERN] [--binary B] [--limit N]\n"
+    "            [--group]: --group counts them by failure signature (the first failed\n"
+    "            assertion's file:line and message with numbers masked, or the crash)\n"
     "  flaky     [--window N] [--binary B]\n"
     "  slowest   [--window N] [--binary B] [--limit N]\n"
     "  trend     TEST [--limit N] [--threshold FRACTION]\n"
     "  serve     [--bind HOST:PORT] [--token-file PATH]: the web dashboard\n"
     "            (gtest_dist serve --help)\n"
+    "  quarantine add TEST --reason TEXT [--until T] [--owner NAME] | list | remove TEST |\n"
+    "            auto [--flake-rate F] [--window N] [--apply]: tests whose failure does not\n"
+    "            fail a run (gtest_dist quarantine --help)\n"
     "  secret    [PATH] [--force]: write a fresh random secret (32 bytes, hex) to PATH\n"
     "            with mode 0600 (or print it), for --dist-secret-file or --token-file;\n"
     "            an existing file is kept unless --force\n"
@@ -88,7 +96,7 @@ Args Parse(int argc, char** argv, const std::vector<std::string>& value_flags) {
     }
     bool known = name == "history";
     for (const std::string& f : value_flags) known = known || f == name;
-    if (name == "no-output") {
+    if (name == "no-output" || name == "group") {
       args.options[name] = "1";
       continue;
     }
@@ -174,6 +182,12 @@ void PrintTable(const std::vector<std::string>& header,
   for (const auto& row : shown) print(row);
 }
 
+// A result's status, marked when a quarantine kept it from failing its run.
+std::string StatusText(const ResultRow& result) {
+  return std::string(OutcomeName(result.status)) +
+         (result.quarantine.empty() ? "" : " (quarantined)");
+}
+
 int Runs(Database* db, const Args& args) {
   RunFilter filter;
   filter.host = Opt(args, "host");
@@ -227,7 +241,7 @@ int Show(Database* db, const Args& args) {
       r.skipped, r.not_run, r.elapsed_ms ? ("; " + Seconds(*r.elapsed_ms)).c_str() : "");
   std::vector<std::vector<std::string>> rows;
   for (const ResultRow& res : detail.results) {
-    rows.push_back({res.full_name, std::to_string(res.attempt), OutcomeName(res.status), res.worker,
+    rows.push_back({res.full_name, std::to_string(res.attempt), StatusText(res), res.worker,
                     std::to_string(res.duration_ms) + " ms"});
   }
   PrintTable({"TEST", "ATTEMPT", "STATUS", "WORKER", "TIME"}, rows);
@@ -241,6 +255,8 @@ int Show(Database* db, const Args& args) {
       std::printf("  %s:%d: %s\n", p.file.empty() ? "unknown file" : Shown(p.file).c_str(), p.line,
                   Shown(p.summary).c_str());
     }
+    if (!res.signature.empty()) std::printf("  signature: %s\n", Shown(res.signature).c_str());
+    if (!res.quarantine.empty()) std::printf("  quarantined: %s\n", Shown(res.quarantine).c_str());
   }
   if (!detail.suite_parts.empty()) {
     std::printf("\noutside tests (SetUpTestSuite, TearDownTestSuite, Environments):\n");
@@ -263,6 +279,39 @@ int Show(Database* db, const Args& args) {
   return 0;
 }
 
+// `failures --group`: one row per failure signature.
+int PrintFailureGroups(const std::vector<FailureRow>& failures, bool json) {
+  std::vector<analytics::FailureOccurrence> occurrences;
+  for (const FailureRow& f : failures) {
+    occurrences.push_back(
+        {f.result.signature, f.result.full_name, f.result.run_id, f.result.started_ms});
+  }
+  const std::vector<analytics::FailureGroup> groups = analytics::GroupFailures(occurrences);
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const analytics::FailureGroup& g : groups) {
+      out.push_back({{"signature", g.signature},
+                     {"failures", g.failures},
+                     {"tests", g.tests},
+                     {"runs", g.runs},
+                     {"first_ms", g.first_ms},
+                     {"last_ms", g.last_ms}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const analytics::FailureGroup& g : groups) {
+    std::string tests = *g.tests.begin();
+    if (g.tests.size() > 1) tests += " and " + std::to_string(g.tests.size() - 1) + " more";
+    rows.push_back({std::to_string(g.failures), std::to_string(g.tests.size()),
+                    std::to_string(g.runs.size()), FormatTime(g.first_ms), FormatTime(g.last_ms),
+                    g.signature.empty() ? "(recorded without a signature)" : g.signature, tests});
+  }
+  PrintTable({"FAILURES", "TESTS", "RUNS", "FIRST", "LAST", "SIGNATURE", "IN"}, rows);
+  return 0;
+}
+
 int FailuresCommand(Database* db, const Args& args) {
   FailureFilter filter;
   filter.since_ms = TimeOpt(args, "since");
@@ -271,7 +320,10 @@ int FailuresCommand(Database* db, const Args& args) {
   filter.test_pattern = Opt(args, "test");
   filter.binary = Opt(args, "binary");
   filter.limit = IntOpt(args, "limit", filter.limit);
+  const bool group = !Opt(args, "group").empty();
+  if (group && !args.options.count("limit")) filter.limit = 100000;  // group them all
   const auto failures = Failures(db, filter);
+  if (group) return PrintFailureGroups(failures, args.json);
   if (args.json) {
     std::printf("%s\n", ToJson(failures).c_str());
     return 0;
@@ -286,8 +338,8 @@ int FailuresCommand(Database* db, const Args& args) {
       where = f.result.reason;
     }
     rows.push_back({FormatTime(f.result.started_ms), std::to_string(f.result.run_id),
-                    f.result.full_name, std::to_string(f.result.attempt),
-                    OutcomeName(f.result.status), f.result.worker, f.run_host, where});
+                    f.result.full_name, std::to_string(f.result.attempt), StatusText(f.result),
+                    f.result.worker, f.run_host, where});
   }
   PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE"}, rows);
   return 0;
@@ -446,6 +498,11 @@ int main(int argc, char** argv) {
   }
   if (std::string(argv[1]) == "secret") {
     return SecretCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  if (std::string(argv[1]) == "quarantine") {
+    const char* env = std::getenv("GTEST_DIST_HISTORY");
+    return gtest_dist::RunQuarantineCommand(std::vector<std::string>(argv + 2, argv + argc),
+                                            env && *env ? env : DefaultHistoryLocation());
   }
   const auto command = commands.find(argv[1]);
   if (command == commands.end()) Usage(std::string("unknown command \"") + argv[1] + "\"");

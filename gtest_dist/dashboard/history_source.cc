@@ -60,6 +60,8 @@ ResultView ToResult(const history::ResultRow& stored) {
   r.started_ms = stored.started_ms;
   r.elapsed_ms = stored.duration_ms;
   r.attempt = stored.attempt;
+  r.quarantine = stored.quarantine;
+  r.signature = stored.signature;
   for (const history::PartRow& part : stored.parts) {
     if (part.kind == "skip") continue;
     r.messages.push_back({part.file, part.line, part.summary});

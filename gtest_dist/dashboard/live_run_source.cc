@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gtest_dist/analytics/analytics.h"
+#include "gtest_dist/analytics/failure_signature.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -33,6 +34,18 @@ ResultView MakeResultView(const TestEntry& test, const TestRecord& record) {
   if (OutcomeFailurePart(record, &reason)) {
     row.messages.push_back({reason.file, reason.line, reason.message});
   }
+  // The signature the history store keeps for it (history::SignatureOf).
+  analytics::FailureFacts facts;
+  facts.outcome = record.outcome;
+  facts.reason = record.reason;
+  if (record.outcome != Outcome::kCrashed && record.outcome != Outcome::kTimeout &&
+      !row.messages.empty()) {
+    facts.has_part = true;
+    facts.file = row.messages.front().file;
+    facts.line = row.messages.front().line;
+    facts.message = row.messages.front().message;
+  }
+  row.signature = analytics::FailureSignature(facts);
   return row;
 }
 
@@ -58,6 +71,10 @@ void LiveRunSource::OnRunStart(const RunPlan& plan) {
   run.row.started_ms = plan.start_timestamp_ms > 0 ? plan.start_timestamp_ms : Now();
   run.row.counts.selected = static_cast<int>(plan.selected.size());
   run.row.workers = plan.workers;
+  quarantined_.clear();
+  for (const auto& [index, entry] : plan.quarantined) {
+    quarantined_[index] = DescribeQuarantine(entry);
+  }
   runs_.push_back(std::move(run));
   while (runs_.size() > max_runs_) runs_.pop_front();
 }
@@ -69,6 +86,8 @@ void LiveRunSource::OnTestFinished(const TestEntry& test, const TestRecord& reco
   ResultView row = MakeResultView(test, record);
   row.id = next_result_id_++;
   row.run_id = run.row.id;
+  const auto quarantined = quarantined_.find(test.index);
+  if (quarantined != quarantined_.end()) row.quarantine = quarantined->second;
   run.row.counts.Add(record.outcome);
   run.results.push_back(std::move(row));
 }

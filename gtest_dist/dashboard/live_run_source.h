@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -57,6 +58,8 @@ class LiveRunSource : public RunListener, public DashboardSource {
   const Clock clock_;
   std::mutex mutex_;
   std::deque<Run> runs_;  // oldest first
+  // The current run's quarantined tests: index -> DescribeQuarantine.
+  std::map<int, std::string> quarantined_;
   std::int64_t next_run_id_ = 1;
   std::int64_t next_result_id_ = 1;
 };

@@ -49,7 +49,9 @@ nlohmann::json ResultJson(const ResultView& result) {
           {"worker", result.worker},
           {"started_ms", result.started_ms},
           {"elapsed_ms", result.elapsed_ms},
-          {"attempt", result.attempt}};
+          {"attempt", result.attempt},
+          {"quarantined", result.quarantine.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(result.quarantine)}};
 }
 
 nlohmann::json FailureJson(const ResultView& result, const std::string& binary) {
@@ -73,6 +75,7 @@ nlohmann::json FailureJson(const ResultView& result, const std::string& binary) 
   doc["output_truncated"] = cut;
   doc["output_bytes"] = whole;
   doc["repro"] = ReproCommand(binary, result.test);
+  doc["signature"] = result.signature;
   return doc;
 }
 

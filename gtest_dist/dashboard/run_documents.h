@@ -34,6 +34,10 @@ struct ResultView {
   std::vector<FailureMessage> messages;
   std::string output;              // may be only the start of it when output_bytes says more
   std::int64_t output_bytes = -1;  // the whole output's size; -1: output.size()
+  // The quarantine entry that applied to it (DescribeQuarantine); empty: none.
+  std::string quarantine;
+  // analytics::FailureSignature; empty when it did not fail.
+  std::string signature;
 };
 
 // One run as the API shows it: its verdict (or "running") and its totals.

@@ -99,6 +99,10 @@ void HistoryRecorder::OnRunStart(const RunPlan& plan) {
     run.workers += (run.workers.empty() ? "" : ",") + w;
   }
   run.tests_total = static_cast<int>(plan.selected.size());
+  quarantined_.clear();
+  for (const auto& [index, entry] : plan.quarantined) {
+    quarantined_[index] = DescribeQuarantine(entry);
+  }
   Enqueue(StartRun{std::move(run)}, true);
 }
 
@@ -108,7 +112,10 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   for (const TestRecord& attempt : record.failed_attempts) {
     Enqueue(Result{ToNewResult(test, attempt, ++number), std::nullopt}, false);
   }
-  Enqueue(Result{ToNewResult(test, record, record.attempt()), record.outcome}, false);
+  NewResult last = ToNewResult(test, record, record.attempt());
+  const auto quarantined = quarantined_.find(test.index);
+  if (quarantined != quarantined_.end()) last.quarantine = quarantined->second;
+  Enqueue(Result{std::move(last), record.outcome}, false);
 }
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {

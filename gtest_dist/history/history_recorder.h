@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,6 +81,8 @@ class HistoryRecorder : public RunListener {
   const std::string location_;
   const RecorderContext context_;
   FILE* const messages_;
+  // The run's quarantined tests (caller's thread only): index -> entry text.
+  std::map<int, std::string> quarantined_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

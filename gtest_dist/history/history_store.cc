@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "gtest_dist/analytics/failure_signature.h"
+
 namespace gtest_dist {
 namespace history {
 namespace {
@@ -105,6 +107,24 @@ const std::vector<std::vector<std::string>>& Migrations() {
           " line INTEGER NOT NULL,"
           " summary TEXT NOT NULL,"
           " PRIMARY KEY (run_id, seq))",
+      },
+      {
+          // Triage (issue 16). The quarantine list: one entry per test full
+          // name, shared by everyone who records into this store; until_ms
+          // NULL means no expiry.
+          "CREATE TABLE quarantine ("
+          " test TEXT PRIMARY KEY,"
+          " reason TEXT NOT NULL,"
+          " owner TEXT NOT NULL,"
+          " until_ms BIGINT,"
+          " added_ms BIGINT NOT NULL,"
+          " added_by TEXT NOT NULL)",
+          // Per result: its failure signature (analytics/failure_signature.h;
+          // '' when it did not fail), what `failures --group` groups by; and
+          // the quarantine entry that kept it from failing its run ('' when
+          // none), for the dashboard's badge.
+          "ALTER TABLE results ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE results ADD COLUMN quarantine TEXT NOT NULL DEFAULT ''",
       },
   };
   return kMigrations;
@@ -270,17 +290,35 @@ std::int64_t InsertRun(Database* db, const NewRun& run) {
   return rows[0].Int(0);
 }
 
+std::string SignatureOf(const NewResult& r) {
+  analytics::FailureFacts facts;
+  facts.outcome = r.status;
+  facts.reason = r.reason;
+  // A crash or timeout is its own cause, whatever failed before it.
+  if (r.status != Outcome::kCrashed && r.status != Outcome::kTimeout) {
+    for (const NewPart& p : r.parts) {
+      if (p.kind == "skip") continue;
+      facts.has_part = true;
+      facts.file = p.file;
+      facts.line = p.line;
+      facts.message = p.summary;
+      break;
+    }
+  }
+  return analytics::FailureSignature(facts);
+}
+
 void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResult>& results) {
   for (const NewResult& r : results) {
     bool truncated = false;
     const std::string output = BoundOutput(r.output, &truncated);
     db->Exec(
         "INSERT INTO results (run_id, test_index, attempt, suite, name, full_name, status,"
-        " worker, started_ms, duration_ms, reason, output, output_truncated)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " worker, started_ms, duration_ms, reason, output, output_truncated, signature,"
+        " quarantine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
          r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms,
-         r.reason, output, std::int64_t{truncated ? 1 : 0}});
+         r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
       db->Exec(

@@ -17,7 +17,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -78,7 +78,13 @@ struct NewResult {
   std::string reason;
   std::string output;  // bounded by BoundOutput before storing
   std::vector<NewPart> parts;
+  // The quarantine entry that applied to it (DescribeQuarantine); empty: none.
+  std::string quarantine;
 };
+
+// The failure signature stored with `result` (analytics::FailureSignature of
+// its first failed part, or of its crash); empty when it did not fail.
+std::string SignatureOf(const NewResult& result);
 
 struct WorkerUse {
   std::string name;

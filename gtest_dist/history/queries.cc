@@ -81,9 +81,9 @@ std::string ResultId(Database* db, const std::string& table) {
 std::string ResultColumns(Database* db, const std::string& output) {
   return "r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
          " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated, " +
-         output + ", " + ResultId(db, "r");
+         output + ", " + ResultId(db, "r") + ", r.signature, r.quarantine";
 }
-constexpr int kResultColumnCount = 14;
+constexpr int kResultColumnCount = 16;
 
 // A result's status as the store spells it. A name this build does not know
 // (a newer writer's) reads as NOT_RUN: neither failed nor passed.
@@ -109,6 +109,8 @@ ResultRow ReadResult(const Row& row) {
   r.output_truncated = row.Int(11) != 0;
   r.output = row.Text(12);
   r.id = row.Int(13);
+  r.signature = row.Text(14);
+  r.quarantine = row.Text(15);
   return r;
 }
 
@@ -155,7 +157,9 @@ json ResultJson(const ResultRow& r, bool with_output) {
             {"started_ms", r.started_ms},
             {"duration_ms", r.duration_ms},
             {"reason", r.reason},
-            {"parts", parts}};
+            {"parts", parts},
+            {"signature", r.signature},
+            {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)}};
   if (with_output) {
     j["output"] = r.output;
     j["output_truncated"] = r.output_truncated;

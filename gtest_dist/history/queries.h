@@ -59,6 +59,8 @@ struct ResultRow {
   std::int64_t started_ms = 0, duration_ms = 0;
   bool output_truncated = false;
   std::vector<PartRow> parts;
+  std::string signature;   // history::SignatureOf; empty when it did not fail
+  std::string quarantine;  // the entry that kept it from failing its run; empty: none
 };
 
 struct RunDetail {

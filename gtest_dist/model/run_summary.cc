@@ -88,12 +88,32 @@ bool RunSummary::Fails(Outcome outcome) const {
   return FailsRun(outcome, plan != nullptr && plan->flaky_fails);
 }
 
+bool RunSummary::Quarantined(int index) const {
+  return plan != nullptr && plan->quarantined.count(index) > 0;
+}
+
+bool RunSummary::FailsRunAt(int index) const {
+  return Fails(OutcomeOf(index)) && !Quarantined(index);
+}
+
+std::vector<int> RunSummary::QuarantinedFailures() const {
+  std::vector<int> kept;
+  if (plan == nullptr) return kept;
+  for (const auto& [index, entry] : plan->quarantined) {
+    if (Fails(OutcomeOf(index))) kept.push_back(index);
+  }
+  return kept;
+}
+
 Verdict RunSummary::verdict() const {
   if (interrupted) return Verdict::kInterrupted;
   if (FailedOutsideTests()) return Verdict::kFailed;
   const RunTotals totals = Totals();
-  return totals.failing(plan != nullptr && plan->flaky_fails) > 0 ? Verdict::kFailed
-                                                                  : Verdict::kPassed;
+  // Quarantined tests still count in the totals (they ran and failed); only
+  // the verdict lets them pass.
+  const int kept = static_cast<int>(QuarantinedFailures().size());
+  return totals.failing(plan != nullptr && plan->flaky_fails) - kept > 0 ? Verdict::kFailed
+                                                                         : Verdict::kPassed;
 }
 
 }  // namespace gtest_dist

@@ -13,6 +13,7 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/model/outcome.h"
+#include "gtest_dist/model/quarantine.h"
 #include "gtest_dist/model/test_record.h"
 
 namespace gtest_dist {
@@ -40,6 +41,11 @@ struct RunPlan {
   // --dist-flaky-fails: a FLAKY test fails the run (and shows as failed in
   // the reports) instead of counting as passed.
   bool flaky_fails = false;
+  // Quarantine (from the history store, unless --dist-quarantine=off): the
+  // selected tests whose failure does not fail the run, by index, and the
+  // entries of selected tests that have expired (they fail the run again).
+  std::map<int, QuarantineEntry> quarantined;
+  std::vector<QuarantineEntry> quarantine_expired;
 };
 
 // Whether `outcome` fails the run under `plan`: IsFailure, and FLAKY under
@@ -113,6 +119,14 @@ struct RunSummary {
   bool FailedOutsideTests() const;
   // Whether `outcome` fails this run (FailsRun under the plan's flags).
   bool Fails(Outcome outcome) const;
+  // Whether the selected test `index` is quarantined in this run.
+  bool Quarantined(int index) const;
+  // Whether test `index` fails this run: its outcome Fails() and it is not
+  // quarantined. The verdict counts these.
+  bool FailsRunAt(int index) const;
+  // Quarantined tests whose outcome would otherwise fail the run, in index
+  // order: what the quarantine kept green.
+  std::vector<int> QuarantinedFailures() const;
   Verdict verdict() const;
   bool Passed() const { return verdict() == Verdict::kPassed; }
   // The exit code of a supervisor that ran it: 0 when Passed(), else 1.

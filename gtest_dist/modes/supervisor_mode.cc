@@ -16,6 +16,7 @@
 #include "gtest_dist/dashboard/live_run_source.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
+#include "gtest_dist/history/quarantine_store.h"
 #include "gtest_dist/modes/mode_support.h"
 #include "gtest_dist/modes/run_loop.h"
 #include "gtest_dist/protocol/auth.h"
@@ -133,13 +134,34 @@ int FirstRandomSeed() {
   return static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
 }
 
+// The quarantine list of the store (issue 16) applied to `plan`'s selected
+// tests. A list that cannot be read is said on stderr and the run goes on
+// without it: every failure then fails the run, the safe side.
+void ApplyQuarantine(history::Database* db, RunPlan* plan) {
+  try {
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    QuarantineMatch match =
+        MatchQuarantine(history::ListQuarantine(db), *plan->catalog, plan->selected, now_ms);
+    plan->quarantined = std::move(match.active);
+    plan->quarantine_expired = std::move(match.expired);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr,
+                 "gtest_dist: warning: cannot read the quarantine list (%s); no test is "
+                 "quarantined in this run\n",
+                 e.what());
+  }
+}
+
 // The history store (one recorder, one connection, for every iteration), or
 // null with --dist-history=off. Past durations from it order the scheduler's
 // queue through `estimate`; a store that cannot be read just means catalog
-// order, and the recorder reports why.
+// order, and the recorder reports why. Its quarantine list goes into `plan`
+// unless --dist-quarantine=off.
 std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options,
                                                       const std::string& binary_name,
-                                                      DurationEstimator* estimate) {
+                                                      DurationEstimator* estimate, RunPlan* plan) {
   const std::string location =
       options.history.empty() ? history::DefaultHistoryLocation() : options.history;
   if (location.empty() || location == "off") return nullptr;
@@ -155,6 +177,7 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
         return it->second;
       };
     }
+    if (options.quarantine) ApplyQuarantine(db.get(), plan);
   } catch (const std::exception&) {
   }
   history::RecorderContext context;
@@ -280,7 +303,7 @@ int RunSupervisorMode(const DistOptions& options) {
   plan.shuffle = GTEST_FLAG_GET(shuffle);
   if (plan.shuffle) plan.random_seed = FirstRandomSeed();
   std::unique_ptr<history::HistoryRecorder> recorder =
-      OpenHistory(options, binary_name, &config.estimate);
+      OpenHistory(options, binary_name, &config.estimate, &plan);
 
   // --dist-dashboard: this run, live, in a browser, from a thread of its own.
   std::unique_ptr<dashboard::LiveRunSource> live_runs;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "gtest_dist/report/console_format.h"
+#include "gtest_dist/report/quarantine_lines.h"
 #include "gtest_dist/report/run_footer.h"
 
 namespace gtest_dist {
@@ -215,6 +216,7 @@ void ConsoleReporter::PrintTest(const TestEntry& test, const TestRecord& record)
   }
   PrintAttempt(test, record);
   PrintTestEndLine(test, record);
+  PrintQuarantineMark(*out_, plan_, test, record);
   if (suite != nullptr) {
     ++suite->printed;
     suite->elapsed_ms += record.elapsed_ms;

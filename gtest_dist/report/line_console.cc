@@ -4,6 +4,7 @@
 
 #include "gtest_dist/report/console_format.h"
 #include "gtest_dist/report/run_digest.h"
+#include "gtest_dist/report/quarantine_lines.h"
 #include "gtest_dist/report/run_footer.h"
 
 namespace gtest_dist {
@@ -76,6 +77,7 @@ void LineConsole::OnTestFinished(const TestEntry& test, const TestRecord& record
   out_->Print(line.substr(0, word_at));
   out_->PrintColored(ColorOf(record.outcome, fails_run), LineStatusWord(record.outcome));
   out_->Print(line.substr(word_at) + "\n");
+  PrintQuarantineMark(*out_, plan_, test, record);
   if (in_full) {
     // Every failed attempt, as gtest prints a test, then the last one.
     int number = 0;

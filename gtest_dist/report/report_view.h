@@ -23,7 +23,8 @@ struct Test {
   // The record's parts, then the failure standing for a crash, timeout or
   // missing run (OutcomeFailurePart).
   std::vector<TestPart> parts;
-  // RecordProperty() calls, then kWorkerPropertyName for a remote worker.
+  // RecordProperty() calls, then kWorkerPropertyName for a remote worker,
+  // the attempts' properties, kQuarantinedPropertyName.
   std::vector<Property> properties;
   Outcome outcome = Outcome::kNotRun;
   std::int64_t elapsed_ms = 0;
@@ -105,6 +106,10 @@ inline Test MakeTest(const TestEntry& entry, bool run, const RunSummary& summary
       }
     }
     test.properties.emplace_back(kAttemptFailuresPropertyName, failures);
+  }
+  const auto quarantined = summary.plan->quarantined.find(entry.index);
+  if (quarantined != summary.plan->quarantined.end()) {
+    test.properties.emplace_back(kQuarantinedPropertyName, DescribeQuarantine(quarantined->second));
   }
   test.outcome = ReportedOutcome(record.outcome, summary.plan->flaky_fails);
   test.elapsed_ms = record.elapsed_ms;

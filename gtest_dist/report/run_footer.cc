@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest_dist/report/console_format.h"
+#include "gtest_dist/report/quarantine_lines.h"
 
 namespace gtest_dist {
 namespace {
@@ -31,7 +32,7 @@ void PrintRunFooter(ConsoleStream& out, const RunPlan& plan, const RunSummary& s
   for (int index : plan.selected) {
     const Outcome outcome = summary.OutcomeOf(index);
     if (outcome == Outcome::kFlaky) flaky.push_back(index);
-    if (summary.Fails(outcome)) {
+    if (summary.FailsRunAt(index)) {
       failed.push_back(index);
     } else if (outcome == Outcome::kSkipped) {
       skipped.push_back(index);
@@ -94,6 +95,8 @@ void PrintRunFooter(ConsoleStream& out, const RunPlan& plan, const RunSummary& s
                 std::to_string(record.attempt()) + ")\n");
     }
   }
+
+  PrintQuarantineSummary(out, plan, summary);
 
   if (!brief && !passed) {
     out.PrintColored(ConsoleColor::kRed, "[  FAILED  ] ");

@@ -10,6 +10,7 @@ removes again:
 - two supervisors writing at the same time: both runs complete and intact;
 - the server killed mid-run: the run finishes and reports, and says what was
   not recorded;
+- `gtest_dist quarantine add` from many processes at once: all land;
 - `gtest_dist serve` over the same server: a stored run with crashes is
   listed with the right counts, a live run is followed to its end, and the
   dashboard connects again after the database server restarts.
@@ -193,6 +194,25 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
             self.assertEqual((run["status"], run["passed"]), ("green", 72), run)
             shown = query(self.server.url, "show", str(run["id"]))
             self.assertEqual(len(shown["results"]), 72)
+
+    def test_concurrent_quarantine_adds_all_land(self):
+        # Issue 16: a team shares one list; adds racing each other (and the
+        # schema's creation, on a fresh server) must all land.
+        names = ["PgConcurrent.T%d" % i for i in range(12)]
+        processes = [subprocess.Popen([harness.OPTIONS.cli, "quarantine", "add", name,
+                                       "--reason", "concurrent", "--history=" + self.server.url],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for name in names]
+        for process in processes:
+            _, err = process.communicate(timeout=60)
+            self.assertEqual(process.returncode, 0, err.decode())
+        listed = query(self.server.url, "quarantine", "list")
+        self.assertEqual(sorted(e["test"] for e in listed if e["test"].startswith("PgConc")),
+                         sorted(names))
+        for name in names:
+            removed = harness.run([harness.OPTIONS.cli, "quarantine", "remove", name,
+                                   "--history=" + self.server.url], timeout=60)
+            self.assertEqual(removed.returncode, 0, removed.describe())
 
     def test_serve_lists_stored_runs_and_follows_a_live_one(self):
         result = harness.run(self.supervise(harness.OPTIONS.bin, "served-crash",

@@ -238,7 +238,9 @@ function runPage(id) {
 
   function renderFailure(f) {
     const card = el('div', {class: 'card failure', 'data-test': f.test});
-    card.appendChild(el('div', {}, badge(f.status), ' ', testLink(f.test),
+    card.appendChild(el('div', {}, badge(f.status), ' ',
+      f.quarantined ? el('span', {class: 'badge quarantined', title: f.quarantined}, 'QUARANTINED') : null,
+      f.quarantined ? ' ' : null, testLink(f.test),
       f.worker ? el('span', {class: 'muted'}, ' on ' + f.worker) : null,
       el('span', {class: 'muted'}, ' · ' + fmtDuration(f.elapsed_ms))));
     for (const m of f.messages) {
@@ -407,7 +409,30 @@ async function failuresPage(query) {
       el('td', {}, first ? el('pre', {class: 'message'}, first.message.split('\n').slice(0, 4).join('\n')) : '')));
   }
   if (doc.failures.length === 0) table.appendChild(el('tr', {}, el('td', {colspan: 6, class: 'muted'}, 'No failures in this period.')));
+  if (doc.failures.length > 0) view.appendChild(failureGroups(doc.failures));
   view.appendChild(table);
+}
+
+// The failures above counted by signature (first failed assertion with the
+// numbers masked, or the crash), most frequent first.
+function failureGroups(failures) {
+  const groups = new Map();
+  for (const f of failures) {
+    const key = f.signature || '';
+    if (!groups.has(key)) groups.set(key, {signature: key, count: 0, tests: new Set(), runs: new Set(), last: 0});
+    const g = groups.get(key);
+    g.count++; g.tests.add(f.test); g.runs.add(f.run_id); g.last = Math.max(g.last, f.started_ms);
+  }
+  const sorted = [...groups.values()].sort((a, b) => b.count - a.count);
+  const table = el('table', {id: 'failure-groups'}, el('tr', {}, el('th', {}, 'Signature'),
+    el('th', {class: 'num'}, 'Failures'), el('th', {class: 'num'}, 'Tests'), el('th', {class: 'num'}, 'Runs'),
+    el('th', {}, 'Last')));
+  for (const g of sorted) {
+    table.appendChild(el('tr', {'data-signature': g.signature},
+      el('td', {}, el('code', {}, g.signature || '(no signature)')), el('td', {class: 'num'}, g.count),
+      el('td', {class: 'num'}, g.tests.size), el('td', {class: 'num'}, g.runs.size), el('td', {}, fmtTime(g.last))));
+  }
+  return el('div', {}, el('h2', {}, 'By signature'), table, el('h2', {}, 'Every failure'));
 }
 
 // ---------------------------------------------------------------- router
