@@ -59,6 +59,9 @@ struct DistOptions {
   std::vector<std::string> dashboard_allowed_hosts;
   // --dist-insecure: connect to non-loopback workers without a secret or TLS.
   bool insecure = false;
+  // Shipping the build to generic workers (gtest_dist worker).
+  std::vector<std::string> dist_files;  // --dist-files
+  std::string ship_libs = "auto";       // --dist-ship-libs: auto, all or none
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -116,6 +116,8 @@ void ChunkRunner::StartChild() {
     spec.fds = {
         {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
     spec.set_env = {{kChildChannelEnv, std::to_string(kChildChannelFd)}};
+    spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
+    spec.working_directory = command_.working_directory;
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
     child_ = ChildProcess::Spawn(spec, &error);

@@ -18,7 +18,7 @@ std::unique_ptr<Executor> NetworkExecutorFactory::Make(const WorkerAddress& addr
   }
   return std::make_unique<RemoteWorker>(io_, address.host, address.port, settings_.hello,
                                         settings_.connect_timeout, settings_.heartbeat_timeout,
-                                        settings_.secret, settings_.tls);
+                                        settings_.secret, settings_.tls, settings_.build);
 }
 
 }  // namespace gtest_dist

@@ -15,6 +15,7 @@
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/chunk_runner.h"
+#include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor.h"
 
 namespace gtest_dist {
@@ -36,6 +37,9 @@ struct ExecutorSettings {
   std::shared_ptr<boost::asio::ssl::context> tls;
   ChildCommand child_command;  // for local slots
   protocol::Hello hello;       // what we tell workers about ourselves
+  // What a generic worker (gtest_dist worker) gets shipped; null: none is
+  // served (such a worker is refused).
+  std::shared_ptr<BuildSource> build;
 };
 
 class NetworkExecutorFactory : public ExecutorFactory {
