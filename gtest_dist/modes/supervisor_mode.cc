@@ -89,6 +89,7 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   // Read and digested only when a generic worker asks for it.
   ManifestOptions manifest;
   manifest.executable = RunningExecutablePath();
+  manifest.executable_digest = catalog.binary_digest();
   manifest.libraries = LoadedLibraries();
   ParseShipLibs(options.ship_libs, &manifest.ship_libs);
   manifest.files = options.dist_files;

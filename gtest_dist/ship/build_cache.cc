@@ -196,10 +196,18 @@ std::vector<std::string> BuildCache::Missing(const protocol::Manifest& manifest,
     if (present) {
       // A blob is checked whenever a build is about to use it: a disk (or a
       // test) may have changed it since it was stored.
+      Stamp stamp;
+      const auto known = verified_.find(file.digest);
+      if (StampOf(path, &stamp) && known != verified_.end() && known->second == stamp &&
+          stamp.size == file.size) {
+        continue;
+      }
+      verified_.erase(file.digest);
       std::string digest, error;
       std::uint64_t size = 0;
       if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) == file.size &&
           DigestFile(path, &digest, &size, &error) && digest == file.digest && size == file.size) {
+        if (StampOf(path, &stamp) && stamp.size == file.size) verified_[file.digest] = stamp;
         continue;
       }
       notes->push_back("cached file " + file.digest + " (" + file.path +
@@ -257,11 +265,36 @@ bool BuildCache::FinishBlob(std::unique_ptr<BlobUpload> upload, std::string* err
   // link() fails when the blob is there already (another session stored the
   // same content meanwhile): that copy stays, builds may link to it.
   const std::string path = BlobPath(upload->digest_);
-  if (::link(upload->temp_path_.c_str(), path.c_str()) != 0 && errno != EEXIST) {
-    *error = Errno("cannot store " + path);
-    return false;
+  if (::link(upload->temp_path_.c_str(), path.c_str()) != 0) {
+    if (errno != EEXIST) {
+      *error = Errno("cannot store " + path);
+      return false;
+    }
+    return true;  // the copy there is checked when a build uses it
   }
-  return true;  // the destructor unlinks the temporary name
+  ::unlink(upload->temp_path_.c_str());
+  upload->temp_path_.clear();
+  Restamp(upload->digest_);  // just verified, and ctime moved with the unlink
+  return true;
+}
+
+bool BuildCache::StampOf(const std::string& path, Stamp* stamp) {
+  struct stat info = {};
+  if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return false;
+  stamp->device = info.st_dev;
+  stamp->inode = info.st_ino;
+  stamp->size = static_cast<unsigned long long>(info.st_size);
+  stamp->mtime_s = info.st_mtim.tv_sec;
+  stamp->mtime_ns = info.st_mtim.tv_nsec;
+  stamp->ctime_s = info.st_ctim.tv_sec;
+  stamp->ctime_ns = info.st_ctim.tv_nsec;
+  return true;
+}
+
+// After this process linked a verified blob (which moves its ctime).
+void BuildCache::Restamp(const std::string& digest) {
+  Stamp stamp;
+  if (StampOf(BlobPath(digest), &stamp)) verified_[digest] = stamp;
 }
 
 bool BuildCache::BuildIntact(const protocol::Manifest& manifest,
@@ -326,7 +359,12 @@ bool BuildCache::Acquire(const protocol::Manifest& manifest, std::string* build_
     // Made under tmp/ and renamed: builds/ never holds half a build.
     const std::string temp =
         dir_ + "/tmp/build-" + std::to_string(::getpid()) + "-" + std::to_string(++temp_counter_);
-    if (!MakeBuild(manifest, temp, error)) {
+    const bool made = MakeBuild(manifest, temp, error);
+    // Missing() verified these blobs just now; the links moved their ctime.
+    for (const auto& file : manifest.files) {
+      if (verified_.count(file.digest) != 0) Restamp(file.digest);
+    }
+    if (!made) {
       RemoveTree(temp);
       return false;
     }

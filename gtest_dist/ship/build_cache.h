@@ -66,9 +66,11 @@ class BuildCache {
   std::uint64_t max_bytes() const { return max_bytes_; }
 
   // The digests of `manifest` that must be shipped, each once, in manifest
-  // order. Every blob the cache has is checked (size and SHA-256) first: a
-  // corrupt one is removed, named in `notes`, and wanted again. Empty files
-  // are made here, never shipped.
+  // order. Every blob the cache has is checked first: its SHA-256 is
+  // computed again unless this process verified it before and its inode,
+  // size, mtime and ctime are unchanged since (so a warm run costs a stat
+  // per file, and any write to a blob is caught). A corrupt one is removed,
+  // named in `notes`, and wanted again. Empty files are made here.
   std::vector<std::string> Missing(const protocol::Manifest& manifest,
                                    std::vector<std::string>* notes);
 
@@ -106,6 +108,17 @@ class BuildCache {
 
  private:
   std::string BlobPath(const std::string& digest) const { return dir_ + "/blobs/" + digest; }
+  // What a blob looked like on disk when its SHA-256 was last found right.
+  struct Stamp {
+    unsigned long long device = 0, inode = 0, size = 0;
+    long long mtime_s = 0, mtime_ns = 0, ctime_s = 0, ctime_ns = 0;
+    bool operator==(const Stamp& o) const {
+      return device == o.device && inode == o.inode && size == o.size && mtime_s == o.mtime_s &&
+             mtime_ns == o.mtime_ns && ctime_s == o.ctime_s && ctime_ns == o.ctime_ns;
+    }
+  };
+  static bool StampOf(const std::string& path, Stamp* stamp);
+  void Restamp(const std::string& digest);
   bool BuildIntact(const protocol::Manifest& manifest, const std::string& build_dir) const;
   bool MakeBuild(const protocol::Manifest& manifest, const std::string& build_dir,
                  std::string* error);
@@ -114,6 +127,7 @@ class BuildCache {
   std::uint64_t max_bytes_;
   std::map<std::string, int> in_use_;  // build id -> sessions
   std::map<std::string, int> pinned_;  // digest -> sessions
+  std::map<std::string, Stamp> verified_;
   std::uint64_t temp_counter_ = 0;
 };
 

@@ -18,7 +18,8 @@ std::string BaseName(const std::string& path) { return path.substr(path.rfind('/
 
 // A file of the build: digests it and records where its bytes are.
 bool AddFile(const std::string& build_path, const std::string& local_path, int mode,
-             ShippedBuild* build, std::string* error) {
+             ShippedBuild* build, std::string* error, const std::string& known_digest = "",
+             std::uint64_t known_size = 0) {
   const std::string problem = protocol::CheckBuildPath(build_path);
   if (!problem.empty()) {
     *error = "cannot ship " + local_path + ": " + problem;
@@ -27,7 +28,12 @@ bool AddFile(const std::string& build_path, const std::string& local_path, int m
   protocol::ManifestEntry entry;
   entry.path = build_path;
   entry.mode = mode & 0777;
-  if (!DigestFile(local_path, &entry.digest, &entry.size, error)) return false;
+  if (!known_digest.empty()) {
+    entry.digest = known_digest;
+    entry.size = known_size;
+  } else if (!DigestFile(local_path, &entry.digest, &entry.size, error)) {
+    return false;
+  }
   build->sources.emplace(entry.digest, local_path);
   build->total_bytes += entry.size;
   build->manifest.files.push_back(std::move(entry));
@@ -173,7 +179,8 @@ bool BuildManifest(const ManifestOptions& options, ShippedBuild* build, std::str
     return false;
   }
   if (!AddFile("bin/" + BaseName(options.executable), options.executable,
-               static_cast<int>(info.st_mode), build, error)) {
+               static_cast<int>(info.st_mode), build, error, options.executable_digest,
+               static_cast<std::uint64_t>(info.st_size))) {
     return false;
   }
   if (options.ship_libs != ShipLibs::kNone) {

@@ -23,6 +23,8 @@ enum class ShipLibs {
 
 struct ManifestOptions {
   std::string executable;  // the running binary's path
+  // Its SHA-256 when already known (the catalog's fingerprint): not read again.
+  std::string executable_digest;
   // Shared libraries as the loader found them (LoadedLibraries()).
   std::vector<std::string> libraries;
   ShipLibs ship_libs = ShipLibs::kAuto;
