@@ -90,6 +90,7 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   ManifestOptions manifest;
   manifest.executable = RunningExecutablePath();
   manifest.executable_digest = catalog.binary_digest();
+  manifest.executable_source = "/proc/self/exe";  // what the digest above was made of
   manifest.libraries = LoadedLibraries();
   ParseShipLibs(options.ship_libs, &manifest.ship_libs);
   manifest.files = options.dist_files;

@@ -174,13 +174,14 @@ bool BuildManifest(const ManifestOptions& options, ShippedBuild* build, std::str
   *build = ShippedBuild{};
   build->manifest.args = options.args;
   struct stat info = {};
-  if (::stat(options.executable.c_str(), &info) != 0) {
-    *error = "cannot read the executable " + options.executable + ": " + std::strerror(errno);
+  const std::string& source =
+      options.executable_source.empty() ? options.executable : options.executable_source;
+  if (::stat(source.c_str(), &info) != 0) {
+    *error = "cannot read the executable " + source + ": " + std::strerror(errno);
     return false;
   }
-  if (!AddFile("bin/" + BaseName(options.executable), options.executable,
-               static_cast<int>(info.st_mode), build, error, options.executable_digest,
-               static_cast<std::uint64_t>(info.st_size))) {
+  if (!AddFile("bin/" + BaseName(options.executable), source, static_cast<int>(info.st_mode), build,
+               error, options.executable_digest, static_cast<std::uint64_t>(info.st_size))) {
     return false;
   }
   if (options.ship_libs != ShipLibs::kNone) {

@@ -25,6 +25,9 @@ struct ManifestOptions {
   std::string executable;  // the running binary's path
   // Its SHA-256 when already known (the catalog's fingerprint): not read again.
   std::string executable_digest;
+  // Where its bytes are read (/proc/self/exe: the file this process runs,
+  // even when a rebuild has replaced `executable` since); empty: `executable`.
+  std::string executable_source;
   // Shared libraries as the loader found them (LoadedLibraries()).
   std::vector<std::string> libraries;
   ShipLibs ship_libs = ShipLibs::kAuto;
