@@ -506,6 +506,44 @@ const std::vector<FlagDefinition>& Definitions() {
          }
          return true;
        }},
+      // Shipping the build to generic workers (gtest_dist worker).
+      {"dist-files", FlagKind::kValue, "PATH[,PATH...]",
+       "Files and directories (relative to the working directory, taken whole) that the "
+       "tests read: shipped to generic workers and laid out the same way below the "
+       "children's working directory there.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         o->dist_files.clear();
+         std::stringstream list(v);
+         std::string item;
+         while (std::getline(list, item, ',')) {
+           if (item.empty()) continue;
+           if (item.front() == '/' || item == ".." || item.rfind("../", 0) == 0 ||
+               item.find("/../") != std::string::npos ||
+               (item.size() >= 3 && item.compare(item.size() - 3, 3, "/..") == 0)) {
+             *e = "--dist-files: \"" + item +
+                  "\" is not a relative path inside the working directory (no leading '/', "
+                  "no \"..\")";
+             return false;
+           }
+           o->dist_files.push_back(item);
+         }
+         if (o->dist_files.empty()) {
+           *e = "--dist-files: expected paths separated by commas, got \"" + v + "\"";
+           return false;
+         }
+         return true;
+       }},
+      {"dist-ship-libs", FlagKind::kValue, "auto|all|none",
+       "Which loaded shared libraries go to generic workers with the executable: auto "
+       "(default: all but the C library's own objects), all, or none.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v != "auto" && v != "all" && v != "none") {
+           *e = "--dist-ship-libs: expected auto, all or none, got \"" + v + "\"";
+           return false;
+         }
+         o->ship_libs = v;
+         return true;
+       }},
   };
   return kFlags;
 }

@@ -59,6 +59,9 @@ struct DistOptions {
   // --dist-history: empty = the per-user default store, "off" = none.
   std::string history;
   std::string label;  // --dist-label
+  // Shipping the build to generic workers (gtest_dist worker).
+  std::vector<std::string> dist_files;  // --dist-files
+  std::string ship_libs = "auto";       // --dist-ship-libs: auto, all or none
   // Triage (issue 16).
   bool quarantine = true;  // --dist-quarantine: apply the store's quarantine list
   // --dist-dashboard: serve this run's live dashboard there; empty host: none.

@@ -20,6 +20,7 @@
 #include "gtest_dist/analytics/failure_signature.h"
 #include "gtest_dist/cli/quarantine_command.h"
 #include "gtest_dist/cli/serve_command.h"
+#include "gtest_dist/cli/worker_command.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 #include "gtest_dist/protocol/auth.h"
@@ -48,6 +49,8 @@ const char kUsage[] =
     "  quarantine add TEST --reason TEXT [--until T] [--owner NAME] | list | remove TEST |\n"
     "            auto [--flake-rate F] [--window N] [--apply]: tests whose failure does not\n"
     "            fail a run (gtest_dist quarantine --help)\n"
+    "  worker    [--bind HOST:PORT] [--jobs N] [--cache-dir DIR] [--cache-size BYTES] ...:\n"
+    "            a worker daemon that runs any build shipped to it (gtest_dist worker --help)\n"
     "  secret    [PATH] [--force]: write a fresh random secret (32 bytes, hex) to PATH\n"
     "            with mode 0600 (or print it), for --dist-secret-file or --token-file;\n"
     "            an existing file is kept unless --force\n"
@@ -495,6 +498,9 @@ int main(int argc, char** argv) {
       };
   if (std::string(argv[1]) == "serve") {
     return gtest_dist::RunServeCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  if (std::string(argv[1]) == "worker") {
+    return gtest_dist::RunWorkerCommand(std::vector<std::string>(argv + 2, argv + argc));
   }
   if (std::string(argv[1]) == "secret") {
     return SecretCommand(std::vector<std::string>(argv + 2, argv + argc));

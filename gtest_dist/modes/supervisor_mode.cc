@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +31,7 @@
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
+#include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor_factory.h"
 #include "gtest_dist/supervisor/ssh_command.h"
 #include "gtest_dist/supervisor/supervisor.h"
@@ -85,7 +87,8 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
       std::chrono::milliseconds(static_cast<long>(options.connect_timeout_s * 1000));
   settings->heartbeat_timeout =
       std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
-  settings->child_command = {RunningExecutablePath(), options.passthrough_args};
+  settings->child_command.executable = RunningExecutablePath();
+  settings->child_command.args = options.passthrough_args;
   settings->ssh_command = options.ssh_command;
   settings->ssh_remote_command = options.ssh_remote_command.empty()
                                      ? DefaultSshRemoteCommand(RunningExecutablePath())
@@ -94,6 +97,20 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   settings->hello.host = HostName();
   settings->hello.binary_name = binary_name;
   settings->hello.fingerprint = {catalog.binary_digest(), catalog.names_digest(), catalog.size()};
+  // Read and digested only when a generic worker asks for it.
+  ManifestOptions manifest;
+  manifest.executable = RunningExecutablePath();
+  manifest.executable_digest = catalog.binary_digest();
+  manifest.executable_source = "/proc/self/exe";  // what the digest above was made of
+  manifest.libraries = LoadedLibraries();
+  ParseShipLibs(options.ship_libs, &manifest.ship_libs);
+  manifest.files = options.dist_files;
+  char cwd[4096];
+  manifest.working_directory = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  manifest.args.assign(
+      options.passthrough_args.begin() + std::min<std::size_t>(1, options.passthrough_args.size()),
+      options.passthrough_args.end());
+  settings->build = std::make_shared<BuildSource>(std::move(manifest));
   return LoadSecret(options, &settings->secret) &&
          LoadTls(options, TlsRole::kSupervisor, &settings->tls);
 }

@@ -10,37 +10,67 @@
 #include "gtest_dist/modes/mode_support.h"
 #include "gtest_dist/protocol/stdio_channel.h"
 #include "gtest_dist/run/child_process.h"
+#include "gtest_dist/ship/build_cache.h"
 #include "gtest_dist/worker/worker_server.h"
 
 namespace gtest_dist {
+namespace {
+
+// --stdio: before anything else can print, stdin and stdout become the
+// channel (from here on stdout carries frames only).
+bool TakeStdioIfAsked(const DistOptions& options, int* in, int* out) {
+  if (!options.stdio) return true;
+  std::string error;
+  if (TakeStdioChannel(in, out, &error)) return true;
+  std::fprintf(stderr, "gtest_dist worker: --stdio: %s\n", error.c_str());
+  return false;
+}
+
+// What every worker takes from its flags: address, slots, heartbeat, secret
+// and TLS. False (after saying why) when the secret or TLS is unusable.
+bool CommonWorkerConfig(const DistOptions& options, WorkerConfig* config) {
+  config->bind_host = options.bind_host;
+  config->bind_port = options.bind_port;
+  config->jobs = options.jobs;
+  config->heartbeat_timeout =
+      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
+  return LoadSecret(options, &config->secret) && LoadTls(options, TlsRole::kWorker, &config->tls);
+}
+
+int Serve(const DistOptions& options, WorkerServer& server, int stdio_in, int stdio_out) {
+  return options.stdio ? server.RunStdio(stdio_in, stdio_out) : server.Run();
+}
+
+}  // namespace
 
 int RunWorkerMode(const DistOptions& options) {
   int stdio_in = -1, stdio_out = -1;
-  if (options.stdio) {
-    // Before anything else can print: from here on stdout carries frames only.
-    std::string error;
-    if (!TakeStdioChannel(&stdio_in, &stdio_out, &error)) {
-      std::fprintf(stderr, "gtest_dist worker: --stdio: %s\n", error.c_str());
-      return kConfigurationError;
-    }
-  }
+  if (!TakeStdioIfAsked(options, &stdio_in, &stdio_out)) return kConfigurationError;
   const TestCatalog catalog =
       TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(), DigestOfRunningBinary());
   WorkerConfig config;
-  config.bind_host = options.bind_host;
-  config.bind_port = options.bind_port;
-  config.jobs = options.jobs;
-  config.child_command = {RunningExecutablePath(), options.passthrough_args};
-  config.heartbeat_timeout =
-      std::chrono::milliseconds(static_cast<long>(options.heartbeat_timeout_s * 1000));
-  if (!LoadSecret(options, &config.secret)) return kConfigurationError;
-  if (!LoadTls(options, TlsRole::kWorker, &config.tls)) return kConfigurationError;
-  if (options.stdio) {
-    WorkerServer server(config, catalog);
-    return server.RunStdio(stdio_in, stdio_out);
+  config.child_command.executable = RunningExecutablePath();
+  config.child_command.args = options.passthrough_args;
+  if (!CommonWorkerConfig(options, &config)) return kConfigurationError;
+  WorkerServer server(config, &catalog);
+  return Serve(options, server, stdio_in, stdio_out);
+}
+
+int RunGenericWorker(const DistOptions& options, const std::string& cache_dir,
+                     std::uint64_t cache_bytes) {
+  int stdio_in = -1, stdio_out = -1;
+  if (!TakeStdioIfAsked(options, &stdio_in, &stdio_out)) return kConfigurationError;
+  WorkerConfig config;
+  if (!CommonWorkerConfig(options, &config)) return kConfigurationError;
+  BuildCache cache(cache_dir, cache_bytes);
+  std::string error;
+  if (!cache.Open(&error)) {
+    std::fprintf(stderr, "gtest_dist worker: %s\n", error.c_str());
+    return kConfigurationError;
   }
-  WorkerServer server(config, catalog);
-  return server.Run();
+  config.cache = &cache;
+  WorkerServer server(config, nullptr);
+  return Serve(options, server, stdio_in, stdio_out);
 }
 
 }  // namespace gtest_dist

@@ -96,6 +96,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
     write_queue_.clear();
+    on_written_ = nullptr;
     if (on_close_) {
       auto handler = std::move(on_close_);
       on_close_ = nullptr;
@@ -106,6 +107,11 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
 
   bool closed() const { return closed_; }
   Socket& socket() { return socket_; }
+  // Frames queued and not yet written: a sender of bulk data (a shipped
+  // build) keeps this small, so that it never holds a whole file in memory.
+  std::size_t queued_frames() const { return write_queue_.size(); }
+  // Called after each frame is written, until the connection closes.
+  void SetOnWritten(std::function<void()> on_written) { on_written_ = std::move(on_written); }
 
  private:
   void DoRead() {
@@ -186,11 +192,13 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
     } else if (close_after_write_) {
       Close("");
     }
+    if (on_written_ && !closed_ && !close_after_write_) on_written_();
   }
 
   Socket socket_;
   MessageHandler on_message_;
   CloseHandler on_close_;
+  std::function<void()> on_written_;
   protocol::FrameDecoder decoder_;
   std::unique_ptr<protocol::FrameAuthenticator> send_authenticator_;
   std::unique_ptr<protocol::FrameAuthenticator> receive_authenticator_;

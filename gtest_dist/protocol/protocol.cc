@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace gtest_dist {
 namespace protocol {
@@ -201,6 +202,152 @@ bool CheckJsonShape(std::string_view text, std::string* error) {
   return true;
 }
 
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string Base64Encode(const std::string& data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const std::uint32_t v = static_cast<std::uint8_t>(data[i]) << 16 |
+                            static_cast<std::uint8_t>(data[i + 1]) << 8 |
+                            static_cast<std::uint8_t>(data[i + 2]);
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += kBase64Alphabet[(v >> 6) & 63];
+    out += kBase64Alphabet[v & 63];
+  }
+  if (i < data.size()) {
+    std::uint32_t v = static_cast<std::uint8_t>(data[i]) << 16;
+    if (i + 1 < data.size()) v |= static_cast<std::uint8_t>(data[i + 1]) << 8;
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += i + 1 < data.size() ? kBase64Alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Strict: padded, no whitespace, no other characters.
+bool Base64Decode(const std::string& text, std::string* data) {
+  if (text.size() % 4 != 0) return false;
+  data->clear();
+  data->reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    std::uint32_t v = 0;
+    int padding = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      int digit;
+      if (c >= 'A' && c <= 'Z') {
+        digit = c - 'A';
+      } else if (c >= 'a' && c <= 'z') {
+        digit = c - 'a' + 26;
+      } else if (c >= '0' && c <= '9') {
+        digit = c - '0' + 52;
+      } else if (c == '+') {
+        digit = 62;
+      } else if (c == '/') {
+        digit = 63;
+      } else if (c == '=' && i + 4 == text.size() && k >= 2) {
+        digit = 0;
+        ++padding;
+      } else {
+        return false;
+      }
+      if (padding > 0 && c != '=') return false;
+      v = v << 6 | static_cast<std::uint32_t>(digit);
+    }
+    data->push_back(static_cast<char>(v >> 16));
+    if (padding < 2) data->push_back(static_cast<char>((v >> 8) & 0xff));
+    if (padding < 1) data->push_back(static_cast<char>(v & 0xff));
+  }
+  return true;
+}
+
+std::string Digest(const json& object, const char* name) {
+  std::string digest = String(object, name);
+  if (!IsSha256Hex(digest)) {
+    throw DecodeError{std::string("field \"") + name +
+                      "\" must be a SHA-256 in 64 lowercase hex digits, got \"" +
+                      digest.substr(0, 80) + "\""};
+  }
+  return digest;
+}
+
+std::uint64_t Unsigned(const json& object, const char* name, std::uint64_t max) {
+  const json& value = Field(object, name);
+  if (!value.is_number_unsigned() &&
+      !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    throw DecodeError{std::string("field \"") + name + "\" must be a non-negative integer, got " +
+                      value.type_name()};
+  }
+  const std::uint64_t number = value.get<std::uint64_t>();
+  if (number > max) {
+    throw DecodeError{std::string("field \"") + name + "\" = " + std::to_string(number) +
+                      " is more than " + std::to_string(max)};
+  }
+  return number;
+}
+
+Manifest ManifestFromJson(const json& object) {
+  Manifest m;
+  const json& files = Array(object, "files");
+  if (files.size() > kMaxManifestFiles) {
+    throw DecodeError{"field \"files\" lists " + std::to_string(files.size()) +
+                      " files; a build has at most " + std::to_string(kMaxManifestFiles)};
+  }
+  int executables = 0;
+  for (const json& file : files) {
+    if (!file.is_object()) throw DecodeError{"field \"files\" must hold objects"};
+    ManifestEntry e;
+    e.path = String(file, "path");
+    const std::string problem = CheckBuildPath(e.path);
+    if (!problem.empty()) throw DecodeError{"field \"files\": " + problem};
+    e.digest = Digest(file, "digest");
+    e.size = Unsigned(file, "size", kMaxShippedFileBytes);
+    e.mode = Int(file, "mode", 0, 0777);
+    if (e.path.rfind("bin/", 0) == 0) ++executables;
+    m.files.push_back(std::move(e));
+  }
+  if (executables != 1) {
+    throw DecodeError{"field \"files\" must name exactly one executable under bin/, names " +
+                      std::to_string(executables)};
+  }
+  // A path twice, or a file where another needs a directory ("work/a" and
+  // "work/a/b"), cannot be laid out. Views, not copies: CheckBuildPath
+  // bounds a path's length and depth, so this costs little per file.
+  std::vector<std::string> paths;
+  for (const ManifestEntry& e : m.files) paths.push_back(e.path);
+  std::sort(paths.begin(), paths.end());
+  for (std::size_t i = 1; i < paths.size(); ++i) {
+    if (paths[i] == paths[i - 1]) {
+      throw DecodeError{"field \"files\" names \"" + paths[i] + "\" more than once"};
+    }
+  }
+  const std::set<std::string_view> file_paths(paths.begin(), paths.end());
+  for (const std::string& path : paths) {
+    for (auto slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      if (file_paths.count(std::string_view(path).substr(0, slash)) != 0) {
+        throw DecodeError{"field \"files\" names both \"" + path.substr(0, slash) + "\" and \"" +
+                          path + "\" below it"};
+      }
+    }
+  }
+  const json& args = Array(object, "args");
+  if (args.size() > kMaxManifestArgs) {
+    throw DecodeError{"field \"args\" has " + std::to_string(args.size()) + " arguments; at most " +
+                      std::to_string(kMaxManifestArgs)};
+  }
+  for (const json& arg : args) {
+    if (!arg.is_string()) throw DecodeError{"field \"args\" must hold strings"};
+    m.args.push_back(arg.get<std::string>());
+  }
+  return m;
+}
+
 // One encoder per message type, through overloads picked by std::visit.
 json ToJson(const Hello& m) {
   return json{{"type", "hello"},
@@ -220,11 +367,30 @@ json ToJson(const Refusal& m) {
   return object;
 }
 json ToJson(const Ready& m) {
-  return json{{"type", "ready"},
+  json object{{"type", "ready"},
               {"host", m.host},
               {"binary_name", m.binary_name},
               {"slots", m.slots},
               {"fingerprint", FingerprintToJson(m.fingerprint)}};
+  if (m.build_cache) object["build_cache"] = true;  // optional, present only when true
+  return object;
+}
+json ToJson(const Manifest& m) {
+  json files = json::array();
+  for (const ManifestEntry& e : m.files) {
+    files.push_back(
+        json{{"path", e.path}, {"digest", e.digest}, {"size", e.size}, {"mode", e.mode}});
+  }
+  return json{{"type", "manifest"}, {"files", files}, {"args", m.args}};
+}
+json ToJson(const BuildWant& m) { return json{{"type", "build_want"}, {"digests", m.digests}}; }
+json ToJson(const Blob& m) {
+  return json{
+      {"type", "blob"}, {"digest", m.digest}, {"offset", m.offset}, {"data", Base64Encode(m.data)}};
+}
+json ToJson(const BuildReady& m) {
+  return json{
+      {"type", "build_ready"}, {"cached_files", m.cached_files}, {"cached_bytes", m.cached_bytes}};
 }
 json ToJson(const RunChunk& m) {
   json object{{"type", "run_chunk"},
@@ -313,6 +479,47 @@ Message FromJson(const json& object) {
     m.binary_name = String(object, "binary_name");
     m.slots = Int(object, "slots", 1, 4096);
     m.fingerprint = FingerprintFromJson(Object(object, "fingerprint"));
+    if (object.contains("build_cache")) {
+      if (!object["build_cache"].is_boolean()) {
+        throw DecodeError{std::string("field \"build_cache\" must be a boolean, got ") +
+                          object["build_cache"].type_name()};
+      }
+      m.build_cache = object["build_cache"].get<bool>();
+    }
+    return m;
+  }
+  if (type == "manifest") return ManifestFromJson(object);
+  if (type == "build_want") {
+    BuildWant m;
+    const json& digests = Array(object, "digests");
+    if (digests.size() > kMaxManifestFiles) {
+      throw DecodeError{"field \"digests\" lists " + std::to_string(digests.size()) +
+                        " digests; at most " + std::to_string(kMaxManifestFiles)};
+    }
+    for (const json& digest : digests) {
+      if (!digest.is_string() || !IsSha256Hex(digest.get<std::string>())) {
+        throw DecodeError{"field \"digests\" must hold SHA-256 digests (64 lowercase hex)"};
+      }
+      m.digests.push_back(digest.get<std::string>());
+    }
+    return m;
+  }
+  if (type == "blob") {
+    Blob m;
+    m.digest = Digest(object, "digest");
+    m.offset = Unsigned(object, "offset", kMaxShippedFileBytes);
+    const std::string text = String(object, "data");
+    if (text.size() > (kMaxBlobPieceBytes + 2) / 3 * 4) {
+      throw DecodeError{"field \"data\" holds more than " + std::to_string(kMaxBlobPieceBytes) +
+                        " bytes"};
+    }
+    if (!Base64Decode(text, &m.data)) throw DecodeError{"field \"data\" is not valid base64"};
+    return m;
+  }
+  if (type == "build_ready") {
+    BuildReady m;
+    m.cached_files = Unsigned(object, "cached_files", kMaxInt64);
+    m.cached_bytes = Unsigned(object, "cached_bytes", kMaxInt64);
     return m;
   }
   if (type == "run_chunk") {
@@ -417,9 +624,10 @@ Message FromJson(const json& object) {
 }  // namespace
 
 const char* MessageTypeName(const Message& message) {
-  static const char* const kNames[] = {"hello",     "refusal",       "run_chunk",  "test_started",
-                                       "test_part", "test_finished", "properties", "chunk_finished",
-                                       "heartbeat", "auth",          "ready"};
+  static const char* const kNames[] = {
+      "hello",         "refusal",    "run_chunk",      "test_started", "test_part",
+      "test_finished", "properties", "chunk_finished", "heartbeat",    "auth",
+      "ready",         "manifest",   "build_want",     "blob",         "build_ready"};
   static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
                 "a name for each message type");
   return kNames[message.index()];
@@ -466,6 +674,52 @@ bool DecodePayload(std::string_view payload, Message* message, std::string* erro
     *error = std::string("malformed message: ") + e.what();
     return false;
   }
+}
+
+bool IsSha256Hex(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string CheckBuildPath(const std::string& path) {
+  const std::string shown = "\"" + (path.size() > 200 ? path.substr(0, 200) + "..." : path) + "\"";
+  if (path.empty()) return "an empty path";
+  if (path.size() > kMaxBuildPathBytes) {
+    return "path " + shown + " is longer than " + std::to_string(kMaxBuildPathBytes) + " bytes";
+  }
+  if (path.front() == '/') return "path " + shown + " is absolute; a build's paths are relative";
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f) return "path " + shown + " holds a control character";
+  }
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t slash = path.find('/', start);
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() > kMaxBuildPathDepth) {
+    return "path " + shown + " is deeper than " + std::to_string(kMaxBuildPathDepth) +
+           " components";
+  }
+  for (const std::string& part : parts) {
+    if (part.empty() || part == "." || part == "..") {
+      return "path " + shown + " is not in normal form (an empty, \".\" or \"..\" component)";
+    }
+  }
+  if (parts[0] == "bin" || parts[0] == "lib") {
+    if (parts.size() != 2) {
+      return "path " + shown + ": bin/ and lib/ hold files directly, nothing deeper";
+    }
+    return "";
+  }
+  if (parts[0] == "work" && parts.size() >= 2) return "";
+  return "path " + shown + " is not under bin/, lib/ or work/";
 }
 
 std::string DescribeFingerprintMismatch(const Fingerprint& ours, const Fingerprint& theirs) {

@@ -23,8 +23,10 @@ namespace protocol {
 // Bumped on every incompatible change; the hello carries it and a mismatch
 // names both versions. 2: the worker's identity moved to "ready", sent after
 // authentication; frames after a shared-secret handshake carry a MAC
-// (protocol/frame_integrity.h); "refusal" has "busy".
-constexpr int kProtocolVersion = 2;
+// (protocol/frame_integrity.h); "refusal" has "busy". 3: "ready" has
+// "build_cache"; a build is shipped with "manifest", "build_want", "blob" and
+// "build_ready".
+constexpr int kProtocolVersion = 3;
 // Largest payload accepted from a peer that has passed the handshake, checked
 // before a byte of it is buffered.
 constexpr std::uint32_t kMaxFrameBytes = 64u << 20;
@@ -87,6 +89,9 @@ struct Ready {
   std::string binary_name;  // argv[0]'s base name
   int slots = 0;            // chunks it runs at once
   Fingerprint fingerprint;
+  // A generic worker (`gtest_dist worker`): it holds no test binary (its
+  // fingerprint is empty) and takes the supervisor's build in a Manifest.
+  bool build_cache = false;
 };
 
 // Sent instead of (or after) a Hello when the peer cannot be served; the
@@ -166,8 +171,72 @@ struct ChunkFinished {
 // test event is due.
 struct Heartbeat {};
 
+// Shipping a build to a generic worker (after Ready, so after the
+// handshake): the supervisor sends a Manifest, the worker answers with the
+// digests its cache lacks (BuildWant), the supervisor sends each of them as
+// Blob pieces in order, and the worker, once every file is verified and the
+// build laid out, answers BuildReady (or a Refusal). Nothing runs before.
+
+// Bounds on what a manifest may announce, checked when it is decoded.
+constexpr std::size_t kMaxManifestFiles = 100000;
+constexpr std::uint64_t kMaxShippedFileBytes = 64ull << 30;
+constexpr std::size_t kMaxBuildPathBytes = 1024;
+constexpr std::size_t kMaxBuildPathDepth = 32;
+constexpr std::size_t kMaxManifestArgs = 1024;
+// Bytes of a file in one Blob frame (before base64).
+constexpr std::size_t kMaxBlobPieceBytes = 1u << 20;
+
+// One file of a build. `path` is relative to the build's root: "bin/NAME"
+// (the executable, exactly one), "lib/NAME" (a shared library, found by the
+// loader first) or "work/..." (a --dist-files file, laid out below the
+// children's working directory). CheckBuildPath() says what a path may be.
+struct ManifestEntry {
+  std::string path;
+  std::string digest;  // SHA-256, 64 lowercase hex digits
+  std::uint64_t size = 0;
+  int mode = 0644;  // permission bits only (0 to 0777)
+};
+
+struct Manifest {
+  std::vector<ManifestEntry> files;
+  // The children's arguments after argv[0] (the supervisor's command line
+  // without the dist flags).
+  std::vector<std::string> args;
+};
+
+// Worker -> supervisor: the digests of the manifest that are not in the
+// worker's cache, each once; the supervisor sends exactly these.
+struct BuildWant {
+  std::vector<std::string> digests;
+};
+
+// Supervisor -> worker: `data` is the piece of the file with `digest` that
+// starts at `offset`; pieces of a file come in order, then the next file.
+struct Blob {
+  std::string digest;
+  std::uint64_t offset = 0;
+  std::string data;  // raw bytes; base64 on the wire
+};
+
+// Worker -> supervisor: the build is in place; chunks may come. What the
+// worker's cache holds afterwards, for the supervisor's report.
+struct BuildReady {
+  std::uint64_t cached_files = 0;
+  std::uint64_t cached_bytes = 0;
+};
+
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
-                             PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready>;
+                             PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest,
+                             BuildWant, Blob, BuildReady>;
+
+// Empty when `path` may name a file of a shipped build: relative, in normal
+// form (no "", "." or ".." component, no doubled or trailing '/'), at most
+// kMaxBuildPathBytes and kMaxBuildPathDepth components, no NUL or control byte, under "bin/" or
+// "lib/" (one component below) or "work/". Else what is wrong with it, quoting it.
+std::string CheckBuildPath(const std::string& path);
+
+// True for 64 lowercase hex digits.
+bool IsSha256Hex(const std::string& text);
 
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);

@@ -41,6 +41,9 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const LaunchSpec& launch, std:
   for (const auto& [child_fd, our_fd] : spec.fds) {
     posix_spawn_file_actions_adddup2(&actions, our_fd, child_fd);
   }
+  if (!spec.working_directory.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, spec.working_directory.c_str());
+  }
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Own process group; default signal dispositions and an empty mask, whatever

@@ -22,6 +22,7 @@ struct LaunchSpec {
   std::vector<std::pair<int, int>> fds;
   std::vector<std::pair<std::string, std::string>> set_env;
   std::vector<std::string> unset_env_prefixes;  // e.g. "GTEST_DIST_"
+  std::string working_directory;                // empty: ours
 };
 
 // Starts with posix_spawn (never fork() in a process that may have threads),

@@ -129,10 +129,13 @@ void ChunkRunner::StartChild() {
     spec.fds = {
         {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
     // --dist-env first: the runner's own variables are never overridden (the
-    // protocol refuses those names anyway).
+    // protocol refuses those names anyway); then what the build needs (a
+    // shipped build's LD_LIBRARY_PATH).
     spec.set_env = chunk_.env;
+    spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
+    spec.working_directory = command_.working_directory;
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
     child_ = ChildProcess::Spawn(spec, &error);

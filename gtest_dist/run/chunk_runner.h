@@ -25,6 +25,11 @@ namespace gtest_dist {
 struct ChildCommand {
   std::string executable;
   std::vector<std::string> args;  // argv[0] first
+  // A shipped build (gtest_dist worker): the children's working directory
+  // (empty: the runner's own) and environment variables set for them
+  // (LD_LIBRARY_PATH naming the build's libraries).
+  std::string working_directory;
+  std::vector<std::pair<std::string, std::string>> set_env;
 };
 
 // The RunChunk setting that carries --dist-test-timeout to the worker, in ms.

@@ -21,11 +21,11 @@ std::unique_ptr<Executor> NetworkExecutorFactory::Make(const WorkerAddress& addr
     return std::make_unique<RemoteWorker>(
         io_, address.ToString(),
         SshArgv(settings_.ssh_command, address, settings_.ssh_remote_command), settings_.hello,
-        settings_.connect_timeout, settings_.heartbeat_timeout);
+        settings_.connect_timeout, settings_.heartbeat_timeout, settings_.build);
   }
   return std::make_unique<RemoteWorker>(io_, address.host, address.port, settings_.hello,
                                         settings_.connect_timeout, settings_.heartbeat_timeout,
-                                        settings_.secret, settings_.tls);
+                                        settings_.secret, settings_.tls, settings_.build);
 }
 
 }  // namespace gtest_dist

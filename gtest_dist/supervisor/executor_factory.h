@@ -17,6 +17,7 @@
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/chunk_runner.h"
+#include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor.h"
 
 namespace gtest_dist {
@@ -42,6 +43,9 @@ struct ExecutorSettings {
   std::vector<std::string> ssh_command = {"ssh"};
   std::string ssh_remote_command;
   protocol::Hello hello;  // what we tell workers about ourselves
+  // What a generic worker (gtest_dist worker) gets shipped; null: none is
+  // served (such a worker is refused).
+  std::shared_ptr<BuildSource> build;
 };
 
 class NetworkExecutorFactory : public ExecutorFactory {

@@ -1,9 +1,16 @@
 #include "gtest_dist/supervisor/remote_worker.h"
 
+#include <fcntl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
 
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/protocol/close_on_exec.h"
@@ -27,7 +34,8 @@ std::string VerifyDetail(NetStream::TlsStream& tls) {
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int port,
                            protocol::Hello hello, std::chrono::milliseconds connect_timeout,
                            std::chrono::milliseconds heartbeat_timeout, std::string secret,
-                           std::shared_ptr<boost::asio::ssl::context> tls)
+                           std::shared_ptr<boost::asio::ssl::context> tls,
+                           std::shared_ptr<BuildSource> build)
     : io_(io),
       host_(std::move(host)),
       port_(port),
@@ -40,12 +48,14 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string host, int po
       tls_(std::move(tls)),
       resolver_(io),
       deadline_(io),
-      alive_(std::make_shared<bool>(true)) {}
+      alive_(std::make_shared<bool>(true)),
+      build_source_(std::move(build)) {}
 
 RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string name,
                            std::vector<std::string> ssh_argv, protocol::Hello hello,
                            std::chrono::milliseconds connect_timeout,
-                           std::chrono::milliseconds heartbeat_timeout)
+                           std::chrono::milliseconds heartbeat_timeout,
+                           std::shared_ptr<BuildSource> build)
     : io_(io),
       port_(0),
       name_(std::move(name)),
@@ -55,10 +65,12 @@ RemoteWorker::RemoteWorker(boost::asio::io_context& io, std::string name,
       resolver_(io),
       deadline_(io),
       ssh_argv_(std::move(ssh_argv)),
-      alive_(std::make_shared<bool>(true)) {}
+      alive_(std::make_shared<bool>(true)),
+      build_source_(std::move(build)) {}
 
 RemoteWorker::~RemoteWorker() {
   *alive_ = false;
+  if (send_fd_ >= 0) ::close(send_fd_);
   if (connection_) connection_->Close("");
   ssh_.reset();  // after the close: the end of its stdin is the goodbye
 }
@@ -214,6 +226,18 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
     OnHello(*hello);
     return;
   }
+  if (shipping_) {
+    if (auto* want = std::get_if<protocol::BuildWant>(&message); want && !wanted_) {
+      OnBuildWant(*want);
+    } else if (auto* built = std::get_if<protocol::BuildReady>(&message); built && wanted_) {
+      OnBuildReady(*built);
+    } else {
+      Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message) +
+               " while the build was shipped",
+           LossKind::kPermanent);
+    }
+    return;
+  }
   if (!ready_) {
     auto* ready = std::get_if<protocol::Ready>(&message);
     if (ready == nullptr) {
@@ -279,6 +303,11 @@ void RemoteWorker::OnHello(const protocol::Hello& hello) {
 }
 
 void RemoteWorker::OnReady(const protocol::Ready& ready) {
+  if (ready.build_cache) {
+    slots_ = ready.slots;
+    StartShipping();
+    return;
+  }
   const std::string mismatch =
       protocol::DescribeFingerprintMismatch(hello_.fingerprint, ready.fingerprint);
   if (!mismatch.empty()) {
@@ -286,12 +315,143 @@ void RemoteWorker::OnReady(const protocol::Ready& ready) {
     return;
   }
   slots_ = ready.slots;
+  connection_->SetMaxFrameBytes(protocol::kMaxFrameBytes);
+  connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
+                               heartbeat_timeout_);
+  BecomeReady();
+}
+
+void RemoteWorker::BecomeReady() {
   ready_ = true;
+  deadline_.cancel();
+  callbacks_.on_ready(this);
+}
+
+void RemoteWorker::StartShipping() {
+  if (!build_source_) {
+    Lose("is a generic worker (gtest_dist worker), and this run has no build to ship it",
+         LossKind::kPermanent);
+    return;
+  }
+  std::string error;
+  build_ = build_source_->Get(&error);
+  if (build_ == nullptr) {
+    Lose("cannot ship the build: " + error, LossKind::kPermanent);
+    return;
+  }
+  // Shipping takes as long as the bytes take: the heartbeat, not the
+  // connect deadline, says whether the worker is still there.
   deadline_.cancel();
   connection_->SetMaxFrameBytes(protocol::kMaxFrameBytes);
   connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
                                heartbeat_timeout_);
-  callbacks_.on_ready(this);
+  shipping_ = true;
+  ship_start_ = std::chrono::steady_clock::now();
+  connection_->Send(build_->manifest);
+}
+
+void RemoteWorker::OnBuildWant(const protocol::BuildWant& want) {
+  wanted_ = true;
+  std::set<std::string> seen;
+  for (const std::string& digest : want.digests) {
+    if (build_->sources.count(digest) == 0 || !seen.insert(digest).second) {
+      Lose("asked for a file that is not in the manifest, or twice (" + digest + ")",
+           LossKind::kPermanent);
+      return;
+    }
+    to_send_.push_back(digest);
+  }
+  std::set<std::string> counted;
+  for (const auto& file : build_->manifest.files) {
+    if (seen.count(file.digest) == 0) continue;
+    ++shipped_files_;
+    shipped_entry_bytes_ += file.size;
+    if (counted.insert(file.digest).second) shipped_bytes_ += file.size;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  connection_->SetOnWritten([this, alive] {
+    if (!alive.expired() && shipping_ && !gone_) SendBlobs();
+  });
+  SendBlobs();
+}
+
+// Keeps a few pieces queued on the connection: the file is read as the
+// socket takes it, never held whole.
+void RemoteWorker::SendBlobs() {
+  constexpr std::size_t kFramesInFlight = 4;
+  while (!gone_ && connection_->queued_frames() < kFramesInFlight) {
+    if (send_fd_ < 0) {
+      if (to_send_.empty()) return;
+      const std::string& digest = to_send_.front();
+      const std::string& path = build_->sources.at(digest);
+      send_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (send_fd_ < 0) {
+        Lose("cannot read " + path + " to ship it: " + std::strerror(errno), LossKind::kPermanent);
+        return;
+      }
+      send_offset_ = 0;
+      send_size_ = 0;
+      for (const auto& file : build_->manifest.files) {
+        if (file.digest == digest) send_size_ = file.size;
+      }
+    }
+    protocol::Blob blob;
+    blob.digest = to_send_.front();
+    blob.offset = send_offset_;
+    const std::uint64_t left = send_size_ - send_offset_;
+    blob.data.resize(
+        static_cast<std::size_t>(std::min<std::uint64_t>(left, protocol::kMaxBlobPieceBytes)));
+    const ssize_t n =
+        ::pread(send_fd_, blob.data.data(), blob.data.size(), static_cast<off_t>(send_offset_));
+    if (n != static_cast<ssize_t>(blob.data.size())) {
+      Lose("cannot ship " + build_->sources.at(blob.digest) +
+               ": it changed since the run started (shorter, or unreadable)",
+           LossKind::kPermanent);
+      return;
+    }
+    send_offset_ += blob.data.size();
+    if (send_offset_ == send_size_) {
+      ::close(send_fd_);
+      send_fd_ = -1;
+      to_send_.pop_front();
+    }
+    connection_->Send(blob);
+  }
+}
+
+// "0 bytes", "12.4 MB": decimal units, as transfer rates are quoted.
+static std::string ShownBytes(std::uint64_t bytes) {
+  char text[32];
+  if (bytes < 1000) {
+    std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1000 * 1000) {
+    std::snprintf(text, sizeof text, "%.1f kB", static_cast<double>(bytes) / 1e3);
+  } else if (bytes < 1000ull * 1000 * 1000) {
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  }
+  return text;
+}
+
+void RemoteWorker::OnBuildReady(const protocol::BuildReady&) {
+  if (!to_send_.empty() || send_fd_ >= 0) {
+    Lose("said the build was ready before it had every file", LossKind::kPermanent);
+    return;
+  }
+  shipping_ = false;
+  connection_->SetOnWritten(nullptr);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ship_start_).count();
+  const std::uint64_t files = build_->manifest.files.size();
+  std::fprintf(stderr,
+               "gtest_dist: %s: shipped %llu of %llu files, %s in %.2f s (%llu files, %s cached)\n",
+               name_.c_str(), static_cast<unsigned long long>(shipped_files_),
+               static_cast<unsigned long long>(files), ShownBytes(shipped_bytes_).c_str(), seconds,
+               static_cast<unsigned long long>(files - shipped_files_),
+               ShownBytes(build_->total_bytes - shipped_entry_bytes_).c_str());
+  std::fflush(stderr);
+  BecomeReady();
 }
 
 void RemoteWorker::Run(const protocol::RunChunk& chunk) {

@@ -5,11 +5,13 @@
 
 #include <boost/asio.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "gtest_dist/protocol/frame_connection.h"
+#include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor.h"
 #include "gtest_dist/supervisor/ssh_process.h"
 
@@ -21,13 +23,16 @@ class RemoteWorker : public Executor {
   RemoteWorker(boost::asio::io_context& io, std::string host, int port, protocol::Hello hello,
                std::chrono::milliseconds connect_timeout,
                std::chrono::milliseconds heartbeat_timeout, std::string secret,
-               std::shared_ptr<boost::asio::ssl::context> tls);
+               std::shared_ptr<boost::asio::ssl::context> tls,
+               std::shared_ptr<BuildSource> build = nullptr);
   // A worker over ssh (--workers ssh://...): `ssh_argv` starts it and its
   // stdin and stdout carry the frames. No secret and no TLS: ssh
-  // authenticates the host and encrypts. `name` names it in messages.
+  // authenticates the host and encrypts. `name` names it in messages. A
+  // generic worker there (gtest_dist worker --stdio) gets `build` shipped.
   RemoteWorker(boost::asio::io_context& io, std::string name, std::vector<std::string> ssh_argv,
                protocol::Hello hello, std::chrono::milliseconds connect_timeout,
-               std::chrono::milliseconds heartbeat_timeout);
+               std::chrono::milliseconds heartbeat_timeout,
+               std::shared_ptr<BuildSource> build = nullptr);
   ~RemoteWorker() override;
 
   void Start(Callbacks callbacks) override;
@@ -45,6 +50,13 @@ class RemoteWorker : public Executor {
   void OnMessage(protocol::Message&& message);
   void OnHello(const protocol::Hello& hello);
   void OnReady(const protocol::Ready& ready);
+  // Shipping the build to a generic worker, between its Ready and its
+  // BuildReady.
+  void StartShipping();
+  void OnBuildWant(const protocol::BuildWant& want);
+  void SendBlobs();
+  void OnBuildReady(const protocol::BuildReady& ready);
+  void BecomeReady();
   void Lose(const std::string& reason, LossKind kind);
 
   boost::asio::io_context& io_;
@@ -67,6 +79,18 @@ class RemoteWorker : public Executor {
   bool greeted_ = false;  // the worker's hello arrived (and its proof was right)
   bool ready_ = false;
   bool gone_ = false;
+  std::shared_ptr<BuildSource> build_source_;  // null: no build to ship
+  const ShippedBuild* build_ = nullptr;        // while shipping
+  bool shipping_ = false;
+  bool wanted_ = false;              // the worker's BuildWant arrived
+  std::deque<std::string> to_send_;  // digests still to send, in order
+  int send_fd_ = -1;                 // the file being sent
+  std::uint64_t send_offset_ = 0;
+  std::uint64_t send_size_ = 0;
+  std::chrono::steady_clock::time_point ship_start_;
+  std::uint64_t shipped_files_ = 0;
+  std::uint64_t shipped_bytes_ = 0;        // each content once: what crossed the wire
+  std::uint64_t shipped_entry_bytes_ = 0;  // of the files it makes
 };
 
 }  // namespace gtest_dist

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <vector>
@@ -123,6 +124,10 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   const std::string& peer() const { return peer_; }
   bool authenticated() const { return authenticated_; }
   bool closed() const { return closed_; }
+  // How this supervisor's chunks start: this binary, or its shipped build.
+  const ChildCommand& child_command() const {
+    return build_ready_ ? build_command_ : server_.config_.child_command;
+  }
 
  private:
   void OnMessage(protocol::Message&& message) {
@@ -149,15 +154,29 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
              "; nothing runs before the supervisor proves it knows the secret");
       return;
     }
+    if (auto* manifest = std::get_if<protocol::Manifest>(&message)) {
+      OnManifest(std::move(*manifest));
+      return;
+    }
+    if (auto* blob = std::get_if<protocol::Blob>(&message)) {
+      OnBlob(std::move(*blob));
+      return;
+    }
     if (auto* chunk = std::get_if<protocol::RunChunk>(&message)) {
+      if (server_.catalog_ == nullptr && !build_ready_) {
+        Refuse("run_chunk before the build is in place; send a manifest first");
+        return;
+      }
       if (!chunk_ids_.insert(chunk->chunk_id).second) {
         Refuse("run_chunk reuses chunk_id " + std::to_string(chunk->chunk_id));
         return;
       }
+      const int tests =
+          server_.catalog_ ? server_.catalog_->size() : supervisor_fingerprint_.test_count;
       for (int index : chunk->tests) {
-        if (index >= server_.catalog_.size()) {
+        if (index >= tests) {
           Refuse("run_chunk names test " + std::to_string(index) + "; this binary has " +
-                 std::to_string(server_.catalog_.size()) + " tests");
+                 std::to_string(tests) + " tests");
           return;
         }
       }
@@ -240,11 +259,17 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       ready.binary_name = argv0.substr(argv0.rfind('/') + 1);  // the base name only
     }
     ready.slots = server_.config_.jobs;
-    ready.fingerprint = {server_.catalog_.binary_digest(), server_.catalog_.names_digest(),
-                         server_.catalog_.size()};
+    if (server_.catalog_ != nullptr) {
+      ready.fingerprint = {server_.catalog_->binary_digest(), server_.catalog_->names_digest(),
+                           server_.catalog_->size()};
+    } else {
+      ready.build_cache = true;  // the supervisor ships its build next
+    }
     connection_->Send(ready);
     const std::string mismatch =
-        protocol::DescribeFingerprintMismatch(ready.fingerprint, supervisor_fingerprint_);
+        server_.catalog_ == nullptr
+            ? std::string()
+            : protocol::DescribeFingerprintMismatch(ready.fingerprint, supervisor_fingerprint_);
     if (!mismatch.empty()) {
       // The supervisor names the difference from its side; we log ours.
       Refuse("the supervisor runs a different test binary: " + mismatch);
@@ -270,9 +295,134 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     connection_->SendAndClose(protocol::Refusal{text, busy});
   }
 
+  // The supervisor's build, as a manifest: answer with what the cache lacks.
+  void OnManifest(protocol::Manifest&& manifest) {
+    BuildCache* cache = server_.config_.cache;
+    if (cache == nullptr) {
+      Refuse("unexpected manifest: this worker runs its own test binary (--dist-worker)");
+      return;
+    }
+    if (has_manifest_) {
+      Refuse("a second manifest on one connection");
+      return;
+    }
+    std::uint64_t total = 0;
+    std::map<std::string, const protocol::ManifestEntry*> by_digest;
+    for (const auto& file : manifest.files) {
+      const auto [it, fresh] = by_digest.emplace(file.digest, &file);
+      if (!fresh && it->second->size != file.size) {
+        Refuse("manifest: " + file.digest + " is announced with two sizes");
+        return;
+      }
+      if (fresh) total += file.size;
+      if (file.path.rfind("bin/", 0) == 0 && !supervisor_fingerprint_.binary_digest.empty() &&
+          file.digest != supervisor_fingerprint_.binary_digest) {
+        Refuse("manifest: the executable " + file.path +
+               " is not the binary the supervisor's hello named (SHA-256 differs)");
+        return;
+      }
+    }
+    if (total > cache->max_bytes()) {
+      Refuse("the build holds " + std::to_string(total) + " bytes, more than this worker's " +
+             "--cache-size (" + std::to_string(cache->max_bytes()) + ")");
+      return;
+    }
+    has_manifest_ = true;
+    manifest_ = std::move(manifest);
+    for (const auto& [digest, file] : by_digest) {
+      digests_.push_back(digest);
+      sizes_[digest] = file->size;
+    }
+    for (const auto& file : manifest_.files) {
+      if (file.mode & 0111) executable_[file.digest] = true;
+    }
+    // Pinned before anything is checked: another session's eviction must
+    // not take a blob this build needs while it is assembled.
+    cache->Pin(digests_);
+    pinned_ = true;
+    std::vector<std::string> notes;
+    const std::vector<std::string> missing = cache->Missing(manifest_, &notes);
+    for (const std::string& note : notes) Log(peer_ + ": " + note);
+    wanted_.assign(missing.begin(), missing.end());
+    connection_->Send(protocol::BuildWant{missing});
+    if (wanted_.empty()) FinishBuild();
+  }
+
+  // A piece of the file at the front of the wanted list.
+  void OnBlob(protocol::Blob&& blob) {
+    BuildCache* cache = server_.config_.cache;
+    if (cache == nullptr || wanted_.empty()) {
+      Refuse("unexpected blob: no file is due");
+      return;
+    }
+    if (blob.digest != wanted_.front()) {
+      Refuse("blob " + blob.digest + " arrived where " + wanted_.front() + " was due");
+      return;
+    }
+    std::string error;
+    if (!upload_) {
+      upload_ =
+          cache->BeginBlob(blob.digest, sizes_[blob.digest], executable_[blob.digest], &error);
+      if (!upload_) {
+        Refuse("this worker cannot store the build: " + error);
+        return;
+      }
+    }
+    if (!upload_->Append(blob.offset, blob.data, &error)) {
+      Refuse(error);
+      return;
+    }
+    if (!upload_->complete()) return;
+    if (!cache->FinishBlob(std::move(upload_), &error)) {
+      Refuse(error);
+      return;
+    }
+    wanted_.pop_front();
+    if (wanted_.empty()) FinishBuild();
+  }
+
+  // Every file is in the cache: lay the build out and say so.
+  void FinishBuild() {
+    BuildCache* cache = server_.config_.cache;
+    std::string error;
+    if (!cache->Acquire(manifest_, &build_id_, &build_dir_, &error)) {
+      Refuse("this worker cannot lay out the build: " + error);
+      return;
+    }
+    acquired_ = true;
+    cache->Unpin(digests_);
+    pinned_ = false;
+    std::string executable;
+    for (const auto& file : manifest_.files) {
+      if (file.path.rfind("bin/", 0) == 0) executable = file.path;
+    }
+    build_command_.executable = build_dir_ + "/" + executable;
+    build_command_.args = {executable.substr(4)};
+    build_command_.args.insert(build_command_.args.end(), manifest_.args.begin(),
+                               manifest_.args.end());
+    build_command_.working_directory = build_dir_ + "/work";
+    // The shipped libraries first, then whatever the worker was started with.
+    std::string library_path = build_dir_ + "/lib";
+    if (const char* inherited = std::getenv("LD_LIBRARY_PATH"); inherited && *inherited) {
+      library_path += std::string(":") + inherited;
+    }
+    build_command_.set_env = {{"LD_LIBRARY_PATH", library_path}};
+    build_ready_ = true;
+    const BuildCache::Stats stats = cache->CurrentStats();
+    connection_->Send(protocol::BuildReady{stats.files, stats.bytes});
+    Log(peer_ + ": build " + build_id_.substr(0, 12) + " ready (" +
+        std::to_string(manifest_.files.size()) + " files)");
+  }
+
   void OnClosed(const std::string& reason) {
     closed_ = true;
     hello_timer_.cancel();
+    upload_.reset();  // its temporary file goes with it
+    if (BuildCache* cache = server_.config_.cache) {
+      if (pinned_) cache->Unpin(digests_);
+      if (acquired_) cache->Release(build_id_);
+      pinned_ = acquired_ = false;
+    }
     if (!reason.empty()) Log(peer_ + ": connection closed: " + PeerText(reason));
     server_.OnSessionClosed(shared_from_this());
   }
@@ -293,9 +443,23 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   protocol::Fingerprint supervisor_fingerprint_;
   std::set<std::int64_t> chunk_ids_;
   std::map<std::int64_t, std::shared_ptr<ChunkRunner>> runners_;
+  // A shipped build (generic worker only).
+  bool has_manifest_ = false;
+  protocol::Manifest manifest_;
+  std::vector<std::string> digests_;  // each once
+  std::map<std::string, std::uint64_t> sizes_;
+  std::map<std::string, bool> executable_;
+  std::deque<std::string> wanted_;  // still to arrive, in order
+  std::unique_ptr<BlobUpload> upload_;
+  bool pinned_ = false;
+  bool acquired_ = false;
+  bool build_ready_ = false;
+  std::string build_id_;
+  std::string build_dir_;
+  ChildCommand build_command_;
 };
 
-WorkerServer::WorkerServer(const WorkerConfig& config, const TestCatalog& catalog)
+WorkerServer::WorkerServer(const WorkerConfig& config, const TestCatalog* catalog)
     : config_(config),
       catalog_(catalog),
       host_name_(HostName()),
@@ -349,8 +513,16 @@ int WorkerServer::Run() {
   // Scripts read this line to learn the port: keep it first and exact.
   std::cout << "listening on " << address_text << ":" << local.port() << std::endl;
   worker_name_ = host_name_ + ":" + std::to_string(local.port());
-  Log("serving " + std::to_string(catalog_.size()) + " tests with " + std::to_string(config_.jobs) +
-      " slots");
+  if (catalog_ != nullptr) {
+    Log("serving " + std::to_string(catalog_->size()) + " tests with " +
+        std::to_string(config_.jobs) + " slots");
+  } else {
+    const BuildCache::Stats stats = config_.cache->CurrentStats();
+    Log("serving any build with " + std::to_string(config_.jobs) + " slots; cache " +
+        config_.cache->dir() + " holds " + std::to_string(stats.files) + " files, " +
+        std::to_string(stats.bytes) + " bytes (at most " +
+        std::to_string(config_.cache->max_bytes()) + ")");
+  }
 
   WaitForStopSignals();
   DoAccept();
@@ -369,8 +541,9 @@ int WorkerServer::RunStdio(int in, int out) {
   // The remote end of ssh going away (a dropped connection) is a SIGHUP.
   stop_signals_.add(SIGHUP);
   worker_name_ = host_name_ + ":stdio";
-  Log("serving " + std::to_string(catalog_.size()) + " tests with " + std::to_string(config_.jobs) +
-      " slots on stdin/stdout");
+  Log((catalog_ != nullptr ? "serving " + std::to_string(catalog_->size()) + " tests"
+                            : std::string("serving any build shipped to it")) +
+      " with " + std::to_string(config_.jobs) + " slots on stdin/stdout");
   WaitForStopSignals();
   boost::asio::posix::stream_descriptor input(io_, in);
   boost::asio::posix::stream_descriptor output(io_, out);
@@ -462,7 +635,7 @@ void WorkerServer::StartQueued() {
     std::weak_ptr<WorkerSession> weak_session = session;
     const std::int64_t chunk_id = next.chunk.chunk_id;
     auto runner = std::make_shared<ChunkRunner>(
-        io_, reaper_, config_.child_command, std::move(next.chunk), worker_name_,
+        io_, reaper_, session->child_command(), std::move(next.chunk), worker_name_,
         [this, weak_session, chunk_id](protocol::Message&& event) {
           auto owner = weak_session.lock();
           if (!owner) return;

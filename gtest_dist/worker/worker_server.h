@@ -1,6 +1,7 @@
-// The worker daemon: accepts supervisors, checks that they run this binary,
-// and runs the chunks they hand out in child processes, at most --dist-jobs at
-// once across all supervisors.
+// The worker daemon: accepts supervisors, checks that they run this binary
+// (./mytests --dist-worker) or receives their build into its cache (gtest_dist
+// worker), and runs the chunks they hand out in child processes, at most
+// --dist-jobs at once across all supervisors.
 #ifndef GTEST_DIST_WORKER_WORKER_SERVER_H_
 #define GTEST_DIST_WORKER_WORKER_SERVER_H_
 
@@ -14,6 +15,7 @@
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/chunk_runner.h"
+#include "gtest_dist/ship/build_cache.h"
 
 namespace gtest_dist {
 
@@ -39,13 +41,20 @@ struct WorkerConfig {
   // TLS only (--dist-tls-cert/key, and --dist-tls-ca to require client
   // certificates); null: plain TCP.
   std::shared_ptr<boost::asio::ssl::context> tls;
+  // A generic worker (gtest_dist worker): no binary of its own; each
+  // supervisor ships its build into this cache. Null for --dist-worker.
+  BuildCache* cache = nullptr;
+  // How the worker is named in its log ("gtest_dist worker").
+  std::string log_prefix = "gtest_dist worker";
 };
 
 class WorkerSession;
 
 class WorkerServer {
  public:
-  WorkerServer(const WorkerConfig& config, const TestCatalog& catalog);
+  // `catalog`: the tests of this binary (--dist-worker), or null for a
+  // generic worker (config.cache set), which serves any build.
+  WorkerServer(const WorkerConfig& config, const TestCatalog* catalog);
   ~WorkerServer();
 
   // Binds, prints "listening on HOST:PORT" as the first line of stdout, and
@@ -74,7 +83,7 @@ class WorkerServer {
   void MakeRoomForHandshake();
 
   WorkerConfig config_;
-  const TestCatalog& catalog_;
+  const TestCatalog* catalog_;
   std::string host_name_;
   std::string worker_name_;  // host:port, stamped on every result
   boost::asio::io_context io_;

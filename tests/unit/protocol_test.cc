@@ -407,7 +407,11 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("heartbeat", MessageTypeName(Heartbeat{}));
   EXPECT_STREQ("auth", MessageTypeName(Auth{}));
   EXPECT_STREQ("ready", MessageTypeName(Ready{}));
-  EXPECT_EQ(2, kProtocolVersion);
+  EXPECT_STREQ("manifest", MessageTypeName(Manifest{}));
+  EXPECT_STREQ("build_want", MessageTypeName(BuildWant{}));
+  EXPECT_STREQ("blob", MessageTypeName(Blob{}));
+  EXPECT_STREQ("build_ready", MessageTypeName(BuildReady{}));
+  EXPECT_EQ(3, kProtocolVersion);
 }
 
 std::set<std::string> Keys(const json& object) {
