@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest_dist/protocol/frame_integrity.h"
 #include "gtest_dist/protocol/net_stream.h"
@@ -112,6 +113,9 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   std::size_t queued_frames() const { return write_queue_.size(); }
   // Called after each frame is written, until the connection closes.
   void SetOnWritten(std::function<void()> on_written) { on_written_ = std::move(on_written); }
+  // Bytes read from the peer so far (what a child's event spill is matched
+  // against: run/event_batcher.h).
+  std::uint64_t bytes_received() const { return bytes_received_; }
 
  private:
   void DoRead() {
@@ -128,6 +132,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
       return;
     }
     decoder_.Append(read_buffer_.data(), bytes);
+    bytes_received_ += bytes;
     ArmSilenceTimer();
     std::string payload, problem;
     for (;;) {
@@ -174,9 +179,19 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   }
 
   void DoWrite() {
+    // Everything queued goes in one write: a burst of events (a child's
+    // batch, forwarded by a worker) costs one system call, not one a frame.
+    write_buffers_.clear();
+    std::size_t bytes = 0;
+    for (const std::string& frame : write_queue_) {
+      if (write_buffers_.size() == kMaxBuffersPerWrite || (bytes > 0 && bytes >= kWriteBatchBytes))
+        break;
+      write_buffers_.push_back(boost::asio::buffer(frame));
+      bytes += frame.size();
+    }
     auto self = this->shared_from_this();
     boost::asio::async_write(
-        socket_, boost::asio::buffer(write_queue_.front()),
+        socket_, write_buffers_,
         [self](const boost::system::error_code& error, std::size_t) { self->OnWrite(error); });
   }
 
@@ -186,7 +201,8 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
       Close(error.message());
       return;
     }
-    write_queue_.pop_front();
+    write_queue_.erase(write_queue_.begin(),
+                       write_queue_.begin() + static_cast<long>(write_buffers_.size()));
     if (!write_queue_.empty()) {
       DoWrite();
     } else if (close_after_write_) {
@@ -203,11 +219,16 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   std::unique_ptr<protocol::FrameAuthenticator> send_authenticator_;
   std::unique_ptr<protocol::FrameAuthenticator> receive_authenticator_;
   std::array<char, 64 * 1024> read_buffer_{};
+  // At most this many frames (an iovec's worth) or bytes per write.
+  static constexpr std::size_t kMaxBuffersPerWrite = 64;
+  static constexpr std::size_t kWriteBatchBytes = 256 * 1024;
   std::deque<std::string> write_queue_;
+  std::vector<boost::asio::const_buffer> write_buffers_;  // of the write in flight
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer silence_timer_;
   std::chrono::milliseconds heartbeat_interval_{0};
   std::chrono::milliseconds silence_timeout_{0};
+  std::uint64_t bytes_received_ = 0;
   bool close_after_write_ = false;
   bool closed_ = false;
 };

@@ -18,6 +18,7 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/run/event_batcher.h"
 #include "gtest_dist/run/output_file.h"
 #include "gtest_dist/run/process_tree_reaper.h"
 
@@ -29,17 +30,6 @@ namespace {
   std::fprintf(stderr, "gtest_dist child: %s\n", message.c_str());
   std::fflush(stderr);
   std::_Exit(3);
-}
-
-bool WriteAll(int fd, const std::string& bytes) {
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    written += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 protocol::RunChunk ReadChunk(int fd) {
@@ -133,8 +123,9 @@ namespace {
 // Streams gtest's events to the parent as they happen.
 class EventStreamer : public testing::EmptyTestEventListener {
  public:
-  EventStreamer(int channel_fd, std::unordered_map<const testing::TestInfo*, int> indices)
-      : channel_fd_(channel_fd), indices_(std::move(indices)), pid_(getpid()) {}
+  EventStreamer(int channel_fd, int spill_fd,
+                std::unordered_map<const testing::TestInfo*, int> indices)
+      : batcher_(channel_fd, spill_fd), indices_(std::move(indices)), pid_(getpid()) {}
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override { current_suite_ = suite.name(); }
 
@@ -206,6 +197,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     SendOutput("");  // what a global Environment's TearDown printed
     SendProperties("", unit_test.ad_hoc_test_result());
     Send(protocol::ChunkFinished{});
+    if (getpid() == pid_ && !batcher_.Flush()) std::_Exit(4);
   }
 
  private:
@@ -238,12 +230,12 @@ class EventStreamer : public testing::EmptyTestEventListener {
     // A fast death test forks this process; its events are gtest's business,
     // not the parent's.
     if (getpid() != pid_) return;
-    if (!WriteAll(channel_fd_, protocol::EncodeFrame(message))) {
+    if (!batcher_.Add(protocol::EncodeFrame(message))) {
       std::_Exit(4);  // the parent is gone: nobody is left to report to
     }
   }
 
-  int channel_fd_;
+  EventBatcher batcher_;
   std::unordered_map<const testing::TestInfo*, int> indices_;
   pid_t pid_;
   OutputCapture capture_;
@@ -351,7 +343,7 @@ int RunChild(int channel_fd) {
   testing::TestEventListeners& listeners = unit_test.listeners();
   delete listeners.Release(listeners.default_result_printer());
   delete listeners.Release(listeners.default_xml_generator());
-  listeners.Append(new EventStreamer(channel_fd, std::move(indices)));
+  listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), std::move(indices)));
 
   const int result = RUN_ALL_TESTS();
   // No process a test started outlives the chunk.

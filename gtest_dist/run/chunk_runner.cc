@@ -57,6 +57,16 @@ std::string FormatSeconds(std::chrono::milliseconds ms) {
   return count % 1000 == 0 ? std::to_string(count / 1000) + " s" : std::to_string(count) + " ms";
 }
 
+// GTEST_DIST_EVENT_BATCH=0 makes children write each event at once, as
+// before batching (for comparisons: bench/scale_bench.py).
+bool EventBatchingEnabled() {
+  static const bool enabled = [] {
+    const char* value = std::getenv("GTEST_DIST_EVENT_BATCH");
+    return value == nullptr || std::string(value) != "0";
+  }();
+  return enabled;
+}
+
 // How long to wait for the rest of a dead child's events once it has exited.
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
@@ -105,6 +115,9 @@ void ChunkRunner::StartChild() {
   child_finished_chunk_ = false;
   timed_out_ = false;
   kept_tmp_announced_ = false;
+  channel_bytes_ = 0;
+  last_event_at_ = std::chrono::steady_clock::now();
+  last_event_epoch_ms_ = NowEpochMs();
   if (output_fd_ >= 0) close(output_fd_);
   std::string error;
   output_fd_ = CreateOutputFile(&error);
@@ -136,6 +149,11 @@ void ChunkRunner::StartChild() {
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
     spec.working_directory = command_.working_directory;
+    if (spill_.fd() >= 0 && EventBatchingEnabled()) {
+      spill_.Reset();
+      spec.fds.emplace_back(kEventSpillFd, spill_.fd());
+      spec.set_env.emplace_back(kEventSpillEnv, std::to_string(kEventSpillFd));
+    }
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
     child_ = ChildProcess::Spawn(spec, &error);
@@ -180,10 +198,16 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
   if (cancelled_) return;
   // Only events that fit this chunk are passed on; a confused child must not
   // report tests it was not given.
+  if (!recovering_) {
+    last_event_at_ = std::chrono::steady_clock::now();
+    last_event_epoch_ms_ = NowEpochMs();
+  }
   if (auto* started = std::get_if<protocol::TestStarted>(&message)) {
     if (!tracker_.OnStarted(started->index)) return;
-    running_since_ = std::chrono::steady_clock::now();
-    running_since_epoch_ms_ = NowEpochMs();
+    // A start recovered from a dead child's batch happened after the last
+    // event that arrived, within the batch interval.
+    running_since_ = last_event_at_;
+    running_since_epoch_ms_ = last_event_epoch_ms_;
     started->chunk_id = chunk_.chunk_id;
     if (keep_tmp_ && sandbox_ && !kept_tmp_announced_) {
       // Where to look, in the output of the first test that used it.
@@ -217,6 +241,7 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
 
 void ChunkRunner::OnChannelClosed(const std::string& /*reason*/) {
   channel_closed_ = true;
+  if (channel_) channel_bytes_ = channel_->bytes_received();
   MaybeEndChild();
 }
 
@@ -241,10 +266,23 @@ void ChunkRunner::MaybeEndChild() {
   EndChild();
 }
 
+void ChunkRunner::RecoverSpilledEvents() {
+  recovering_ = true;
+  for (const std::string& payload : spill_.RecoverUndelivered(channel_bytes_)) {
+    protocol::Message message;
+    std::string error;
+    if (!protocol::DecodePayload(payload, &message, &error)) break;
+    OnChildMessage(std::move(message));
+    if (cancelled_) break;
+  }
+  recovering_ = false;
+}
+
 void ChunkRunner::EndChild() {
   const int status = child_->wait_status();
   child_.reset();
   sandbox_.reset();
+  RecoverSpilledEvents();
   test_timer_.cancel();
   channel_.reset();
   std::string leftover = ReadLeftoverOutput();

@@ -17,6 +17,7 @@
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/run/chunk_tracker.h"
+#include "gtest_dist/run/event_batcher.h"
 
 namespace gtest_dist {
 
@@ -66,6 +67,8 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   // tests) past it is killed and the test is TIMEOUT.
   void ArmTestDeadline();
   std::string ReadLeftoverOutput();
+  // Handles the events a dead child batched but never wrote (event_batcher.h).
+  void RecoverSpilledEvents();
 
   boost::asio::io_context& io_;
   ChildReaper& reaper_;
@@ -84,6 +87,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::unique_ptr<ChildProcess> child_;
   std::shared_ptr<LocalConnection> channel_;
   int output_fd_ = -1;
+  EventSpill spill_;                 // the child's unwritten batch of events
+  std::uint64_t channel_bytes_ = 0;  // read from the current child's channel
+  std::chrono::steady_clock::time_point last_event_at_;
+  std::int64_t last_event_epoch_ms_ = 0;
+  bool recovering_ = false;
   bool child_exited_ = false;
   bool channel_closed_ = false;
   bool child_finished_chunk_ = false;

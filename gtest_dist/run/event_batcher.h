@@ -1,0 +1,106 @@
+// Batches the frames a child sends to its parent, so that a run of small
+// tests costs one write (and one wake-up of the parent) per batch instead of
+// one per event, without losing an event when the child dies.
+//
+// The batch lives in a memory region the parent created and shares
+// (`EventSpill`, a memfd at kEventSpillFd): a frame appended to it survives
+// the child's death, however it dies (a crash, SIGKILL after a timeout,
+// _exit). When the child is gone the parent takes from the region the frames
+// it did not receive through the socket (RecoverUndelivered), so crash and
+// timeout attribution stay exact. A batch is written when it is full, when
+// the previous write is kFlushInterval old (so the parent and the console
+// stay live), and at the end of the chunk.
+#ifndef GTEST_DIST_RUN_EVENT_BATCHER_H_
+#define GTEST_DIST_RUN_EVENT_BATCHER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gtest_dist {
+
+// Environment variable naming the spill region's descriptor in a child;
+// internal, set by ChunkRunner, read and unset by the child.
+constexpr char kEventSpillEnv[] = "GTEST_DIST_INTERNAL_SPILL";
+// The region's descriptor in the child (beside the channel, kChildChannelFd);
+// close-on-exec there, like the channel.
+constexpr int kEventSpillFd = 1022;
+
+// The shared region: a header, then the frames not yet written to the socket.
+// `base` is the number of bytes written to the socket before the first frame
+// of the region; `length` the bytes of whole frames in it. The child updates
+// `length` only after a frame is complete, and `base` only after its batch
+// was written.
+struct EventSpillHeader {
+  std::uint64_t magic;
+  std::uint64_t base;
+  std::uint64_t length;
+};
+constexpr std::uint64_t kEventSpillMagic = 0x67746473706c6c31ULL;  // "gtdspll1"
+constexpr std::size_t kEventSpillBytes = 256 * 1024;               // header included
+
+// The parent's side: a shared memory region (memfd) of kEventSpillBytes.
+class EventSpill {
+ public:
+  // Null region (fd() < 0) when it cannot be made; the child then writes
+  // every frame at once, as without batching.
+  EventSpill();
+  ~EventSpill();
+  EventSpill(const EventSpill&) = delete;
+  EventSpill& operator=(const EventSpill&) = delete;
+
+  int fd() const { return fd_; }
+  // Clears the region for a new child.
+  void Reset();
+  // The payloads of the frames the child put in the region but the parent
+  // did not receive, `received` being the bytes read from the child's socket.
+  std::vector<std::string> RecoverUndelivered(std::uint64_t received) const;
+
+ private:
+  int fd_ = -1;
+  void* region_ = nullptr;
+};
+
+// The same, over any memory: what EventSpill::RecoverUndelivered does, pure
+// (a confused child's header or frames end the recovery, they never read
+// outside the region).
+std::vector<std::string> UndeliveredFrames(const char* region, std::size_t region_bytes,
+                                           std::uint64_t received);
+
+// The child's side.
+class EventBatcher {
+ public:
+  static constexpr std::chrono::milliseconds kFlushInterval{10};
+
+  // `spill_fd` < 0: no region, every frame is written at once. Takes
+  // ownership of `spill_fd` (closed once mapped).
+  EventBatcher(int channel_fd, int spill_fd,
+               std::chrono::nanoseconds flush_interval = kFlushInterval);
+  ~EventBatcher();
+  EventBatcher(const EventBatcher&) = delete;
+  EventBatcher& operator=(const EventBatcher&) = delete;
+
+  // Adds one frame; writes the batch when it is due. False when the parent
+  // is gone.
+  bool Add(std::string_view frame);
+  // Writes what is batched. False when the parent is gone.
+  bool Flush();
+
+ private:
+  bool WriteAll(const char* data, std::size_t size);
+
+  int channel_fd_;
+  char* region_ = nullptr;  // header, then frames
+  std::int64_t flush_interval_ns_;
+  std::int64_t last_flush_ns_ = 0;
+};
+
+// The spill descriptor given to this child (and the variable unset), or -1.
+int TakeEventSpill();
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_RUN_EVENT_BATCHER_H_
