@@ -297,7 +297,7 @@ class AuthTest(harness.IntegrationTestCase):
                                  os.path.basename(harness.OPTIONS.bin), binary_digest,
                                  binary_digest[:12]]
         conn = socket.create_connection(("127.0.0.1", worker.port), timeout=CLOSE_DEADLINE)
-        conn.sendall(frame({"type": "hello", "protocol": 3, "role": "supervisor",
+        conn.sendall(frame({"type": "hello", "protocol": harness.PROTOCOL_VERSION, "role": "supervisor",
                             "host": "curious", "binary_name": "x", "slots": 0,
                             "fingerprint": {"binary_digest": "0" * 64, "names_digest": "0" * 64,
                                             "test_count": 1},

@@ -119,6 +119,11 @@ def query_history(history, *args):
     return json.loads(result.stdout)
 
 
+# The wire protocol's version (kProtocolVersion in gtest_dist/protocol/protocol.h):
+# what a test that speaks the protocol by hand says in its hello.
+PROTOCOL_VERSION = 3
+
+
 def wire_frame(obj):
     """One frame of the wire protocol: 4-byte big-endian length, then JSON."""
     payload = json.dumps(obj).encode()

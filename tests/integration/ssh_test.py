@@ -316,7 +316,7 @@ class StdioWorkerTest(harness.IntegrationTestCase):
     def test_only_frames_on_stdout_and_ends_with_the_session(self):
         process = self.start()
         process.stdin.write(harness.wire_frame({
-            "type": "hello", "protocol": 2, "role": "supervisor", "host": "ssh-test",
+            "type": "hello", "protocol": harness.PROTOCOL_VERSION, "role": "supervisor", "host": "ssh-test",
             "binary_name": "x", "slots": 0,
             "fingerprint": {"binary_digest": "0" * 64, "names_digest": "0" * 64,
                             "test_count": 1},
