@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "gtest_dist/report/console_format.h"
-#include "gtest_dist/report/run_digest.h"
 #include "gtest_dist/report/quarantine_lines.h"
+#include "gtest_dist/report/run_digest.h"
 #include "gtest_dist/report/run_footer.h"
 
 namespace gtest_dist {

@@ -542,7 +542,7 @@ int WorkerServer::RunStdio(int in, int out) {
   stop_signals_.add(SIGHUP);
   worker_name_ = host_name_ + ":stdio";
   Log((catalog_ != nullptr ? "serving " + std::to_string(catalog_->size()) + " tests"
-                            : std::string("serving any build shipped to it")) +
+                           : std::string("serving any build shipped to it")) +
       " with " + std::to_string(config_.jobs) + " slots on stdin/stdout");
   WaitForStopSignals();
   boost::asio::posix::stream_descriptor input(io_, in);
