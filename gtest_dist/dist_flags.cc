@@ -397,7 +397,7 @@ const std::vector<FlagDefinition>& Definitions() {
        }},
       {"dist-ssh-remote-command", FlagKind::kValue, "COMMAND",
        "What ssh runs on an ssh:// worker's host, a shell command that serves the protocol on "
-       "stdin/stdout (default: this binary's path with --dist-worker --stdio).",
+       "stdin/stdout (default: gtest_dist worker --stdio, which receives the build shipped).",
        [](const std::string& v, DistOptions* o, std::string* e) {
          if (v.find_first_not_of(" \t") == std::string::npos) {
            *e = "--dist-ssh-remote-command: expected a shell command, got \"" + v + "\"";

@@ -79,8 +79,8 @@ struct DistOptions {
   // --dist-ssh-command, split into words: what starts an ssh:// worker,
   // before the options and the host that gtest_dist adds.
   std::vector<std::string> ssh_command = {"ssh"};
-  // --dist-ssh-remote-command: what ssh runs on the worker's host; empty: this
-  // binary, by its path here, as a stdio worker (DefaultSshRemoteCommand).
+  // --dist-ssh-remote-command: what ssh runs on the worker's host; empty:
+  // the generic worker on stdin/stdout (DefaultSshRemoteCommand).
   std::string ssh_remote_command;
   // Isolation (issue 14).
   bool keep_tmp = false;  // --dist-keep-tmp

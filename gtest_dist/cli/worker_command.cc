@@ -18,7 +18,7 @@ constexpr int kUsageError = 2;
 const char kWorkerUsage[] =
     "usage: gtest_dist worker [--bind HOST:PORT] [--jobs N] [--cache-dir DIR]\n"
     "                         [--cache-size BYTES] [--secret-file F]\n"
-    "                         [--tls-cert F --tls-key F [--tls-ca F]]\n"
+    "                         [--tls-cert F --tls-key F [--tls-ca F]] [--stdio]\n"
     "\n"
     "A worker daemon with no test binary of its own: every supervisor that passes\n"
     "the handshake ships its build (executable, shared libraries, --dist-files) into\n"
@@ -29,7 +29,9 @@ const char kWorkerUsage[] =
     "  --cache-dir DIR      default $XDG_CACHE_HOME/gtest_dist/worker (~/.cache/...)\n"
     "  --cache-size BYTES   default 10G; least recently used builds are evicted first\n"
     "  --secret-file F      the shared secret (gtest_dist secret F writes one)\n"
-    "  --tls-cert, --tls-key, --tls-ca   TLS, as --dist-tls-* of a test binary\n";
+    "  --tls-cert, --tls-key, --tls-ca   TLS, as --dist-tls-* of a test binary\n"
+    "  --stdio              serve one supervisor on stdin/stdout instead of listening (what\n"
+    "                       an ssh:// worker runs: --dist-ssh-remote-command); no secret\n";
 
 // Our flag -> the test binary's flag it stands for.
 const std::map<std::string, std::string> kDistFlags = {
@@ -95,6 +97,10 @@ int RunWorkerCommand(const std::vector<std::string>& args) {
     if (arg == "--help" || arg == "-h") {
       std::fputs(kWorkerUsage, stdout);
       return 0;
+    }
+    if (arg == "--stdio") {
+      dist_args.push_back(arg);
+      continue;
     }
     if (arg.rfind("--", 0) != 0) return UsageError("unexpected argument \"" + arg + "\"");
     const auto equals = arg.find('=');

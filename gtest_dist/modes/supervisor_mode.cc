@@ -91,7 +91,7 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   settings->child_command.args = options.passthrough_args;
   settings->ssh_command = options.ssh_command;
   settings->ssh_remote_command = options.ssh_remote_command.empty()
-                                     ? DefaultSshRemoteCommand(RunningExecutablePath())
+                                     ? DefaultSshRemoteCommand()
                                      : options.ssh_remote_command;
   settings->hello.role = "supervisor";
   settings->hello.host = HostName();

@@ -2,9 +2,7 @@
 
 namespace gtest_dist {
 
-std::string DefaultSshRemoteCommand(const std::string& executable) {
-  return ShellQuote(executable) + " --dist-worker --stdio";
-}
+std::string DefaultSshRemoteCommand() { return "gtest_dist worker --stdio"; }
 
 std::string ShellQuote(const std::string& word) {
   bool plain = !word.empty();

@@ -11,10 +11,10 @@
 namespace gtest_dist {
 
 // What ssh runs on the worker's host unless --dist-ssh-remote-command says
-// otherwise: `executable` (this binary, by its path on this machine, so the
-// same build must sit at the same path there) as a worker on stdin/stdout.
-// The one place that names it: a generic worker command replaces it here.
-std::string DefaultSshRemoteCommand(const std::string& executable);
+// otherwise: the installed generic worker on stdin/stdout, into whose cache
+// the supervisor ships its build (so nothing of the build need be there).
+// The one place that names it.
+std::string DefaultSshRemoteCommand();
 
 // `word` quoted for a POSIX shell (ssh hands the remote command to the
 // user's shell on the worker's host).

@@ -139,6 +139,29 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(total2, total)
         self.assertEqual(worker.stop(), 0, worker.log())
 
+    def test_a_stdio_generic_worker_receives_the_build_too(self):
+        # What an ssh:// worker runs with --dist-ssh-remote-command="gtest_dist
+        # worker --stdio": the "ssh" here runs the remote command locally, so
+        # the build travels over the stdio channel exactly as over ssh.
+        fake_ssh = os.path.join(self.scratch, "fake_ssh")
+        with open(fake_ssh, "w") as f:
+            f.write('#!/bin/bash\nexec bash -c "${@: -1}"\n')
+        os.chmod(fake_ssh, 0o755)
+        cache = os.path.join(self.scratch, "stdio-cache")
+        remote = "%s worker --stdio --jobs 2 --cache-dir %s" % (os.path.abspath(harness.OPTIONS.cli),
+                                                                cache)
+        extra = ["--dist-ssh-command=" + fake_ssh, "--dist-ssh-remote-command=" + remote]
+        binary = harness.OPTIONS.bin
+        first = self.supervise(binary, ["ssh://stdio-host"], extra)
+        files, total, _ = self.shipped(first, "ssh://stdio-host")
+        self.assertEqual(files, total, "an empty cache gets every file\n" + first.stderr)
+        self.assert_same_summary(harness.run([binary]), first)
+        second = self.supervise(binary, ["ssh://stdio-host"], extra)
+        files, _, size = self.shipped(second, "ssh://stdio-host")
+        self.assertEqual((files, size), (0, "0 bytes"), second.stderr)
+        self.assert_same_summary(harness.run([binary]), second)
+        self.assertEqual(len(os.listdir(os.path.join(cache, "builds"))), 1)
+
     def test_two_builds_at_once_on_one_daemon(self):
         worker = self.daemon(jobs=4)
         builds = [harness.OPTIONS.bin, harness.OPTIONS.other_bin]

@@ -179,6 +179,14 @@ class SshWorkerTest(harness.IntegrationTestCase):
     def binary_path(self):
         return os.path.realpath(harness.OPTIONS.bin)
 
+    def generic_worker_command(self):
+        """The generic worker as an ssh worker's remote command (gtest_dist is
+        not on the PATH of an sshd session here), its cache in the scratch."""
+        if not harness.OPTIONS.cli:
+            self.skipTest("needs --cli (the gtest_dist command)")
+        return "%s worker --stdio --cache-dir %s" % (os.path.realpath(harness.OPTIONS.cli),
+                                                     os.path.join(self.scratch, "ssh-cache"))
+
     def assert_nothing_left_behind(self, where):
         """No stdio worker of this binary and no sshd session remain."""
         workers = [p for p in processes_mentioning(self.binary_path())
@@ -195,10 +203,14 @@ class SshWorkerTest(harness.IntegrationTestCase):
         plain = self.runner.plain(binary)
         dist = self.runner.distributed(
             binary, ["ssh://127.0.0.1:%d" % self.sshd.port],
-            extra_args=["--dist-ssh-command=" + self.sshd.ssh_command(), "--dist-fallback=fail"])
+            extra_args=["--dist-ssh-command=" + self.sshd.ssh_command(), "--dist-fallback=fail",
+                        "--dist-ssh-remote-command=" + self.generic_worker_command()])
         where = dist.result.describe() + "\n--- sshd ---\n" + self.sshd.read_log()
         # Every test that ran, ran on the ssh worker (it names itself HOST:stdio).
         harness.check_same_as_plain(self, plain, dist, worker_ports=["stdio"], context=where)
+        # The build went over ssh into the generic worker's (empty) cache.
+        self.assertRegex(dist.result.stderr,
+                         r"gtest_dist: ssh://127\.0\.0\.1:\d+: shipped (\d+) of \1 files", where)
         self.assertNotIn("worker ssh://", dist.result.stderr, where)
         self.assert_nothing_left_behind(where)
 
@@ -208,7 +220,8 @@ class SshWorkerTest(harness.IntegrationTestCase):
         user = os.environ.get("USER") or __import__("pwd").getpwuid(os.getuid()).pw_name
         dist = self.runner.distributed(
             binary, ["ssh://%s@127.0.0.1:%d" % (user, self.sshd.port), "local:1"],
-            env={"GTEST_DIST_SSH_COMMAND": self.sshd.ssh_command()})
+            env={"GTEST_DIST_SSH_COMMAND": self.sshd.ssh_command(),
+                 "GTEST_DIST_SSH_REMOTE_COMMAND": self.binary_path() + " --dist-worker --stdio"})
         where = dist.result.describe() + "\n--- sshd ---\n" + self.sshd.read_log()
         harness.check_same_as_plain(self, plain, dist, context=where)
         self.assertNotIn("worker ssh://", dist.result.stderr, where)
@@ -267,7 +280,8 @@ class SshWorkerTest(harness.IntegrationTestCase):
         slow = os.path.realpath(harness.OPTIONS.other_bin)
         run = harness.LiveProcess([slow, "--dist-supervisor", "--workers",
                                    "ssh://127.0.0.1:%d,local:1" % self.sshd.port,
-                                   "--dist-ssh-command=" + self.sshd.ssh_command()])
+                                   "--dist-ssh-command=" + self.sshd.ssh_command(),
+                                   "--dist-ssh-remote-command=" + slow + " --dist-worker --stdio"])
         self.addCleanup(run.kill)
 
         def busy_stdio_worker():

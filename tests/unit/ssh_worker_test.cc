@@ -226,10 +226,9 @@ TEST(SshCommandTest, ArgvAddsTheOptionsEveryWorkerNeeds) {
             SshArgv({"ssh", "-i", "k"}, address, "cmd"));
 }
 
-TEST(SshCommandTest, RemoteCommandQuotesThePath) {
-  EXPECT_EQ("/build/t --dist-worker --stdio", DefaultSshRemoteCommand("/build/t"));
-  EXPECT_EQ("'/my builds/it'\\''s' --dist-worker --stdio",
-            DefaultSshRemoteCommand("/my builds/it's"));
+TEST(SshCommandTest, RemoteCommandIsTheGenericWorkerAndPathsAreQuoted) {
+  EXPECT_EQ("gtest_dist worker --stdio", DefaultSshRemoteCommand());
+  EXPECT_EQ("'/my builds/it'\\''s'", ShellQuote("/my builds/it's"));
   EXPECT_EQ("''", ShellQuote(""));
   EXPECT_EQ("'$HOME;rm'", ShellQuote("$HOME;rm"));
 }
