@@ -90,9 +90,8 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   settings->child_command.executable = RunningExecutablePath();
   settings->child_command.args = options.passthrough_args;
   settings->ssh_command = options.ssh_command;
-  settings->ssh_remote_command = options.ssh_remote_command.empty()
-                                     ? DefaultSshRemoteCommand()
-                                     : options.ssh_remote_command;
+  settings->ssh_remote_command =
+      options.ssh_remote_command.empty() ? DefaultSshRemoteCommand() : options.ssh_remote_command;
   settings->hello.role = "supervisor";
   settings->hello.host = HostName();
   settings->hello.binary_name = binary_name;
