@@ -20,6 +20,7 @@
 #include "gtest_dist/analytics/failure_signature.h"
 #include "gtest_dist/cli/quarantine_command.h"
 #include "gtest_dist/cli/serve_command.h"
+#include "gtest_dist/cli/whole_number.h"
 #include "gtest_dist/cli/worker_command.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
@@ -130,12 +131,9 @@ std::optional<std::int64_t> TimeOpt(const Args& args, const std::string& name) {
 int IntOpt(const Args& args, const std::string& name, int fallback) {
   const std::string text = Opt(args, name);
   if (text.empty()) return fallback;
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (*end != '\0' || value < 1 || value > 1000000) {
-    Usage("--" + name + ": expected a whole number from 1 to 1000000, got \"" + text + "\"");
-  }
-  return static_cast<int>(value);
+  int value = fallback;
+  if (!ParseWholeNumber(text, &value)) Usage(WholeNumberError(name, text));
+  return value;
 }
 
 std::string FormatTime(std::int64_t ms) {

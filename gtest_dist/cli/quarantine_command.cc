@@ -11,6 +11,7 @@
 #include <set>
 
 #include "gtest_dist/analytics/quarantine_policy.h"
+#include "gtest_dist/cli/whole_number.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/quarantine_store.h"
 #include "gtest_dist/history/queries.h"
@@ -120,12 +121,9 @@ std::int64_t ParseUntil(const std::string& text, std::int64_t now_ms) {
 int IntValue(const Options& options, const std::string& name, int fallback) {
   const std::string text = Value(options, name);
   if (text.empty()) return fallback;
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (*end != '\0' || value < 1 || value > 1000000) {
-    Usage("--" + name + ": expected a whole number from 1 to 1000000, got \"" + text + "\"");
-  }
-  return static_cast<int>(value);
+  int value = fallback;
+  if (!ParseWholeNumber(text, &value)) Usage(WholeNumberError(name, text));
+  return value;
 }
 
 std::string UserName() {

@@ -137,6 +137,10 @@ class EventStreamer : public testing::EmptyTestEventListener {
     parts_streamed_ = 0;
     event.output_before = capture_.Take();
     Send(event);
+    // The parent must know at once which test runs: its timeout, the live
+    // console and the dashboard go by it, and the previous test's result
+    // (batched with this start) must not wait for the end of this one.
+    if (getpid() == pid_ && !batcher_.Flush()) std::_Exit(4);
   }
 
   void OnTestPartResult(const testing::TestPartResult& result) override {

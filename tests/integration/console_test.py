@@ -167,6 +167,26 @@ class ConsoleTest(harness.IntegrationTestCase):
                     self.assertIn("[ RUN      ] Step/SlowA.Works/0\n", result.stdout)
                     self.assertNotIn("Slowest:", result.stdout)
 
+    def test_a_result_is_shown_while_the_next_test_of_its_chunk_runs(self):
+        # dashboard_suite (--other-bin): an instant test, then one of 6 s, in
+        # one chunk on one slot. The first one's line must not wait for the
+        # second to end (a child's batched events are sent when a test starts).
+        if not harness.OPTIONS.other_bin:
+            self.skipTest("needs --other-bin dashboard_suite")
+        state = os.path.join(self.scratch, "state")
+        os.mkdir(state)
+        run = harness.LiveProcess(
+            [harness.OPTIONS.other_bin, "--dist-supervisor", "--workers", "local:1",
+             "--dist-min-chunk=2", "--dist-console=lines", "--dist-history=off",
+             "--gtest_filter=Flip.*:Many/Slow.Works/0"],
+            env={"DASHBOARD_SUITE_SLEEP_MS": "6000", "DASHBOARD_SUITE_STATE": state})
+        self.addCleanup(run.kill)
+        run.wait_for_output(r"OK Flip\.FailsEveryOtherRun", deadline_s=4)
+        self.assertNotIn("Many/Slow.Works/0 (", run.text(), "the long test had not ended yet")
+        result = run.finish()
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertIn("OK Many/Slow.Works/0", result.stdout, result.describe())
+
     def test_bad_console_value_is_refused_naming_it(self):
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1",
                               "--dist-console=fancy"])

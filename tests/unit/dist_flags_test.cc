@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/flags_test_support.h"
+
 extern char** environ;
 
 namespace gtest_dist {
@@ -61,20 +63,9 @@ class DistFlagsTest : public testing::Test {
   }
 
   // Parses; expects success.
-  DistOptions Parse(const std::vector<std::string>& args) {
-    DistOptions options;
-    std::string error;
-    EXPECT_TRUE(ParseDistOptions(args, &options, &error)) << error;
-    return options;
-  }
+  DistOptions Parse(const std::vector<std::string>& args) { return ParsedFlags(args); }
   // Parses; expects failure and returns the message.
-  std::string Error(const std::vector<std::string>& args) {
-    DistOptions options;
-    std::string error;
-    EXPECT_FALSE(ParseDistOptions(args, &options, &error)) << testing::PrintToString(args);
-    EXPECT_FALSE(error.empty());
-    return error;
-  }
+  std::string Error(const std::vector<std::string>& args) { return FlagError(args); }
 
  private:
   std::vector<std::unique_ptr<ScopedEnv>> cleared_;

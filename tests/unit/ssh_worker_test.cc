@@ -9,6 +9,7 @@
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/supervisor/ssh_command.h"
+#include "tests/unit/flags_test_support.h"
 
 namespace gtest_dist {
 namespace {
@@ -101,18 +102,8 @@ class SshFlagsTest : public testing::Test {
     unsetenv("GTEST_DIST_SSH_COMMAND");
     for (const auto& [name, value] : saved_) setenv(name.c_str(), value.c_str(), 1);
   }
-  DistOptions Parse(const std::vector<std::string>& args) {
-    DistOptions options;
-    std::string error;
-    EXPECT_TRUE(ParseDistOptions(args, &options, &error)) << error;
-    return options;
-  }
-  std::string Error(const std::vector<std::string>& args) {
-    DistOptions options;
-    std::string error;
-    EXPECT_FALSE(ParseDistOptions(args, &options, &error)) << testing::PrintToString(args);
-    return error;
-  }
+  DistOptions Parse(const std::vector<std::string>& args) { return ParsedFlags(args); }
+  std::string Error(const std::vector<std::string>& args) { return FlagError(args); }
 
  private:
   std::vector<std::pair<std::string, std::string>> saved_;
