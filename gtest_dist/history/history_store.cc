@@ -215,7 +215,15 @@ void EnsureSchema(Database* db, int target) {
   // Only now, with the store known to be ours or empty, may anything change.
   db->PrepareForWrites();
   // The common case reads only: no write lock for a store that is current.
-  int version = SchemaVersionOf(db);
+  // Nothing is created before the migration lock: two processes creating
+  // schema_version at once collide in PostgreSQL's catalog even with
+  // IF NOT EXISTS.
+  int version = 0;
+  try {
+    version = StoredSchemaVersion(db);
+  } catch (const DatabaseError&) {
+    version = 0;  // no schema_version yet: created below, under the lock
+  }
   CheckNotNewer(db, version);
   if (version >= target) return;
   Transaction transaction(db);
