@@ -21,6 +21,7 @@
 #include "gtest_dist/report/status_line.h"
 #include "gtest_dist/report/terminal.h"
 #include "tests/unit/report_test_model.h"
+#include "tests/unit/terminal_test_support.h"
 
 namespace gtest_dist {
 namespace {
@@ -305,46 +306,16 @@ TEST(RunDigestTest, SlowestFiveAndEachWorkersShare) {
   EXPECT_TRUE(RunDigestLines(empty).empty());
 }
 
-// Sets (or, with nullptr, unsets) one environment variable for its lifetime.
-class ScopedVariable {
- public:
-  ScopedVariable(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedVariable() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedVariable(const ScopedVariable&) = delete;
-  ScopedVariable& operator=(const ScopedVariable&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
 TEST(TerminalTest, StatusLineOnlyOnARealTerminalAndNoColorHonouredForAuto) {
-  const int master = posix_openpt(O_RDWR | O_NOCTTY);
-  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-    GTEST_SKIP() << "no pseudo-terminal available";
-  }
-  const int terminal = open(ptsname(master), O_RDWR | O_NOCTTY);
-  ASSERT_GE(terminal, 0);
-  int pipe_fds[2];
-  ASSERT_EQ(0, pipe(pipe_fds));
+  TerminalAndPipe fds;
+  if (!fds.ok()) GTEST_SKIP() << "no pseudo-terminal available";
+  const int terminal = fds.terminal;
+  const int pipe_fd = fds.pipe_write;
   {
     ScopedVariable term("TERM", "xterm");
     ScopedVariable no_color("NO_COLOR", nullptr);
     EXPECT_TRUE(SupportsStatusLine(terminal));
-    EXPECT_FALSE(SupportsStatusLine(pipe_fds[1]));
+    EXPECT_FALSE(SupportsStatusLine(pipe_fd));
     EXPECT_TRUE(ShouldUseColor("auto", terminal));
     ScopedVariable set("NO_COLOR", "1");
     EXPECT_FALSE(ShouldUseColor("auto", terminal));
@@ -361,14 +332,10 @@ TEST(TerminalTest, StatusLineOnlyOnARealTerminalAndNoColorHonouredForAuto) {
   EXPECT_EQ(57, TerminalColumns(terminal));
   {
     ScopedVariable columns("COLUMNS", "33");
-    EXPECT_EQ(33, TerminalColumns(pipe_fds[1]));
+    EXPECT_EQ(33, TerminalColumns(pipe_fd));
     ScopedVariable none("COLUMNS", nullptr);
-    EXPECT_EQ(80, TerminalColumns(pipe_fds[1]));
+    EXPECT_EQ(80, TerminalColumns(pipe_fd));
   }
-  close(pipe_fds[0]);
-  close(pipe_fds[1]);
-  close(terminal);
-  close(master);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/unit/report_test_model.h"
+#include "tests/unit/terminal_test_support.h"
 
 namespace gtest_dist {
 namespace {
@@ -647,26 +648,6 @@ TEST(ConsoleReporterTest, RunEndingEarlyStillPrintsHeldTestsAndSummary) {
                                             "[  FAILED  ] Basic.Passes\n"));
 }
 
-class EnvironmentVariable {
- public:
-  EnvironmentVariable(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old, had_ = true;
-    setenv(name, value, 1);
-  }
-  ~EnvironmentVariable() {
-    if (had_) {
-      setenv(name_, old_.c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::string old_;
-  bool had_ = false;
-};
-
 TEST(ShouldUseColorTest, ExplicitValuesFollowGtest) {
   for (const char* yes : {"yes", "YES", "true", "True", "t", "T", "1"}) {
     EXPECT_TRUE(ShouldUseColor(yes, -1)) << yes;
@@ -677,28 +658,20 @@ TEST(ShouldUseColorTest, ExplicitValuesFollowGtest) {
 }
 
 TEST(ShouldUseColorTest, AutoNeedsATerminalAndAKnownTerm) {
-  const int master = posix_openpt(O_RDWR | O_NOCTTY);
-  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-    GTEST_SKIP() << "no pseudo-terminal available";
-  }
-  const int terminal = open(ptsname(master), O_RDWR | O_NOCTTY);
-  ASSERT_GE(terminal, 0);
-  int pipe_fds[2];
-  ASSERT_EQ(0, pipe(pipe_fds));
+  TerminalAndPipe fds;
+  if (!fds.ok()) GTEST_SKIP() << "no pseudo-terminal available";
+  const int terminal = fds.terminal;
+  const int pipe_fd = fds.pipe_write;
   {
-    EnvironmentVariable term("TERM", "xterm-256color");
+    ScopedVariable term("TERM", "xterm-256color");
     EXPECT_TRUE(ShouldUseColor("auto", terminal));
     EXPECT_TRUE(ShouldUseColor("AUTO", terminal));
-    EXPECT_FALSE(ShouldUseColor("auto", pipe_fds[1]));
+    EXPECT_FALSE(ShouldUseColor("auto", pipe_fd));
   }
   {
-    EnvironmentVariable term("TERM", "dumb");
+    ScopedVariable term("TERM", "dumb");
     EXPECT_FALSE(ShouldUseColor("auto", terminal));
   }
-  close(pipe_fds[0]);
-  close(pipe_fds[1]);
-  close(terminal);
-  close(master);
 }
 
 }  // namespace

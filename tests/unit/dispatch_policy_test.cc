@@ -11,28 +11,17 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/schedule/scheduler.h"
+#include "tests/unit/catalog_test_support.h"
 
 namespace gtest_dist {
 namespace {
 
 // `suites` suites "S<i>" of `per_suite` tests each.
 TestCatalog MakeCatalog(int suites, int per_suite) {
-  std::vector<TestEntry> tests;
-  for (int suite = 0; suite < suites; ++suite) {
-    for (int test = 0; test < per_suite; ++test) {
-      TestEntry entry;
-      entry.suite = "S" + std::to_string(suite);
-      entry.name = "T" + std::to_string(test);
-      tests.push_back(entry);
-    }
-  }
-  return TestCatalog(std::move(tests), "");
-}
-
-std::vector<int> Indices(int count) {
-  std::vector<int> all(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) all[static_cast<size_t>(i)] = i;
-  return all;
+  std::vector<std::pair<std::string, int>> named;
+  for (int suite = 0; suite < suites; ++suite)
+    named.emplace_back("S" + std::to_string(suite), per_suite);
+  return CatalogOfSuites(named);
 }
 
 // Whether `chunk` begins with `prefix`: requeued tests go first.

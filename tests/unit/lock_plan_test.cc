@@ -15,31 +15,22 @@
 
 #include "gtest_dist/schedule/scheduler.h"
 #include "gtest_dist/supervisor/dispatch_policy.h"
+#include "tests/unit/catalog_test_support.h"
 
 namespace gtest_dist {
 namespace {
 
 // Suites Serial (3 tests), Device (4), Port (3), Free0..Free5 (4 each).
 TestCatalog MakeCatalog() {
-  std::vector<TestEntry> tests;
-  const std::vector<std::pair<std::string, int>> suites = {
-      {"Serial", 3}, {"Device", 4}, {"Port", 3},  {"Free0", 4}, {"Free1", 4},
-      {"Free2", 4},  {"Free3", 4},  {"Free4", 4}, {"Free5", 4}};
-  for (const auto& [suite, count] : suites) {
-    for (int test = 0; test < count; ++test) {
-      TestEntry entry;
-      entry.suite = suite;
-      entry.name = "T" + std::to_string(test);
-      tests.push_back(entry);
-    }
-  }
-  return TestCatalog(std::move(tests), "");
-}
-
-std::vector<int> Indices(int count) {
-  std::vector<int> all(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) all[static_cast<size_t>(i)] = i;
-  return all;
+  return CatalogOfSuites({{"Serial", 3},
+                          {"Device", 4},
+                          {"Port", 3},
+                          {"Free0", 4},
+                          {"Free1", 4},
+                          {"Free2", 4},
+                          {"Free3", 4},
+                          {"Free4", 4},
+                          {"Free5", 4}});
 }
 
 LockRules Rules() {
