@@ -19,13 +19,16 @@ namespace {
 
 enum class FlagKind { kBool, kValue };
 
+// Applies a flag's value; returns false with what is wrong in *error (the
+// caller names the flag or its environment variable in front of it).
+using ApplyFlag = std::function<bool(const std::string&, DistOptions*, std::string*)>;
+
 struct FlagDefinition {
   std::string name;  // as on the command line, without "--"
   FlagKind kind;
   std::string value_name;
   std::string help;
-  // Applies a value; returns false with an explanation in *error.
-  std::function<bool(const std::string&, DistOptions*, std::string*)> apply;
+  ApplyFlag apply;
 };
 
 bool ParseBool(const std::string& text, bool* value) {
@@ -36,18 +39,6 @@ bool ParseBool(const std::string& text, bool* value) {
   } else {
     return false;
   }
-  return true;
-}
-
-// A file-path flag: anything but empty (the file is read, and its problems
-// reported, where it is used).
-bool SetPath(const std::string& flag, const std::string& value, std::string* target,
-             std::string* error) {
-  if (value.empty()) {
-    *error = "--" + flag + ": expected a file path, got an empty value";
-    return false;
-  }
-  *target = value;
   return true;
 }
 
@@ -71,21 +62,146 @@ std::string EnvName(const std::string& flag) {
   return env;
 }
 
-bool SetMode(Mode mode, const std::string& value, DistOptions* options, const char* flag,
-             std::string* error) {
+std::string Got(const std::string& value) { return "got \"" + value + "\""; }
+
+// The non-empty items of a list flag, in order.
+std::vector<std::string> SplitList(const std::string& text, char separator) {
+  std::vector<std::string> items;
+  std::stringstream list(text);
+  std::string item;
+  while (std::getline(list, item, separator)) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+// The shapes most flags share: each builds the definition of one flag that
+// stores its value in one member of DistOptions.
+FlagDefinition BoolFlag(std::string name, std::string help, bool DistOptions::*member) {
+  return {std::move(name), FlagKind::kBool, "", std::move(help),
+          [member](const std::string& v, DistOptions* o, std::string* e) {
+            if (ParseBool(v, &(o->*member))) return true;
+            *e = "expected no value or 1/0, " + Got(v);
+            return false;
+          }};
+}
+
+// A file-path flag: anything but empty (the file is read, and its problems
+// reported, where it is used).
+FlagDefinition PathFlag(std::string name, std::string value_name, std::string help,
+                        std::string DistOptions::*member) {
+  return {std::move(name), FlagKind::kValue, std::move(value_name), std::move(help),
+          [member](const std::string& v, DistOptions* o, std::string* e) {
+            if (v.empty()) {
+              *e = "expected a file path, got an empty value";
+              return false;
+            }
+            o->*member = v;
+            return true;
+          }};
+}
+
+// A whole number from `min` (0 or 1) to `max`.
+FlagDefinition CountFlag(std::string name, std::string help, int min, int max,
+                         int DistOptions::*member) {
+  return {std::move(name), FlagKind::kValue, "N", std::move(help),
+          [=](const std::string& v, DistOptions* o, std::string* e) {
+            if (min == 0 && v == "0") {
+              o->*member = 0;
+              return true;
+            }
+            if (ParsePositiveInt(v, max, &(o->*member))) return true;
+            *e = "expected a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max) + ", " + Got(v);
+            return false;
+          }};
+}
+
+// Seconds accepted where `in_range` holds; `expected` says which.
+FlagDefinition SecondsFlag(std::string name, std::string help, std::string expected,
+                           std::function<bool(double)> in_range, double DistOptions::*member) {
+  return {std::move(name), FlagKind::kValue, "SECONDS", std::move(help),
+          [=](const std::string& v, DistOptions* o, std::string* e) {
+            char* end = nullptr;
+            const double seconds = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !in_range(seconds)) {
+              *e = "expected " + expected + ", " + Got(v);
+              return false;
+            }
+            o->*member = seconds;
+            return true;
+          }};
+}
+
+// One of a few words; `choose` stores the one given.
+FlagDefinition ChoiceFlag(std::string name, std::vector<std::string> choices, std::string help,
+                          std::function<void(const std::string&, DistOptions*)> choose) {
+  std::string value_name;
+  std::string expected;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    value_name += (i == 0 ? "" : "|") + choices[i];
+    expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  }
+  return {std::move(name), FlagKind::kValue, value_name, std::move(help),
+          [=](const std::string& v, DistOptions* o, std::string* e) {
+            if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
+              *e = "expected " + expected + ", " + Got(v);
+              return false;
+            }
+            choose(v, o);
+            return true;
+          }};
+}
+
+// A host:port to listen on (port 0 picks a free one).
+bool ParseListenAddress(const std::string& v, std::string* host, int* port, std::string* e) {
+  WorkerAddress address;
+  if (!ParseWorkerAddress(v, &address, e) || address.local || address.ssh) {
+    *e = "expected HOST:PORT (port 0 picks a free one), " + Got(v);
+    return false;
+  }
+  *host = address.host;
+  *port = address.port;
+  return true;
+}
+
+// A list of NAME:VALUE-like items separated by ';' (repeatable: each item is
+// added), every item checked by `add`.
+ApplyFlag AddEachItem(std::string expected,
+                      std::function<bool(const std::string&, DistOptions*, std::string*)> add) {
+  return [=](const std::string& v, DistOptions* o, std::string* e) {
+    const std::vector<std::string> items = SplitList(v, ';');
+    if (items.empty()) {
+      *e = "expected " + expected + " (';' between several), " + Got(v);
+      return false;
+    }
+    for (const std::string& item : items) {
+      if (!add(item, o, e)) return false;
+    }
+    return true;
+  };
+}
+
+bool SetMode(Mode mode, const std::string& value, DistOptions* options, std::string* error) {
   bool on = false;
   if (!ParseBool(value, &on)) {
-    *error = std::string("--") + flag + ": expected no value or one of 1/0/true/false, got \"" +
-             value + "\"";
+    *error = "expected no value or one of 1/0/true/false, " + Got(value);
     return false;
   }
   if (!on) return true;
   if (options->mode != Mode::kPlain && options->mode != mode) {
-    *error = "--dist-supervisor and --dist-worker cannot be given together";
+    *error = std::string("cannot be given together with ") +
+             (mode == Mode::kSupervisor ? "--dist-worker" : "--dist-supervisor");
     return false;
   }
   options->mode = mode;
   return true;
+}
+
+bool IsInsideWorkingDirectory(const std::string& path) {
+  return path.front() != '/' && path != ".." && path.rfind("../", 0) != 0 &&
+         path.find("/../") == std::string::npos &&
+         !(path.size() >= 3 && path.compare(path.size() - 3, 3, "/..") == 0);
 }
 
 const std::vector<FlagDefinition>& Definitions() {
@@ -93,33 +209,25 @@ const std::vector<FlagDefinition>& Definitions() {
       {"dist-supervisor", FlagKind::kBool, "",
        "Distribute the selected tests over --workers and report them as one run.",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         return SetMode(Mode::kSupervisor, v, o, "dist-supervisor", e);
+         return SetMode(Mode::kSupervisor, v, o, e);
        }},
       {"dist-worker", FlagKind::kBool, "",
        "Serve supervisors: run the tests they hand out, in child processes.",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         return SetMode(Mode::kWorker, v, o, "dist-worker", e);
+         return SetMode(Mode::kWorker, v, o, e);
        }},
       {"workers", FlagKind::kValue, "HOST:PORT,...|local:N|ssh://[USER@]HOST[:PORT]",
        "Where the supervisor runs tests: worker daemons, N local slots, and/or workers "
        "started through ssh for this run.",
        [](const std::string& v, DistOptions* o, std::string* e) {
          o->workers.clear();
-         std::stringstream list(v);
-         std::string item;
-         while (std::getline(list, item, ',')) {
-           if (item.empty()) continue;
+         for (const std::string& item : SplitList(v, ',')) {
            WorkerAddress address;
-           if (!ParseWorkerAddress(item, &address, e)) {
-             *e = "--workers: " + *e;
-             return false;
-           }
+           if (!ParseWorkerAddress(item, &address, e)) return false;
            o->workers.push_back(address);
          }
          if (o->workers.empty()) {
-           *e = "--workers: expected HOST:PORT, local:N or ssh://HOST entries separated by commas, "
-                "got \"" +
-                v + "\"";
+           *e = "expected HOST:PORT, local:N or ssh://HOST entries separated by commas, " + Got(v);
            return false;
          }
          return true;
@@ -128,142 +236,61 @@ const std::vector<FlagDefinition>& Definitions() {
        "Address a worker listens on (default 127.0.0.1:" + std::to_string(kDefaultWorkerPort) +
            "; port 0 picks a free port).",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         WorkerAddress address;
          const bool has_port = v.find(':') != std::string::npos &&
                                (v.front() != '[' || v.find("]:") != std::string::npos);
          const std::string text = has_port ? v : v + ":" + std::to_string(kDefaultWorkerPort);
-         if (!ParseWorkerAddress(text, &address, e) || address.local || address.ssh) {
-           *e = "--bind: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
-           return false;
-         }
-         o->bind_host = address.host;
-         o->bind_port = address.port;
-         return true;
+         if (ParseListenAddress(text, &o->bind_host, &o->bind_port, e)) return true;
+         *e = "expected HOST:PORT (port 0 picks a free one), " + Got(v);
+         return false;
        }},
-      {"dist-jobs", FlagKind::kValue, "N",
-       "Chunks a worker runs at once (default: the number of cores).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParsePositiveInt(v, 4096, &o->jobs)) {
-           *e = "--dist-jobs: expected a whole number from 1 to 4096, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
-      {"dist-connect-timeout", FlagKind::kValue, "SECONDS",
-       "How long the supervisor waits to reach a worker (default 10).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         char* end = nullptr;
-         const double seconds = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end != '\0' || !(seconds > 0) || seconds > 3600) {
-           *e = "--dist-connect-timeout: expected seconds in (0, 3600], got \"" + v + "\"";
-           return false;
-         }
-         o->connect_timeout_s = seconds;
-         return true;
-       }},
-      {"dist-heartbeat-timeout", FlagKind::kValue, "SECONDS",
-       "A supervisor or worker silent this long is taken for gone (default 10; "
-       "heartbeats go every second).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         char* end = nullptr;
-         const double seconds = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end != '\0' || !(seconds >= 2) || seconds > 86400) {
-           *e = "--dist-heartbeat-timeout: expected seconds in [2, 86400], got \"" + v + "\"";
-           return false;
-         }
-         o->heartbeat_timeout_s = seconds;
-         return true;
-       }},
-      {"dist-test-timeout", FlagKind::kValue, "SECONDS",
-       "Kill a test (its whole process group) running longer than this and report it "
-       "TIMEOUT (default 1500; 0 = no limit).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         char* end = nullptr;
-         const double seconds = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end != '\0' || !(seconds >= 0) || seconds > 31 * 86400) {
-           *e = "--dist-test-timeout: expected seconds, 0 for no limit, got \"" + v + "\"";
-           return false;
-         }
-         o->test_timeout_s = seconds;
-         return true;
-       }},
-      {"dist-fallback", FlagKind::kValue, "local|fail",
-       "When every worker in use is lost: run the rest here (local, default) or "
-       "report it NOT RUN (fail).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v != "local" && v != "fail") {
-           *e = "--dist-fallback: expected local or fail, got \"" + v + "\"";
-           return false;
-         }
-         o->fallback_local = v == "local";
-         return true;
-       }},
-      {"dist-secret-file", FlagKind::kValue, "PATH",
-       "Shared secret for the mutual HMAC-SHA256 handshake between supervisor and "
-       "workers; required for a worker bound to a non-loopback address.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v.empty()) {
-           *e = "--dist-secret-file: expected a file path, got an empty value";
-           return false;
-         }
-         o->secret_file = v;
-         return true;
-       }},
-      {"dist-tls-cert", FlagKind::kValue, "PEM",
-       "Certificate chain: a worker with it (and --dist-tls-key) serves TLS only; a "
-       "supervisor presents it to workers that ask.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         return SetPath("dist-tls-cert", v, &o->tls_cert, e);
-       }},
-      {"dist-tls-key", FlagKind::kValue, "PEM", "Private key of --dist-tls-cert.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         return SetPath("dist-tls-key", v, &o->tls_key, e);
-       }},
-      {"dist-tls-ca", FlagKind::kValue, "PEM",
-       "CA certificates to verify the peer with: a supervisor uses TLS and checks each "
-       "worker's certificate and name; a worker requires a client certificate.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         return SetPath("dist-tls-ca", v, &o->tls_ca, e);
-       }},
-      {"dist-ordered-console", FlagKind::kBool, "",
-       "Print tests in catalog order (as a plain run) rather than as they finish.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->ordered_console)) {
-           *e = "--dist-ordered-console: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
-      {"dist-min-chunk", FlagKind::kValue, "N",
-       "Hand out at least N tests per chunk (default 1): fewer child processes, so fewer "
-       "runs of an expensive global Environment's SetUp.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParsePositiveInt(v, 1000000, &o->min_chunk)) {
-           *e = "--dist-min-chunk: expected a whole number from 1 to 1000000, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
-      {"dist-retries", FlagKind::kValue, "N",
-       "Run a failed test again, up to N times, on another worker when there is one; "
-       "failed, then passed is FLAKY (default 0).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v != "0" && !ParsePositiveInt(v, 100, &o->retries)) {
-           *e = "--dist-retries: expected a whole number from 0 to 100, got \"" + v + "\"";
-           return false;
-         }
-         if (v == "0") o->retries = 0;
-         return true;
-       }},
-      {"dist-flaky-fails", FlagKind::kBool, "",
-       "A FLAKY test fails the run (by default it counts as passed).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->flaky_fails)) {
-           *e = "--dist-flaky-fails: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      CountFlag("dist-jobs", "Chunks a worker runs at once (default: the number of cores).", 1,
+                4096, &DistOptions::jobs),
+      SecondsFlag(
+          "dist-connect-timeout", "How long the supervisor waits to reach a worker (default 10).",
+          "seconds in (0, 3600]", [](double s) { return s > 0 && s <= 3600; },
+          &DistOptions::connect_timeout_s),
+      SecondsFlag(
+          "dist-heartbeat-timeout",
+          "A supervisor or worker silent this long is taken for gone (default 10; "
+          "heartbeats go every second).",
+          "seconds in [2, 86400]", [](double s) { return s >= 2 && s <= 86400; },
+          &DistOptions::heartbeat_timeout_s),
+      SecondsFlag(
+          "dist-test-timeout",
+          "Kill a test (its whole process group) running longer than this and report it "
+          "TIMEOUT (default 1500; 0 = no limit).",
+          "seconds, 0 for no limit", [](double s) { return s >= 0 && s <= 31 * 86400; },
+          &DistOptions::test_timeout_s),
+      ChoiceFlag("dist-fallback", {"local", "fail"},
+                 "When every worker in use is lost: run the rest here (local, default) or "
+                 "report it NOT RUN (fail).",
+                 [](const std::string& v, DistOptions* o) { o->fallback_local = v == "local"; }),
+      PathFlag("dist-secret-file", "PATH",
+               "Shared secret for the mutual HMAC-SHA256 handshake between supervisor and "
+               "workers; required for a worker bound to a non-loopback address.",
+               &DistOptions::secret_file),
+      PathFlag("dist-tls-cert", "PEM",
+               "Certificate chain: a worker with it (and --dist-tls-key) serves TLS only; a "
+               "supervisor presents it to workers that ask.",
+               &DistOptions::tls_cert),
+      PathFlag("dist-tls-key", "PEM", "Private key of --dist-tls-cert.", &DistOptions::tls_key),
+      PathFlag("dist-tls-ca", "PEM",
+               "CA certificates to verify the peer with: a supervisor uses TLS and checks each "
+               "worker's certificate and name; a worker requires a client certificate.",
+               &DistOptions::tls_ca),
+      BoolFlag("dist-ordered-console",
+               "Print tests in catalog order (as a plain run) rather than as they finish.",
+               &DistOptions::ordered_console),
+      CountFlag("dist-min-chunk",
+                "Hand out at least N tests per chunk (default 1): fewer child processes, so "
+                "fewer runs of an expensive global Environment's SetUp.",
+                1, 1000000, &DistOptions::min_chunk),
+      CountFlag("dist-retries",
+                "Run a failed test again, up to N times, on another worker when there is one; "
+                "failed, then passed is FLAKY (default 0).",
+                0, 100, &DistOptions::retries),
+      BoolFlag("dist-flaky-fails", "A FLAKY test fails the run (by default it counts as passed).",
+               &DistOptions::flaky_fails),
       {"dist-loop", FlagKind::kValue, "N|forever",
        "Run the selected tests N times (forever: until stopped), each time a run of its own "
        "in the history, and keep a tally of the tests that failed at least once.",
@@ -272,29 +299,20 @@ const std::vector<FlagDefinition>& Definitions() {
            o->loop = -1;
            return true;
          }
-         if (!ParsePositiveInt(v, 1000000, &o->loop)) {
-           *e = "--dist-loop: expected a whole number from 1 to 1000000 or \"forever\", got \"" +
-                v + "\"";
-           return false;
-         }
-         return true;
+         if (ParsePositiveInt(v, 1000000, &o->loop)) return true;
+         *e = "expected a whole number from 1 to 1000000 or \"forever\", " + Got(v);
+         return false;
        }},
-      {"dist-repeat-until-fail", FlagKind::kBool, "",
-       "Run the selected tests again and again until a run fails (at most --dist-loop times).",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->repeat_until_fail)) {
-           *e = "--dist-repeat-until-fail: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      BoolFlag("dist-repeat-until-fail",
+               "Run the selected tests again and again until a run fails (at most --dist-loop "
+               "times).",
+               &DistOptions::repeat_until_fail),
       {"dist-history", FlagKind::kValue, "PATH|URL|off",
        "Record the run in the history store: a SQLite file, a postgresql:// URL, or off. "
        "Default: $XDG_STATE_HOME/gtest_dist/history.sqlite (~/.local/state/... without it).",
        [](const std::string& v, DistOptions* o, std::string* e) {
          if (v.empty()) {
-           *e = "--dist-history: expected a file path, a postgresql:// URL or off, got an "
-                "empty value";
+           *e = "expected a file path, a postgresql:// URL or off, got an empty value";
            return false;
          }
          o->history = v;
@@ -307,80 +325,39 @@ const std::vector<FlagDefinition>& Definitions() {
          return true;
        }},
       // Triage (issue 16).
-      {"dist-quarantine", FlagKind::kValue, "on|off",
-       "on (default): a test quarantined in the history store (gtest_dist quarantine add) "
-       "still runs and is reported, but its failure does not fail the run; off: ignore the "
-       "quarantine list.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v != "on" && v != "off") {
-           *e = "--dist-quarantine: expected on or off, got \"" + v + "\"";
-           return false;
-         }
-         o->quarantine = v == "on";
-         return true;
-       }},
+      ChoiceFlag("dist-quarantine", {"on", "off"},
+                 "on (default): a test quarantined in the history store (gtest_dist quarantine "
+                 "add) still runs and is reported, but its failure does not fail the run; off: "
+                 "ignore the quarantine list.",
+                 [](const std::string& v, DistOptions* o) { o->quarantine = v == "on"; }),
       {"dist-dashboard", FlagKind::kValue, "HOST:PORT",
        "Serve a live web dashboard of this supervisor's run (port 0 picks a free "
        "port; the URL is printed at start).",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         WorkerAddress address;
-         if (!ParseWorkerAddress(v, &address, e) || address.local || address.ssh) {
-           *e = "--dist-dashboard: expected HOST:PORT (port 0 picks a free one), got \"" + v + "\"";
-           return false;
-         }
-         o->dashboard_host = address.host;
-         o->dashboard_port = address.port;
-         return true;
+         return ParseListenAddress(v, &o->dashboard_host, &o->dashboard_port, e);
        }},
-      {"dist-dashboard-token-file", FlagKind::kValue, "PATH",
-       "Access token of --dist-dashboard; required when it binds a non-loopback address.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v.empty()) {
-           *e = "--dist-dashboard-token-file: expected a file path, got an empty value";
-           return false;
-         }
-         o->dashboard_token_file = v;
-         return true;
-       }},
+      PathFlag("dist-dashboard-token-file", "PATH",
+               "Access token of --dist-dashboard; required when it binds a non-loopback address.",
+               &DistOptions::dashboard_token_file),
       {"dist-dashboard-allowed-host", FlagKind::kValue, "NAME[,NAME...]",
        "Host names --dist-dashboard answers to besides its address and localhost "
        "(requests naming another host are refused: no DNS rebinding).",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         o->dashboard_allowed_hosts.clear();  // the command line replaces the environment's
-         std::stringstream list(v);
-         std::string item;
-         while (std::getline(list, item, ',')) {
-           if (!item.empty()) o->dashboard_allowed_hosts.push_back(item);
-         }
-         if (o->dashboard_allowed_hosts.empty()) {
-           *e = "--dist-dashboard-allowed-host: expected host names separated by commas, "
-                "got \"" +
-                v + "\"";
-           return false;
-         }
-         return true;
+         // The command line replaces the environment's.
+         o->dashboard_allowed_hosts = SplitList(v, ',');
+         if (!o->dashboard_allowed_hosts.empty()) return true;
+         *e = "expected host names separated by commas, " + Got(v);
+         return false;
        }},
-      {"dist-insecure", FlagKind::kBool, "",
-       "Connect to workers on other machines without --dist-secret-file or --dist-tls-ca: "
-       "whatever answers on their ports is trusted with the run's results.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->insecure)) {
-           *e = "--dist-insecure: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      BoolFlag("dist-insecure",
+               "Connect to workers on other machines without --dist-secret-file or "
+               "--dist-tls-ca: whatever answers on their ports is trusted with the run's results.",
+               &DistOptions::insecure),
       // Workers over ssh.
-      {"stdio", FlagKind::kBool, "",
-       "With --dist-worker: serve one supervisor over stdin/stdout (as ssh starts it for an "
-       "ssh:// worker) instead of listening; exits when stdin closes.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->stdio)) {
-           *e = "--stdio: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      BoolFlag("stdio",
+               "With --dist-worker: serve one supervisor over stdin/stdout (as ssh starts it for "
+               "an ssh:// worker) instead of listening; exits when stdin closes.",
+               &DistOptions::stdio),
       {"dist-ssh-command", FlagKind::kValue, "COMMAND",
        "What starts an ssh:// worker (default \"ssh\"; e.g. \"ssh -i KEY -o "
        "StrictHostKeyChecking=yes\"); gtest_dist adds -T -e none -o BatchMode=yes, -p PORT, "
@@ -388,7 +365,7 @@ const std::vector<FlagDefinition>& Definitions() {
        [](const std::string& v, DistOptions* o, std::string* e) {
          std::vector<std::string> words;
          if (!SplitCommandWords(v, &words, e) || words.empty()) {
-           *e = "--dist-ssh-command: expected a command such as \"ssh -i KEY\", got \"" + v + "\"" +
+           *e = "expected a command such as \"ssh -i KEY\", " + Got(v) +
                 (e->empty() ? "" : " (" + *e + ")");
            return false;
          }
@@ -400,30 +377,24 @@ const std::vector<FlagDefinition>& Definitions() {
        "stdin/stdout (default: gtest_dist worker --stdio, which receives the build shipped).",
        [](const std::string& v, DistOptions* o, std::string* e) {
          if (v.find_first_not_of(" \t") == std::string::npos) {
-           *e = "--dist-ssh-remote-command: expected a shell command, got \"" + v + "\"";
+           *e = "expected a shell command, " + Got(v);
            return false;
          }
          o->ssh_remote_command = v;
          return true;
        }},
       // Isolation: what each test process gets to itself.
-      {"dist-keep-tmp", FlagKind::kBool, "",
-       "Keep each test process's private TEST_TMPDIR after it ends (it is removed by "
-       "default) and say where, in the output of its first test and on the stderr of the "
-       "machine that ran it.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseBool(v, &o->keep_tmp)) {
-           *e = "--dist-keep-tmp: expected no value or 1/0, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      BoolFlag("dist-keep-tmp",
+               "Keep each test process's private TEST_TMPDIR after it ends (it is removed by "
+               "default) and say where, in the output of its first test and on the stderr of the "
+               "machine that ran it.",
+               &DistOptions::keep_tmp),
       {"dist-exclusive", FlagKind::kValue, "PATTERN",
        "Tests matching this gtest filter run alone on their worker (all its slots), as "
        "ctest's RUN_SERIAL.",
        [](const std::string& v, DistOptions* o, std::string* e) {
          if (v.empty()) {
-           *e = "--dist-exclusive: expected a gtest filter (e.g. Gpu*:Db.*), got an empty value";
+           *e = "expected a gtest filter (e.g. Gpu*:Db.*), got an empty value";
            return false;
          }
          o->exclusive = v;
@@ -433,117 +404,69 @@ const std::vector<FlagDefinition>& Definitions() {
        "Tests matching PATTERN (a gtest filter) hold lock NAME: no two tests holding one "
        "lock run at the same time anywhere in the run, as ctest's RESOURCE_LOCK. "
        "Repeatable; the environment's and the command line's add up.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         std::stringstream list(v);
-         std::string item;
-         bool any = false;
-         while (std::getline(list, item, ';')) {
-           if (item.empty()) continue;
-           std::pair<std::string, std::string> rule;
-           if (!ParseLockRule(item, &rule, e)) {
-             *e = "--dist-lock: " + *e;
-             return false;
-           }
-           o->locks.push_back(rule);
-           any = true;
-         }
-         if (!any) {
-           *e = "--dist-lock: expected NAME:PATTERN (';' between several), got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+       AddEachItem("NAME:PATTERN",
+                   [](const std::string& item, DistOptions* o, std::string* e) {
+                     std::pair<std::string, std::string> rule;
+                     if (!ParseLockRule(item, &rule, e)) return false;
+                     o->locks.push_back(rule);
+                     return true;
+                   })},
       {"dist-env", FlagKind::kValue, "NAME[=VALUE][;NAME[=VALUE]...]",
        "Set NAME in the environment of every test process on every worker; NAME alone "
        "passes on this process's value (unset here: set empty). Repeatable; the "
        "environment's and the command line's add up.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         std::stringstream list(v);
-         std::string item;
-         bool any = false;
-         while (std::getline(list, item, ';')) {
-           if (item.empty()) continue;
-           const auto equals = item.find('=');
-           std::string name = item.substr(0, equals);
-           std::string value;
-           if (equals != std::string::npos) {
-             value = item.substr(equals + 1);
-           } else if (const char* ours = std::getenv(name.c_str())) {
-             value = ours;
-           }
-           if (!protocol::CheckChildEnvironment(name, value, e)) {
-             *e = "--dist-env: " + *e;
-             return false;
-           }
-           // Given twice, the last one counts.
-           o->child_env.erase(std::remove_if(o->child_env.begin(), o->child_env.end(),
-                                             [&](const auto& p) { return p.first == name; }),
-                              o->child_env.end());
-           o->child_env.emplace_back(std::move(name), std::move(value));
-           any = true;
-         }
-         if (!any) {
-           *e = "--dist-env: expected NAME or NAME=VALUE (';' between several), got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+       AddEachItem("NAME or NAME=VALUE",
+                   [](const std::string& item, DistOptions* o, std::string* e) {
+                     const auto equals = item.find('=');
+                     std::string name = item.substr(0, equals);
+                     std::string value;
+                     if (equals != std::string::npos) {
+                       value = item.substr(equals + 1);
+                     } else if (const char* ours = std::getenv(name.c_str())) {
+                       value = ours;
+                     }
+                     if (!protocol::CheckChildEnvironment(name, value, e)) return false;
+                     // Given twice, the last one counts.
+                     auto& env = o->child_env;
+                     env.erase(std::remove_if(env.begin(), env.end(),
+                                              [&](const auto& p) { return p.first == name; }),
+                               env.end());
+                     env.emplace_back(std::move(name), std::move(value));
+                     return true;
+                   })},
       // The console a person watches (issue 17).
-      {"dist-console", FlagKind::kValue, "blocks|lines|failures",
-       "What the console prints: gtest's blocks (default when stdout is not a terminal), "
-       "one line per finished test with failures in full (lines, default on a terminal), "
-       "or only failures (failures). On a terminal a status line shows the progress.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v == "blocks") {
-           o->console = ConsoleStyle::kBlocks;
-         } else if (v == "lines") {
-           o->console = ConsoleStyle::kLines;
-         } else if (v == "failures") {
-           o->console = ConsoleStyle::kFailures;
-         } else {
-           *e = "--dist-console: expected blocks, lines or failures, got \"" + v + "\"";
-           return false;
-         }
-         return true;
-       }},
+      ChoiceFlag("dist-console", {"blocks", "lines", "failures"},
+                 "What the console prints: gtest's blocks (default when stdout is not a "
+                 "terminal), one line per finished test with failures in full (lines, default "
+                 "on a terminal), or only failures (failures). On a terminal a status line "
+                 "shows the progress.",
+                 [](const std::string& v, DistOptions* o) {
+                   o->console = v == "blocks"  ? ConsoleStyle::kBlocks
+                                : v == "lines" ? ConsoleStyle::kLines
+                                               : ConsoleStyle::kFailures;
+                 }),
       // Shipping the build to generic workers (gtest_dist worker).
       {"dist-files", FlagKind::kValue, "PATH[,PATH...]",
        "Files and directories (relative to the working directory, taken whole) that the "
        "tests read: shipped to generic workers and laid out the same way below the "
        "children's working directory there.",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         o->dist_files.clear();
-         std::stringstream list(v);
-         std::string item;
-         while (std::getline(list, item, ',')) {
-           if (item.empty()) continue;
-           if (item.front() == '/' || item == ".." || item.rfind("../", 0) == 0 ||
-               item.find("/../") != std::string::npos ||
-               (item.size() >= 3 && item.compare(item.size() - 3, 3, "/..") == 0)) {
-             *e = "--dist-files: \"" + item +
-                  "\" is not a relative path inside the working directory (no leading '/', "
-                  "no \"..\")";
-             return false;
-           }
-           o->dist_files.push_back(item);
-         }
-         if (o->dist_files.empty()) {
-           *e = "--dist-files: expected paths separated by commas, got \"" + v + "\"";
+         o->dist_files = SplitList(v, ',');
+         for (const std::string& item : o->dist_files) {
+           if (IsInsideWorkingDirectory(item)) continue;
+           *e = "\"" + item +
+                "\" is not a relative path inside the working directory (no leading '/', "
+                "no \"..\")";
            return false;
          }
-         return true;
+         if (!o->dist_files.empty()) return true;
+         *e = "expected paths separated by commas, " + Got(v);
+         return false;
        }},
-      {"dist-ship-libs", FlagKind::kValue, "auto|all|none",
-       "Which loaded shared libraries go to generic workers with the executable: auto "
-       "(default: all but the C library's own objects), all, or none.",
-       [](const std::string& v, DistOptions* o, std::string* e) {
-         if (v != "auto" && v != "all" && v != "none") {
-           *e = "--dist-ship-libs: expected auto, all or none, got \"" + v + "\"";
-           return false;
-         }
-         o->ship_libs = v;
-         return true;
-       }},
+      ChoiceFlag("dist-ship-libs", {"auto", "all", "none"},
+                 "Which loaded shared libraries go to generic workers with the executable: auto "
+                 "(default: all but the C library's own objects), all, or none.",
+                 [](const std::string& v, DistOptions* o) { o->ship_libs = v; }),
   };
   return kFlags;
 }
@@ -752,7 +675,7 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
     const char* value = std::getenv(EnvName(flag.name).c_str());
     if (value == nullptr) continue;
     if (!flag.apply(value, options, error)) {
-      *error = EnvName(flag.name) + " (environment): " + *error;
+      *error = EnvName(flag.name) + " (environment): --" + flag.name + ": " + *error;
       return false;
     }
   }
@@ -792,7 +715,10 @@ bool ParseDistOptions(const std::vector<std::string>& args, DistOptions* options
       options->mode = Mode::kPlain;
       mode_from_command_line = true;
     }
-    if (!flag->apply(value, options, error)) return false;
+    if (!flag->apply(value, options, error)) {
+      *error = "--" + name + ": " + *error;
+      return false;
+    }
   }
   if (options->jobs == 0) {
     options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
