@@ -2,12 +2,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
 #include <memory>
 #include <stdexcept>
+
+#include "gtest_dist/base/sha256.h"
 
 namespace gtest_dist {
 namespace {
@@ -18,38 +19,7 @@ bool IsDisabledName(const std::string& name) {
   return name.rfind(kPrefix, 0) == 0 || name.find("/" + kPrefix) != std::string::npos;
 }
 
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
-      throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
-    }
-  }
-  void Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
-  std::string HexDigest() {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(ctx_.get(), digest.data(), &size);
-    static const char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < size; ++i) {
-      hex += kHex[digest[i] >> 4];
-      hex += kHex[digest[i] & 15];
-    }
-    return hex;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
-};
-
 }  // namespace
-
-std::string Sha256Hex(const std::string& data) {
-  Sha256 sha;
-  sha.Update(data.data(), data.size());
-  return sha.HexDigest();
-}
 
 std::string DigestOfRunningBinary() {
   const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);

@@ -64,9 +64,6 @@ class TestCatalog {
 // SHA-256 (hex) of the running executable (/proc/self/exe).
 std::string DigestOfRunningBinary();
 
-// Hex SHA-256 of `data`.
-std::string Sha256Hex(const std::string& data);
-
 }  // namespace gtest_dist
 
 #endif  // GTEST_DIST_CATALOG_TEST_CATALOG_H_

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "gtest_dist/analytics/failure_signature.h"
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/cli/quarantine_command.h"
 #include "gtest_dist/cli/serve_command.h"
 #include "gtest_dist/cli/whole_number.h"
@@ -66,12 +67,6 @@ struct Args {
   std::map<std::string, std::string> options;
   bool json = false;
 };
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr, "gtest_dist: %s\n\n%s", error.c_str(), kUsage);
@@ -124,7 +119,7 @@ std::optional<std::int64_t> TimeOpt(const Args& args, const std::string& name) {
   if (text.empty()) return std::nullopt;
   std::int64_t ms = 0;
   std::string error;
-  if (!ParseTime(text, NowMs(), &ms, &error)) Usage("--" + name + ": " + error);
+  if (!ParseTime(text, NowEpochMs(), &ms, &error)) Usage("--" + name + ": " + error);
   return ms;
 }
 

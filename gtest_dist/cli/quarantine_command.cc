@@ -11,6 +11,7 @@
 #include <set>
 
 #include "gtest_dist/analytics/quarantine_policy.h"
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/cli/whole_number.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/quarantine_store.h"
@@ -47,12 +48,6 @@ struct Options {
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr, "gtest_dist quarantine: %s\n\n%s", error.c_str(), kQuarantineUsage);
   std::exit(kUsageError);
-}
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 Options Parse(const std::vector<std::string>& args, const std::set<std::string>& value_flags) {
@@ -147,7 +142,7 @@ int Add(history::Database* db, const Options& options) {
   entry.reason = Value(options, "reason");
   if (entry.reason.empty()) Usage("add: --reason TEXT is required (why is it quarantined?)");
   entry.owner = Value(options, "owner");
-  const std::int64_t now_ms = NowMs();
+  const std::int64_t now_ms = NowEpochMs();
   const std::string until = Value(options, "until");
   if (!until.empty()) entry.until_ms = ParseUntil(until, now_ms);
   entry.added_ms = now_ms;
@@ -163,7 +158,7 @@ int Add(history::Database* db, const Options& options) {
 }
 
 int List(history::Database* db, const Options& options) {
-  const std::int64_t now_ms = NowMs();
+  const std::int64_t now_ms = NowEpochMs();
   const std::vector<QuarantineEntry> entries = history::ListQuarantine(db);
   if (options.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -227,7 +222,7 @@ int Auto(history::Database* db, const Options& options) {
   }
   const analytics::QuarantineProposal proposal =
       analytics::ProposeQuarantine(candidates, quarantined, cleared, policy);
-  const std::int64_t now_ms = NowMs();
+  const std::int64_t now_ms = NowEpochMs();
   if (options.apply) {
     for (const analytics::FlakeCandidate& c : proposal.add) {
       QuarantineEntry entry;

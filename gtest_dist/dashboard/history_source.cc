@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/dashboard/run_documents.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
@@ -14,12 +15,6 @@ namespace gtest_dist::dashboard {
 namespace {
 
 constexpr int kEventBatch = 2000;
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> SplitCommas(const std::string& text) {
   std::vector<std::string> out;
@@ -144,7 +139,7 @@ nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   query.limit = filter.limit;
   query.count_results = false;
   nlohmann::json runs = nlohmann::json::array();
-  const std::int64_t now = NowMs();
+  const std::int64_t now = NowEpochMs();
   for (const history::RunRow& run : history::ListRuns(db, query)) {
     runs.push_back(RunJson(ToRun(db, run), now));
   }
@@ -172,7 +167,7 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
             [](const ResultView& a, const ResultView& b) { return a.id < b.id; });
   nlohmann::json failures = nlohmann::json::array();
   for (const ResultView& r : failed) failures.push_back(FailureJson(r, run.binary));
-  return nlohmann::json{{"run", RunJson(run, NowMs())},
+  return nlohmann::json{{"run", RunJson(run, NowEpochMs())},
                         {"results", std::move(results)},
                         {"failures", std::move(failures)},
                         {"cursor", cursor}};
@@ -187,7 +182,7 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
   if (!stored) return std::nullopt;
   const RunView run = ToRun(db, *stored);
   RunDelta delta;
-  delta.run = RunJson(run, NowMs());
+  delta.run = RunJson(run, NowEpochMs());
   delta.results = nlohmann::json::array();
   delta.failures = nlohmann::json::array();
   delta.cursor = cursor;

@@ -6,15 +6,10 @@
 
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/analytics/failure_signature.h"
+#include "gtest_dist/base/wall_clock.h"
 
 namespace gtest_dist::dashboard {
 namespace {
-
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 ResultView MakeResultView(const TestEntry& test, const TestRecord& record) {
   ResultView row;
@@ -57,7 +52,7 @@ LiveRunSource::LiveRunSource(std::string binary, std::string host, std::string l
       host_(std::move(host)),
       label_(std::move(label)),
       max_runs_(max_runs == 0 ? 1 : max_runs),
-      clock_(clock ? std::move(clock) : Clock(SystemNowMs)) {}
+      clock_(clock ? std::move(clock) : Clock(NowEpochMs)) {}
 
 std::int64_t LiveRunSource::Now() const { return clock_(); }
 

@@ -2,15 +2,11 @@
 
 #include <map>
 
+#include "gtest_dist/base/wall_clock.h"
+
 namespace gtest_dist {
 namespace history {
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 const char* PartKind(TestPart::Type type) {
   switch (type) {
@@ -83,7 +79,7 @@ void HistoryRecorder::Enqueue(Item item, bool urgent) {
 
 void HistoryRecorder::OnRunStart(const RunPlan& plan) {
   NewRun run;
-  run.started_ms = plan.start_timestamp_ms ? plan.start_timestamp_ms : NowMs();
+  run.started_ms = plan.start_timestamp_ms ? plan.start_timestamp_ms : NowEpochMs();
   run.binary_name = context_.binary_name;
   if (plan.catalog) {
     run.binary_digest = plan.catalog->binary_digest();
@@ -120,7 +116,7 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
 
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   EndRun end;
-  end.ended_ms = NowMs();
+  end.ended_ms = NowEpochMs();
   end.elapsed_ms = summary.elapsed_ms;
   end.counts = summary.Totals();
   std::map<std::string, WorkerUse> workers;

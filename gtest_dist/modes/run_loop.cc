@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "gtest_dist/base/wall_clock.h"
+
 namespace gtest_dist {
 
 int RunIterations(const SupervisorConfig& config, const ExecutorSettings& executors, RunPlan* plan,
@@ -15,9 +17,7 @@ int RunIterations(const SupervisorConfig& config, const ExecutorSettings& execut
   bool failed = false;
   for (int iteration = 0; plan->repeat < 0 || iteration < plan->repeat; ++iteration) {
     plan->iteration = iteration;
-    plan->start_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
+    plan->start_timestamp_ms = NowEpochMs();
     boost::asio::io_context io;
     NetworkExecutorFactory factory(io, executors);
     Supervisor supervisor(io, config, *plan, factory);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
 #include "gtest_dist/dashboard/http_server.h"
@@ -142,11 +143,7 @@ int FirstRandomSeed() {
   constexpr unsigned kMaxRandomSeed = 99999;
   const int flag_seed = GTEST_FLAG_GET(random_seed);
   const unsigned raw =
-      flag_seed == 0
-          ? static_cast<unsigned>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count())
-          : static_cast<unsigned>(flag_seed);
+      flag_seed == 0 ? static_cast<unsigned>(NowEpochMs()) : static_cast<unsigned>(flag_seed);
   return static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
 }
 
@@ -155,9 +152,7 @@ int FirstRandomSeed() {
 // without it: every failure then fails the run, the safe side.
 void ApplyQuarantine(history::Database* db, RunPlan* plan) {
   try {
-    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+    const std::int64_t now_ms = NowEpochMs();
     QuarantineMatch match =
         MatchQuarantine(history::ListQuarantine(db), *plan->catalog, plan->selected, now_ms);
     plan->quarantined = std::move(match.active);

@@ -17,6 +17,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "gtest_dist/base/sha256.h"
+
 namespace gtest_dist {
 namespace {
 
@@ -25,19 +27,9 @@ constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 // The entropy estimate under which a secret draws a warning.
 constexpr double kMinSecretBits = 80;
 
-std::string Hex(const unsigned char* bytes, std::size_t size) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kHex[bytes[i] >> 4];
-    hex += kHex[bytes[i] & 15];
-  }
-  return hex;
-}
-
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {
   const std::string mac = HmacSha256(key, {data});
-  return Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  return ToHex(mac.data(), mac.size());
 }
 
 // Fetched once: a fetch per frame would cost more than the MAC.
@@ -105,7 +97,7 @@ std::string NewNonce() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("OpenSSL: no random bytes for a nonce");
   }
-  return Hex(bytes.data(), bytes.size());
+  return ToHex(bytes.data(), bytes.size());
 }
 
 std::string WorkerProof(const std::string& secret, const std::string& supervisor_nonce,

@@ -199,20 +199,13 @@ void WriteNonTestSuiteFailure(const RunSummary& summary, std::string* json) {
 std::string FormatJsonReport(const RunSummary& summary) {
   const RunPlan& plan = *summary.plan;
   const std::vector<report_view::Suite> suites = report_view::CollectSuites(summary);
-  std::int64_t tests = 0;
-  std::int64_t failures = 0;
-  std::int64_t disabled = 0;
-  for (const report_view::Suite& suite : suites) {
-    tests += static_cast<std::int64_t>(suite.tests.size());
-    failures += suite.failures;
-    disabled += suite.disabled;
-  }
+  const report_view::ReportTotals totals = report_view::SumSuites(suites);
 
   const int indent = 2;
   std::string json = "{\n";
-  json += Key("tests", tests, indent);
-  json += Key("failures", failures, indent);
-  json += Key("disabled", disabled, indent);
+  json += Key("tests", totals.tests, indent);
+  json += Key("failures", totals.failures, indent);
+  json += Key("disabled", totals.disabled, indent);
   json += Key("errors", 0, indent);
   if (plan.shuffle) json += Key("random_seed", plan.random_seed, indent);
   json += Key("timestamp", FormatRfc3339(plan.start_timestamp_ms), indent);

@@ -162,6 +162,24 @@ inline std::vector<Suite> CollectSuites(const RunSummary& summary) {
   return suites;
 }
 
+// The counts in the report's root element (<testsuites>, or the JSON's top
+// object): tests, failures and disabled tests over every reported suite.
+struct ReportTotals {
+  std::int64_t tests = 0;
+  std::int64_t failures = 0;
+  std::int64_t disabled = 0;
+};
+
+inline ReportTotals SumSuites(const std::vector<Suite>& suites) {
+  ReportTotals totals;
+  for (const Suite& suite : suites) {
+    totals.tests += static_cast<std::int64_t>(suite.tests.size());
+    totals.failures += suite.failures;
+    totals.disabled += suite.disabled;
+  }
+  return totals;
+}
+
 }  // namespace gtest_dist::report_view
 
 #endif  // GTEST_DIST_REPORT_REPORT_VIEW_H_

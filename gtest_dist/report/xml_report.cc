@@ -230,20 +230,13 @@ void WriteNonTestSuiteFailure(const RunSummary& summary, std::string* xml) {
 std::string FormatXmlReport(const RunSummary& summary) {
   const RunPlan& plan = *summary.plan;
   const std::vector<report_view::Suite> suites = report_view::CollectSuites(summary);
-  std::int64_t tests = 0;
-  std::int64_t failures = 0;
-  std::int64_t disabled = 0;
-  for (const report_view::Suite& suite : suites) {
-    tests += static_cast<std::int64_t>(suite.tests.size());
-    failures += suite.failures;
-    disabled += suite.disabled;
-  }
+  const report_view::ReportTotals totals = report_view::SumSuites(suites);
 
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += "<testsuites";
-  xml += Attribute("tests", tests);
-  xml += Attribute("failures", failures);
-  xml += Attribute("disabled", disabled);
+  xml += Attribute("tests", totals.tests);
+  xml += Attribute("failures", totals.failures);
+  xml += Attribute("disabled", totals.disabled);
   xml += Attribute("errors", 0);
   xml += Attribute("time", FormatSeconds(summary.elapsed_ms));
   xml += Attribute("timestamp", FormatIso8601(plan.start_timestamp_ms));

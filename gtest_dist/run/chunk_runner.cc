@@ -12,17 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/output_file.h"
 
 namespace gtest_dist {
 namespace {
-
-std::int64_t NowEpochMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // An unlinked temporary file: the child's stdout and stderr.
 int CreateOutputFile(std::string* error) {

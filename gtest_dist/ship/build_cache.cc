@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "gtest_dist/base/sha256.h"
 #include "gtest_dist/ship/file_digest.h"
 
 namespace gtest_dist {
@@ -99,7 +100,7 @@ bool WantsExec(int mode) { return (mode & 0111) != 0; }
 }  // namespace
 
 struct BlobUpload::Hash {
-  StreamingSha256 sha;
+  Sha256 sha;
 };
 
 BlobUpload::~BlobUpload() {
@@ -179,7 +180,7 @@ std::string BuildCache::BuildId(const protocol::Manifest& manifest) {
     lines.push_back(file.path + '\0' + file.digest + '\0' + std::to_string(file.mode) + '\n');
   }
   std::sort(lines.begin(), lines.end());
-  StreamingSha256 sha;
+  Sha256 sha;
   for (const std::string& line : lines) sha.Update(line.data(), line.size());
   return sha.HexDigest();
 }

@@ -7,14 +7,10 @@
 #include <utility>
 #include <variant>
 
+#include "gtest_dist/base/wall_clock.h"
+
 namespace gtest_dist {
 namespace {
-
-std::int64_t NowEpochMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {

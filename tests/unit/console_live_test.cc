@@ -312,17 +312,17 @@ TEST(TerminalTest, StatusLineOnlyOnARealTerminalAndNoColorHonouredForAuto) {
   const int terminal = fds.terminal;
   const int pipe_fd = fds.pipe_write;
   {
-    ScopedVariable term("TERM", "xterm");
-    ScopedVariable no_color("NO_COLOR", nullptr);
+    ScopedEnv term("TERM", "xterm");
+    ScopedEnv no_color("NO_COLOR", std::nullopt);
     EXPECT_TRUE(SupportsStatusLine(terminal));
     EXPECT_FALSE(SupportsStatusLine(pipe_fd));
     EXPECT_TRUE(ShouldUseColor("auto", terminal));
-    ScopedVariable set("NO_COLOR", "1");
+    ScopedEnv set("NO_COLOR", "1");
     EXPECT_FALSE(ShouldUseColor("auto", terminal));
     EXPECT_TRUE(ShouldUseColor("yes", terminal));  // the explicit flag wins
   }
   {
-    ScopedVariable term("TERM", "dumb");
+    ScopedEnv term("TERM", "dumb");
     EXPECT_FALSE(SupportsStatusLine(terminal));
   }
   winsize size = {};
@@ -331,9 +331,9 @@ TEST(TerminalTest, StatusLineOnlyOnARealTerminalAndNoColorHonouredForAuto) {
   ASSERT_EQ(0, ioctl(terminal, TIOCSWINSZ, &size));
   EXPECT_EQ(57, TerminalColumns(terminal));
   {
-    ScopedVariable columns("COLUMNS", "33");
+    ScopedEnv columns("COLUMNS", "33");
     EXPECT_EQ(33, TerminalColumns(pipe_fd));
-    ScopedVariable none("COLUMNS", nullptr);
+    ScopedEnv none("COLUMNS", std::nullopt);
     EXPECT_EQ(80, TerminalColumns(pipe_fd));
   }
 }

@@ -663,13 +663,13 @@ TEST(ShouldUseColorTest, AutoNeedsATerminalAndAKnownTerm) {
   const int terminal = fds.terminal;
   const int pipe_fd = fds.pipe_write;
   {
-    ScopedVariable term("TERM", "xterm-256color");
+    ScopedEnv term("TERM", "xterm-256color");
     EXPECT_TRUE(ShouldUseColor("auto", terminal));
     EXPECT_TRUE(ShouldUseColor("AUTO", terminal));
     EXPECT_FALSE(ShouldUseColor("auto", pipe_fd));
   }
   {
-    ScopedVariable term("TERM", "dumb");
+    ScopedEnv term("TERM", "dumb");
     EXPECT_FALSE(ShouldUseColor("auto", terminal));
   }
 }

@@ -10,38 +10,12 @@
 #include <vector>
 
 #include "tests/unit/flags_test_support.h"
+#include "tests/unit/scoped_env.h"
 
 extern char** environ;
 
 namespace gtest_dist {
 namespace {
-
-// Sets (or, with nullopt, unsets) one environment variable for its lifetime
-// and restores what was there before.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    if (value) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 // Every test starts from an environment without GTEST_DIST_* variables (the
 // machine running these tests may have some), restored afterwards.

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/unit/report_test_model.h"
+#include "tests/unit/scoped_env.h"
 
 namespace gtest_dist {
 namespace {
@@ -418,27 +419,12 @@ constexpr char kNoTestsJson[] =
 // Pins the time zone: gtest's timestamps are local time.
 class JsonReportTest : public testing::Test {
  protected:
-  void SetUp() override {
-    if (const char* tz = getenv("TZ")) old_tz_ = tz, had_tz_ = true;
-    setenv("TZ", "UTC", 1);
-    tzset();
-  }
-  void TearDown() override {
-    if (had_tz_) {
-      setenv("TZ", old_tz_.c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
   static nlohmann::json Parse(const std::string& text) {
     return nlohmann::json::parse(text);  // throws, failing the test, if invalid
   }
 
  private:
-  std::string old_tz_;
-  bool had_tz_ = false;
+  ScopedUtcTimeZone utc_;
 };
 
 TEST_F(JsonReportTest, GoldenRunIsWhatGtestWrites) {

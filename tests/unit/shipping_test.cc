@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "gtest_dist/base/sha256.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/ship/build_cache.h"
 #include "gtest_dist/ship/file_digest.h"
@@ -25,7 +26,7 @@ using protocol::ManifestEntry;
 using protocol::Message;
 
 std::string DigestOf(const std::string& data) {
-  StreamingSha256 sha;
+  Sha256 sha;
   sha.Update(data.data(), data.size());
   return sha.HexDigest();
 }

@@ -1,42 +1,16 @@
-// For tests of what the console does on a terminal and elsewhere: a scoped
-// environment variable, and a pseudo-terminal beside a pipe.
+// For tests of what the console does on a terminal and elsewhere: a
+// pseudo-terminal beside a pipe (and ScopedEnv for TERM and the like).
 #ifndef GTEST_DIST_TESTS_UNIT_TERMINAL_TEST_SUPPORT_H_
 #define GTEST_DIST_TESTS_UNIT_TERMINAL_TEST_SUPPORT_H_
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 
-#include <optional>
 #include <string>
 
+#include "tests/unit/scoped_env.h"
+
 namespace gtest_dist {
-
-// Sets (or, with nullptr, unsets) one environment variable for its lifetime.
-class ScopedVariable {
- public:
-  ScopedVariable(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedVariable() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedVariable(const ScopedVariable&) = delete;
-  ScopedVariable& operator=(const ScopedVariable&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 // A pseudo-terminal (`terminal`, its master kept open) and a pipe
 // (`pipe_write`), all closed at the end. ok() is false where the machine

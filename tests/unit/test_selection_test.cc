@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
+#include "tests/unit/scoped_env.h"
 
 namespace gtest_dist {
 namespace {
@@ -31,34 +32,6 @@ std::vector<std::string> Names(const TestCatalog& catalog, const std::vector<int
   for (int index : indices) names.push_back(catalog.test(index).FullName());
   return names;
 }
-
-// Sets (or unsets, with nullopt) an environment variable for its lifetime and
-// restores the previous state afterwards, so that no test leaks sharding
-// variables into the next one.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 // A straightforward recursive glob matcher, the reference for GlobMatches.
 bool ReferenceGlob(const char* pattern, const char* name) {

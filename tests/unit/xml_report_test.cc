@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/unit/report_test_model.h"
+#include "tests/unit/scoped_env.h"
 
 namespace gtest_dist {
 namespace {
@@ -142,24 +143,8 @@ constexpr char kNoTestsXml[] =
 
 // Pins the time zone: gtest's timestamps are local time.
 class XmlReportTest : public testing::Test {
- protected:
-  void SetUp() override {
-    if (const char* tz = getenv("TZ")) old_tz_ = tz, had_tz_ = true;
-    setenv("TZ", "UTC", 1);
-    tzset();
-  }
-  void TearDown() override {
-    if (had_tz_) {
-      setenv("TZ", old_tz_.c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
  private:
-  std::string old_tz_;
-  bool had_tz_ = false;
+  ScopedUtcTimeZone utc_;
 };
 
 TEST_F(XmlReportTest, GoldenRunIsWhatGtestWrites) {

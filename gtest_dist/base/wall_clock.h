@@ -1,0 +1,19 @@
+// The wall clock as the history, the reports and the protocol store it.
+#ifndef GTEST_DIST_BASE_WALL_CLOCK_H_
+#define GTEST_DIST_BASE_WALL_CLOCK_H_
+
+#include <chrono>
+#include <cstdint>
+
+namespace gtest_dist {
+
+// Milliseconds since the Unix epoch, now.
+inline std::int64_t NowEpochMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace gtest_dist
+
+#endif  // GTEST_DIST_BASE_WALL_CLOCK_H_
