@@ -700,6 +700,26 @@ TEST(DecodePayloadTest, MissingFieldIsNamed) {
             Decode(no_fingerprint_count.dump()).find("missing field \"test_count\""));
 }
 
+// A payload that must not decode, and what its error must say.
+struct RejectCase {
+  json payload;
+  std::string expected;
+};
+
+void ExpectEachRejected(const std::vector<RejectCase>& cases) {
+  for (const RejectCase& c : cases) {
+    const std::string error = Decode(c.payload.dump());
+    EXPECT_NE(std::string::npos, error.find(c.expected))
+        << c.payload.dump() << "\n  error: " << error;
+  }
+}
+
+// `payload` with `key` set to `value`.
+json with(json payload, const std::string& key, json value) {
+  payload[key] = std::move(value);
+  return payload;
+}
+
 TEST(DecodePayloadTest, ValidTemplatesDecode) {
   // The payloads the other tests break are themselves valid.
   for (const json& payload :
@@ -711,15 +731,7 @@ TEST(DecodePayloadTest, ValidTemplatesDecode) {
 }
 
 TEST(DecodePayloadTest, WrongFieldTypeIsNamed) {
-  struct Case {
-    json payload;
-    std::string expected;
-  };
-  const auto with = [](json payload, const std::string& key, json value) {
-    payload[key] = std::move(value);
-    return payload;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<RejectCase> cases = {
       {with(ValidRunChunk(), "chunk_id", "5"), "field \"chunk_id\" must be an integer, got string"},
       {with(ValidRunChunk(), "chunk_id", 1.5), "field \"chunk_id\" must be an integer, got number"},
       {with(ValidRunChunk(), "tests", json{{"a", 1}}),
@@ -745,22 +757,10 @@ TEST(DecodePayloadTest, WrongFieldTypeIsNamed) {
       {json{{"type", "auth"}, {"proof", json::array()}},
        "field \"proof\" must be a string, got array"},
   };
-  for (const Case& c : cases) {
-    const std::string error = Decode(c.payload.dump());
-    EXPECT_NE(std::string::npos, error.find(c.expected))
-        << c.payload.dump() << "\n  error: " << error;
-  }
+  ExpectEachRejected(cases);
 }
 
 TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
-  struct Case {
-    json payload;
-    std::string expected;
-  };
-  const auto with = [](json payload, const std::string& key, json value) {
-    payload[key] = std::move(value);
-    return payload;
-  };
   json started = {{"type", "test_started"}, {"chunk_id", 0}, {"index", -1}, {"output_before", ""}};
   json negative_chunk = started;
   negative_chunk["index"] = 0;
@@ -771,7 +771,7 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
   bad_kind["part"]["kind"] = "warning";
   json bad_count = ValidHello();
   bad_count["fingerprint"]["test_count"] = -1;
-  const std::vector<Case> cases = {
+  const std::vector<RejectCase> cases = {
       {started, "field \"index\" = -1 is outside [0, "},
       {negative_chunk, "field \"chunk_id\" = -4 is outside [0, "},
       {with(ValidRunChunk(), "chunk_id", 0), "field \"chunk_id\" = 0 is outside [1, "},
@@ -800,11 +800,7 @@ TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
       {json{{"type", "chunk_finished"}, {"chunk_id", -1}},
        "field \"chunk_id\" = -1 is outside [0, "},
   };
-  for (const Case& c : cases) {
-    const std::string error = Decode(c.payload.dump());
-    EXPECT_NE(std::string::npos, error.find(c.expected))
-        << c.payload.dump() << "\n  error: " << error;
-  }
+  ExpectEachRejected(cases);
 }
 
 TEST(DecodePayloadTest, ErrorsNameTheMessageType) {
