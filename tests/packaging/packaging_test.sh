@@ -11,11 +11,11 @@ set -euo pipefail
 
 usage() {
   echo "usage: $0 --source-dir DIR --build-dir DIR --version X.Y.Z" \
-       "[--config CFG] [--cmake PATH] [--cxx PATH]" >&2
+       "[--config CFG] [--cmake PATH] [--cxx PATH] [--launcher PATH]" >&2
   exit 2
 }
 
-source_dir='' build_dir='' config='' cmake=cmake cxx='' version=''
+source_dir='' build_dir='' config='' cmake=cmake cxx='' version='' launcher=''
 while (($#)); do
   case "$1" in
     --source-dir) source_dir=$2 ;;
@@ -24,6 +24,7 @@ while (($#)); do
     --cmake) cmake=$2 ;;
     --cxx) cxx=$2 ;;
     --version) version=$2 ;;
+    --launcher) launcher=$2 ;;
     *) echo "packaging_test: unknown argument '$1'" >&2; usage ;;
   esac
   shift 2 || usage
@@ -34,15 +35,23 @@ consumer_src="$source_dir/tests/packaging/consumer"
 # Matches the PROCESSORS property in tests/packaging/CMakeLists.txt.
 jobs=2
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gtest_dist_packaging.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-prefix="$work/prefix"
+# Inside the build tree, at a fixed path: with the compiler launcher (ccache)
+# a rerun compiles only what changed, as the build tree itself does.
+work="$build_dir/packaging-work"
+rm -rf "$work"
+mkdir -p "$work"
+# The prefix stays outside the build tree: the check below that the package
+# names no build path must not see its own location as one.
+prefix_parent=$(mktemp -d "${TMPDIR:-/tmp}/gtest_dist_packaging.XXXXXX")
+trap 'rm -rf "$work" "$prefix_parent"' EXIT
+prefix="$prefix_parent/prefix"
 
 # Arguments every consumer configure shares: same compiler and build type as
 # the tree under test, and no package registry, so find_package can only find
 # what we installed into $prefix.
 common_args=(-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 [[ -n $cxx ]] && common_args+=("-DCMAKE_CXX_COMPILER=$cxx")
+[[ -n $launcher ]] && common_args+=("-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher")
 [[ -n $config ]] && common_args+=("-DCMAKE_BUILD_TYPE=$config")
 build_config_args=()
 [[ -n $config ]] && build_config_args+=(--config "$config")
