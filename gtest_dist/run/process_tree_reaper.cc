@@ -67,6 +67,44 @@ std::map<pid_t, ProcessInfo> AllProcesses() {
   return processes;
 }
 
+// The direct children of `self` (this process), from each thread's
+// /proc/self/task/TID/children: the strays' check runs on every SIGCHLD, and
+// this reads a few files where a scan of /proc reads one per process on the
+// machine. The scan remains for kernels built without those files.
+std::map<pid_t, ProcessInfo> ChildrenOf(pid_t self) {
+  std::map<pid_t, ProcessInfo> children;
+  DIR* tasks = opendir("/proc/self/task");
+  bool listed = false;
+  if (tasks != nullptr) {
+    while (const dirent* entry = readdir(tasks)) {
+      if (entry->d_name[0] == '.') continue;
+      std::string text;
+      if (!ReadSmallFile(std::string("/proc/self/task/") + entry->d_name + "/children", &text,
+                         1 << 20)) {
+        continue;
+      }
+      listed = true;
+      const char* cursor = text.c_str();
+      for (;;) {
+        char* end = nullptr;
+        const long pid = std::strtol(cursor, &end, 10);
+        if (end == cursor) break;
+        cursor = end;
+        ProcessInfo info;
+        if (pid > 0 && ReadProcessInfo(static_cast<pid_t>(pid), &info) && info.ppid == self) {
+          children[static_cast<pid_t>(pid)] = info;
+        }
+      }
+    }
+    closedir(tasks);
+  }
+  if (listed) return children;
+  for (const auto& [pid, info] : AllProcesses()) {
+    if (info.ppid == self) children[pid] = info;
+  }
+  return children;
+}
+
 std::vector<pid_t> DescendantsIn(const std::map<pid_t, ProcessInfo>& processes, pid_t root,
                                  bool live_only) {
   std::multimap<pid_t, pid_t> children;
@@ -187,8 +225,8 @@ int KillStrays() {
     it = result == 0 ? std::next(it) : KilledStrays().erase(it);
   }
   int killed = 0;
-  for (const auto& [pid, info] : AllProcesses()) {
-    if (info.ppid != self || info.state == 'Z' || Registered().count(pid) > 0) continue;
+  for (const auto& [pid, info] : ChildrenOf(self)) {
+    if (info.state == 'Z' || Registered().count(pid) > 0) continue;
     if (!CarriesOurToken(pid, prefix)) continue;
     kill(pid, SIGKILL);
     KilledStrays().insert(pid);
