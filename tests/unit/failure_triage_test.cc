@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "gtest_dist/modes/triage_runner.h"
@@ -55,6 +56,22 @@ TEST(FailureTriageTest, PassingAloneItIsBisectedToThePolluter) {
                 4, [] { return false; }, [](const std::vector<int>&) { return false; })
                 .verdict,
             TriageVerdict::kFlaky);
+}
+
+// The acceptance bound of issue 16 through the whole triage: a chunk of 200
+// predecessors with one polluter anywhere is bisected in at most
+// ceil(log2 200) + 3 = 11 replays after the three alone runs.
+TEST(FailureTriageTest, TwoHundredPredecessorsTakeAtMostLog2Plus3BisectReplays) {
+  for (int polluter = 0; polluter < 200; ++polluter) {
+    const analytics::TriageResult result = TriageFailure(
+        200, [] { return false; },
+        [polluter](const std::vector<int>& subset) {
+          return std::find(subset.begin(), subset.end(), polluter) != subset.end();
+        });
+    ASSERT_EQ(result.verdict, TriageVerdict::kOrderDependent) << polluter;
+    ASSERT_EQ(result.culprits, std::vector<int>{polluter});
+    ASSERT_LE(result.replays - 3, 11) << polluter;
+  }
 }
 
 TEST(FailureTriageTest, ASpentBudgetIsUnknownWithTheReason) {
