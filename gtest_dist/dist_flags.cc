@@ -549,7 +549,8 @@ const std::vector<FlagDefinition>& Definitions() {
        "After the run, replay each failed test here to say why it failed: BROKEN (fails "
        "alone every time), FLAKY (sometimes), ORDER-DEPENDENT (after the tests its process "
        "ran before it, bisected to the fewest). Default auto: only a test that failed and "
-       "then passed on its --dist-retries retry; 0: never. Never changes the results.",
+       "then passed on its --dist-retries retry, in a run that does not repeat; 0: never. Never "
+       "changes the results.",
        [](const std::string& v, DistOptions* o, std::string* e) {
          bool on = false;
          if (v == "auto") {

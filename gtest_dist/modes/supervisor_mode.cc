@@ -350,8 +350,12 @@ int RunSupervisorMode(const DistOptions& options) {
   if (plan.shuffle) plan.random_seed = FirstRandomSeed();
   std::unique_ptr<history::HistoryRecorder> recorder =
       OpenHistory(options, binary_name, &config.estimate, &plan);
-  // --dist-triage: failed tests replayed here once the run is over.
-  if (options.triage != TriageMode::kOff) {
+  // --dist-triage: failed tests replayed here once the run is over. Not by
+  // default in a loop or repeat: the iterations measure flakiness themselves,
+  // and replays would add runs (and their side effects) between them.
+  const bool repeating = looping || plan.repeat != 1;
+  if (options.triage == TriageMode::kAll ||
+      (options.triage == TriageMode::kAuto && !repeating)) {
     TriageSettings triage;
     triage.mode = options.triage;
     triage.setup = ReplaySetup(options);
