@@ -31,6 +31,7 @@ namespace {
 
 constexpr int kUsageError = 2;
 constexpr int kUndecided = 3;
+constexpr std::size_t kMaxArgumentBytes = 128 * 1024 - 64;  // MAX_ARG_STRLEN, the flag's name
 
 int Usage(const std::string& error) {
   std::fprintf(stderr, "gtest_dist repro: %s\n\n%s", error.c_str(), kReproUsage);
@@ -158,6 +159,12 @@ int RunReproCommand(const std::vector<std::string>& args, const std::string& def
                   ? ("; shuffled, seed " + std::to_string(replay.spec.random_seed)).c_str()
                   : "");
   std::printf("%s\n", Shown(line).c_str());
+  if (analytics::ReplayFilter(replay.spec.tests).size() > kMaxArgumentBytes) {
+    std::fprintf(stderr,
+                 "gtest_dist repro: note: the filter is longer than one argument may be (128 "
+                 "KiB); put --gtest_filter=... in a file and give --gtest_flagfile=FILE instead "
+                 "(--run does)\n");
+  }
   if (!run) return 0;
   std::fflush(stdout);
 

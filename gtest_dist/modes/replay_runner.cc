@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -34,6 +35,45 @@ std::vector<std::string> ReplayEnvironment(const analytics::ReplaySpec& spec) {
   return env;
 }
 
+constexpr std::size_t kMaxArgument = 64 * 1024;
+
+// A temporary file of gtest flags, one a line, removed with the object.
+class FlagFile {
+ public:
+  ~FlagFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  bool Write(const std::string& flag, std::string* error) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string name =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/gtest_dist_replay_XXXXXX";
+    const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd < 0) {
+      *error = "cannot create a flag file " + name + ": " + std::strerror(errno);
+      return false;
+    }
+    path_ = name;
+    const std::string line = flag + "\n";
+    size_t written = 0;
+    while (written < line.size()) {
+      const ssize_t n = ::write(fd, line.data() + written, line.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        *error = "cannot write the flag file " + path_ + ": " + std::strerror(errno);
+        ::close(fd);
+        return false;
+      }
+      written += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    return true;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 [[noreturn]] void ChildFail(const std::string& prefix) {
   const char* reason = std::strerror(errno);
   (void)!::write(STDERR_FILENO, prefix.data(), prefix.size());
@@ -48,6 +88,15 @@ ReplayResult RunReplay(const analytics::ReplaySpec& spec, std::chrono::milliseco
   ReplayResult result;
   std::vector<std::string> argv = analytics::ReplayArgv(spec);
   argv.push_back("--gtest_color=no");
+  // A filter of thousands of names is longer than one argument may be
+  // (MAX_ARG_STRLEN, 128 KiB): gtest reads it from a flag file instead.
+  FlagFile flag_file;
+  for (std::string& arg : argv) {
+    if (arg.size() > kMaxArgument && arg.rfind("--gtest_filter=", 0) == 0) {
+      if (!flag_file.Write(arg, &result.error)) return result;
+      arg = "--gtest_flagfile=" + flag_file.path();
+    }
+  }
   const std::vector<std::string> env = ReplayEnvironment(spec);
   std::vector<char*> argv_c, env_c;
   for (const std::string& a : argv) argv_c.push_back(const_cast<char*>(a.c_str()));

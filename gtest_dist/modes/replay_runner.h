@@ -25,7 +25,9 @@ constexpr std::size_t kMaxReplayOutput = 16u << 20;
 // Runs ReplayArgv(spec) plus --gtest_color=no in spec.directory, in its own
 // process group, with spec.env set and every GTEST_* variable of this
 // environment removed (they are gtest's and gtest_dist's flags: a replay
-// must be a plain run with exactly the recorded flags). Killed at `timeout`.
+// must be a plain run with exactly the recorded flags). A filter longer than
+// 64 KiB goes in a temporary --gtest_flagfile (one argument may not exceed
+// 128 KiB). Killed at `timeout`.
 ReplayResult RunReplay(const analytics::ReplaySpec& spec, std::chrono::milliseconds timeout);
 
 }  // namespace gtest_dist

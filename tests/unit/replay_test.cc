@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "gtest_dist/analytics/replay_command.h"
 #include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/history/replay_store.h"
+#include "gtest_dist/modes/replay_runner.h"
 #include "gtest_dist/supervisor/process_log.h"
 #include "tests/unit/catalog_test_support.h"
 
@@ -107,6 +110,45 @@ TEST(ReplayCommandTest, ReadsWhatTheReplayRanAndHowEachTestEnded) {
   EXPECT_EQ(died.ResultOf("C.D"), R::kDied);
   EXPECT_TRUE(died.Failed("C.D"));
   EXPECT_FALSE(died.Failed("A.B"));
+}
+
+// A filter too long for one argument goes to the binary in a gtest flag
+// file, removed after the replay. The "binary" here is a script that reads
+// it and reports A.B failed when the file holds the whole filter.
+TEST(ReplayRunnerTest, ALongFilterGoesThroughAFlagFile) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("gtest_dist_replay_run_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string script = (dir / "fake_test").string();
+  {
+    std::FILE* f = std::fopen(script.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "#!/bin/sh\n"
+        "file=${1#--gtest_flagfile=}\n"
+        "echo \"flag file $file\"\n"
+        "echo '[ RUN      ] A.B'\n"
+        "grep -q 'LongSuiteName.TestNumber4999:A.B$' \"$file\" && echo '[  FAILED  ] A.B (0 ms)'\n"
+        "exit 1\n",
+        f);
+    std::fclose(f);
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  analytics::ReplaySpec spec;
+  spec.binary = script;
+  spec.directory = dir.string();
+  // 5000 names of 26 bytes or more: a filter over 128 KiB.
+  for (int i = 0; i < 5000; ++i)
+    spec.tests.push_back("LongSuiteName.TestNumber" + std::to_string(i));
+  spec.tests.push_back("A.B");
+  const ReplayResult result = RunReplay(spec, std::chrono::seconds(30));
+  ASSERT_TRUE(result.ran) << result.error;
+  EXPECT_TRUE(result.seen.Failed("A.B")) << result.output.substr(0, 300);
+  const size_t at = result.output.find("flag file ");
+  ASSERT_NE(at, std::string::npos) << result.output.substr(0, 300);
+  const std::string path = result.output.substr(at + 10, result.output.find('\n', at) - at - 10);
+  EXPECT_FALSE(std::filesystem::exists(path)) << path;
+  std::filesystem::remove_all(dir);
 }
 
 class ReplayStoreTest : public testing::Test {
