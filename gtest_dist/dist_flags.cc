@@ -467,6 +467,35 @@ const std::vector<FlagDefinition>& Definitions() {
                  "Which loaded shared libraries go to generic workers with the executable: auto "
                  "(default: all but the C library's own objects), all, or none.",
                  [](const std::string& v, DistOptions* o) { o->ship_libs = v; }),
+      // Order triage (issue 16, item 2).
+      {"dist-triage", FlagKind::kBool, "",
+       "After the run, replay each failed test here to say why it failed: BROKEN (fails "
+       "alone every time), FLAKY (sometimes), ORDER-DEPENDENT (after the tests its process "
+       "ran before it, bisected to the fewest). Default auto: only a test that failed and "
+       "then passed on its --dist-retries retry, in a run that does not repeat; 0: never. Never "
+       "changes the results.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         bool on = false;
+         if (v == "auto") {
+           o->triage = TriageMode::kAuto;
+         } else if (ParseBool(v, &on)) {
+           o->triage = on ? TriageMode::kAll : TriageMode::kOff;
+         } else {
+           *e = "expected no value, 1, 0 or auto, " + Got(v);
+           return false;
+         }
+         return true;
+       }},
+      {"dist-triage-budget", FlagKind::kValue, "SECONDS",
+       "The time --dist-triage may spend replaying, for all failed tests together "
+       "(default 120); a test left without a verdict is UNKNOWN.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParsePositiveInt(v, 86400, &o->triage_budget_s)) {
+           *e = "expected whole seconds from 1 to 86400, " + Got(v);
+           return false;
+         }
+         return true;
+       }},
   };
   return kFlags;
 }

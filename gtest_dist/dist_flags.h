@@ -31,6 +31,13 @@ struct WorkerAddress {
 // kLines on a terminal and kBlocks elsewhere (logs, compat drivers).
 enum class ConsoleStyle { kAuto, kBlocks, kLines, kFailures };
 
+// --dist-triage: which failed tests are replayed after the run.
+enum class TriageMode {
+  kOff,   // none
+  kAuto,  // those that failed and then passed on a retry (FLAKY)
+  kAll,   // every failed test
+};
+
 struct DistOptions {
   Mode mode = Mode::kPlain;
   std::vector<WorkerAddress> workers;   // --workers
@@ -64,6 +71,9 @@ struct DistOptions {
   std::string ship_libs = "auto";       // --dist-ship-libs: auto, all or none
   // Triage (issue 16).
   bool quarantine = true;  // --dist-quarantine: apply the store's quarantine list
+  // Order triage (issue 16, item 2): --dist-triage, --dist-triage-budget.
+  TriageMode triage = TriageMode::kAuto;
+  int triage_budget_s = 120;
   // --dist-dashboard: serve this run's live dashboard there; empty host: none.
   std::string dashboard_host;
   int dashboard_port = 0;

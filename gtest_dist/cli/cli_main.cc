@@ -20,6 +20,7 @@
 #include "gtest_dist/analytics/failure_signature.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/cli/quarantine_command.h"
+#include "gtest_dist/cli/repro_command.h"
 #include "gtest_dist/cli/serve_command.h"
 #include "gtest_dist/cli/whole_number.h"
 #include "gtest_dist/cli/worker_command.h"
@@ -51,6 +52,9 @@ const char kUsage[] =
     "  quarantine add TEST --reason TEXT [--until T] [--owner NAME] | list | remove TEST |\n"
     "            auto [--flake-rate F] [--window N] [--apply]: tests whose failure does not\n"
     "            fail a run (gtest_dist quarantine --help)\n"
+    "  repro     RUN TEST [--attempt N] [--run]: the command that replays the process TEST\n"
+    "            ran in (its predecessors in order, the seed, --dist-env); --run runs it\n"
+    "            and says whether the failure came back (gtest_dist repro --help)\n"
     "  worker    [--bind HOST:PORT] [--jobs N] [--cache-dir DIR] [--cache-size BYTES] ...:\n"
     "            a worker daemon that runs any build shipped to it (gtest_dist worker --help)\n"
     "  secret    [PATH] [--force]: write a fresh random secret (32 bytes, hex) to PATH\n"
@@ -253,6 +257,7 @@ int Show(Database* db, const Args& args) {
     }
     if (!res.signature.empty()) std::printf("  signature: %s\n", Shown(res.signature).c_str());
     if (!res.quarantine.empty()) std::printf("  quarantined: %s\n", Shown(res.quarantine).c_str());
+    if (res.triage) std::printf("  triage: %s\n", Shown(res.triage->Describe()).c_str());
   }
   if (!detail.suite_parts.empty()) {
     std::printf("\noutside tests (SetUpTestSuite, TearDownTestSuite, Environments):\n");
@@ -335,9 +340,11 @@ int FailuresCommand(Database* db, const Args& args) {
     }
     rows.push_back({FormatTime(f.result.started_ms), std::to_string(f.result.run_id),
                     f.result.full_name, std::to_string(f.result.attempt), StatusText(f.result),
-                    f.result.worker, f.run_host, where});
+                    f.result.worker, f.run_host, where,
+                    f.result.triage ? f.result.triage->Describe() : ""});
   }
-  PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE"}, rows);
+  PrintTable({"WHEN", "RUN", "TEST", "ATTEMPT", "STATUS", "WORKER", "HOST", "WHERE", "TRIAGE"},
+             rows);
   return 0;
 }
 
@@ -497,6 +504,11 @@ int main(int argc, char** argv) {
   }
   if (std::string(argv[1]) == "secret") {
     return SecretCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  if (std::string(argv[1]) == "repro") {
+    const char* env = std::getenv("GTEST_DIST_HISTORY");
+    return gtest_dist::RunReproCommand(std::vector<std::string>(argv + 2, argv + argc),
+                                       env && *env ? env : DefaultHistoryLocation());
   }
   if (std::string(argv[1]) == "quarantine") {
     const char* env = std::getenv("GTEST_DIST_HISTORY");

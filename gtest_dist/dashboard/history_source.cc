@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "gtest_dist/analytics/replay_command.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/dashboard/run_documents.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
+#include "gtest_dist/history/replay_store.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -45,6 +48,15 @@ RunView ToRun(history::Database* db, const history::RunRow& stored) {
   return run;
 }
 
+// `r` with the command that replays its process (a FLAKY result: its failed
+// attempt's), when the store recorded it.
+ResultView WithReplay(history::Database* db, ResultView r) {
+  const std::optional<history::ResultReplay> replay = history::FindReplayQuietly(
+      db, r.run_id, r.test, r.status == Outcome::kFlaky ? std::nullopt : std::optional(r.attempt));
+  if (replay) r.repro = analytics::ReplayShellLine(replay->spec);
+  return r;
+}
+
 ResultView ToResult(const history::ResultRow& stored) {
   ResultView r;
   r.id = stored.id;
@@ -57,6 +69,7 @@ ResultView ToResult(const history::ResultRow& stored) {
   r.attempt = stored.attempt;
   r.quarantine = stored.quarantine;
   r.signature = stored.signature;
+  if (stored.triage) r.triage = stored.triage->Describe();
   for (const history::PartRow& part : stored.parts) {
     if (part.kind == "skip") continue;
     r.messages.push_back({part.file, part.line, part.summary});
@@ -166,7 +179,7 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
   std::sort(failed.begin(), failed.end(),
             [](const ResultView& a, const ResultView& b) { return a.id < b.id; });
   nlohmann::json failures = nlohmann::json::array();
-  for (const ResultView& r : failed) failures.push_back(FailureJson(r, run.binary));
+  for (const ResultView& r : failed) failures.push_back(FailureJson(WithReplay(db, r), run.binary));
   return nlohmann::json{{"run", RunJson(run, NowEpochMs())},
                         {"results", std::move(results)},
                         {"failures", std::move(failures)},
@@ -193,7 +206,7 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
     const ResultView r = ToResult(row);
     delta.cursor = r.id;
     delta.results.push_back(ResultJson(r));
-    if (HadFailure(r.status)) delta.failures.push_back(FailureJson(r, run.binary));
+    if (HadFailure(r.status)) delta.failures.push_back(FailureJson(WithReplay(db, r), run.binary));
   }
   // More than one batch behind: not finished until the rest has been sent.
   if (rows.size() == static_cast<std::size_t>(kEventBatch)) delta.finished = false;
@@ -253,7 +266,7 @@ nlohmann::json HistorySource::Failures(const RunFilter& filter) {
   query.limit = filter.limit;
   nlohmann::json failures = nlohmann::json::array();
   for (const history::FailureRow& row : history::Failures(db, query)) {
-    nlohmann::json doc = FailureJson(ToResult(row.result), row.binary_name);
+    nlohmann::json doc = FailureJson(WithReplay(db, ToResult(row.result)), row.binary_name);
     doc["run_id"] = row.result.run_id;
     doc["host"] = row.run_host;
     failures.push_back(std::move(doc));

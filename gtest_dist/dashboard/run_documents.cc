@@ -74,7 +74,10 @@ nlohmann::json FailureJson(const ResultView& result, const std::string& binary) 
   doc["output"] = result.output.substr(0, end);
   doc["output_truncated"] = cut;
   doc["output_bytes"] = whole;
-  doc["repro"] = ReproCommand(binary, result.test);
+  // The exact replay when the store has the process; else the test alone.
+  doc["repro"] = result.repro.empty() ? ReproCommand(binary, result.test) : result.repro;
+  doc["repro_exact"] = !result.repro.empty();
+  doc["triage"] = result.triage.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.triage);
   doc["signature"] = result.signature;
   return doc;
 }

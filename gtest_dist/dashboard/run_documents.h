@@ -38,6 +38,11 @@ struct ResultView {
   std::string quarantine;
   // analytics::FailureSignature; empty when it did not fail.
   std::string signature;
+  // The command that replays the process it ran in, up to it (gtest_dist
+  // repro); empty: unknown, the failure view offers ReproCommand.
+  std::string repro;
+  // The --dist-triage verdict on its test in its run; empty: not triaged.
+  std::string triage;
 };
 
 // One run as the API shows it: its verdict (or "running") and its totals.

@@ -35,6 +35,7 @@ NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attem
   r.started_ms = record.start_timestamp_ms;
   r.duration_ms = record.elapsed_ms;
   r.reason = record.reason;
+  r.process = record.process;
   std::string output = record.output_before_start;
   for (const TestPart& part : record.parts) {
     output += part.output_before;
@@ -141,6 +142,20 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
     for (const TestPart& part : suite.parts) keep(suite.name, part);
   }
   end.status = VerdictName(summary.verdict());
+  if (summary.plan != nullptr && summary.plan->catalog != nullptr) {
+    for (const ProcessRun& process : summary.processes) {
+      StoredProcess stored{process.id, process.worker, {}};
+      for (int index : process.tests) {
+        stored.tests.push_back(summary.plan->catalog->test(index).FullName());
+      }
+      end.processes.push_back(std::move(stored));
+    }
+    end.shuffle = summary.plan->shuffle;
+    end.random_seed = summary.plan->random_seed;
+    for (const auto& [index, note] : summary.triage) {
+      end.triage.push_back({0, summary.plan->catalog->test(index).FullName(), note});
+    }
+  }
   for (auto& [name, use] : workers) {
     const auto slots = summary.worker_slots.find(name);
     if (slots != summary.worker_slots.end()) use.slots = slots->second;
@@ -276,6 +291,14 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
           results.clear();
           FinishRun(db_.get(), run_id_, end->status, end->ended_ms, end->elapsed_ms, end->counts,
                     end->workers, end->parts);
+          if (!context_.replay.binary.empty()) {
+            analytics::ReplaySpec setup = context_.replay;
+            setup.shuffle = end->shuffle;
+            setup.random_seed = end->random_seed;
+            InsertReplay(db_.get(), run_id_, setup, end->processes);
+          }
+          for (TriageRow& row : end->triage) row.run_id = run_id_;
+          InsertTriage(db_.get(), end->triage);
           ended = true;
         }
       }

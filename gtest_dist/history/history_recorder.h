@@ -19,7 +19,9 @@
 #include <thread>
 #include <variant>
 
+#include "gtest_dist/analytics/replay_command.h"
 #include "gtest_dist/history/history_store.h"
+#include "gtest_dist/history/replay_store.h"
 #include "gtest_dist/model/run_listener.h"
 
 namespace gtest_dist {
@@ -33,6 +35,10 @@ struct RecorderContext {
   std::string user;
   std::string label;
   std::string mode = "supervisor";
+  // How the run starts its test processes (binary, directory, arguments,
+  // --dist-env), recorded with each run's processes for `gtest_dist repro`;
+  // an empty binary records none. The seed comes from each run's plan.
+  analytics::ReplaySpec replay;
 };
 
 class HistoryRecorder : public RunListener {
@@ -70,6 +76,10 @@ class HistoryRecorder : public RunListener {
     RunTotals counts;
     std::vector<WorkerUse> workers;
     std::vector<RunPart> parts;
+    std::vector<StoredProcess> processes;  // recorded when context_.replay names a binary
+    bool shuffle = false;
+    int random_seed = 0;
+    std::vector<TriageRow> triage;  // --dist-triage verdicts
   };
   using Item = std::variant<StartRun, Result, EndRun>;
 

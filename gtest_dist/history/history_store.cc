@@ -126,6 +126,40 @@ const std::vector<std::vector<std::string>>& Migrations() {
           "ALTER TABLE results ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
           "ALTER TABLE results ADD COLUMN quarantine TEXT NOT NULL DEFAULT ''",
       },
+      {
+          // Exact reproduction and order triage (issue 16, replay_store.h).
+          // How the run started its test processes: the binary, the
+          // directory, gtest's shuffle seed, the arguments and --dist-env
+          // values every child got (JSON arrays).
+          "CREATE TABLE replay_runs ("
+          " run_id BIGINT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,"
+          " binary_path TEXT NOT NULL,"
+          " directory TEXT NOT NULL,"
+          " shuffle INTEGER NOT NULL,"
+          " random_seed INTEGER NOT NULL,"
+          " args TEXT NOT NULL,"
+          " env TEXT NOT NULL)",
+          // Each test process of a run: the full names of the tests it
+          // started, in that order (a JSON array); results.process names it.
+          "CREATE TABLE processes ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " process INTEGER NOT NULL,"
+          " worker TEXT NOT NULL,"
+          " tests TEXT NOT NULL,"
+          " PRIMARY KEY (run_id, process))",
+          "ALTER TABLE results ADD COLUMN process INTEGER NOT NULL DEFAULT 0",
+          // --dist-triage verdicts (model/triage_note.h): ORDER-DEPENDENT
+          // (culprits: a JSON array of full names), FLAKY, BROKEN, UNKNOWN
+          // (why); one per triaged test of a run.
+          "CREATE TABLE triage ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " full_name TEXT NOT NULL,"
+          " verdict TEXT NOT NULL,"
+          " culprits TEXT NOT NULL,"
+          " why TEXT NOT NULL,"
+          " replays INTEGER NOT NULL,"
+          " PRIMARY KEY (run_id, full_name))",
+      },
   };
   return kMigrations;
 }
@@ -323,10 +357,11 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
     db->Exec(
         "INSERT INTO results (run_id, test_index, attempt, suite, name, full_name, status,"
         " worker, started_ms, duration_ms, reason, output, output_truncated, signature,"
-        " quarantine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " quarantine, process) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
          r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms,
-         r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine});
+         r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine,
+         std::int64_t{r.process}});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
       db->Exec(

@@ -17,7 +17,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -80,6 +80,8 @@ struct NewResult {
   std::vector<NewPart> parts;
   // The quarantine entry that applied to it (DescribeQuarantine); empty: none.
   std::string quarantine;
+  // The test process of the run that ran it (TestRecord::process); 0: unknown.
+  int process = 0;
 };
 
 // The failure signature stored with `result` (analytics::FailureSignature of

@@ -76,14 +76,25 @@ std::string ResultId(Database* db, const std::string& table) {
   return table + (db->backend() == Backend::kSqlite ? ".rowid" : ".id");
 }
 
+// The --dist-triage verdict on a result's test in its run (schema 5): NULL
+// when it was not triaged.
+std::string TriageColumns() {
+  std::string columns;
+  for (const char* column : {"verdict", "culprits", "why"}) {
+    columns += std::string(columns.empty() ? "" : ", ") + "(SELECT t." + column +
+               " FROM triage t WHERE t.run_id = r.run_id AND t.full_name = r.full_name)";
+  }
+  return columns;
+}
+
 // The columns ReadResult reads, of `results r`, in its order, with
 // `output` (an SQL expression) as the output.
 std::string ResultColumns(Database* db, const std::string& output) {
   return "r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
          " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated, " +
-         output + ", " + ResultId(db, "r") + ", r.signature, r.quarantine";
+         output + ", " + ResultId(db, "r") + ", r.signature, r.quarantine, " + TriageColumns();
 }
-constexpr int kResultColumnCount = 16;
+constexpr int kResultColumnCount = 19;
 
 // A result's status as the store spells it. A name this build does not know
 // (a newer writer's) reads as NOT_RUN: neither failed nor passed.
@@ -111,6 +122,17 @@ ResultRow ReadResult(const Row& row) {
   r.id = row.Int(13);
   r.signature = row.Text(14);
   r.quarantine = row.Text(15);
+  if (!row.IsNull(16)) {
+    TriageNote note;
+    note.verdict = row.Text(16);
+    try {
+      note.culprits = json::parse(row.Text(17)).get<std::vector<std::string>>();
+    } catch (const std::exception&) {
+      note.why = "(unreadable culprits)";
+    }
+    if (note.why.empty()) note.why = row.Text(18);
+    r.triage = std::move(note);
+  }
   return r;
 }
 
@@ -159,7 +181,12 @@ json ResultJson(const ResultRow& r, bool with_output) {
             {"reason", r.reason},
             {"parts", parts},
             {"signature", r.signature},
-            {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)}};
+            {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)},
+            {"triage", r.triage ? json({{"verdict", r.triage->verdict},
+                                        {"culprits", r.triage->culprits},
+                                        {"why", r.triage->why},
+                                        {"text", r.triage->Describe()}})
+                                : json(nullptr)}};
   if (with_output) {
     j["output"] = r.output;
     j["output_truncated"] = r.output_truncated;

@@ -61,6 +61,8 @@ struct ResultRow {
   std::vector<PartRow> parts;
   std::string signature;   // history::SignatureOf; empty when it did not fail
   std::string quarantine;  // the entry that kept it from failing its run; empty: none
+  // The --dist-triage verdict on its test in its run; none when not triaged.
+  std::optional<TriageNote> triage;
 };
 
 struct RunDetail {

@@ -13,8 +13,10 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/model/outcome.h"
+#include "gtest_dist/model/process_run.h"
 #include "gtest_dist/model/quarantine.h"
 #include "gtest_dist/model/test_record.h"
+#include "gtest_dist/model/triage_note.h"
 
 namespace gtest_dist {
 
@@ -92,6 +94,10 @@ enum class Verdict {
 // "status" of a finished run in the dashboard's JSON.
 const char* VerdictName(Verdict verdict);
 
+// The XML/JSON property of a triaged test: its TriageNote::Describe().
+// Frozen, as the other gtest_dist_* properties.
+constexpr char kTriagePropertyName[] = "gtest_dist_triage";
+
 // The outcome of a whole run, given to OnRunEnd: the cumulative model that
 // the reports, the history store and the dashboard are made from.
 struct RunSummary {
@@ -109,6 +115,12 @@ struct RunSummary {
   // The slots of each worker that reported a result, by the name in
   // `TestRecord::worker`.
   std::map<std::string, int> worker_slots;
+  // Every test process of the run and the tests it started, in order
+  // (TestRecord::process names one): what reproduces a result exactly.
+  std::vector<ProcessRun> processes;
+  // --dist-triage (issue 16): the verdict on each failed test that was
+  // triaged, by index. Never changes an outcome.
+  std::map<int, TriageNote> triage;
 
   // The final outcome of the selected test `index`: its record's, NOT_RUN when
   // it has none (the run ended before it).

@@ -84,6 +84,9 @@ struct TestRecord {
   // --dist-retries: the attempts before this one, each a failure, oldest
   // first. This record is attempt failed_attempts.size() + 1.
   std::vector<TestRecord> failed_attempts;
+  // The process of the run that ran this attempt (ProcessRun::id, set by the
+  // supervisor; never on the wire); 0 when unknown.
+  int process = 0;
   int attempt() const { return static_cast<int>(failed_attempts.size()) + 1; }
 };
 

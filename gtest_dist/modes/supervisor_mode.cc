@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "gtest_dist/analytics/replay_command.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/catalog/test_selection.h"
@@ -21,6 +22,7 @@
 #include "gtest_dist/history/quarantine_store.h"
 #include "gtest_dist/modes/mode_support.h"
 #include "gtest_dist/modes/run_loop.h"
+#include "gtest_dist/modes/triage_runner.h"
 #include "gtest_dist/protocol/auth.h"
 #include "gtest_dist/report/console_reporter.h"
 #include "gtest_dist/report/console_stream.h"
@@ -147,6 +149,33 @@ int FirstRandomSeed() {
   return static_cast<int>((raw - 1U) % kMaxRandomSeed) + 1;
 }
 
+// How this run starts its test processes, for `gtest_dist repro` (issue 16):
+// this binary, the directory, the program's own arguments, the gtest flags
+// the children get (those not at gtest's default) and --dist-env.
+analytics::ReplaySpec ReplaySetup(const DistOptions& options) {
+  analytics::ReplaySpec setup;
+  setup.binary = RunningExecutablePath();
+  char cwd[4096];
+  setup.directory = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : "";
+  for (size_t i = 1; i < options.passthrough_args.size(); ++i) {
+    // gtest's own flags are the children's settings below (the filter,
+    // shuffle and seed are the replay's).
+    const std::string& arg = options.passthrough_args[i];
+    if (arg.rfind("--gtest_", 0) != 0 && arg.rfind("-gtest_", 0) != 0) setup.args.push_back(arg);
+  }
+  static const std::map<std::string, std::string> kDefaults = {
+      {"break_on_failure", "0"},    {"throw_on_failure", "0"},    {"catch_exceptions", "1"},
+      {"death_test_style", "fast"}, {"stack_trace_depth", "100"}, {"print_utf8", "1"}};
+  for (const auto& [name, value] : ChildSettings()) {
+    const auto fallback = kDefaults.find(name);
+    if (fallback == kDefaults.end() || fallback->second != value) {
+      setup.args.push_back("--gtest_" + name + "=" + value);
+    }
+  }
+  setup.env = options.child_env;
+  return setup;
+}
+
 // The quarantine list of the store (issue 16) applied to `plan`'s selected
 // tests. A list that cannot be read is said on stderr and the run goes on
 // without it: every failure then fails the run, the safe side.
@@ -200,6 +229,7 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
   const char* user = std::getenv("USER");
   context.user = user ? user : std::to_string(getuid());
   context.label = options.label;
+  context.replay = ReplaySetup(options);
   return std::make_unique<history::HistoryRecorder>(location, context);
 }
 
@@ -315,6 +345,18 @@ int RunSupervisorMode(const DistOptions& options) {
   if (plan.shuffle) plan.random_seed = FirstRandomSeed();
   std::unique_ptr<history::HistoryRecorder> recorder =
       OpenHistory(options, binary_name, &config.estimate, &plan);
+  // --dist-triage: failed tests replayed here once the run is over. Not by
+  // default in a loop or repeat: the iterations measure flakiness themselves,
+  // and replays would add runs (and their side effects) between them.
+  const bool repeating = looping || plan.repeat != 1;
+  if (options.triage == TriageMode::kAll || (options.triage == TriageMode::kAuto && !repeating)) {
+    TriageSettings triage;
+    triage.mode = options.triage;
+    triage.setup = ReplaySetup(options);
+    triage.budget = std::chrono::seconds(options.triage_budget_s);
+    triage.note = config.note;
+    config.triage = [triage](const RunSummary& summary) { return TriageRun(summary, triage); };
+  }
 
   // --dist-dashboard: this run, live, in a browser, from a thread of its own.
   std::unique_ptr<dashboard::LiveRunSource> live_runs;

@@ -111,6 +111,10 @@ inline Test MakeTest(const TestEntry& entry, bool run, const RunSummary& summary
   if (quarantined != summary.plan->quarantined.end()) {
     test.properties.emplace_back(kQuarantinedPropertyName, DescribeQuarantine(quarantined->second));
   }
+  const auto triaged = summary.triage.find(entry.index);
+  if (triaged != summary.triage.end()) {
+    test.properties.emplace_back(kTriagePropertyName, triaged->second.Describe());
+  }
   test.outcome = ReportedOutcome(record.outcome, summary.plan->flaky_fails);
   test.elapsed_ms = record.elapsed_ms;
   test.start_timestamp_ms = record.start_timestamp_ms;

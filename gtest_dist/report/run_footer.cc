@@ -6,6 +6,7 @@
 
 #include "gtest_dist/report/console_format.h"
 #include "gtest_dist/report/quarantine_lines.h"
+#include "gtest_dist/report/triage_lines.h"
 
 namespace gtest_dist {
 namespace {
@@ -97,6 +98,7 @@ void PrintRunFooter(ConsoleStream& out, const RunPlan& plan, const RunSummary& s
   }
 
   PrintQuarantineSummary(out, plan, summary);
+  PrintTriageSummary(out, summary);
 
   if (!brief && !passed) {
     out.PrintColored(ConsoleColor::kRed, "[  FAILED  ] ");

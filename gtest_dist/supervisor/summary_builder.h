@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest_dist/model/run_listener.h"
@@ -46,6 +47,10 @@ class SummaryBuilder {
 
   void SetInterrupted() { summary_.interrupted = true; }
   void SetElapsed(std::int64_t elapsed_ms) { summary_.elapsed_ms = elapsed_ms; }
+  void SetProcesses(std::vector<ProcessRun> processes) {
+    summary_.processes = std::move(processes);
+  }
+  void SetTriage(std::map<int, TriageNote> triage) { summary_.triage = std::move(triage); }
 
   const RunSummary& summary() const { return summary_; }
 

@@ -86,6 +86,10 @@ int Supervisor::Run() {
   builder_.SetElapsed(std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count());
+  builder_.SetProcesses(process_log_.Take());
+  if (config_.triage && !builder_.summary().interrupted) {
+    builder_.SetTriage(config_.triage(builder_.summary()));
+  }
   for (RunListener* listener : listeners_) listener->OnRunEnd(builder_.summary());
   return builder_.summary().ExitCode();  // the model's verdict, as every report's
 }
@@ -142,6 +146,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
 
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
+    process_log_.OnStarted(chunk_id, index, executor->name());
     const TestEntry& test = plan_.catalog->test(index);
     for (RunListener* l : listeners_) l->OnTestStarted(test, executor->name());
   } else if (auto* part = std::get_if<protocol::TestPartReported>(&event)) {
@@ -152,11 +157,14 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     }
   } else if (auto* finished = std::get_if<protocol::TestFinished>(&event)) {
     policy_.OnTestEnded(chunk_id, index);
+    finished->record.process = process_log_.Current(chunk_id);
+    process_log_.OnFinished(chunk_id, finished->record.outcome);
     FinishTest(std::move(finished->record), chunk_id, id);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     builder_.AddProperties(properties->suite, properties->properties);
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);
+    process_log_.OnChunkEnded(chunk_id);
     if (!unfinished.empty()) {
       Note("worker " + executor->name() + " finished a chunk without " +
            std::to_string(unfinished.size()) + " of its tests; running them again");
@@ -221,7 +229,10 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, LossKind 
                     : "; going on without it"));
   }
   const LossDecision decision = policy_.OnLost(id, kind);
-  for (std::int64_t chunk_id : decision.lost_chunks) assembler_.DiscardChunk(chunk_id);
+  for (std::int64_t chunk_id : decision.lost_chunks) {
+    assembler_.DiscardChunk(chunk_id);
+    process_log_.OnChunkEnded(chunk_id);
+  }
   if (!decision.requeued.empty()) {
     Note(std::to_string(decision.requeued.size()) + " unfinished tests of " + executor->name() +
          " go back on the queue");

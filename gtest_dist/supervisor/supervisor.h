@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "gtest_dist/supervisor/executor.h"
 #include "gtest_dist/supervisor/executor_factory.h"
 #include "gtest_dist/supervisor/executor_pool.h"
+#include "gtest_dist/supervisor/process_log.h"
 #include "gtest_dist/supervisor/result_assembler.h"
 #include "gtest_dist/supervisor/summary_builder.h"
 
@@ -53,6 +55,10 @@ struct SupervisorConfig {
   // Where the supervisor's notes go, one line each without "gtest_dist: ";
   // null: stderr.
   std::function<void(const std::string&)> note;
+  // --dist-triage (issue 16): called once every test has its result, before
+  // the listeners' OnRunEnd, unless the run was interrupted; what it returns
+  // becomes RunSummary::triage. It must not change any result.
+  std::function<std::map<int, TriageNote>(const RunSummary&)> triage;
 };
 
 class Supervisor {
@@ -103,6 +109,7 @@ class Supervisor {
   DispatchPolicy policy_;
   SummaryBuilder builder_;
   ExecutorPool pool_;
+  ProcessLog process_log_;         // which process ran what, for exact reproduction
   std::vector<bool> retry_noted_;  // by executor id: its loss was told once
   std::string run_problem_;
   bool finished_ = false;

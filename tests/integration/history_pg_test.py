@@ -129,6 +129,27 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
                    for f in query(self.server.url, "failures", "--test", "CrashChunk.*")}
         self.assertEqual(failing, {n for n, s in statuses.items() if s in ("CRASHED", "TIMEOUT")})
 
+    def test_each_results_process_is_recorded_for_repro(self):
+        # One slot, one chunk: Test2Aborts kills its child, and the rest of
+        # the chunk runs in a new one (issue 16, exact reproduction).
+        names = ["CrashChunk.Test1Passes", "CrashChunk.Test2Aborts", "CrashChunk.Test3Passes",
+                 "CrashChunk.Test4Segfaults"]
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1",
+                              "--dist-min-chunk=1000", "--dist-history=" + self.server.url,
+                              "--dist-label=repro", "--dist-env=PG_MARK=1",
+                              "--gtest_filter=" + ":".join(names)])
+        self.assertEqual(result.returncode, 1, result.describe())
+        run = str(self.run_of("repro")["id"])
+        replays = {name: query(self.server.url, "repro", run, name) for name in names}
+        self.assertEqual(replays[names[1]]["predecessors"], names[:1])
+        self.assertEqual(replays[names[1]]["status"], "CRASHED")
+        self.assertEqual(replays[names[2]]["predecessors"], [])
+        self.assertEqual(replays[names[3]]["predecessors"], names[2:3])
+        self.assertEqual(replays[names[0]]["process"], replays[names[1]]["process"])
+        self.assertEqual(replays[names[2]]["process"], replays[names[1]]["process"] + 1)
+        self.assertEqual(replays[names[3]]["env"], {"PG_MARK": "1"})
+        self.assertEqual(replays[names[3]]["argv"][-1], "--gtest_filter=" + ":".join(names[2:]))
+
     def test_flaky_tests_and_retries_are_stored_with_every_attempt(self):
         state = tempfile.mkdtemp(prefix="gtest_dist_flaky_")
         self.addCleanup(shutil.rmtree, state, True)

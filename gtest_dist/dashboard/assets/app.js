@@ -253,7 +253,12 @@ function runPage(id) {
         f.output_truncated ? el('a', {href: '/api/results/' + f.id + '/output', target: '_blank', rel: 'noopener'},
           'Truncated: the whole output') : null));
     }
-    card.appendChild(el('div', {}, el('span', {class: 'muted'}, 'Run it alone: '), el('code', {class: 'repro'}, f.repro)));
+    if (f.triage) card.appendChild(el('div', {}, el('span', {class: 'badge triage'}, f.triage)));
+    // The exact replay (its process's tests before it, in order, the seed and
+    // --dist-env) when the run recorded it; else the test alone.
+    card.appendChild(el('div', {}, el('span', {class: 'muted'},
+      f.repro_exact ? 'Reproduce (its process, in order): ' : 'Run it alone: '),
+      el('code', {class: 'repro'}, f.repro)));
     return card;
   }
   function renderFailures() {
