@@ -15,6 +15,7 @@
 #include "gtest_dist/model/outcome.h"
 #include "gtest_dist/model/quarantine.h"
 #include "gtest_dist/model/test_record.h"
+#include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist {
 
@@ -109,6 +110,9 @@ struct RunSummary {
   // The slots of each worker that reported a result, by the name in
   // `TestRecord::worker`.
   std::map<std::string, int> worker_slots;
+  // What shipping the build moved, per generic worker, in the order their
+  // builds became ready (a worker that reconnected has one per connection).
+  std::vector<WorkerShipping> shipping;
 
   // The final outcome of the selected test `index`: its record's, NOT_RUN when
   // it has none (the run ended before it).
