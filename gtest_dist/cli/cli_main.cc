@@ -277,6 +277,12 @@ int Show(Database* db, const Args& args) {
     }
     PrintTable({"WORKER", "SLOTS", "TESTS", "BUSY"}, wrows);
   }
+  if (!detail.shipping.empty()) {
+    std::printf("\nbuild shipped to generic workers:\n");
+    for (const WorkerShipping& s : detail.shipping) {
+      std::printf("  %s\n", Shown(ShippingLine(s)).c_str());
+    }
+  }
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -153,8 +154,14 @@ nlohmann::json HistorySource::ListRuns(const RunFilter& filter) {
   query.count_results = false;
   nlohmann::json runs = nlohmann::json::array();
   const std::int64_t now = NowEpochMs();
-  for (const history::RunRow& run : history::ListRuns(db, query)) {
-    runs.push_back(RunJson(ToRun(db, run), now));
+  const std::vector<history::RunRow> rows = history::ListRuns(db, query);
+  std::vector<std::int64_t> ids;
+  for (const history::RunRow& run : rows) ids.push_back(run.id);
+  std::map<std::int64_t, std::vector<WorkerShipping>> shipping = history::RunShipping(db, ids);
+  for (const history::RunRow& run : rows) {
+    RunView view = ToRun(db, run);
+    view.shipping = std::move(shipping[run.id]);
+    runs.push_back(RunJson(view, now));
   }
   return {{"runs", std::move(runs)}};
 }
@@ -165,7 +172,8 @@ std::optional<nlohmann::json> HistorySource::GetRun(std::int64_t run_id) {
   ReadTransaction transaction(db);
   if (!history::FindRun(db, run_id)) return std::nullopt;
   const history::RunDetail detail = history::ShowRun(db, run_id, history::Output::kFailures);
-  const RunView run = ToRun(db, detail.run);
+  RunView run = ToRun(db, detail.run);
+  run.shipping = detail.shipping;
   nlohmann::json results = nlohmann::json::array();
   std::vector<ResultView> failed;
   std::int64_t cursor = 0;
@@ -193,7 +201,8 @@ std::optional<RunDelta> HistorySource::RunEventsSince(std::int64_t run_id, std::
   // The run before its results: a run read as finished has all its results.
   const std::optional<history::RunRow> stored = history::FindRun(db, run_id);
   if (!stored) return std::nullopt;
-  const RunView run = ToRun(db, *stored);
+  RunView run = ToRun(db, *stored);
+  run.shipping = std::move(history::RunShipping(db, {run_id})[run_id]);
   RunDelta delta;
   delta.run = RunJson(run, NowEpochMs());
   delta.results = nlohmann::json::array();

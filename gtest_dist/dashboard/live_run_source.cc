@@ -87,6 +87,12 @@ void LiveRunSource::OnTestFinished(const TestEntry& test, const TestRecord& reco
   run.results.push_back(std::move(row));
 }
 
+void LiveRunSource::OnWorkerShipped(const WorkerShipping& shipping) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (runs_.empty()) return;
+  runs_.back().row.shipping.push_back(shipping);
+}
+
 void LiveRunSource::OnRunEnd(const RunSummary& summary) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (runs_.empty()) return;

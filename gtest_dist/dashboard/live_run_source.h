@@ -30,6 +30,7 @@ class LiveRunSource : public RunListener, public DashboardSource {
   // RunListener.
   void OnRunStart(const RunPlan& plan) override;
   void OnTestFinished(const TestEntry& test, const TestRecord& record) override;
+  void OnWorkerShipped(const WorkerShipping& shipping) override;
   void OnRunEnd(const RunSummary& summary) override;
 
   // DashboardSource.

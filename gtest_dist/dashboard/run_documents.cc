@@ -5,6 +5,7 @@
 
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/dashboard/dashboard_source.h"
+#include "gtest_dist/history/queries.h"
 #include "gtest_dist/model/run_estimate.h"
 
 namespace gtest_dist::dashboard {
@@ -30,6 +31,7 @@ nlohmann::json RunJson(const RunView& run, std::int64_t now_ms) {
       {"elapsed_ms", elapsed},
       {"eta_ms", eta},
       {"workers", run.workers},
+      {"shipping", history::ShippingJson(run.shipping)},
       {"counts",
        {{"total", c.selected},
         {"passed", c.passed},

@@ -11,6 +11,7 @@
 
 #include "gtest_dist/model/outcome.h"
 #include "gtest_dist/model/run_summary.h"
+#include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist::dashboard {
 
@@ -57,6 +58,8 @@ struct RunView {
   std::int64_t ended_ms = 0;  // 0 while running
   RunTotals counts;           // counts.selected: the tests it selected
   std::vector<std::string> workers;
+  // What shipping the build moved to each generic worker ("shipping").
+  std::vector<WorkerShipping> shipping;
 };
 
 // A run's summary. While it runs, "elapsed_ms" counts to `now_ms` and

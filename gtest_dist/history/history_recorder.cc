@@ -115,6 +115,10 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   Enqueue(Result{std::move(last), record.outcome}, false);
 }
 
+void HistoryRecorder::OnWorkerShipped(const WorkerShipping& shipping) {
+  Enqueue(Shipped{shipping}, false);
+}
+
 void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   EndRun end;
   end.ended_ms = NowEpochMs();
@@ -281,11 +285,15 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
         if (auto* start = std::get_if<StartRun>(&item)) {
           const std::int64_t id = InsertRun(db_.get(), start->run);
           counts = RunTotals{};
+          run_shipping_rows_ = 0;
           std::lock_guard<std::mutex> lock(mutex_);
           run_id_ = id;
         } else if (auto* result = std::get_if<Result>(&item)) {
           if (result->verdict) counts.Add(*result->verdict);
           results.push_back(std::move(result->result));
+        } else if (auto* shipped = std::get_if<Shipped>(&item)) {
+          InsertShipping(db_.get(), run_id_, run_shipping_rows_, shipped->shipping);
+          ++run_shipping_rows_;
         } else if (auto* end = std::get_if<EndRun>(&item)) {
           InsertResults(db_.get(), run_id_, results);
           results.clear();

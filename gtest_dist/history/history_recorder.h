@@ -50,6 +50,7 @@ class HistoryRecorder : public RunListener {
 
   void OnRunStart(const RunPlan& plan) override;
   void OnTestFinished(const TestEntry& test, const TestRecord& record) override;
+  void OnWorkerShipped(const WorkerShipping& shipping) override;
   void OnRunEnd(const RunSummary& summary) override;
 
   // Waits until everything queued so far is written or has failed.
@@ -81,7 +82,10 @@ class HistoryRecorder : public RunListener {
     int random_seed = 0;
     std::vector<TriageRow> triage;  // --dist-triage verdicts
   };
-  using Item = std::variant<StartRun, Result, EndRun>;
+  struct Shipped {
+    WorkerShipping shipping;
+  };
+  using Item = std::variant<StartRun, Result, Shipped, EndRun>;
 
   void Enqueue(Item item, bool urgent);
   void WriterLoop();
@@ -111,7 +115,8 @@ class HistoryRecorder : public RunListener {
   bool lost_start_ = false;
   bool lost_end_ = false;
   int run_results_ = 0;
-  RunTotals live_counts_;  // the verdicts written so far of the current run
+  int run_shipping_rows_ = 0;  // rows of the current run in run_shipping
+  RunTotals live_counts_;      // the verdicts written so far of the current run
   std::thread writer_;
 };
 

@@ -1,6 +1,7 @@
 #include "gtest_dist/history/history_store.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 
@@ -159,6 +160,21 @@ const std::vector<std::vector<std::string>>& Migrations() {
           " why TEXT NOT NULL,"
           " replays INTEGER NOT NULL,"
           " PRIMARY KEY (run_id, full_name))",
+      },
+      {
+          // Shipping (issue 13): what each generic worker was sent of the
+          // build at the start of the run (model/worker_shipping.h), one row
+          // per connection, in the order the builds became ready.
+          "CREATE TABLE run_shipping ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " seq INTEGER NOT NULL,"
+          " worker TEXT NOT NULL,"
+          " files_shipped BIGINT NOT NULL,"
+          " files_total BIGINT NOT NULL,"
+          " bytes_shipped BIGINT NOT NULL,"
+          " bytes_cached BIGINT NOT NULL,"
+          " elapsed_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (run_id, seq))",
       },
   };
   return kMigrations;
@@ -403,6 +419,20 @@ void FinishRun(Database* db, std::int64_t run_id, const std::string& status, std
         {run_id, seq++, p.suite, p.part.kind, p.part.file, std::int64_t{p.part.line},
          p.part.summary});
   }
+}
+
+void InsertShipping(Database* db, std::int64_t run_id, int seq, const WorkerShipping& s) {
+  // The store's integers are signed 64-bit: a count beyond that is no real
+  // build, and is kept at the largest value rather than wrapped.
+  auto stored = [](std::uint64_t n) {
+    return static_cast<std::int64_t>(
+        std::min<std::uint64_t>(n, static_cast<std::uint64_t>(INT64_MAX)));
+  };
+  db->Exec(
+      "INSERT INTO run_shipping (run_id, seq, worker, files_shipped, files_total,"
+      " bytes_shipped, bytes_cached, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {run_id, std::int64_t{seq}, s.worker, stored(s.files_shipped), stored(s.files_total),
+       stored(s.bytes_shipped), stored(s.bytes_cached), s.elapsed_ms});
 }
 
 std::map<std::string, double> RecentDurations(Database* db, const std::string& binary_name,

@@ -11,13 +11,14 @@
 
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/model/run_summary.h"
+#include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist {
 namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -119,6 +120,10 @@ void UpdateRunCounts(Database* db, std::int64_t run_id, const RunTotals& counts)
 void FinishRun(Database* db, std::int64_t run_id, const std::string& status, std::int64_t ended_ms,
                std::int64_t elapsed_ms, const RunTotals& counts,
                const std::vector<WorkerUse>& workers, const std::vector<RunPart>& parts = {});
+
+// Records what shipping the build to one worker moved, the `seq`-th such
+// row of run `run_id` (0, 1, ...).
+void InsertShipping(Database* db, std::int64_t run_id, int seq, const WorkerShipping& shipping);
 
 // Mean duration (ms) of each test's passed results in the latest `runs` runs
 // of `binary_name`, keyed by full name: what the scheduler's

@@ -316,6 +316,8 @@ RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
     detail.workers.push_back(
         {row.Text(0), static_cast<int>(row.Int(1)), row.Int(2), static_cast<int>(row.Int(3))});
   }
+  std::map<std::int64_t, std::vector<WorkerShipping>> shipping = RunShipping(db, {id});
+  if (!shipping.empty()) detail.shipping = std::move(shipping.begin()->second);
   for (const Row& row : db->Query("SELECT suite, kind, file, line, summary FROM run_parts"
                                   " WHERE run_id = ? ORDER BY seq",
                                   {id})) {
@@ -550,6 +552,49 @@ std::vector<TrendPoint> Trend(Database* db, const TrendFilter& filter) {
   return timed;
 }
 
+std::map<std::int64_t, std::vector<WorkerShipping>> RunShipping(
+    Database* db, const std::vector<std::int64_t>& run_ids) {
+  std::map<std::int64_t, std::vector<WorkerShipping>> shipping;
+  if (run_ids.empty()) return shipping;
+  std::string sql =
+      "SELECT run_id, worker, files_shipped, files_total, bytes_shipped, bytes_cached,"
+      " elapsed_ms FROM run_shipping WHERE run_id IN (";
+  std::vector<Value> params;
+  for (std::int64_t id : run_ids) {
+    sql += params.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  sql += ") ORDER BY run_id, seq";
+  // A negative count is no count this gtest_dist wrote: read it as 0.
+  auto count = [](std::int64_t n) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, n));
+  };
+  for (const Row& row : db->Query(sql, params)) {
+    WorkerShipping s;
+    s.worker = row.Text(1);
+    s.files_shipped = count(row.Int(2));
+    s.files_total = count(row.Int(3));
+    s.bytes_shipped = count(row.Int(4));
+    s.bytes_cached = count(row.Int(5));
+    s.elapsed_ms = row.Int(6);
+    shipping[row.Int(0)].push_back(std::move(s));
+  }
+  return shipping;
+}
+
+json ShippingJson(const std::vector<WorkerShipping>& shipping) {
+  json j = json::array();
+  for (const WorkerShipping& s : shipping) {
+    j.push_back({{"worker", s.worker},
+                 {"files_shipped", s.files_shipped},
+                 {"files_total", s.files_total},
+                 {"bytes_shipped", s.bytes_shipped},
+                 {"bytes_cached", s.bytes_cached},
+                 {"elapsed_ms", s.elapsed_ms}});
+  }
+  return j;
+}
+
 std::string ToJson(const std::vector<RunRow>& rows) {
   json j = json::array();
   for (const RunRow& r : rows) j.push_back(RunJson(r));
@@ -565,6 +610,7 @@ std::string ToJson(const RunDetail& detail) {
     j["worker_use"].push_back(
         {{"name", w.name}, {"tests_run", w.tests_run}, {"busy_ms", w.busy_ms}, {"slots", w.slots}});
   }
+  j["shipping"] = ShippingJson(detail.shipping);
   j["suite_parts"] = json::array();
   for (const RunDetail::SuitePart& p : detail.suite_parts) {
     j["suite_parts"].push_back({{"suite", p.suite},

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/model/run_summary.h"
+#include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist {
 namespace history {
@@ -82,12 +84,22 @@ struct RunDetail {
     PartRow part;
   };
   std::vector<SuitePart> suite_parts;
+  // What shipping the build moved, per generic worker (model/worker_shipping.h).
+  std::vector<WorkerShipping> shipping;
 };
 // Which results' output a query reads: outputs are the bulk of a store.
 enum class Output { kNone, kFailures, kAll };
 // Throws DatabaseError when there is no run `id`. kFailures reads the output
 // of FAILED, CRASHED, TIMEOUT and FLAKY results only.
 RunDetail ShowRun(Database* db, std::int64_t id, Output output = Output::kAll);
+// The shipping rows of each of `run_ids` (schema version 5), in the order
+// recorded; a run without any has no entry. One query for them all.
+std::map<std::int64_t, std::vector<WorkerShipping>> RunShipping(
+    Database* db, const std::vector<std::int64_t>& run_ids);
+// The JSON form of shipping rows, shared by `show --json` and the dashboard:
+// [{"worker", "files_shipped", "files_total", "bytes_shipped",
+// "bytes_cached", "elapsed_ms"}...].
+nlohmann::json ShippingJson(const std::vector<WorkerShipping>& shipping);
 // The run `id`; nullopt when there is none.
 std::optional<RunRow> FindRun(Database* db, std::int64_t id);
 // How many tests of a run have each outcome, counting each test's latest

@@ -15,7 +15,8 @@ namespace gtest_dist {
 // Receives the events of a run on the supervisor. All callbacks fire on one
 // thread, in this order: OnRunStart; then for each test OnTestStarted (maybe)
 // and exactly one OnTestFinished; OnSuitePart whenever a suite-level result
-// arrives; finally OnRunEnd.
+// arrives; OnWorkerShipped when a generic worker has the build; finally
+// OnRunEnd.
 class RunListener {
  public:
   virtual ~RunListener() = default;
@@ -30,6 +31,9 @@ class RunListener {
   // A failure or property outside any test: in SetUpTestSuite/TearDownTestSuite
   // (`suite` names it) or in a global Environment (`suite` is empty).
   virtual void OnSuitePart(const std::string& /*suite*/, const TestPart& /*part*/) {}
+  // A generic worker has the build (shipped what it lacked) and is about to
+  // take tests; between OnRunStart and OnRunEnd, any number of times.
+  virtual void OnWorkerShipped(const WorkerShipping& /*shipping*/) {}
   virtual void OnRunEnd(const RunSummary& /*summary*/) {}
 };
 

@@ -17,6 +17,7 @@
 #include "gtest_dist/model/quarantine.h"
 #include "gtest_dist/model/test_record.h"
 #include "gtest_dist/model/triage_note.h"
+#include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist {
 
@@ -121,6 +122,9 @@ struct RunSummary {
   // --dist-triage (issue 16): the verdict on each failed test that was
   // triaged, by index. Never changes an outcome.
   std::map<int, TriageNote> triage;
+  // What shipping the build moved, per generic worker, in the order their
+  // builds became ready (a worker that reconnected has one per connection).
+  std::vector<WorkerShipping> shipping;
 
   // The final outcome of the selected test `index`: its record's, NOT_RUN when
   // it has none (the run ended before it).

@@ -34,6 +34,7 @@
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
+#include "gtest_dist/ship/digest_memo.h"
 #include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor_factory.h"
 #include "gtest_dist/supervisor/ssh_command.h"
@@ -105,6 +106,7 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   manifest.executable_digest = catalog.binary_digest();
   manifest.executable_source = "/proc/self/exe";  // what the digest above was made of
   manifest.libraries = LoadedLibraries();
+  manifest.digest_memo = DigestMemo::DefaultPath();
   ParseShipLibs(options.ship_libs, &manifest.ship_libs);
   manifest.files = options.dist_files;
   char cwd[4096];

@@ -205,7 +205,11 @@ struct Manifest {
 };
 
 // Worker -> supervisor: the digests of the manifest that are not in the
-// worker's cache, each once; the supervisor sends exactly these.
+// worker's cache, each once; the supervisor sends exactly these. A file that
+// another supervisor is sending the worker at that moment is left out (the
+// worker waits for that copy); should that upload fail, a further BuildWant
+// asks for it, and the supervisor sends it after the rest. No digest is asked
+// for twice.
 struct BuildWant {
   std::vector<std::string> digests;
 };

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
+#include "gtest_dist/ship/digest_memo.h"
 #include "gtest_dist/ship/file_digest.h"
 
 namespace gtest_dist {
@@ -18,8 +20,8 @@ std::string BaseName(const std::string& path) { return path.substr(path.rfind('/
 
 // A file of the build: digests it and records where its bytes are.
 bool AddFile(const std::string& build_path, const std::string& local_path, int mode,
-             ShippedBuild* build, std::string* error, const std::string& known_digest = "",
-             std::uint64_t known_size = 0) {
+             ShippedBuild* build, DigestMemo* memo, std::string* error,
+             const std::string& known_digest = "", std::uint64_t known_size = 0) {
   const std::string problem = protocol::CheckBuildPath(build_path);
   if (!problem.empty()) {
     *error = "cannot ship " + local_path + ": " + problem;
@@ -31,8 +33,20 @@ bool AddFile(const std::string& build_path, const std::string& local_path, int m
   if (!known_digest.empty()) {
     entry.digest = known_digest;
     entry.size = known_size;
-  } else if (!DigestFile(local_path, &entry.digest, &entry.size, error)) {
-    return false;
+  } else {
+    // A file digested before and unchanged since is not read again. The
+    // memo knows files by absolute path.
+    std::error_code ec;
+    const std::string absolute = std::filesystem::absolute(local_path, ec).string();
+    struct stat before = {};
+    const bool stamped = !ec && ::stat(local_path.c_str(), &before) == 0;
+    if (stamped && memo->Lookup(absolute, before, &entry.digest)) {
+      entry.size = static_cast<std::uint64_t>(before.st_size);
+    } else if (!DigestFile(local_path, &entry.digest, &entry.size, error)) {
+      return false;
+    } else if (stamped && entry.size == static_cast<std::uint64_t>(before.st_size)) {
+      memo->Remember(absolute, before, entry.digest);
+    }
   }
   build->sources.emplace(entry.digest, local_path);
   build->total_bytes += entry.size;
@@ -43,7 +57,7 @@ bool AddFile(const std::string& build_path, const std::string& local_path, int m
 // Adds `relative` (a file or a directory, recursively) below work/. Symlinks
 // are followed: their targets' bytes are shipped as ordinary files.
 bool AddTree(const std::string& root, const std::string& relative, int depth, ShippedBuild* build,
-             std::string* error) {
+             DigestMemo* memo, std::string* error) {
   const std::string local = root + "/" + relative;
   struct stat info = {};
   if (::stat(local.c_str(), &info) != 0) {
@@ -51,7 +65,7 @@ bool AddTree(const std::string& root, const std::string& relative, int depth, Sh
     return false;
   }
   if (S_ISREG(info.st_mode)) {
-    return AddFile("work/" + relative, local, static_cast<int>(info.st_mode), build, error);
+    return AddFile("work/" + relative, local, static_cast<int>(info.st_mode), build, memo, error);
   }
   if (!S_ISDIR(info.st_mode)) return true;  // sockets, devices, FIFOs: not data
   if (depth >= static_cast<int>(protocol::kMaxBuildPathDepth)) {
@@ -72,7 +86,7 @@ bool AddTree(const std::string& root, const std::string& relative, int depth, Sh
   ::closedir(dir);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    if (!AddTree(root, relative + "/" + name, depth + 1, build, error)) return false;
+    if (!AddTree(root, relative + "/" + name, depth + 1, build, memo, error)) return false;
   }
   return true;
 }
@@ -180,8 +194,9 @@ bool BuildManifest(const ManifestOptions& options, ShippedBuild* build, std::str
     *error = "cannot read the executable " + source + ": " + std::strerror(errno);
     return false;
   }
+  DigestMemo memo(options.digest_memo);
   if (!AddFile("bin/" + BaseName(options.executable), source, static_cast<int>(info.st_mode), build,
-               error, options.executable_digest, static_cast<std::uint64_t>(info.st_size))) {
+               &memo, error, options.executable_digest, static_cast<std::uint64_t>(info.st_size))) {
     return false;
   }
   if (options.ship_libs != ShipLibs::kNone) {
@@ -193,7 +208,7 @@ bool BuildManifest(const ManifestOptions& options, ShippedBuild* build, std::str
       // as it did here.
       if (!names.insert(name).second) continue;
       if (::stat(library.c_str(), &info) != 0) continue;  // gone since it was loaded
-      if (!AddFile("lib/" + name, library, static_cast<int>(info.st_mode), build, error)) {
+      if (!AddFile("lib/" + name, library, static_cast<int>(info.st_mode), build, &memo, error)) {
         return false;
       }
     }
@@ -203,8 +218,9 @@ bool BuildManifest(const ManifestOptions& options, ShippedBuild* build, std::str
     std::string normal;
     if (!NormaliseDistFilesPath(entry, &normal, error)) return false;
     if (!seen.insert(normal).second) continue;
-    if (!AddTree(options.working_directory, normal, 0, build, error)) return false;
+    if (!AddTree(options.working_directory, normal, 0, build, &memo, error)) return false;
   }
+  memo.Save();
   // Overlapping entries ("data,data/a.txt") name a file twice: keep one.
   auto& files = build->manifest.files;
   std::stable_sort(files.begin(), files.end(),

@@ -36,6 +36,9 @@ struct ManifestOptions {
   std::vector<std::string> files;
   std::string working_directory;
   std::vector<std::string> args;  // the children's arguments after argv[0]
+  // The DigestMemo file that spares a warm run reading the files again;
+  // empty: every file is read and digested.
+  std::string digest_memo;
 };
 
 struct ShippedBuild {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "gtest_dist/model/worker_shipping.h"
 #include "gtest_dist/protocol/protocol.h"
 
 namespace gtest_dist {
@@ -33,6 +34,9 @@ class Executor {
     // Gone (refused, unreachable, full, connection lost): the chunks it had
     // are not finished and no further event comes from it.
     std::function<void(Executor*, const std::string& reason, LossKind kind)> on_lost;
+    // A generic worker's copy of the build is ready (just before on_ready):
+    // what shipping it moved. Optional; unset, the executor prints it.
+    std::function<void(Executor*, const WorkerShipping&)> on_shipped;
   };
 
   virtual ~Executor() = default;

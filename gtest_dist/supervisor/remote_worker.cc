@@ -227,7 +227,9 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
     return;
   }
   if (shipping_) {
-    if (auto* want = std::get_if<protocol::BuildWant>(&message); want && !wanted_) {
+    // A second BuildWant asks for files another supervisor was to send the
+    // worker and did not.
+    if (auto* want = std::get_if<protocol::BuildWant>(&message)) {
       OnBuildWant(*want);
     } else if (auto* built = std::get_if<protocol::BuildReady>(&message); built && wanted_) {
       OnBuildReady(*built);
@@ -333,6 +335,9 @@ void RemoteWorker::StartShipping() {
          LossKind::kPermanent);
     return;
   }
+  // Timed from here: the first connection to a generic worker also pays for
+  // reading and digesting the build's files (once per process).
+  ship_start_ = std::chrono::steady_clock::now();
   std::string error;
   build_ = build_source_->Get(&error);
   if (build_ == nullptr) {
@@ -346,24 +351,23 @@ void RemoteWorker::StartShipping() {
   connection_->EnableHeartbeat(std::chrono::milliseconds(protocol::kHeartbeatIntervalMs),
                                heartbeat_timeout_);
   shipping_ = true;
-  ship_start_ = std::chrono::steady_clock::now();
   connection_->Send(build_->manifest);
 }
 
 void RemoteWorker::OnBuildWant(const protocol::BuildWant& want) {
   wanted_ = true;
-  std::set<std::string> seen;
   for (const std::string& digest : want.digests) {
-    if (build_->sources.count(digest) == 0 || !seen.insert(digest).second) {
+    if (build_->sources.count(digest) == 0 || !asked_.insert(digest).second) {
       Lose("asked for a file that is not in the manifest, or twice (" + digest + ")",
            LossKind::kPermanent);
       return;
     }
     to_send_.push_back(digest);
   }
+  shipped_files_ = shipped_bytes_ = shipped_entry_bytes_ = 0;
   std::set<std::string> counted;
   for (const auto& file : build_->manifest.files) {
-    if (seen.count(file.digest) == 0) continue;
+    if (asked_.count(file.digest) == 0) continue;
     ++shipped_files_;
     shipped_entry_bytes_ += file.size;
     if (counted.insert(file.digest).second) shipped_bytes_ += file.size;
@@ -419,21 +423,6 @@ void RemoteWorker::SendBlobs() {
   }
 }
 
-// "0 bytes", "12.4 MB": decimal units, as transfer rates are quoted.
-static std::string ShownBytes(std::uint64_t bytes) {
-  char text[32];
-  if (bytes < 1000) {
-    std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
-  } else if (bytes < 1000 * 1000) {
-    std::snprintf(text, sizeof text, "%.1f kB", static_cast<double>(bytes) / 1e3);
-  } else if (bytes < 1000ull * 1000 * 1000) {
-    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
-  }
-  return text;
-}
-
 void RemoteWorker::OnBuildReady(const protocol::BuildReady&) {
   if (!to_send_.empty() || send_fd_ >= 0) {
     Lose("said the build was ready before it had every file", LossKind::kPermanent);
@@ -441,16 +430,22 @@ void RemoteWorker::OnBuildReady(const protocol::BuildReady&) {
   }
   shipping_ = false;
   connection_->SetOnWritten(nullptr);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - ship_start_).count();
-  const std::uint64_t files = build_->manifest.files.size();
-  std::fprintf(stderr,
-               "gtest_dist: %s: shipped %llu of %llu files, %s in %.2f s (%llu files, %s cached)\n",
-               name_.c_str(), static_cast<unsigned long long>(shipped_files_),
-               static_cast<unsigned long long>(files), ShownBytes(shipped_bytes_).c_str(), seconds,
-               static_cast<unsigned long long>(files - shipped_files_),
-               ShownBytes(build_->total_bytes - shipped_entry_bytes_).c_str());
-  std::fflush(stderr);
+  WorkerShipping shipped;
+  shipped.worker = name_;
+  shipped.files_total = build_->manifest.files.size();
+  shipped.files_shipped = shipped_files_;
+  shipped.bytes_shipped = shipped_bytes_;
+  shipped.bytes_cached = build_->total_bytes - shipped_entry_bytes_;
+  shipped.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - ship_start_)
+                           .count();
+  if (callbacks_.on_shipped) {
+    callbacks_.on_shipped(this, shipped);
+  } else {
+    std::fprintf(stderr, "gtest_dist: %s\n", ShippingLine(shipped).c_str());
+    std::fflush(stderr);
+  }
+  if (gone_) return;  // the run ended meanwhile
   BecomeReady();
 }
 

@@ -7,9 +7,11 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "gtest_dist/model/worker_shipping.h"
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor.h"
@@ -82,7 +84,8 @@ class RemoteWorker : public Executor {
   std::shared_ptr<BuildSource> build_source_;  // null: no build to ship
   const ShippedBuild* build_ = nullptr;        // while shipping
   bool shipping_ = false;
-  bool wanted_ = false;              // the worker's BuildWant arrived
+  bool wanted_ = false;              // the worker's first BuildWant arrived
+  std::set<std::string> asked_;      // every digest the worker asked for
   std::deque<std::string> to_send_;  // digests still to send, in order
   int send_fd_ = -1;                 // the file being sent
   std::uint64_t send_offset_ = 0;

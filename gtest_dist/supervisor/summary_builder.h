@@ -35,6 +35,8 @@ class SummaryBuilder {
   const TestRecord& AddFinal(TestRecord record);
   // The slots of the worker named in `TestRecord::worker`.
   void NoteWorkerSlots(const std::string& worker, int slots);
+  // What shipping the build to a generic worker moved.
+  void AddShipping(const WorkerShipping& shipping) { summary_.shipping.push_back(shipping); }
 
   // A suite-level part (`suite` empty: a global Environment). Returns the
   // stored part, or null for a repeat of one already recorded: every child

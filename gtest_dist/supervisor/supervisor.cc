@@ -77,6 +77,7 @@ int Supervisor::Run() {
   callbacks.on_lost = [this](Executor* e, const std::string& reason, LossKind kind) {
     OnLost(e, reason, kind);
   };
+  callbacks.on_shipped = [this](Executor*, const WorkerShipping& s) { OnShipped(s); };
   pool_.SetCallbacks(std::move(callbacks), [this](int id) { policy_.OnRestarted(id); });
   for (const WorkerAddress& address : config_.workers) AddExecutor(address);
 
@@ -108,6 +109,12 @@ void Supervisor::OnReady(Executor* executor) {
   retry_noted_[id] = false;
   policy_.OnReady(id, executor->slots());
   Dispatch();
+}
+
+void Supervisor::OnShipped(const WorkerShipping& shipping) {
+  Note(ShippingLine(shipping));
+  builder_.AddShipping(shipping);
+  for (RunListener* l : listeners_) l->OnWorkerShipped(shipping);
 }
 
 void Supervisor::Dispatch() {

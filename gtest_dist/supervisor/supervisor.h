@@ -92,6 +92,7 @@ class Supervisor {
   void OnReady(Executor* executor);
   void OnEvent(Executor* executor, protocol::Message&& event);
   void OnLost(Executor* executor, const std::string& reason, LossKind kind);
+  void OnShipped(const WorkerShipping& shipping);
   void Dispatch();
   void FinishTest(TestRecord record, std::int64_t chunk_id, int executor = -1);
   void MarkRestNotRun(const std::string& reason);

@@ -42,6 +42,10 @@ void Log(const std::string& line) {
 
 // One supervisor connection: the handshake, then chunks in and events out.
 class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
+  // The table of blobs in flight tells a session when a blob it waits for is
+  // stored or abandoned (OnAwaitedStored, OnAwaitedLost).
+  friend class WorkerServer;
+
  public:
   WorkerSession(WorkerServer& server, boost::asio::ip::tcp::socket socket)
       : server_(server),
@@ -343,9 +347,40 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     std::vector<std::string> notes;
     const std::vector<std::string> missing = cache->Missing(manifest_, &notes);
     for (const std::string& note : notes) Log(peer_ + ": " + note);
-    wanted_.assign(missing.begin(), missing.end());
-    connection_->Send(protocol::BuildWant{missing});
-    if (wanted_.empty()) FinishBuild();
+    // A file another supervisor is sending right now is not asked for again:
+    // this build waits for that copy.
+    std::vector<std::string> asked;
+    for (const std::string& digest : missing) {
+      if (server_.AwaitUpload(digest, shared_from_this())) {
+        awaited_.insert(digest);
+      } else {
+        asked.push_back(digest);
+      }
+    }
+    if (!awaited_.empty()) {
+      Log(peer_ + ": " + std::to_string(awaited_.size()) +
+          " file(s) of this build are being received from another supervisor; waiting for them");
+    }
+    wanted_.assign(asked.begin(), asked.end());
+    connection_->Send(protocol::BuildWant{std::move(asked)});
+    MaybeFinishBuild();
+  }
+
+  // Another session stored a blob this build waits for.
+  void OnAwaitedStored(const std::string& digest) {
+    if (awaited_.erase(digest) == 0 || closed_) return;
+    MaybeFinishBuild();
+  }
+
+  // The session that was receiving a blob this build waits for is gone
+  // before it was stored: this session asks its own supervisor for it (a
+  // second BuildWant, appended to what it still sends).
+  void OnAwaitedLost(const std::string& digest) {
+    if (awaited_.erase(digest) == 0 || closed_) return;
+    Log(peer_ + ": the supervisor that was sending " + digest.substr(0, 12) +
+        " left before it was stored; asking this one for it");
+    wanted_.push_back(digest);
+    connection_->Send(protocol::BuildWant{{digest}});
   }
 
   // A piece of the file at the front of the wanted list.
@@ -377,8 +412,16 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       Refuse(error);
       return;
     }
+    const std::string stored = wanted_.front();
     wanted_.pop_front();
-    if (wanted_.empty()) FinishBuild();
+    server_.UploadEnded(stored, true);
+    if (!closed_) MaybeFinishBuild();
+  }
+
+  void MaybeFinishBuild() {
+    if (has_manifest_ && !build_ready_ && !closed_ && wanted_.empty() && awaited_.empty()) {
+      FinishBuild();
+    }
   }
 
   // Every file is in the cache: lay the build out and say so.
@@ -418,6 +461,12 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     closed_ = true;
     hello_timer_.cancel();
     upload_.reset();  // its temporary file goes with it
+    // Files this session was to receive and did not: whoever waits for one
+    // asks for it now.
+    std::deque<std::string> unsent;
+    unsent.swap(wanted_);
+    for (const std::string& digest : unsent) server_.UploadEnded(digest, false);
+    awaited_.clear();
     if (BuildCache* cache = server_.config_.cache) {
       if (pinned_) cache->Unpin(digests_);
       if (acquired_) cache->Release(build_id_);
@@ -450,6 +499,7 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
   std::map<std::string, std::uint64_t> sizes_;
   std::map<std::string, bool> executable_;
   std::deque<std::string> wanted_;  // still to arrive, in order
+  std::set<std::string> awaited_;   // another session receives these for us
   std::unique_ptr<BlobUpload> upload_;
   bool pinned_ = false;
   bool acquired_ = false;
@@ -655,6 +705,38 @@ void WorkerServer::StartQueued() {
     session->AddRunner(runner);
     runner->Start();
   }
+}
+
+bool WorkerServer::AwaitUpload(const std::string& digest,
+                               const std::shared_ptr<WorkerSession>& session) {
+  const auto [it, fresh] = in_flight_.try_emplace(digest);
+  if (fresh || it->second.uploader == session.get()) {
+    it->second.uploader = session.get();
+    return false;
+  }
+  it->second.waiters.push_back(session);
+  return true;
+}
+
+void WorkerServer::UploadEnded(const std::string& digest, bool stored) {
+  const auto it = in_flight_.find(digest);
+  if (it == in_flight_.end()) return;
+  InFlight flight = std::move(it->second);
+  in_flight_.erase(it);
+  std::vector<std::shared_ptr<WorkerSession>> waiters;
+  for (const auto& weak : flight.waiters) {
+    if (auto waiter = weak.lock(); waiter && !waiter->closed()) waiters.push_back(waiter);
+  }
+  if (stored) {
+    for (const auto& waiter : waiters) waiter->OnAwaitedStored(digest);
+    return;
+  }
+  if (waiters.empty()) return;
+  // The oldest waiter receives it now; the others keep waiting, for it.
+  InFlight& next = in_flight_[digest];
+  next.uploader = waiters.front().get();
+  next.waiters.assign(waiters.begin() + 1, waiters.end());
+  waiters.front()->OnAwaitedLost(digest);
 }
 
 void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session) {

@@ -7,9 +7,11 @@
 
 #include <boost/asio.hpp>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/frame_connection.h"
@@ -81,6 +83,14 @@ class WorkerServer {
   // Closes the oldest connections still in their handshake until there is
   // room for one more.
   void MakeRoomForHandshake();
+  // Blobs in flight, so that two supervisors shipping the same file at once
+  // send it once: true when another session is receiving `digest` (then
+  // `session` waits for it), false when `session` is to receive it itself.
+  bool AwaitUpload(const std::string& digest, const std::shared_ptr<WorkerSession>& session);
+  // The uploader of `digest` stored it (`stored`), or gave up (its connection
+  // closed): the waiters are told, and on a failure the first of them
+  // receives it itself.
+  void UploadEnded(const std::string& digest, bool stored);
 
   WorkerConfig config_;
   const TestCatalog* catalog_;
@@ -100,6 +110,11 @@ class WorkerServer {
     protocol::RunChunk chunk;
   };
   std::deque<Pending> pending_;
+  struct InFlight {
+    const WorkerSession* uploader = nullptr;
+    std::vector<std::weak_ptr<WorkerSession>> waiters;  // oldest first
+  };
+  std::map<std::string, InFlight> in_flight_;  // by digest
   int running_ = 0;
   bool stopping_ = false;
   bool stdio_ = false;  // one session, over pipes: the server ends with it

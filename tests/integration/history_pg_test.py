@@ -11,6 +11,8 @@ removes again:
 - the server killed mid-run: the run finishes and reports, and says what was
   not recorded;
 - `gtest_dist quarantine add` from many processes at once: all land;
+- a run on a generic worker (`gtest_dist worker`) stores what shipping its
+  build moved, and a second run that it shipped nothing;
 - `gtest_dist serve` over the same server: a stored run with crashes is
   listed with the right counts, a live run is followed to its end, and the
   dashboard connects again after the database server restarts.
@@ -305,6 +307,33 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
             if supervisor:
                 supervisor.kill()
             server.kill()
+
+    def test_shipping_to_a_generic_worker_is_stored(self):
+        # Issue 13: what shipping the build to a `gtest_dist worker` moved, in
+        # run_shipping (schema version 5), read back by `show`.
+        cache = tempfile.mkdtemp(prefix="gtest_dist_pg_cache_")
+        self.addCleanup(shutil.rmtree, cache, True)
+        worker = subprocess.Popen([harness.OPTIONS.cli, "worker", "--bind", "127.0.0.1:0",
+                                   "--jobs", "2", "--cache-dir", cache],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        self.addCleanup(worker.wait)
+        self.addCleanup(worker.terminate)
+        address = worker.stdout.readline().decode().strip().replace("listening on ", "")
+        for label in ("ship1", "ship2"):
+            argv = [harness.OPTIONS.other_bin, "--dist-supervisor", "--workers", address,
+                    "--dist-history=" + self.server.url, "--dist-label=" + label]
+            result = harness.run(argv)
+            self.assertEqual(result.returncode, 0, result.describe())
+        first = query(self.server.url, "show", str(self.run_of("ship1")["id"]), "--no-output")
+        second = query(self.server.url, "show", str(self.run_of("ship2")["id"]), "--no-output")
+        self.assertEqual([s["worker"] for s in first["shipping"]], [address], first["shipping"])
+        cold, warm = first["shipping"][0], second["shipping"][0]
+        self.assertGreater(cold["files_shipped"], 0, cold)
+        self.assertEqual(cold["files_shipped"], cold["files_total"], cold)
+        self.assertGreater(cold["bytes_shipped"], 0, cold)
+        self.assertEqual((warm["files_shipped"], warm["bytes_shipped"]), (0, 0), warm)
+        self.assertEqual(warm["files_total"], cold["files_total"], warm)
 
     def test_server_killed_mid_run(self):
         supervisor = harness.LiveProcess(self.supervise(harness.OPTIONS.other_bin, "killed"))

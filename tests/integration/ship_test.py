@@ -139,6 +139,45 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(total2, total)
         self.assertEqual(worker.stop(), 0, worker.log())
 
+    def test_shipping_numbers_are_in_the_history_store(self):
+        # The numbers of the stderr line, per worker, in the run's history
+        # (gtest_dist show, as text and JSON): a first run ships every file,
+        # a second one 0 bytes.
+        binary = harness.OPTIONS.bin
+        history = os.path.join(self.scratch, "history.sqlite")
+        worker = self.daemon()
+        runs = []
+        for label in ("first", "second"):
+            result = self.supervise(binary, [worker.address],
+                                    [PASSING, "--dist-history=" + history, "--dist-label=" + label])
+            self.assertEqual(result.returncode, 0, result.describe())
+            self.assertNotIn("history:", result.stderr, result.describe())
+            runs.append((result, self.shipped(result, worker.address)))
+        ids = {r["label"]: r["id"] for r in harness.query_history(history, "runs")}
+        first = harness.query_history(history, "show", str(ids["first"]), "--no-output")
+        second = harness.query_history(history, "show", str(ids["second"]), "--no-output")
+        for shown, (result, (files, total, _)) in zip((first, second), runs):
+            self.assertEqual(len(shown["shipping"]), 1, shown["shipping"])
+            row = shown["shipping"][0]
+            self.assertEqual(row["worker"], worker.address)
+            self.assertEqual((row["files_shipped"], row["files_total"]), (files, total),
+                             result.stderr)
+            self.assertGreaterEqual(row["elapsed_ms"], 0)
+        cold, warm = first["shipping"][0], second["shipping"][0]
+        self.assertGreater(cold["files_shipped"], 0)
+        self.assertEqual(cold["files_shipped"], cold["files_total"])
+        self.assertGreater(cold["bytes_shipped"], 0)
+        self.assertEqual(cold["bytes_cached"], 0)
+        self.assertEqual((warm["files_shipped"], warm["bytes_shipped"]), (0, 0))
+        self.assertGreaterEqual(warm["bytes_cached"], cold["bytes_shipped"])
+        # The text form prints the stderr line's words.
+        text = harness.run([harness.OPTIONS.cli, "show", str(ids["second"]), "--no-output",
+                            "--history=" + history])
+        self.assertEqual(text.returncode, 0, text.describe())
+        self.assertIn("%s: shipped 0 of %d files, 0 bytes in " % (worker.address,
+                                                                  warm["files_total"]),
+                      text.stdout)
+
     def test_a_stdio_generic_worker_receives_the_build_too(self):
         # What an ssh:// worker runs with --dist-ssh-remote-command="gtest_dist
         # worker --stdio": the "ssh" here runs the remote command locally, so
@@ -183,6 +222,94 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertNotEqual(summary(results[0].stdout), summary(results[1].stdout))
         builds_dir = os.path.join(self.scratch, "cache", "builds")
         self.assertEqual(len(os.listdir(builds_dir)), 2, os.listdir(builds_dir))
+
+    def test_two_supervisors_shipping_one_build_at_once_send_each_file_once(self):
+        # Both supervisors meet a fresh daemon with the same build at the same
+        # moment: a file the first is sending is not asked of the second (it
+        # waits for that copy), so each file crosses the wire once, is stored
+        # once, and both runs are right.
+        binary = harness.OPTIONS.bin
+        cache = os.path.join(self.scratch, "cache")
+        worker = self.daemon(cache_dir=cache, jobs=4)
+        plain = harness.run([binary, PASSING])
+        results = [None, None]
+
+        def supervise(i):
+            results[i] = self.supervise(binary, [worker.address], [PASSING])
+
+        threads = [threading.Thread(target=supervise, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(harness.RUN_TIMEOUT + 10)
+        shipped = []
+        for result in results:
+            self.assertIsNotNone(result)
+            self.assert_same_summary(plain, result)
+            shipped.append(self.shipped(result, worker.address))
+        total = shipped[0][1]
+        self.assertEqual(shipped[1][1], total)
+        self.assertEqual(shipped[0][0] + shipped[1][0], total,
+                         "each file shipped once over both connections\n%s\n%s\n%s" %
+                         (results[0].stderr, results[1].stderr, worker.log()))
+        blobs = os.listdir(os.path.join(cache, "blobs"))
+        self.assertEqual(len(blobs), total, blobs)
+        for name in blobs:
+            self.assertEqual(sha256_of(os.path.join(cache, "blobs", name)), name)
+        self.assertEqual(os.listdir(os.path.join(cache, "tmp")), [])
+        self.assertEqual(len(os.listdir(os.path.join(cache, "builds"))), 1)
+        if "from another supervisor; waiting" in worker.log():
+            print("  (the second supervisor's manifest came while the first was sending)")
+
+    def test_a_waiting_supervisor_sends_what_the_one_that_left_did_not(self):
+        # The first supervisor is stopped in the middle of its upload, the
+        # second arrives with the same build and waits for the first's files;
+        # the first is killed: the worker asks the second for them, and its
+        # run completes.
+        binary = harness.OPTIONS.bin
+        cache = os.path.join(self.scratch, "cache")
+        worker = self.daemon(cache_dir=cache)
+        root = os.path.join(self.scratch, "big")
+        os.makedirs(os.path.join(root, "data"))
+        with open(os.path.join(root, "data", "big.bin"), "wb") as f:
+            for _ in range(64):
+                f.write(os.urandom(1 << 20))
+        plain = harness.run([binary, PASSING])
+        argv = [os.path.abspath(binary), "--dist-supervisor", "--workers", worker.address,
+                "--dist-files=data", PASSING]
+        first = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        tmp = os.path.join(cache, "tmp")
+        try:
+            harness.wait_until(lambda: any(n.startswith("blob-") for n in os.listdir(tmp)),
+                               60, "an upload in the worker's tmp/")
+            first.send_signal(signal.SIGSTOP)
+            second = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, start_new_session=True)
+            try:
+                harness.wait_until(lambda: "from another supervisor; waiting" in worker.log(), 60,
+                                   "the second supervisor waiting for the first's files")
+                first.kill()
+                first.wait()
+                stdout, stderr = second.communicate(timeout=harness.RUN_TIMEOUT)
+            finally:
+                if second.poll() is None:
+                    harness.kill_group(second)
+                    second.wait()
+        finally:
+            if first.poll() is None:
+                harness.kill_group(first)
+                first.wait()
+        result = harness.RunResult(argv, second.returncode, stdout.decode(errors="replace"),
+                                   stderr.decode(errors="replace"), 0)
+        self.assert_same_summary(plain, result)
+        files, _, _ = self.shipped(result, worker.address)
+        self.assertGreater(files, 0, result.stderr)
+        self.assertIn("left before it was stored; asking this one for it", worker.log())
+        self.assertEqual(os.listdir(tmp), [])
+        for name in os.listdir(os.path.join(cache, "blobs")):
+            self.assertEqual(sha256_of(os.path.join(cache, "blobs", name)), name)
+        self.assertEqual(worker.stop(), 0, worker.log())
 
     def project(self):
         """A working directory with testdata/input.txt, away from the daemon's."""

@@ -39,6 +39,8 @@ struct Script {
   milliseconds delay{0};
   // Reports, in its first chunk, a test it was not given.
   bool rogue = false;
+  // A generic worker: says what shipping the build moved before it is ready.
+  bool ships = false;
 };
 
 // Shared by the fakes: scripts by executor name, the outcome of each run of
@@ -82,6 +84,16 @@ class FakeExecutor : public Executor {
     Post(milliseconds(0), [this] {
       switch (script_.start) {
         case Script::Start::kReady:
+          if (script_.ships) {
+            WorkerShipping shipped;
+            shipped.worker = name_;
+            shipped.files_total = 6;
+            shipped.files_shipped = 2;
+            shipped.bytes_shipped = 2'000'000;
+            shipped.bytes_cached = 5'000'000;
+            shipped.elapsed_ms = 120;
+            callbacks_.on_shipped(this, shipped);
+          }
           callbacks_.on_ready(this);
           break;
         case Script::Start::kUnreachable:
@@ -187,12 +199,16 @@ class Recorder : public RunListener {
     ++finished[test.index];
     records[test.index] = record;
   }
+  void OnWorkerShipped(const WorkerShipping& s) override { shipped.push_back(s.worker); }
   void OnRunEnd(const RunSummary& summary) override {
     ended = true;
     interrupted = summary.interrupted;
     summary_records = summary.records.size();
+    for (const WorkerShipping& s : summary.shipping) summary_shipped.push_back(s.worker);
   }
-  std::map<int, int> finished;  // OnTestFinished calls by test index
+  std::vector<std::string> shipped;          // OnWorkerShipped, by worker
+  std::vector<std::string> summary_shipped;  // the summary's shipping, by worker
+  std::map<int, int> finished;               // OnTestFinished calls by test index
   std::map<int, TestRecord> records;
   bool ended = false;
   bool interrupted = false;
@@ -296,6 +312,22 @@ TEST_F(SupervisorTest, EveryTestRunsOnceOverTwoWorkers) {
   EXPECT_GT(CountOn(Name(1)), 0);
   EXPECT_GT(CountOn(Name(2)), 0);
   EXPECT_GE(world_.stops[Name(1)], 1) << "stopped at the end";
+}
+
+// Issue 13: what shipping the build to a generic worker moved is noted on
+// the console, told to every listener and kept in the summary, once per
+// connection.
+TEST_F(SupervisorTest, ShippingOfEachGenericWorkerReachesNotesListenersAndSummary) {
+  Script ships{Script::Start::kReady, 2};
+  ships.ships = true;
+  world_.scripts[Name(1)] = {ships};
+  world_.scripts[Name(2)] = {Script{Script::Start::kReady, 1}};
+  EXPECT_EQ(Run({Remote(1), Remote(2)}), 0);
+  ExpectEachTestOnce();
+  EXPECT_EQ(recorder_.shipped, std::vector<std::string>{Name(1)});
+  EXPECT_EQ(recorder_.summary_shipped, std::vector<std::string>{Name(1)});
+  EXPECT_TRUE(Noted(Name(1) + ": shipped 2 of 6 files, 2.0 MB in 0.12 s (4 files, 5.0 MB cached)"))
+      << testing::PrintToString(notes_);
 }
 
 TEST_F(SupervisorTest, LostWorkersUnfinishedTestsAreRequeuedAndRunOnceElsewhere) {

@@ -61,6 +61,13 @@ function fmtDuration(ms) {
   if (m < 60) return m + ' min ' + Math.round(s - m * 60) + ' s';
   return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
 }
+// Decimal units, as the supervisor's shipping line says them.
+function fmtBytes(n) {
+  if (n < 1000) return n + ' bytes';
+  for (const [size, unit] of [[1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']]) {
+    if (n >= size) return (n / size).toFixed(1) + ' ' + unit;
+  }
+}
 function fmtTime(ms) { return ms ? new Date(ms).toLocaleString() : '–'; }
 function badge(status) { return el('span', {class: 'badge status-' + status, 'data-status': status}, status); }
 function testLink(name) { return el('a', {href: '#/tests/' + encodeURIComponent(name)}, name); }
@@ -195,6 +202,23 @@ function runPage(id) {
         el('div', {}, el('div', {class: 'value', id: 'done'}, done + ' / ' + c.total), el('div', {class: 'label'}, 'done')),
         el('div', {}, el('div', {class: 'value', id: 'elapsed'}, fmtDuration(elapsed)), el('div', {class: 'label'}, 'elapsed')),
         el('div', {}, el('div', {class: 'value', id: 'eta'}, run.ended_ms ? '–' : fmtDuration(run.eta_ms)), el('div', {class: 'label'}, 'left (estimate)'))));
+    // The build shipped to generic workers: what crossed the wire, what was cached.
+    if (run.shipping && run.shipping.length > 0) {
+      const table = el('table', {id: 'shipping'}, el('tr', {},
+        el('th', {}, 'Build shipped to'), el('th', {class: 'num'}, 'Files shipped'),
+        el('th', {class: 'num'}, 'Bytes shipped'), el('th', {class: 'num'}, 'Time'),
+        el('th', {class: 'num'}, 'Files cached'), el('th', {class: 'num'}, 'Bytes cached')));
+      for (const s of run.shipping) {
+        table.appendChild(el('tr', {'data-worker': s.worker},
+          el('td', {class: 'name'}, s.worker),
+          el('td', {class: 'num'}, s.files_shipped + ' of ' + s.files_total),
+          el('td', {class: 'num', 'data-bytes-shipped': s.bytes_shipped}, fmtBytes(s.bytes_shipped)),
+          el('td', {class: 'num'}, fmtDuration(s.elapsed_ms)),
+          el('td', {class: 'num'}, s.files_total - s.files_shipped),
+          el('td', {class: 'num'}, fmtBytes(s.bytes_cached))));
+      }
+      summary.appendChild(table);
+    }
   }
 
   // One lane per worker slot: a worker's results packed greedily into the
