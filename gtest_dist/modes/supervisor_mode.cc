@@ -28,6 +28,7 @@
 #include "gtest_dist/report/report_files.h"
 #include "gtest_dist/report/status_line.h"
 #include "gtest_dist/report/terminal.h"
+#include "gtest_dist/run/artifact_collector.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
@@ -133,6 +134,11 @@ SupervisorConfig MakeSupervisorConfig(const DistOptions& options) {
   config.lock_rules.exclusive = options.exclusive;
   config.lock_rules.locks = options.locks;
   config.child_env = options.child_env;
+  if (!options.artifacts_dir.empty()) {
+    config.artifacts_dir = options.artifacts_dir;
+    config.artifacts_max_per_test = options.artifacts_max;
+    config.settings.emplace_back(kArtifactsMaxSetting, std::to_string(options.artifacts_max));
+  }
   return config;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/model/artifact.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/output_file.h"
 
@@ -87,6 +88,7 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
     if (name == kTestTimeoutSetting)
       test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
     if (name == kKeepTmpSetting) keep_tmp_ = value == "1";
+    if (name == kArtifactsMaxSetting) artifacts_max_ = std::strtoull(value.c_str(), nullptr, 10);
   }
 }
 
@@ -107,6 +109,7 @@ void ChunkRunner::Cancel() {
     child_.reset();  // kills the tree and reaps
   }
   sandbox_.reset();
+  outputs_.reset();
 }
 
 void ChunkRunner::StartChild() {
@@ -122,7 +125,11 @@ void ChunkRunner::StartChild() {
   std::string error;
   output_fd_ = CreateOutputFile(&error);
   sandbox_.reset();
-  if (output_fd_ >= 0) {
+  outputs_.reset();
+  if (output_fd_ >= 0 && artifacts_max_ > 0) {
+    outputs_ = ArtifactCollector::Create(SandboxParentDirectory(), artifacts_max_, &error);
+  }
+  if (output_fd_ >= 0 && error.empty()) {
     sandbox_ = ChildSandbox::Create(SandboxParentDirectory(), &error);
     if (sandbox_ && keep_tmp_) {
       sandbox_->set_keep(true);
@@ -147,6 +154,7 @@ void ChunkRunner::StartChild() {
     spec.set_env = chunk_.env;
     spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
+    if (outputs_) spec.set_env.push_back(outputs_->Environment());
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
     spec.working_directory = command_.working_directory;
     if (spill_.fd() >= 0 && EventBatchingEnabled()) {
@@ -226,6 +234,7 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
     test->chunk_id = chunk_.chunk_id;
     test->record.worker = worker_name_;
     test->record.reason.clear();
+    EmitArtifacts(&test->record);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&message)) {
     properties->chunk_id = chunk_.chunk_id;
   } else if (std::holds_alternative<protocol::ChunkFinished>(message)) {
@@ -349,7 +358,21 @@ void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::str
     record.start_timestamp_ms = NowEpochMs();
   }
   tracker_.OnFinished(index);
+  EmitArtifacts(&record);
   Emit(std::move(event));
+}
+
+void ChunkRunner::EmitArtifacts(TestRecord* record) {
+  if (!outputs_ || cancelled_) return;
+  ArtifactCollector::Collected collected = outputs_->Collect(record->index);
+  for (protocol::TestArtifact& piece : collected.pieces) {
+    piece.chunk_id = chunk_.chunk_id;
+    piece.index = record->index;
+    Emit(std::move(piece));
+  }
+  if (!collected.dropped.empty()) {
+    record->properties.emplace_back(kArtifactsDroppedPropertyName, std::move(collected.dropped));
+  }
 }
 
 std::string ChunkRunner::ReadLeftoverOutput() { return ReadBoundedOutput(output_fd_); }

@@ -1,11 +1,15 @@
 #include "gtest_dist/supervisor/supervisor.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include "gtest_dist/model/artifact.h"
 
 namespace gtest_dist {
 namespace {
@@ -24,7 +28,8 @@ std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, protocol::TestStarted> ||
-                      std::is_same_v<T, protocol::TestPartReported>) {
+                      std::is_same_v<T, protocol::TestPartReported> ||
+                      std::is_same_v<T, protocol::TestArtifact>) {
           chunk_id = m.chunk_id;
           index = m.index;
         } else if constexpr (std::is_same_v<T, protocol::TestFinished>) {
@@ -57,6 +62,12 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
   scheduler_.SetMaxChunkTests(protocol::kMaxChunkTests);  // what a run_chunk may carry
   if (!config_.lock_rules.empty()) policy_.SetLockPlan(&lock_plan_);
+  if (!config_.artifacts_dir.empty()) {
+    artifacts_ = std::make_unique<ArtifactStore>(
+        config_.artifacts_dir + "/" +
+            ArtifactRunDirName(plan.start_timestamp_ms, getpid(), plan.iteration),
+        config_.artifacts_max_per_test, kMaxArtifactBytesPerRun);
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -145,6 +156,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   }
 
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
+    if (artifacts_) artifacts_->Discard(index);  // what an earlier attempt left half-sent
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     const TestEntry& test = plan_.catalog->test(index);
     for (RunListener* l : listeners_) l->OnTestStarted(test, executor->name());
@@ -154,7 +166,14 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     } else if (const TestPart* added = builder_.AddSuitePart(part->suite, std::move(part->part))) {
       for (RunListener* l : listeners_) l->OnSuitePart(part->suite, *added);
     }
+  } else if (auto* artifact = std::get_if<protocol::TestArtifact>(&event)) {
+    if (artifacts_) artifacts_->Add(plan_.catalog->test(index).FullName(), *artifact);
   } else if (auto* finished = std::get_if<protocol::TestFinished>(&event)) {
+    if (artifacts_) {
+      for (const std::string& line : artifacts_->Finish(&finished->record)) {
+        Note(plan_.catalog->test(index).FullName() + ": test output " + line);
+      }
+    }
     policy_.OnTestEnded(chunk_id, index);
     FinishTest(std::move(finished->record), chunk_id, id);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
