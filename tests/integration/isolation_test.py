@@ -7,6 +7,7 @@ every child.
 Usage: isolation_test.py --bin build/tests/integration/isolation_suite [-v]
 """
 
+import json
 import os
 import random
 import re
@@ -314,6 +315,110 @@ class DistEnvTest(harness.IntegrationTestCase):
         self.assertNotEqual(result.returncode, 0, result.describe())
         self.assertIn("--dist-env", result.stderr, result.describe())
         self.assertIn("set by the runner", result.stderr, result.describe())
+
+
+def output_pattern(size):
+    """The bytes isolation_suite.cc's OutputPattern writes."""
+    return bytes((i * 7 + 3) % 251 for i in range(size))
+
+
+SHOT_BYTES = 2500000   # three pieces on the wire (1 MiB each)
+BIG_BYTES = 4 << 20    # over --dist-artifacts-max=3M
+OUTPUT_ENV = {"ISO_OUTPUTS": str(SHOT_BYTES), "ISO_BIG": str(BIG_BYTES)}
+
+
+class ArtifactsTest(harness.IntegrationTestCase):
+    """Item 2: what tests leave in TEST_UNDECLARED_OUTPUTS_DIR comes home."""
+
+    def run_outputs(self, workers, test_filter="Outputs.*", *extra):
+        artifacts = os.path.join(self.scratch, "artifacts")
+        xml = os.path.join(self.scratch, "report.xml")
+        json_path = os.path.join(self.scratch, "report.json")
+        result = harness.run(
+            [harness.OPTIONS.bin, "--gtest_filter=" + test_filter,
+             "--dist-artifacts=" + artifacts, "--dist-artifacts-max=3M",
+             "--dist-env=ISO_OUTPUTS", "--dist-env=ISO_BIG",
+             "--gtest_output=xml:" + xml] + supervisor_args(workers) + list(extra),
+            env=OUTPUT_ENV)
+        runs = os.listdir(artifacts) if os.path.isdir(artifacts) else []
+        self.assertEqual(len(runs), 1, "one run directory in %s: %s\n%s" % (
+            artifacts, runs, result.describe()))
+        return result, os.path.join(artifacts, runs[0]), xml
+
+    def check_outputs_came_home(self, result, run_dir, xml):
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertIn("[  PASSED  ] 3 tests.", result.stdout, result.describe())
+        shot_dir = os.path.join(run_dir, "Outputs.WritesShot")
+        with open(os.path.join(shot_dir, "shot.png"), "rb") as f:
+            self.assertEqual(f.read(), output_pattern(SHOT_BYTES))
+        with open(os.path.join(shot_dir, "logs", "run.txt"), "rb") as f:
+            self.assertEqual(f.read(), output_pattern(100))
+        # The link out was not followed, and nothing else came.
+        self.assertEqual(sorted(os.listdir(shot_dir)), ["logs", "shot.png"])
+        big_dir = os.path.join(run_dir, "Outputs.WritesTooMuch")
+        self.assertEqual(sorted(os.listdir(big_dir)), ["small.txt"])
+        self.assertFalse(os.path.exists(os.path.join(run_dir, "Outputs.NothingLeftByTheOthers")))
+        # The console says what was not kept, and the run went on.
+        self.assertRegex(result.stderr, r"Outputs\.WritesTooMuch: test output big\.bin: 4\.0 MiB "
+                         r"would take the test past --dist-artifacts-max \(3\.0 MiB")
+        self.assertIn("passwd: a symbolic link; links are not followed", result.stderr)
+        # The reports name each kept file, with where it is.
+        with open(xml, encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn('<property name="artifact:shot.png" value="%s"/>' %
+                      os.path.join(shot_dir, "shot.png"), report)
+        self.assertIn('<property name="artifact:logs/run.txt" value="%s"/>' %
+                      os.path.join(shot_dir, "logs", "run.txt"), report)
+        self.assertIn('<property name="artifact:small.txt" value="%s"/>' %
+                      os.path.join(big_dir, "small.txt"), report)
+        self.assertRegex(report, r'<property name="gtest_dist_artifacts_dropped" value="big\.bin: '
+                         r'4\.0 MiB would take the test past --dist-artifacts-max')
+
+    def test_outputs_come_home_from_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, xml = self.run_outputs(pool.addresses()[0])
+            self.check_outputs_came_home(result, run_dir, xml)
+            pool.stop_all()
+
+    def test_outputs_come_home_from_local_slots(self):
+        result, run_dir, xml = self.run_outputs("local:2")
+        self.check_outputs_came_home(result, run_dir, xml)
+        # The JSON report names them too.
+        json_path = os.path.join(self.scratch, "report.json")
+        result = harness.run(
+            [harness.OPTIONS.bin, "--gtest_filter=Outputs.WritesShot",
+             "--dist-artifacts=" + os.path.join(self.scratch, "second"),
+             "--gtest_output=json:" + json_path] + supervisor_args("local:1"), env=OUTPUT_ENV)
+        self.assertEqual(result.returncode, 0, result.describe())
+        with open(json_path, encoding="utf-8") as f:
+            test = json.load(f)["testsuites"][0]["testsuite"][0]
+        self.assertEqual(test["name"], "WritesShot")
+        self.assertTrue(test["artifact:shot.png"].endswith("/Outputs.WritesShot/shot.png"))
+        with open(test["artifact:shot.png"], "rb") as f:
+            self.assertEqual(f.read(), output_pattern(SHOT_BYTES))
+
+    def test_failed_and_crashed_tests_keep_their_outputs(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, xml = self.run_outputs(pool.addresses()[0], "OutputsFail.*")
+            self.assertEqual(result.returncode, 1, result.describe())
+            with open(os.path.join(run_dir, "OutputsFail.ShotThenFail", "failure.png"), "rb") as f:
+                self.assertEqual(f.read(), output_pattern(1000))
+            with open(os.path.join(run_dir, "OutputsFail.ShotThenCrash", "crash.png"), "rb") as f:
+                self.assertEqual(f.read(), output_pattern(2000))
+            pool.stop_all()
+
+    def test_without_the_flag_nothing_is_set(self):
+        result = harness.run([harness.OPTIONS.bin, "--gtest_filter=Outputs.NothingLeftByTheOthers"] +
+                             supervisor_args("local:1"), env=OUTPUT_ENV)
+        self.assertEqual(result.returncode, 1, result.describe())
+        self.assertIn("TEST_UNDECLARED_OUTPUTS_DIR is not set", result.stdout, result.describe())
+
+    def test_bad_limit_is_refused(self):
+        result = harness.run([harness.OPTIONS.bin, "--dist-artifacts-max=2X"] +
+                             supervisor_args("local:1"))
+        self.assertEqual(result.returncode, 2, result.describe())
+        self.assertIn('--dist-artifacts-max: expected a size from 1 to 1G (e.g. 10M), got "2X"',
+                      result.stderr, result.describe())
 
 
 if __name__ == "__main__":
