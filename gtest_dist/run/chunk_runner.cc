@@ -329,6 +329,7 @@ void ChunkRunner::EndChild() {
       FinishAsCrashed(index, "the test process finished without running this test", "");
     }
   }
+  outputs_.reset();  // every test of this child has been charged and collected
   // A new child only for tests left to run: one started with none would
   // have nothing to do (and nothing to charge if it died).
   if (!tracker_.done() && !tracker_.Unfinished().empty()) {

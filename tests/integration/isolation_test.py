@@ -332,6 +332,9 @@ class ArtifactsTest(harness.IntegrationTestCase):
 
     def run_outputs(self, workers, test_filter="Outputs.*", *extra):
         artifacts = os.path.join(self.scratch, "artifacts")
+        # The local slots' private directories go here: checked empty after.
+        self.parent = os.path.join(self.scratch, "parent")
+        os.mkdir(self.parent)
         xml = os.path.join(self.scratch, "report.xml")
         json_path = os.path.join(self.scratch, "report.json")
         result = harness.run(
@@ -339,7 +342,7 @@ class ArtifactsTest(harness.IntegrationTestCase):
              "--dist-artifacts=" + artifacts, "--dist-artifacts-max=3M",
              "--dist-env=ISO_OUTPUTS", "--dist-env=ISO_BIG",
              "--gtest_output=xml:" + xml] + supervisor_args(workers) + list(extra),
-            env=OUTPUT_ENV)
+            env=dict(OUTPUT_ENV, TEST_TMPDIR=self.parent))
         runs = os.listdir(artifacts) if os.path.isdir(artifacts) else []
         self.assertEqual(len(runs), 1, "one run directory in %s: %s\n%s" % (
             artifacts, runs, result.describe()))
@@ -383,6 +386,7 @@ class ArtifactsTest(harness.IntegrationTestCase):
     def test_outputs_come_home_from_local_slots(self):
         result, run_dir, xml = self.run_outputs("local:2")
         self.check_outputs_came_home(result, run_dir, xml)
+        self.assertEqual(os.listdir(self.parent), [], "outputs and TEST_TMPDIR directories removed")
         # The JSON report names them too.
         json_path = os.path.join(self.scratch, "report.json")
         result = harness.run(
