@@ -62,6 +62,8 @@ ResultView ToResult(const history::ResultRow& stored) {
   r.attempt = stored.attempt;
   r.quarantine = stored.quarantine;
   r.signature = stored.signature;
+  r.artifacts = stored.artifacts;
+  r.isolation = stored.isolation;
   for (const history::PartRow& part : stored.parts) {
     if (part.kind == "skip") continue;
     r.messages.push_back({part.file, part.line, part.summary});

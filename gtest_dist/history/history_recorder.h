@@ -33,6 +33,8 @@ struct RecorderContext {
   std::string user;
   std::string label;
   std::string mode = "supervisor";
+  // --dist-artifacts as given: stored outputs are recorded relative to it.
+  std::string artifacts_dir;
 };
 
 class HistoryRecorder : public RunListener {

@@ -126,6 +126,14 @@ const std::vector<std::vector<std::string>>& Migrations() {
           "ALTER TABLE results ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
           "ALTER TABLE results ADD COLUMN quarantine TEXT NOT NULL DEFAULT ''",
       },
+      {
+          // Per result (issue 14): what it ran under, "exclusive" and
+          // "lock:NAME" words (--dist-exclusive, --dist-lock; '' for
+          // neither), and the test outputs kept (--dist-artifacts), "NAME\tPATH"
+          // lines with PATH relative to the artifacts directory.
+          "ALTER TABLE results ADD COLUMN isolation TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE results ADD COLUMN artifacts TEXT NOT NULL DEFAULT ''",
+      },
   };
   return kMigrations;
 }
@@ -323,10 +331,12 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
     db->Exec(
         "INSERT INTO results (run_id, test_index, attempt, suite, name, full_name, status,"
         " worker, started_ms, duration_ms, reason, output, output_truncated, signature,"
-        " quarantine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " quarantine, isolation, artifacts)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
          r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms,
-         r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine});
+         r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine,
+         r.isolation, r.artifacts});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
       db->Exec(

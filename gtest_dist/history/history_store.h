@@ -17,7 +17,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -80,6 +80,9 @@ struct NewResult {
   std::vector<NewPart> parts;
   // The quarantine entry that applied to it (DescribeQuarantine); empty: none.
   std::string quarantine;
+  std::string isolation;  // TestRecord::isolation
+  // The test outputs kept (EncodeArtifactLinks); empty: none.
+  std::string artifacts;
 };
 
 // The failure signature stored with `result` (analytics::FailureSignature of

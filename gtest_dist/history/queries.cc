@@ -81,9 +81,10 @@ std::string ResultId(Database* db, const std::string& table) {
 std::string ResultColumns(Database* db, const std::string& output) {
   return "r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
          " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated, " +
-         output + ", " + ResultId(db, "r") + ", r.signature, r.quarantine";
+         output + ", " + ResultId(db, "r") +
+         ", r.signature, r.quarantine, r.isolation, r.artifacts";
 }
-constexpr int kResultColumnCount = 16;
+constexpr int kResultColumnCount = 18;
 
 // A result's status as the store spells it. A name this build does not know
 // (a newer writer's) reads as NOT_RUN: neither failed nor passed.
@@ -111,6 +112,8 @@ ResultRow ReadResult(const Row& row) {
   r.id = row.Int(13);
   r.signature = row.Text(14);
   r.quarantine = row.Text(15);
+  r.isolation = row.Text(16);
+  r.artifacts = DecodeArtifactLinks(row.Text(17));
   return r;
 }
 
@@ -141,6 +144,14 @@ json RunJson(const RunRow& r) {
   return j;
 }
 
+json ArtifactsJson(const std::vector<ArtifactLink>& links) {
+  json array = json::array();
+  for (const ArtifactLink& link : links) {
+    array.push_back({{"name", link.name}, {"path", link.relative_path}});
+  }
+  return array;
+}
+
 json ResultJson(const ResultRow& r, bool with_output) {
   json parts = json::array();
   for (const PartRow& p : r.parts) {
@@ -159,7 +170,9 @@ json ResultJson(const ResultRow& r, bool with_output) {
             {"reason", r.reason},
             {"parts", parts},
             {"signature", r.signature},
-            {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)}};
+            {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)},
+            {"isolation", r.isolation},
+            {"artifacts", ArtifactsJson(r.artifacts)}};
   if (with_output) {
     j["output"] = r.output;
     j["output_truncated"] = r.output_truncated;
@@ -322,7 +335,8 @@ std::vector<TestResultRow> TestResults(Database* db, const std::string& full_nam
   for (const Row& row :
        db->Query("SELECT " + ResultId(db, "r") +
                      ", r.run_id, r.test_index, r.attempt, r.suite, r.name,"
-                     " r.status, r.worker, r.started_ms, r.duration_ms, runs.host"
+                     " r.status, r.worker, r.started_ms, r.duration_ms, runs.host,"
+                     " r.isolation, r.artifacts"
                      " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
                      " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
                  {full_name, std::int64_t{limit}})) {
@@ -339,6 +353,8 @@ std::vector<TestResultRow> TestResults(Database* db, const std::string& full_nam
     t.result.started_ms = row.Int(8);
     t.result.duration_ms = row.Int(9);
     t.run_host = row.Text(10);
+    t.result.isolation = row.Text(11);
+    t.result.artifacts = DecodeArtifactLinks(row.Text(12));
     results.push_back(std::move(t));
   }
   return results;

@@ -13,6 +13,7 @@
 
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/history/database.h"
+#include "gtest_dist/model/artifact.h"
 #include "gtest_dist/model/run_summary.h"
 
 namespace gtest_dist {
@@ -59,8 +60,10 @@ struct ResultRow {
   std::int64_t started_ms = 0, duration_ms = 0;
   bool output_truncated = false;
   std::vector<PartRow> parts;
-  std::string signature;   // history::SignatureOf; empty when it did not fail
-  std::string quarantine;  // the entry that kept it from failing its run; empty: none
+  std::string signature;                // history::SignatureOf; empty when it did not fail
+  std::string quarantine;               // the entry that kept it from failing its run; empty: none
+  std::string isolation;                // "exclusive", "lock:NAME" words (TestRecord::isolation)
+  std::vector<ArtifactLink> artifacts;  // test outputs kept (--dist-artifacts)
 };
 
 struct RunDetail {

@@ -211,6 +211,7 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
   const char* user = std::getenv("USER");
   context.user = user ? user : std::to_string(getuid());
   context.label = options.label;
+  context.artifacts_dir = options.artifacts_dir;
   return std::make_unique<history::HistoryRecorder>(location, context);
 }
 
@@ -343,8 +344,10 @@ int RunSupervisorMode(const DistOptions& options) {
     }
     if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
     web_config.allowed_hosts = options.dashboard_allowed_hosts;
+    web_config.artifacts_dir = options.artifacts_dir;
     live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, executors.hello.host,
                                                            options.label);
+    live_runs->SetArtifactsDirectory(options.artifacts_dir);
     web = std::make_unique<dashboard::BackgroundDashboard>(web_config, *live_runs);
     if (!web->Start(&error)) {
       std::fprintf(stderr, "gtest_dist: --dist-dashboard: %s\n", error.c_str());

@@ -193,6 +193,9 @@ void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, int execut
   const int index = record.index;
   auto complete = assembler_.OnFinished(chunk_id, std::move(record));
   if (!complete) return;
+  if (lock_plan_.Constrained(index)) {
+    complete->isolation = DescribeRequirements(lock_plan_.RequirementsOf({index}));
+  }
   if (executor >= 0 && !complete->worker.empty()) {
     builder_.NoteWorkerSlots(complete->worker, pool_.at(executor).slots());
   }

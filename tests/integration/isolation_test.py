@@ -12,6 +12,8 @@ import os
 import random
 import re
 import shutil
+import urllib.error
+import urllib.request
 
 import harness
 
@@ -410,6 +412,49 @@ class ArtifactsTest(harness.IntegrationTestCase):
             with open(os.path.join(run_dir, "OutputsFail.ShotThenCrash", "crash.png"), "rb") as f:
                 self.assertEqual(f.read(), output_pattern(2000))
             pool.stop_all()
+
+    def test_history_and_dashboard_link_and_serve_them(self):
+        """The stored dashboard (`gtest_dist serve --artifacts`) links each kept
+        file from the test page and the failures, serves it, and refuses any
+        path out of the artifacts directory; the history says which tests
+        ran exclusive or under a lock (item 4)."""
+        if harness.OPTIONS.cli is None:
+            self.skipTest("needs --cli (the gtest_dist command)")
+        history = os.path.join(self.scratch, "history.sqlite")
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, _ = self.run_outputs(
+                pool.addresses()[0], "Outputs.WritesShot:OutputsFail.ShotThenFail",
+                "--dist-history=" + history, "--dist-exclusive=Outputs.*",
+                "--dist-lock=gpu:OutputsFail.*")
+            self.assertEqual(result.returncode, 1, result.describe())
+            pool.stop_all()
+        artifacts = os.path.dirname(run_dir)
+        server = harness.DashboardServer(harness.OPTIONS.cli, history,
+                                         ["--artifacts=" + artifacts]).start()
+        self.addCleanup(server.kill)
+        shot = server.get("/api/tests/Outputs.WritesShot")["runs"][-1]
+        self.assertEqual(shot["isolation"], "exclusive")
+        links = {a["name"]: a["url"] for a in shot["artifacts"]}
+        self.assertEqual(sorted(links), ["logs/run.txt", "shot.png"])
+        self.assertEqual(links["shot.png"], "/artifacts/%s/Outputs.WritesShot/shot.png" %
+                         os.path.basename(run_dir))
+        with urllib.request.urlopen(server.url + links["shot.png"].lstrip("/")) as response:
+            self.assertEqual(response.headers["Content-Type"], "image/png")
+            self.assertEqual(response.read(), output_pattern(SHOT_BYTES))
+        failure = server.get("/api/failures")["failures"][0]
+        self.assertEqual(failure["test"], "OutputsFail.ShotThenFail")
+        self.assertEqual(failure["isolation"], "lock:gpu")
+        self.assertEqual([a["name"] for a in failure["artifacts"]], ["failure.png"])
+        with urllib.request.urlopen(server.url + failure["artifacts"][0]["url"].lstrip("/")) as r:
+            self.assertEqual(r.read(), output_pattern(1000))
+        # Nothing out of the directory: "..", an absolute path, a link.
+        os.symlink("/etc", os.path.join(run_dir, "etc"))
+        for target in ("artifacts/%2E%2E/history.sqlite", "artifacts//etc/passwd",
+                       "artifacts/%s/etc/passwd" % os.path.basename(run_dir)):
+            with self.assertRaises(urllib.error.HTTPError, msg=target) as caught:
+                urllib.request.urlopen(server.url + target).read()
+            self.assertIn(caught.exception.code, (400, 404), target)
+        self.assertEqual(server.stop(), 0)
 
     def test_without_the_flag_nothing_is_set(self):
         result = harness.run([harness.OPTIONS.bin, "--gtest_filter=Outputs.NothingLeftByTheOthers"] +
