@@ -562,7 +562,7 @@ const std::vector<FlagDefinition>& Definitions() {
        "Most bytes of test outputs kept per test (K, M, G suffixes; default 64M, at most 1G); "
        "a file past it is not kept, and the test's report and the console say so.",
        [](const std::string& v, DistOptions* o, std::string* e) {
-         if (!ParseByteSize(v, &o->artifacts_max) || o->artifacts_max > (1ull << 30)) {
+         if (!ParseByteSize(v, &o->artifacts_max) || o->artifacts_max > kMaxArtifactBytesPerTest) {
            *e = "--dist-artifacts-max: expected a size from 1 to 1G (e.g. 10M), got \"" + v + "\"";
            return false;
          }

@@ -20,8 +20,11 @@ constexpr char kArtifactPropertyPrefix[] = "artifact:";
 // "NAME: why" per line. Frozen as above.
 constexpr char kArtifactsDroppedPropertyName[] = "gtest_dist_artifacts_dropped";
 
-// --dist-artifacts-max's default, per test, and the bound on one run's total.
+// --dist-artifacts-max's default and largest value, per test (a worker holds
+// a test's outputs in memory while it sends them), and the bound on one
+// run's total.
 constexpr std::uint64_t kDefaultArtifactBytesPerTest = 64ull << 20;
+constexpr std::uint64_t kMaxArtifactBytesPerTest = 1ull << 30;
 constexpr std::uint64_t kMaxArtifactBytesPerRun = 4ull << 30;
 
 // The directory of one test below a run's: its full name, with '%' and '/'

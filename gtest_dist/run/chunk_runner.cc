@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -88,7 +89,10 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
     if (name == kTestTimeoutSetting)
       test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
     if (name == kKeepTmpSetting) keep_tmp_ = value == "1";
-    if (name == kArtifactsMaxSetting) artifacts_max_ = std::strtoull(value.c_str(), nullptr, 10);
+    if (name == kArtifactsMaxSetting) {
+      artifacts_max_ = std::min<std::uint64_t>(std::strtoull(value.c_str(), nullptr, 10),
+                                               kMaxArtifactBytesPerTest);
+    }
   }
 }
 

@@ -211,12 +211,12 @@ TEST_F(ArtifactDirTest, StoreWritesWholeFilesAndNamesThemInTheRecord) {
 }
 
 TEST_F(ArtifactDirTest, StoreEnforcesTheLimitsAgainstThePeer) {
-  ArtifactStore store(root_ + "/run", 10, 15);
+  ArtifactStore store(root_ + "/run", 10, 12);
   store.Add("S.A", Piece(0, "too_big", 11, 0, "x"));         // over the test's limit
-  store.Add("S.A", Piece(0, "ok", 8, 0, "12345678"));        // kept
+  store.Add("S.A", Piece(0, "ok", 5, 0, "12345"));           // kept
   store.Add("S.A", Piece(0, "gap", 4, 0, "12"));             // then a piece is missing
   store.Add("S.A", Piece(0, "gap", 4, 3, "4"));              //
-  store.Add("S.B", Piece(1, "run_full", 8, 0, "12345678"));  // the run's 15 bytes reached
+  store.Add("S.B", Piece(1, "run_full", 8, 0, "12345678"));  // the run's 12 bytes reached
   store.Add("S.B", Piece(1, "incomplete", 4, 0, "12"));      // never finished
   TestRecord a;
   a.index = 0;

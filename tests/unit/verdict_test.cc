@@ -130,8 +130,8 @@ TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
       {Entry(0, "Passes"), Entry(1, "Fails"), Entry(2, "Flaky"), Entry(3, "Never")}, "");
   dashboard::LiveRunSource live("v_test", "ci-1");
   std::FILE* messages = std::tmpfile();
-  history::HistoryRecorder recorder(store_, {"v_test", "./v_test", "ci-1", "me", "", "supervisor"},
-                                    messages);
+  history::HistoryRecorder recorder(
+      store_, {"v_test", "./v_test", "ci-1", "me", "", "supervisor", ""}, messages);
   std::int64_t live_run = 0;
   for (const Case& c : AllCases()) {
     SCOPED_TRACE(c.Name());
