@@ -292,3 +292,15 @@ TEST(OutputsFail, ShotThenCrash) {
   WriteOutput("crash.png", 2000);
   std::abort();
 }
+
+// Holds the run open until ISO_GATE exists (the live dashboard test looks at
+// the run meanwhile), at most a minute.
+TEST(OutputsGate, WaitsForTheGate) {
+  const std::string gate = Env("ISO_GATE");
+  if (gate.empty()) GTEST_SKIP() << "run by isolation_test.py";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (access(gate.c_str(), F_OK) != 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << gate << " never appeared";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}

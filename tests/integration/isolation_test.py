@@ -456,6 +456,40 @@ class ArtifactsTest(harness.IntegrationTestCase):
             self.assertIn(caught.exception.code, (400, 404), target)
         self.assertEqual(server.stop(), 0)
 
+    def test_live_dashboard_links_and_serves_them(self):
+        """--dist-dashboard serves the run's outputs from --dist-artifacts
+        while the run goes on."""
+        artifacts = os.path.join(self.scratch, "artifacts")
+        gate = os.path.join(self.scratch, "gate")
+        live = harness.LiveProcess(
+            [harness.OPTIONS.bin, "--gtest_filter=Outputs.WritesShot:OutputsGate.*",
+             "--dist-artifacts=" + artifacts, "--dist-dashboard=127.0.0.1:0"] +
+            supervisor_args("local:2"), env=dict(OUTPUT_ENV, ISO_GATE=gate))
+        try:
+            live.wait_for_output(r"dashboard at (http://\S+)", name="stderr", deadline_s=60)
+            url = re.search(r"dashboard at (http://\S+)", live.text("stderr")).group(1)
+            links = {}
+
+            def linked():
+                try:
+                    doc = json.load(urllib.request.urlopen(url + "api/tests/Outputs.WritesShot",
+                                                           timeout=30))
+                except urllib.error.HTTPError as error:  # 404 until the test has ended
+                    if error.code != 404:
+                        raise
+                    return False
+                links.update({a["name"]: a["url"] for a in doc["runs"][-1]["artifacts"]})
+                return "shot.png" in links
+            harness.wait_until(linked, 60, "shot.png linked on the live dashboard")
+            with urllib.request.urlopen(url + links["shot.png"].lstrip("/"), timeout=30) as r:
+                self.assertEqual(r.read(), output_pattern(SHOT_BYTES))
+            with open(gate, "w", encoding="utf-8"):
+                pass
+            result = live.finish()
+        finally:
+            live.kill()
+        self.assertEqual(result.returncode, 0, result.describe())
+
     def test_without_the_flag_nothing_is_set(self):
         result = harness.run([harness.OPTIONS.bin, "--gtest_filter=Outputs.NothingLeftByTheOthers"] +
                              supervisor_args("local:1"), env=OUTPUT_ENV)
