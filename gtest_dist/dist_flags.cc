@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "gtest_dist/model/byte_size.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/schedule/lock_plan.h"
 
@@ -492,6 +493,29 @@ const std::vector<FlagDefinition>& Definitions() {
        [](const std::string& v, DistOptions* o, std::string* e) {
          if (!ParsePositiveInt(v, 86400, &o->triage_budget_s)) {
            *e = "expected whole seconds from 1 to 86400, " + Got(v);
+           return false;
+         }
+         return true;
+       }},
+      // Test outputs (issue 14): TEST_UNDECLARED_OUTPUTS_DIR comes home.
+      {"dist-artifacts", FlagKind::kValue, "DIR",
+       "Set TEST_UNDECLARED_OUTPUTS_DIR for each test (a new directory) and keep the files "
+       "tests leave there under DIR/<run>/<Suite.Test>/, named in the XML/JSON reports and "
+       "linked from the dashboard. Default: off.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v.empty()) {
+           *e = "expected a directory, got an empty value";
+           return false;
+         }
+         o->artifacts_dir = v.size() > 1 && v.back() == '/' ? v.substr(0, v.size() - 1) : v;
+         return true;
+       }},
+      {"dist-artifacts-max", FlagKind::kValue, "BYTES",
+       "Most bytes of test outputs kept per test (K, M, G suffixes; default 64M, at most 1G); "
+       "a file past it is not kept, and the test's report and the console say so.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (!ParseByteSize(v, &o->artifacts_max) || o->artifacts_max > kMaxArtifactBytesPerTest) {
+           *e = "expected a size from 1 to 1G (e.g. 10M), " + Got(v);
            return false;
          }
          return true;

@@ -3,9 +3,12 @@
 #ifndef GTEST_DIST_DIST_FLAGS_H_
 #define GTEST_DIST_DIST_FLAGS_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "gtest_dist/model/artifact.h"
 
 namespace gtest_dist {
 
@@ -99,6 +102,10 @@ struct DistOptions {
   std::vector<std::pair<std::string, std::string>> locks;
   // --dist-env, NAME and VALUE (a NAME alone takes this process's value).
   std::vector<std::pair<std::string, std::string>> child_env;
+  // Test outputs (issue 14): --dist-artifacts (empty: off) and
+  // --dist-artifacts-max (bytes per test).
+  std::string artifacts_dir;
+  std::uint64_t artifacts_max = kDefaultArtifactBytesPerTest;
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -16,7 +16,7 @@ constexpr int kUsageError = 2;
 
 constexpr char kUsage[] =
     "usage: gtest_dist serve --history=PATH|URL [--bind HOST:PORT] [--token-file=PATH]\n"
-    "                        [--allowed-host=NAME ...]\n"
+    "                        [--allowed-host=NAME ...] [--artifacts=DIR]\n"
     "  --history=PATH|URL the history store to show: a SQLite file or a\n"
     "                     postgresql:// URL (read-only)\n"
     "  --bind HOST:PORT   where to listen (default 127.0.0.1:7480; port 0 picks one)\n"
@@ -25,7 +25,9 @@ constexpr char kUsage[] =
     "                     (the file must be mode 0600: gtest_dist secret PATH writes one)\n"
     "  --allowed-host=NAME a name the dashboard may be reached by, besides its address\n"
     "                     and localhost (repeatable); requests for other names are\n"
-    "                     refused (421), so DNS rebinding reaches nothing\n";
+    "                     refused (421), so DNS rebinding reaches nothing\n"
+    "  --artifacts=DIR    the supervisors' --dist-artifacts directory: the test\n"
+    "                     outputs kept there are linked and served read-only\n";
 
 // "--name=value" or "--name value"; advances `i` past what it used.
 bool TakeValue(const std::vector<std::string>& args, std::size_t* i, const std::string& name,
@@ -53,6 +55,7 @@ int RunServeCommand(const std::vector<std::string>& args) {
   std::string bind = "127.0.0.1:" + std::to_string(kDefaultDashboardPort);
   std::string token_file;
   std::vector<std::string> allowed_hosts;
+  dashboard::ServerConfig config;
   std::string error;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -69,6 +72,8 @@ int RunServeCommand(const std::vector<std::string>& args) {
       ok = TakeValue(args, &i, "--bind", &bind, &error);
     } else if (is("--token-file")) {
       ok = TakeValue(args, &i, "--token-file", &token_file, &error);
+    } else if (is("--artifacts")) {
+      ok = TakeValue(args, &i, "--artifacts", &config.artifacts_dir, &error);
     } else if (is("--allowed-host")) {
       std::string name;
       ok = TakeValue(args, &i, "--allowed-host", &name, &error);
@@ -92,7 +97,6 @@ int RunServeCommand(const std::vector<std::string>& args) {
                  bind.c_str());
     return kUsageError;
   }
-  dashboard::ServerConfig config;
   config.host = address.host;
   config.port = address.port;
   std::string warning;

@@ -72,22 +72,6 @@ int UsageError(const std::string& message) {
 
 }  // namespace
 
-bool ParseByteSize(const std::string& text, std::uint64_t* bytes) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 15) return false;
-  const std::uint64_t number = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
-  const std::string unit = text.substr(digits);
-  static const std::map<std::string, int> kShifts = {
-      {"", 0},   {"K", 10},   {"KiB", 10}, {"KB", 10}, {"M", 20},   {"MiB", 20}, {"MB", 20},
-      {"G", 30}, {"GiB", 30}, {"GB", 30},  {"T", 40},  {"TiB", 40}, {"TB", 40}};
-  const auto shift = kShifts.find(unit);
-  if (shift == kShifts.end() || number == 0) return false;
-  if (shift->second > 0 && number > (UINT64_MAX >> shift->second)) return false;
-  *bytes = number << shift->second;
-  return true;
-}
-
 int RunWorkerCommand(const std::vector<std::string>& args) {
   std::vector<std::string> dist_args = {"gtest_dist", "--dist-worker"};
   std::string cache_dir = DefaultCacheDir();

@@ -7,15 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "gtest_dist/model/byte_size.h"  // ParseByteSize, for --cache-size
+
 namespace gtest_dist {
 
 // Runs the daemon until SIGTERM/SIGINT; `args` follow "worker". Returns the
 // exit code (2 for a bad flag, with the message printed).
 int RunWorkerCommand(const std::vector<std::string>& args);
-
-// Parses --cache-size: bytes, or a number with K, M, G or T (powers of 1024,
-// "KiB" and "GB" spelled out too). False for anything else or zero.
-bool ParseByteSize(const std::string& text, std::uint64_t* bytes);
 
 }  // namespace gtest_dist
 

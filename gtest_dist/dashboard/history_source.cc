@@ -71,6 +71,8 @@ ResultView ToResult(const history::ResultRow& stored) {
   r.quarantine = stored.quarantine;
   r.signature = stored.signature;
   if (stored.triage) r.triage = stored.triage->Describe();
+  r.artifacts = stored.artifacts;
+  r.isolation = stored.isolation;
   for (const history::PartRow& part : stored.parts) {
     if (part.kind == "skip") continue;
     r.messages.push_back({part.file, part.line, part.summary});

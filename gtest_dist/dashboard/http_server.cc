@@ -21,7 +21,9 @@ HttpServer::HttpServer(asio::io_context& io, const ServerConfig& config, Dashboa
     : io_(io),
       config_(config),
       handler_(source, config.token, config.allowed_hosts),
-      acceptor_(io) {}
+      acceptor_(io) {
+  handler_.SetArtifactsDirectory(config.artifacts_dir);
+}
 
 HttpServer::~HttpServer() = default;
 

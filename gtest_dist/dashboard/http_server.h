@@ -29,6 +29,9 @@ struct ServerConfig {
   // Host names the dashboard answers besides its address and localhost
   // (--allowed-host, --dist-dashboard-allowed-host).
   std::vector<std::string> allowed_hosts;
+  // --dist-artifacts (serve: --artifacts): stored test outputs are served
+  // read-only under /artifacts/; empty: none.
+  std::string artifacts_dir;
   std::size_t max_connections = 64;
   // Connections that have not yet made an authorized request (every new one)
   // share this smaller budget: when it is full, the oldest of them waiting

@@ -79,6 +79,8 @@ void LiveRunSource::OnTestFinished(const TestEntry& test, const TestRecord& reco
   if (runs_.empty()) return;
   Run& run = runs_.back();
   ResultView row = MakeResultView(test, record);
+  row.artifacts = ArtifactLinksOf(record.properties, artifacts_dir_);
+  row.isolation = record.isolation;
   row.id = next_result_id_++;
   row.run_id = run.row.id;
   const auto quarantined = quarantined_.find(test.index);

@@ -27,6 +27,10 @@ class LiveRunSource : public RunListener, public DashboardSource {
   LiveRunSource(std::string binary, std::string host, std::string label = "",
                 std::size_t max_runs = 200, Clock clock = nullptr);
 
+  // --dist-artifacts as given: the "artifact:" properties of the records
+  // below it become the results' links (model/artifact.h).
+  void SetArtifactsDirectory(const std::string& dir) { artifacts_dir_ = dir; }
+
   // RunListener.
   void OnRunStart(const RunPlan& plan) override;
   void OnTestFinished(const TestEntry& test, const TestRecord& record) override;
@@ -55,6 +59,7 @@ class LiveRunSource : public RunListener, public DashboardSource {
   const std::string binary_;
   const std::string host_;
   const std::string label_;
+  std::string artifacts_dir_;
   const std::size_t max_runs_;
   const Clock clock_;
   std::mutex mutex_;

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "gtest_dist/dashboard/artifact_files.h"
 #include "gtest_dist/dashboard/assets.h"
 #include "gtest_dist/protocol/auth.h"
 
@@ -344,6 +345,26 @@ HttpResponse RequestHandler::Route(const std::string& path,
       response.headers.emplace_back("Cache-Control", "no-cache");
       return response;
     }
+  }
+  if (path.rfind("/artifacts/", 0) == 0) {
+    if (artifacts_dir_.empty()) {
+      return Text(404,
+                  "this dashboard serves no test outputs (give it --artifacts DIR, or the "
+                  "supervisor --dist-artifacts)");
+    }
+    ArtifactFile file;
+    std::string error;
+    const int status = ReadArtifactFile(
+        artifacts_dir_, path.substr(std::string("/artifacts/").size()), &file, &error);
+    if (status != 200) return Text(status, error);
+    HttpResponse response;
+    response.content_type = file.content_type;
+    response.body = std::move(file.data);
+    // A test's file is never a page of ours: no script runs in it, and what
+    // could be one is a download.
+    response.headers.emplace_back("Content-Security-Policy", "sandbox");
+    if (!file.show_inline) response.headers.emplace_back("Content-Disposition", "attachment");
+    return response;
   }
   if (path == "/favicon.ico") {
     // Browsers ask whatever the page says; ours names /assets/favicon.svg.

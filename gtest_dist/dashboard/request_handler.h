@@ -66,6 +66,9 @@ class RequestHandler {
   // The address the server listens on ("127.0.0.1", "::"): a Host that is this
   // IP literal is accepted; on a wildcard address any IP literal is.
   void SetBoundAddress(const std::string& address) { bound_address_ = address; }
+  // Stored test outputs (--dist-artifacts) are served from `dir` under
+  // /artifacts/PATH, PATH as the results' "artifacts" give it; empty: none.
+  void SetArtifactsDirectory(const std::string& dir) { artifacts_dir_ = dir; }
 
   // True when a request with this Host header may be answered. An absent Host
   // is accepted (browsers always send one; it is rebinding they bring).
@@ -93,6 +96,7 @@ class RequestHandler {
   const std::string token_;
   const std::vector<std::string> allowed_hosts_;
   std::string bound_address_ = "127.0.0.1";
+  std::string artifacts_dir_;
 };
 
 // Where the redirect after a `?token=` visit may point: `raw_path` when it is

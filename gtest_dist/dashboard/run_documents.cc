@@ -1,6 +1,7 @@
 #include "gtest_dist/dashboard/run_documents.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "gtest_dist/analytics/analytics.h"
@@ -43,7 +44,26 @@ nlohmann::json RunJson(const RunView& run, std::int64_t now_ms) {
   };
 }
 
+std::string ArtifactUrl(const std::string& relative_path) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string url = "/artifacts/";
+  for (unsigned char c : relative_path) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      url += static_cast<char>(c);
+    } else {
+      url += '%';
+      url += kHex[c >> 4];
+      url += kHex[c & 15];
+    }
+  }
+  return url;
+}
+
 nlohmann::json ResultJson(const ResultView& result) {
+  nlohmann::json artifacts = nlohmann::json::array();
+  for (const ArtifactLink& link : result.artifacts) {
+    artifacts.push_back({{"name", link.name}, {"url", ArtifactUrl(link.relative_path)}});
+  }
   return {{"id", result.id},
           {"test", result.test},
           {"status", OutcomeName(result.status)},
@@ -52,8 +72,10 @@ nlohmann::json ResultJson(const ResultView& result) {
           {"started_ms", result.started_ms},
           {"elapsed_ms", result.elapsed_ms},
           {"attempt", result.attempt},
-          {"quarantined", result.quarantine.empty() ? nlohmann::json(nullptr)
-                                                    : nlohmann::json(result.quarantine)}};
+          {"quarantined",
+           result.quarantine.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.quarantine)},
+          {"artifacts", std::move(artifacts)},
+          {"isolation", result.isolation}};
 }
 
 nlohmann::json FailureJson(const ResultView& result, const std::string& binary) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gtest_dist/model/artifact.h"
 #include "gtest_dist/model/outcome.h"
 #include "gtest_dist/model/run_summary.h"
 #include "gtest_dist/model/worker_shipping.h"
@@ -44,6 +45,9 @@ struct ResultView {
   std::string repro;
   // The --dist-triage verdict on its test in its run; empty: not triaged.
   std::string triage;
+  // Test outputs kept (--dist-artifacts); "url" in the documents.
+  std::vector<ArtifactLink> artifacts;
+  std::string isolation;  // TestRecord::isolation
 };
 
 // One run as the API shows it: its verdict (or "running") and its totals.
@@ -65,6 +69,11 @@ struct RunView {
 // A run's summary. While it runs, "elapsed_ms" counts to `now_ms` and
 // "eta_ms" extrapolates the pace so far (null until a test has finished).
 nlohmann::json RunJson(const RunView& run, std::int64_t now_ms);
+// Where the dashboard serves a stored output: /artifacts/ and the path
+// relative to the artifacts directory, each byte but unreserved ones and '/'
+// percent-escaped.
+std::string ArtifactUrl(const std::string& relative_path);
+
 // One result, brief: what the timeline and the counts need. "failed" says
 // whether the result is a failed attempt (IsFailedAttempt), so that the page
 // never decides it from the status text.

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "gtest_dist/base/wall_clock.h"
+#include "gtest_dist/model/artifact.h"
 
 namespace gtest_dist {
 namespace history {
@@ -36,6 +37,7 @@ NewResult ToNewResult(const TestEntry& test, const TestRecord& record, int attem
   r.duration_ms = record.elapsed_ms;
   r.reason = record.reason;
   r.process = record.process;
+  r.isolation = record.isolation;
   std::string output = record.output_before_start;
   for (const TestPart& part : record.parts) {
     output += part.output_before;
@@ -107,9 +109,13 @@ void HistoryRecorder::OnTestFinished(const TestEntry& test, const TestRecord& re
   // Every attempt is a row of its own; the last one carries the verdict.
   int number = 0;
   for (const TestRecord& attempt : record.failed_attempts) {
-    Enqueue(Result{ToNewResult(test, attempt, ++number), std::nullopt}, false);
+    NewResult earlier = ToNewResult(test, attempt, ++number);
+    earlier.artifacts =
+        EncodeArtifactLinks(ArtifactLinksOf(attempt.properties, context_.artifacts_dir));
+    Enqueue(Result{std::move(earlier), std::nullopt}, false);
   }
   NewResult last = ToNewResult(test, record, record.attempt());
+  last.artifacts = EncodeArtifactLinks(ArtifactLinksOf(record.properties, context_.artifacts_dir));
   const auto quarantined = quarantined_.find(test.index);
   if (quarantined != quarantined_.end()) last.quarantine = quarantined->second;
   Enqueue(Result{std::move(last), record.outcome}, false);

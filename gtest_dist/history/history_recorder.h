@@ -39,6 +39,8 @@ struct RecorderContext {
   // --dist-env), recorded with each run's processes for `gtest_dist repro`;
   // an empty binary records none. The seed comes from each run's plan.
   analytics::ReplaySpec replay;
+  // --dist-artifacts as given: stored outputs are recorded relative to it.
+  std::string artifacts_dir;
 };
 
 class HistoryRecorder : public RunListener {

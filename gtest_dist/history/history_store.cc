@@ -176,6 +176,14 @@ const std::vector<std::vector<std::string>>& Migrations() {
           " elapsed_ms BIGINT NOT NULL,"
           " PRIMARY KEY (run_id, seq))",
       },
+      {
+          // Per result (issue 14): what it ran under, "exclusive" and
+          // "lock:NAME" words (--dist-exclusive, --dist-lock; '' for
+          // neither), and the test outputs kept (--dist-artifacts), "NAME\tPATH"
+          // lines with PATH relative to the artifacts directory.
+          "ALTER TABLE results ADD COLUMN isolation TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE results ADD COLUMN artifacts TEXT NOT NULL DEFAULT ''",
+      },
   };
   return kMigrations;
 }
@@ -373,11 +381,12 @@ void InsertResults(Database* db, std::int64_t run_id, const std::vector<NewResul
     db->Exec(
         "INSERT INTO results (run_id, test_index, attempt, suite, name, full_name, status,"
         " worker, started_ms, duration_ms, reason, output, output_truncated, signature,"
-        " quarantine, process) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " quarantine, process, isolation, artifacts)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {run_id, std::int64_t{r.test_index}, std::int64_t{r.attempt}, r.suite, r.name,
          r.suite + "." + r.name, OutcomeName(r.status), r.worker, r.started_ms, r.duration_ms,
          r.reason, output, std::int64_t{truncated ? 1 : 0}, SignatureOf(r), r.quarantine,
-         std::int64_t{r.process}});
+         std::int64_t{r.process}, r.isolation, r.artifacts});
     std::int64_t seq = 0;
     for (const NewPart& p : r.parts) {
       db->Exec(

@@ -18,7 +18,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = 64 * 1024;
@@ -83,6 +83,9 @@ struct NewResult {
   std::string quarantine;
   // The test process of the run that ran it (TestRecord::process); 0: unknown.
   int process = 0;
+  std::string isolation;  // TestRecord::isolation
+  // The test outputs kept (EncodeArtifactLinks); empty: none.
+  std::string artifacts;
 };
 
 // The failure signature stored with `result` (analytics::FailureSignature of

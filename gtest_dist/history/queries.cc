@@ -92,9 +92,10 @@ std::string TriageColumns() {
 std::string ResultColumns(Database* db, const std::string& output) {
   return "r.run_id, r.test_index, r.attempt, r.suite, r.name, r.full_name, r.status,"
          " r.worker, r.reason, r.started_ms, r.duration_ms, r.output_truncated, " +
-         output + ", " + ResultId(db, "r") + ", r.signature, r.quarantine, " + TriageColumns();
+         output + ", " + ResultId(db, "r") +
+         ", r.signature, r.quarantine, r.isolation, r.artifacts, " + TriageColumns();
 }
-constexpr int kResultColumnCount = 19;
+constexpr int kResultColumnCount = 21;
 
 // A result's status as the store spells it. A name this build does not know
 // (a newer writer's) reads as NOT_RUN: neither failed nor passed.
@@ -122,15 +123,17 @@ ResultRow ReadResult(const Row& row) {
   r.id = row.Int(13);
   r.signature = row.Text(14);
   r.quarantine = row.Text(15);
-  if (!row.IsNull(16)) {
+  r.isolation = row.Text(16);
+  r.artifacts = DecodeArtifactLinks(row.Text(17));
+  if (!row.IsNull(18)) {
     TriageNote note;
-    note.verdict = row.Text(16);
+    note.verdict = row.Text(18);
     try {
-      note.culprits = json::parse(row.Text(17)).get<std::vector<std::string>>();
+      note.culprits = json::parse(row.Text(19)).get<std::vector<std::string>>();
     } catch (const std::exception&) {
       note.why = "(unreadable culprits)";
     }
-    if (note.why.empty()) note.why = row.Text(18);
+    if (note.why.empty()) note.why = row.Text(20);
     r.triage = std::move(note);
   }
   return r;
@@ -163,6 +166,14 @@ json RunJson(const RunRow& r) {
   return j;
 }
 
+json ArtifactsJson(const std::vector<ArtifactLink>& links) {
+  json array = json::array();
+  for (const ArtifactLink& link : links) {
+    array.push_back({{"name", link.name}, {"path", link.relative_path}});
+  }
+  return array;
+}
+
 json ResultJson(const ResultRow& r, bool with_output) {
   json parts = json::array();
   for (const PartRow& p : r.parts) {
@@ -182,6 +193,8 @@ json ResultJson(const ResultRow& r, bool with_output) {
             {"parts", parts},
             {"signature", r.signature},
             {"quarantined", r.quarantine.empty() ? json(nullptr) : json(r.quarantine)},
+            {"isolation", r.isolation},
+            {"artifacts", ArtifactsJson(r.artifacts)},
             {"triage", r.triage ? json({{"verdict", r.triage->verdict},
                                         {"culprits", r.triage->culprits},
                                         {"why", r.triage->why},
@@ -351,7 +364,8 @@ std::vector<TestResultRow> TestResults(Database* db, const std::string& full_nam
   for (const Row& row :
        db->Query("SELECT " + ResultId(db, "r") +
                      ", r.run_id, r.test_index, r.attempt, r.suite, r.name,"
-                     " r.status, r.worker, r.started_ms, r.duration_ms, runs.host"
+                     " r.status, r.worker, r.started_ms, r.duration_ms, runs.host,"
+                     " r.isolation, r.artifacts"
                      " FROM results r JOIN runs ON runs.id = r.run_id WHERE r.full_name = ?"
                      " ORDER BY r.run_id DESC, r.attempt DESC LIMIT ?",
                  {full_name, std::int64_t{limit}})) {
@@ -368,6 +382,8 @@ std::vector<TestResultRow> TestResults(Database* db, const std::string& full_nam
     t.result.started_ms = row.Int(8);
     t.result.duration_ms = row.Int(9);
     t.run_host = row.Text(10);
+    t.result.isolation = row.Text(11);
+    t.result.artifacts = DecodeArtifactLinks(row.Text(12));
     results.push_back(std::move(t));
   }
   return results;

@@ -14,6 +14,7 @@
 
 #include "gtest_dist/analytics/analytics.h"
 #include "gtest_dist/history/database.h"
+#include "gtest_dist/model/artifact.h"
 #include "gtest_dist/model/run_summary.h"
 #include "gtest_dist/model/worker_shipping.h"
 
@@ -61,8 +62,10 @@ struct ResultRow {
   std::int64_t started_ms = 0, duration_ms = 0;
   bool output_truncated = false;
   std::vector<PartRow> parts;
-  std::string signature;   // history::SignatureOf; empty when it did not fail
-  std::string quarantine;  // the entry that kept it from failing its run; empty: none
+  std::string signature;                // history::SignatureOf; empty when it did not fail
+  std::string quarantine;               // the entry that kept it from failing its run; empty: none
+  std::string isolation;                // "exclusive", "lock:NAME" words (TestRecord::isolation)
+  std::vector<ArtifactLink> artifacts;  // test outputs kept (--dist-artifacts)
   // The --dist-triage verdict on its test in its run; none when not triaged.
   std::optional<TriageNote> triage;
 };
@@ -92,7 +95,7 @@ enum class Output { kNone, kFailures, kAll };
 // Throws DatabaseError when there is no run `id`. kFailures reads the output
 // of FAILED, CRASHED, TIMEOUT and FLAKY results only.
 RunDetail ShowRun(Database* db, std::int64_t id, Output output = Output::kAll);
-// The shipping rows of each of `run_ids` (schema version 5), in the order
+// The shipping rows of each of `run_ids` (schema version 6), in the order
 // recorded; a run without any has no entry. One query for them all.
 std::map<std::int64_t, std::vector<WorkerShipping>> RunShipping(
     Database* db, const std::vector<std::int64_t>& run_ids);

@@ -78,6 +78,9 @@ struct TestRecord {
   // Environment's SetUp skipped (GoogleTest 1.12 then runs no test and
   // reports each one as passed, printing no line for it).
   bool ran = true;
+  // What it ran under (--dist-exclusive, --dist-lock): "exclusive" and
+  // "lock:NAME" words, space-separated; empty for neither. For the history.
+  std::string isolation;
   // On the wire only: how many of the parts streamed for this test it erased
   // from its result (the first ones); the assembler marks them `cleared`.
   int cleared_parts = 0;

@@ -31,6 +31,7 @@
 #include "gtest_dist/report/report_files.h"
 #include "gtest_dist/report/status_line.h"
 #include "gtest_dist/report/terminal.h"
+#include "gtest_dist/run/artifact_collector.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
@@ -138,6 +139,11 @@ SupervisorConfig MakeSupervisorConfig(const DistOptions& options) {
   config.lock_rules.exclusive = options.exclusive;
   config.lock_rules.locks = options.locks;
   config.child_env = options.child_env;
+  if (!options.artifacts_dir.empty()) {
+    config.artifacts_dir = options.artifacts_dir;
+    config.artifacts_max_per_test = options.artifacts_max;
+    config.settings.emplace_back(kArtifactsMaxSetting, std::to_string(options.artifacts_max));
+  }
   return config;
 }
 
@@ -232,6 +238,7 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
   context.user = user ? user : std::to_string(getuid());
   context.label = options.label;
   context.replay = ReplaySetup(options);
+  context.artifacts_dir = options.artifacts_dir;
   return std::make_unique<history::HistoryRecorder>(location, context);
 }
 
@@ -376,8 +383,10 @@ int RunSupervisorMode(const DistOptions& options) {
     }
     if (!warning.empty()) std::fprintf(stderr, "gtest_dist: warning: %s\n", warning.c_str());
     web_config.allowed_hosts = options.dashboard_allowed_hosts;
+    web_config.artifacts_dir = options.artifacts_dir;
     live_runs = std::make_unique<dashboard::LiveRunSource>(binary_name, executors.hello.host,
                                                            options.label);
+    live_runs->SetArtifactsDirectory(options.artifacts_dir);
     web = std::make_unique<dashboard::BackgroundDashboard>(web_config, *live_runs);
     if (!web->Start(&error)) {
       std::fprintf(stderr, "gtest_dist: --dist-dashboard: %s\n", error.c_str());

@@ -388,6 +388,15 @@ json ToJson(const Blob& m) {
   return json{
       {"type", "blob"}, {"digest", m.digest}, {"offset", m.offset}, {"data", Base64Encode(m.data)}};
 }
+json ToJson(const TestArtifact& m) {
+  return json{{"type", "artifact"},
+              {"chunk_id", m.chunk_id},
+              {"index", m.index},
+              {"name", m.name},
+              {"size", m.size},
+              {"offset", m.offset},
+              {"data", Base64Encode(m.data)}};
+}
 json ToJson(const BuildReady& m) {
   return json{
       {"type", "build_ready"}, {"cached_files", m.cached_files}, {"cached_bytes", m.cached_bytes}};
@@ -516,6 +525,27 @@ Message FromJson(const json& object) {
     if (!Base64Decode(text, &m.data)) throw DecodeError{"field \"data\" is not valid base64"};
     return m;
   }
+  if (type == "artifact") {
+    TestArtifact m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    m.index = Int(object, "index", 0, kMaxIndex);
+    m.name = String(object, "name");
+    const std::string problem = CheckArtifactName(m.name);
+    if (!problem.empty()) throw DecodeError{"field \"name\": " + problem};
+    m.size = Unsigned(object, "size", kMaxArtifactFileBytes);
+    m.offset = Unsigned(object, "offset", m.size);
+    const std::string text = String(object, "data");
+    if (text.size() > (kMaxArtifactPieceBytes + 2) / 3 * 4) {
+      throw DecodeError{"field \"data\" holds more than " + std::to_string(kMaxArtifactPieceBytes) +
+                        " bytes"};
+    }
+    if (!Base64Decode(text, &m.data)) throw DecodeError{"field \"data\" is not valid base64"};
+    if (m.data.size() > m.size - m.offset) {
+      throw DecodeError{"field \"data\" runs past \"size\" (" + std::to_string(m.size) +
+                        ") from \"offset\" " + std::to_string(m.offset)};
+    }
+    return m;
+  }
   if (type == "build_ready") {
     BuildReady m;
     m.cached_files = Unsigned(object, "cached_files", kMaxInt64);
@@ -625,9 +655,9 @@ Message FromJson(const json& object) {
 
 const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {
-      "hello",         "refusal",    "run_chunk",      "test_started", "test_part",
-      "test_finished", "properties", "chunk_finished", "heartbeat",    "auth",
-      "ready",         "manifest",   "build_want",     "blob",         "build_ready"};
+      "hello",      "refusal",        "run_chunk",   "test_started", "test_part", "test_finished",
+      "properties", "chunk_finished", "heartbeat",   "auth",         "ready",     "manifest",
+      "build_want", "blob",           "build_ready", "artifact"};
   static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
                 "a name for each message type");
   return kNames[message.index()];
@@ -684,34 +714,53 @@ bool IsSha256Hex(const std::string& text) {
   return true;
 }
 
-std::string CheckBuildPath(const std::string& path) {
+namespace {
+
+// Empty when `path` is relative, in normal form, at most `max_bytes` and
+// `max_depth` components, without control bytes; its components in `parts`.
+std::string CheckRelativePath(const std::string& path, std::size_t max_bytes, std::size_t max_depth,
+                              std::vector<std::string>* parts) {
   const std::string shown = "\"" + (path.size() > 200 ? path.substr(0, 200) + "..." : path) + "\"";
   if (path.empty()) return "an empty path";
-  if (path.size() > kMaxBuildPathBytes) {
-    return "path " + shown + " is longer than " + std::to_string(kMaxBuildPathBytes) + " bytes";
+  if (path.size() > max_bytes) {
+    return "path " + shown + " is longer than " + std::to_string(max_bytes) + " bytes";
   }
-  if (path.front() == '/') return "path " + shown + " is absolute; a build's paths are relative";
+  if (path.front() == '/') return "path " + shown + " is absolute; it must be relative";
   for (unsigned char c : path) {
     if (c < 0x20 || c == 0x7f) return "path " + shown + " holds a control character";
   }
-  std::vector<std::string> parts;
   std::size_t start = 0;
   for (;;) {
     const std::size_t slash = path.find('/', start);
-    parts.push_back(
+    parts->push_back(
         path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  if (parts.size() > kMaxBuildPathDepth) {
-    return "path " + shown + " is deeper than " + std::to_string(kMaxBuildPathDepth) +
-           " components";
+  if (parts->size() > max_depth) {
+    return "path " + shown + " is deeper than " + std::to_string(max_depth) + " components";
   }
-  for (const std::string& part : parts) {
+  for (const std::string& part : *parts) {
     if (part.empty() || part == "." || part == "..") {
       return "path " + shown + " is not in normal form (an empty, \".\" or \"..\" component)";
     }
   }
+  return "";
+}
+
+}  // namespace
+
+std::string CheckArtifactName(const std::string& name) {
+  std::vector<std::string> parts;
+  return CheckRelativePath(name, kMaxArtifactNameBytes, kMaxArtifactNameDepth, &parts);
+}
+
+std::string CheckBuildPath(const std::string& path) {
+  const std::string shown = "\"" + (path.size() > 200 ? path.substr(0, 200) + "..." : path) + "\"";
+  std::vector<std::string> parts;
+  const std::string problem =
+      CheckRelativePath(path, kMaxBuildPathBytes, kMaxBuildPathDepth, &parts);
+  if (!problem.empty()) return problem;
   if (parts[0] == "bin" || parts[0] == "lib") {
     if (parts.size() != 2) {
       return "path " + shown + ": bin/ and lib/ hold files directly, nothing deeper";

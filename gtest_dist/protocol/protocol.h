@@ -229,9 +229,34 @@ struct BuildReady {
   std::uint64_t cached_bytes = 0;
 };
 
+// Test outputs (TEST_UNDECLARED_OUTPUTS_DIR, --dist-artifacts): worker ->
+// supervisor, a file a test left in its outputs directory, in pieces in
+// order, each file whole before the next, all before the test's
+// TestFinished. The worker sends at most the run's per-test limit (the
+// RunChunk setting "dist_artifacts_max"); the supervisor checks it again.
+constexpr std::size_t kMaxArtifactPieceBytes = 1u << 20;  // before base64
+constexpr std::size_t kMaxArtifactNameBytes = 512;
+constexpr std::size_t kMaxArtifactNameDepth = 16;
+constexpr std::uint64_t kMaxArtifactFileBytes = 16ull << 30;
+
+struct TestArtifact {
+  std::int64_t chunk_id = 0;
+  int index = -1;
+  // Relative to the test's outputs directory, normal form (CheckArtifactName).
+  std::string name;
+  std::uint64_t size = 0;  // the whole file
+  std::uint64_t offset = 0;
+  std::string data;  // raw bytes; base64 on the wire
+};
+
+// Empty when `name` may name a test's output file: relative, normal form (no
+// "", "." or ".." component), at most kMaxArtifactNameBytes and
+// kMaxArtifactNameDepth components, no control byte. Else what is wrong.
+std::string CheckArtifactName(const std::string& name);
+
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
                              PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest,
-                             BuildWant, Blob, BuildReady>;
+                             BuildWant, Blob, BuildReady, TestArtifact>;
 
 // Empty when `path` may name a file of a shipped build: relative, in normal
 // form (no "", "." or ".." component, no doubled or trailing '/'), at most

@@ -18,6 +18,7 @@
 
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/run/artifact_collector.h"
 #include "gtest_dist/run/event_batcher.h"
 #include "gtest_dist/run/output_file.h"
 #include "gtest_dist/run/process_tree_reaper.h"
@@ -133,6 +134,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     protocol::TestStarted event;
     event.index = IndexOf(info);
     current_test_ = event.index;
+    PrepareTestOutputs(event.index);  // TEST_UNDECLARED_OUTPUTS_DIR, before the test's body
     started_.insert(event.index);
     parts_streamed_ = 0;
     event.output_before = capture_.Take();

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <cstring>
 
 #include "gtest_dist/base/wall_clock.h"
+#include "gtest_dist/model/artifact.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/output_file.h"
 
@@ -82,6 +84,10 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
     if (name == kTestTimeoutSetting)
       test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
     if (name == kKeepTmpSetting) keep_tmp_ = value == "1";
+    if (name == kArtifactsMaxSetting) {
+      artifacts_max_ = std::min<std::uint64_t>(std::strtoull(value.c_str(), nullptr, 10),
+                                               kMaxArtifactBytesPerTest);
+    }
   }
 }
 
@@ -102,6 +108,7 @@ void ChunkRunner::Cancel() {
     child_.reset();  // kills the tree and reaps
   }
   sandbox_.reset();
+  outputs_.reset();
 }
 
 void ChunkRunner::StartChild() {
@@ -117,7 +124,11 @@ void ChunkRunner::StartChild() {
   std::string error;
   output_fd_ = CreateOutputFile(&error);
   sandbox_.reset();
-  if (output_fd_ >= 0) {
+  outputs_.reset();
+  if (output_fd_ >= 0 && artifacts_max_ > 0) {
+    outputs_ = ArtifactCollector::Create(SandboxParentDirectory(), artifacts_max_, &error);
+  }
+  if (output_fd_ >= 0 && error.empty()) {
     sandbox_ = ChildSandbox::Create(SandboxParentDirectory(), &error);
     if (sandbox_ && keep_tmp_) {
       sandbox_->set_keep(true);
@@ -142,6 +153,7 @@ void ChunkRunner::StartChild() {
     spec.set_env = chunk_.env;
     spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
+    if (outputs_) spec.set_env.push_back(outputs_->Environment());
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
     spec.working_directory = command_.working_directory;
     if (spill_.fd() >= 0 && EventBatchingEnabled()) {
@@ -221,6 +233,7 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
     test->chunk_id = chunk_.chunk_id;
     test->record.worker = worker_name_;
     test->record.reason.clear();
+    EmitArtifacts(&test->record);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&message)) {
     properties->chunk_id = chunk_.chunk_id;
   } else if (std::holds_alternative<protocol::ChunkFinished>(message)) {
@@ -315,6 +328,7 @@ void ChunkRunner::EndChild() {
       FinishAsCrashed(index, "the test process finished without running this test", "");
     }
   }
+  outputs_.reset();  // every test of this child has been charged and collected
   // A new child only for tests left to run: one started with none would
   // have nothing to do (and nothing to charge if it died).
   if (!tracker_.done() && !tracker_.Unfinished().empty()) {
@@ -344,7 +358,21 @@ void ChunkRunner::FinishAsCrashed(int index, const std::string& reason, std::str
     record.start_timestamp_ms = NowEpochMs();
   }
   tracker_.OnFinished(index);
+  EmitArtifacts(&record);
   Emit(std::move(event));
+}
+
+void ChunkRunner::EmitArtifacts(TestRecord* record) {
+  if (!outputs_ || cancelled_) return;
+  ArtifactCollector::Collected collected = outputs_->Collect(record->index);
+  for (protocol::TestArtifact& piece : collected.pieces) {
+    piece.chunk_id = chunk_.chunk_id;
+    piece.index = record->index;
+    Emit(std::move(piece));
+  }
+  if (!collected.dropped.empty()) {
+    record->properties.emplace_back(kArtifactsDroppedPropertyName, std::move(collected.dropped));
+  }
 }
 
 std::string ChunkRunner::ReadLeftoverOutput() { return ReadBoundedOutput(output_fd_); }

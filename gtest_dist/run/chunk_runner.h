@@ -14,6 +14,7 @@
 
 #include "gtest_dist/protocol/frame_connection.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/run/artifact_collector.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/run/chunk_tracker.h"
@@ -69,6 +70,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::string ReadLeftoverOutput();
   // Handles the events a dead child batched but never wrote (event_batcher.h).
   void RecoverSpilledEvents();
+  // Sends what the test of `record` left in its outputs directory
+  // (--dist-artifacts), before its end; what was not kept goes in `record`.
+  void EmitArtifacts(TestRecord* record);
 
   boost::asio::io_context& io_;
   ChildReaper& reaper_;
@@ -83,6 +87,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::unique_ptr<ChildSandbox> sandbox_;
   bool keep_tmp_ = false;            // --dist-keep-tmp
   bool kept_tmp_announced_ = false;  // for the current child
+  // The current child's test outputs (--dist-artifacts); null when off.
+  std::unique_ptr<ArtifactCollector> outputs_;
+  std::uint64_t artifacts_max_ = 0;  // per test; 0: off
   // The current child and its channel and output file.
   std::unique_ptr<ChildProcess> child_;
   std::shared_ptr<LocalConnection> channel_;

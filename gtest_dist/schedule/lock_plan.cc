@@ -33,6 +33,12 @@ bool ParseLockRule(const std::string& text, std::pair<std::string, std::string>*
   return true;
 }
 
+std::string DescribeRequirements(const LockRequirements& needs) {
+  std::string text = needs.exclusive ? "exclusive" : "";
+  for (const std::string& lock : needs.locks) text += (text.empty() ? "lock:" : " lock:") + lock;
+  return text;
+}
+
 LockPlan::LockPlan(const TestCatalog& catalog, const std::vector<int>& selected,
                    const LockRules& rules, std::size_t max_chunk_tests)
     : catalog_(catalog), max_chunk_tests_(max_chunk_tests > 0 ? max_chunk_tests : 1) {

@@ -48,6 +48,10 @@ struct LockRequirements {
   }
 };
 
+// How a test's record and the history name `needs`: "exclusive" and
+// "lock:NAME" words, space-separated, in that order; empty for none.
+std::string DescribeRequirements(const LockRequirements& needs);
+
 class LockPlan {
  public:
   LockPlan(const TestCatalog& catalog, const std::vector<int>& selected, const LockRules& rules,

@@ -1,5 +1,7 @@
 #include "gtest_dist/supervisor/supervisor.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -8,6 +10,7 @@
 #include <variant>
 
 #include "gtest_dist/base/wall_clock.h"
+#include "gtest_dist/model/artifact.h"
 
 namespace gtest_dist {
 namespace {
@@ -20,7 +23,8 @@ std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, protocol::TestStarted> ||
-                      std::is_same_v<T, protocol::TestPartReported>) {
+                      std::is_same_v<T, protocol::TestPartReported> ||
+                      std::is_same_v<T, protocol::TestArtifact>) {
           chunk_id = m.chunk_id;
           index = m.index;
         } else if constexpr (std::is_same_v<T, protocol::TestFinished>) {
@@ -53,6 +57,12 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
   scheduler_.SetMaxChunkTests(protocol::kMaxChunkTests);  // what a run_chunk may carry
   if (!config_.lock_rules.empty()) policy_.SetLockPlan(&lock_plan_);
+  if (!config_.artifacts_dir.empty()) {
+    artifacts_ = std::make_unique<ArtifactStore>(
+        config_.artifacts_dir + "/" +
+            ArtifactRunDirName(plan.start_timestamp_ms, getpid(), plan.iteration),
+        config_.artifacts_max_per_test, kMaxArtifactBytesPerRun);
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -152,6 +162,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   }
 
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
+    if (artifacts_) artifacts_->Discard(index);  // what an earlier attempt left half-sent
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     process_log_.OnStarted(chunk_id, index, executor->name());
     const TestEntry& test = plan_.catalog->test(index);
@@ -162,7 +173,14 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     } else if (const TestPart* added = builder_.AddSuitePart(part->suite, std::move(part->part))) {
       for (RunListener* l : listeners_) l->OnSuitePart(part->suite, *added);
     }
+  } else if (auto* artifact = std::get_if<protocol::TestArtifact>(&event)) {
+    if (artifacts_) artifacts_->Add(plan_.catalog->test(index).FullName(), *artifact);
   } else if (auto* finished = std::get_if<protocol::TestFinished>(&event)) {
+    if (artifacts_) {
+      for (const std::string& line : artifacts_->Finish(&finished->record)) {
+        Note(plan_.catalog->test(index).FullName() + ": test output " + line);
+      }
+    }
     policy_.OnTestEnded(chunk_id, index);
     finished->record.process = process_log_.Current(chunk_id);
     process_log_.OnFinished(chunk_id, finished->record.outcome);
@@ -185,6 +203,9 @@ void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, int execut
   const int index = record.index;
   auto complete = assembler_.OnFinished(chunk_id, std::move(record));
   if (!complete) return;
+  if (lock_plan_.Constrained(index)) {
+    complete->isolation = DescribeRequirements(lock_plan_.RequirementsOf({index}));
+  }
   if (executor >= 0 && !complete->worker.empty()) {
     builder_.NoteWorkerSlots(complete->worker, pool_.at(executor).slots());
   }

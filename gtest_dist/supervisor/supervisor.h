@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "gtest_dist/model/run_listener.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/schedule/scheduler.h"
+#include "gtest_dist/supervisor/artifact_store.h"
 #include "gtest_dist/supervisor/dispatch_policy.h"
 #include "gtest_dist/supervisor/executor.h"
 #include "gtest_dist/supervisor/executor_factory.h"
@@ -49,6 +51,11 @@ struct SupervisorConfig {
   LockRules lock_rules;     // --dist-exclusive, --dist-lock
   // --dist-env: set in every test process's environment, on every worker.
   std::vector<std::pair<std::string, std::string>> child_env;
+  // --dist-artifacts: the directory that gets a directory per run with the
+  // files tests leave in TEST_UNDECLARED_OUTPUTS_DIR; empty: none kept. The
+  // per-test bound (--dist-artifacts-max) travels in `settings` too.
+  std::string artifacts_dir;
+  std::uint64_t artifacts_max_per_test = 0;
   // How often a worker that could not be reached (or was lost) is tried again
   // while the run lasts.
   std::chrono::milliseconds reconnect_interval{5000};
@@ -110,8 +117,9 @@ class Supervisor {
   DispatchPolicy policy_;
   SummaryBuilder builder_;
   ExecutorPool pool_;
-  ProcessLog process_log_;         // which process ran what, for exact reproduction
-  std::vector<bool> retry_noted_;  // by executor id: its loss was told once
+  ProcessLog process_log_;                    // which process ran what, for exact reproduction
+  std::unique_ptr<ArtifactStore> artifacts_;  // null without --dist-artifacts
+  std::vector<bool> retry_noted_;             // by executor id: its loss was told once
   std::string run_problem_;
   bool finished_ = false;
 };

@@ -310,7 +310,7 @@ class HistoryPostgresTest(harness.IntegrationTestCase):
 
     def test_shipping_to_a_generic_worker_is_stored(self):
         # Issue 13: what shipping the build to a `gtest_dist worker` moved, in
-        # run_shipping (schema version 5), read back by `show`.
+        # run_shipping (schema version 6), read back by `show`.
         cache = tempfile.mkdtemp(prefix="gtest_dist_pg_cache_")
         self.addCleanup(shutil.rmtree, cache, True)
         worker = subprocess.Popen([harness.OPTIONS.cli, "worker", "--bind", "127.0.0.1:0",

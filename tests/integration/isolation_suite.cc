@@ -217,3 +217,90 @@ TEST(EnvCheck, Seen) {
   EXPECT_EQ(Env("ISO_ENV_A"), Env("ISO_ENV_EXPECT"));
   EXPECT_EQ(Env("ISO_ENV_B"), "two words");
 }
+
+namespace {
+
+// The bytes of a test output of `size` bytes, as isolation_test.py makes
+// them too.
+std::string OutputPattern(std::size_t size) {
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 7 + 3) % 251);
+  return data;
+}
+
+// Writes `size` pattern bytes to `name` below TEST_UNDECLARED_OUTPUTS_DIR.
+void WriteOutput(const std::string& name, std::size_t size) {
+  const std::string dir = Env("TEST_UNDECLARED_OUTPUTS_DIR");
+  ASSERT_FALSE(dir.empty()) << "TEST_UNDECLARED_OUTPUTS_DIR is not set";
+  const std::string path = dir + "/" + name;
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr) << path << ": " << std::strerror(errno);
+  const std::string data = OutputPattern(size);
+  ASSERT_EQ(std::fwrite(data.data(), 1, data.size(), file), data.size());
+  std::fclose(file);
+}
+
+// What every test sees: a directory of its own, new and empty, outside
+// TEST_TMPDIR.
+void CheckOutputsDirectory() {
+  const std::string dir = Env("TEST_UNDECLARED_OUTPUTS_DIR");
+  ASSERT_FALSE(dir.empty()) << "TEST_UNDECLARED_OUTPUTS_DIR is not set";
+  struct stat info {};
+  ASSERT_EQ(stat(dir.c_str(), &info), 0) << dir;
+  EXPECT_TRUE(S_ISDIR(info.st_mode));
+  EXPECT_EQ(dir.rfind(Env("TEST_TMPDIR") + "/", 0), std::string::npos) << dir;
+  EXPECT_EQ(std::system(("test -z \"$(ls -A '" + dir + "')\"").c_str()), 0) << dir << " not empty";
+}
+
+}  // namespace
+
+// Test outputs (--dist-artifacts): run by isolation_test.py with ISO_OUTPUTS
+// set to the size of shot.png and ISO_BIG to the size of big.bin.
+TEST(Outputs, WritesShot) {
+  if (Env("ISO_OUTPUTS").empty()) GTEST_SKIP() << "run by isolation_test.py";
+  CheckOutputsDirectory();
+  WriteOutput("shot.png", std::stoul(Env("ISO_OUTPUTS")));
+  const std::string dir = Env("TEST_UNDECLARED_OUTPUTS_DIR");
+  ASSERT_EQ(mkdir((dir + "/logs").c_str(), 0700), 0);
+  WriteOutput("logs/run.txt", 100);
+  // A link out of the directory is not followed.
+  ASSERT_EQ(symlink("/etc/passwd", (dir + "/passwd").c_str()), 0);
+}
+
+TEST(Outputs, WritesTooMuch) {
+  if (Env("ISO_OUTPUTS").empty()) GTEST_SKIP() << "run by isolation_test.py";
+  CheckOutputsDirectory();
+  WriteOutput("big.bin", std::stoul(Env("ISO_BIG")));
+  WriteOutput("small.txt", 10);
+}
+
+TEST(Outputs, NothingLeftByTheOthers) {
+  if (Env("ISO_OUTPUTS").empty()) GTEST_SKIP() << "run by isolation_test.py";
+  CheckOutputsDirectory();
+}
+
+// A failing and a crashing test keep their outputs too (the dashboard's
+// failure view links them).
+TEST(OutputsFail, ShotThenFail) {
+  if (Env("ISO_OUTPUTS").empty()) GTEST_SKIP() << "run by isolation_test.py";
+  WriteOutput("failure.png", 1000);
+  FAIL() << "failed after writing failure.png";
+}
+
+TEST(OutputsFail, ShotThenCrash) {
+  if (Env("ISO_OUTPUTS").empty()) GTEST_SKIP() << "run by isolation_test.py";
+  WriteOutput("crash.png", 2000);
+  std::abort();
+}
+
+// Holds the run open until ISO_GATE exists (the live dashboard test looks at
+// the run meanwhile), at most a minute.
+TEST(OutputsGate, WaitsForTheGate) {
+  const std::string gate = Env("ISO_GATE");
+  if (gate.empty()) GTEST_SKIP() << "run by isolation_test.py";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (access(gate.c_str(), F_OK) != 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << gate << " never appeared";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}

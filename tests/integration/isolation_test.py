@@ -7,10 +7,13 @@ every child.
 Usage: isolation_test.py --bin build/tests/integration/isolation_suite [-v]
 """
 
+import json
 import os
 import random
 import re
 import shutil
+import urllib.error
+import urllib.request
 
 import harness
 
@@ -314,6 +317,191 @@ class DistEnvTest(harness.IntegrationTestCase):
         self.assertNotEqual(result.returncode, 0, result.describe())
         self.assertIn("--dist-env", result.stderr, result.describe())
         self.assertIn("set by the runner", result.stderr, result.describe())
+
+
+def output_pattern(size):
+    """The bytes isolation_suite.cc's OutputPattern writes."""
+    return bytes((i * 7 + 3) % 251 for i in range(size))
+
+
+SHOT_BYTES = 2500000   # three pieces on the wire (1 MiB each)
+BIG_BYTES = 4 << 20    # over --dist-artifacts-max=3M
+OUTPUT_ENV = {"ISO_OUTPUTS": str(SHOT_BYTES), "ISO_BIG": str(BIG_BYTES)}
+
+
+class ArtifactsTest(harness.IntegrationTestCase):
+    """Item 2: what tests leave in TEST_UNDECLARED_OUTPUTS_DIR comes home."""
+
+    def run_outputs(self, workers, test_filter="Outputs.*", *extra):
+        artifacts = os.path.join(self.scratch, "artifacts")
+        # The local slots' private directories go here: checked empty after.
+        self.parent = os.path.join(self.scratch, "parent")
+        os.mkdir(self.parent)
+        xml = os.path.join(self.scratch, "report.xml")
+        json_path = os.path.join(self.scratch, "report.json")
+        result = harness.run(
+            [harness.OPTIONS.bin, "--gtest_filter=" + test_filter,
+             "--dist-artifacts=" + artifacts, "--dist-artifacts-max=3M",
+             "--dist-env=ISO_OUTPUTS", "--dist-env=ISO_BIG",
+             "--gtest_output=xml:" + xml] + supervisor_args(workers) + list(extra),
+            env=dict(OUTPUT_ENV, TEST_TMPDIR=self.parent))
+        runs = os.listdir(artifacts) if os.path.isdir(artifacts) else []
+        self.assertEqual(len(runs), 1, "one run directory in %s: %s\n%s" % (
+            artifacts, runs, result.describe()))
+        return result, os.path.join(artifacts, runs[0]), xml
+
+    def check_outputs_came_home(self, result, run_dir, xml):
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertIn("[  PASSED  ] 3 tests.", result.stdout, result.describe())
+        shot_dir = os.path.join(run_dir, "Outputs.WritesShot")
+        with open(os.path.join(shot_dir, "shot.png"), "rb") as f:
+            self.assertEqual(f.read(), output_pattern(SHOT_BYTES))
+        with open(os.path.join(shot_dir, "logs", "run.txt"), "rb") as f:
+            self.assertEqual(f.read(), output_pattern(100))
+        # The link out was not followed, and nothing else came.
+        self.assertEqual(sorted(os.listdir(shot_dir)), ["logs", "shot.png"])
+        big_dir = os.path.join(run_dir, "Outputs.WritesTooMuch")
+        self.assertEqual(sorted(os.listdir(big_dir)), ["small.txt"])
+        self.assertFalse(os.path.exists(os.path.join(run_dir, "Outputs.NothingLeftByTheOthers")))
+        # The console says what was not kept, and the run went on.
+        self.assertRegex(result.stderr, r"Outputs\.WritesTooMuch: test output big\.bin: 4\.0 MiB "
+                         r"would take the test past --dist-artifacts-max \(3\.0 MiB")
+        self.assertIn("passwd: a symbolic link; links are not followed", result.stderr)
+        # The reports name each kept file, with where it is.
+        with open(xml, encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn('<property name="artifact:shot.png" value="%s"/>' %
+                      os.path.join(shot_dir, "shot.png"), report)
+        self.assertIn('<property name="artifact:logs/run.txt" value="%s"/>' %
+                      os.path.join(shot_dir, "logs", "run.txt"), report)
+        self.assertIn('<property name="artifact:small.txt" value="%s"/>' %
+                      os.path.join(big_dir, "small.txt"), report)
+        self.assertRegex(report, r'<property name="gtest_dist_artifacts_dropped" value="big\.bin: '
+                         r'4\.0 MiB would take the test past --dist-artifacts-max')
+
+    def test_outputs_come_home_from_a_worker(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, xml = self.run_outputs(pool.addresses()[0])
+            self.check_outputs_came_home(result, run_dir, xml)
+            pool.stop_all()
+
+    def test_outputs_come_home_from_local_slots(self):
+        result, run_dir, xml = self.run_outputs("local:2")
+        self.check_outputs_came_home(result, run_dir, xml)
+        self.assertEqual(os.listdir(self.parent), [], "outputs and TEST_TMPDIR directories removed")
+        # The JSON report names them too.
+        json_path = os.path.join(self.scratch, "report.json")
+        result = harness.run(
+            [harness.OPTIONS.bin, "--gtest_filter=Outputs.WritesShot",
+             "--dist-artifacts=" + os.path.join(self.scratch, "second"),
+             "--gtest_output=json:" + json_path] + supervisor_args("local:1"), env=OUTPUT_ENV)
+        self.assertEqual(result.returncode, 0, result.describe())
+        with open(json_path, encoding="utf-8") as f:
+            test = json.load(f)["testsuites"][0]["testsuite"][0]
+        self.assertEqual(test["name"], "WritesShot")
+        self.assertTrue(test["artifact:shot.png"].endswith("/Outputs.WritesShot/shot.png"))
+        with open(test["artifact:shot.png"], "rb") as f:
+            self.assertEqual(f.read(), output_pattern(SHOT_BYTES))
+
+    def test_failed_and_crashed_tests_keep_their_outputs(self):
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, xml = self.run_outputs(pool.addresses()[0], "OutputsFail.*")
+            self.assertEqual(result.returncode, 1, result.describe())
+            with open(os.path.join(run_dir, "OutputsFail.ShotThenFail", "failure.png"), "rb") as f:
+                self.assertEqual(f.read(), output_pattern(1000))
+            with open(os.path.join(run_dir, "OutputsFail.ShotThenCrash", "crash.png"), "rb") as f:
+                self.assertEqual(f.read(), output_pattern(2000))
+            pool.stop_all()
+
+    def test_history_and_dashboard_link_and_serve_them(self):
+        """The stored dashboard (`gtest_dist serve --artifacts`) links each kept
+        file from the test page and the failures, serves it, and refuses any
+        path out of the artifacts directory; the history says which tests
+        ran exclusive or under a lock (item 4)."""
+        if harness.OPTIONS.cli is None:
+            self.skipTest("needs --cli (the gtest_dist command)")
+        history = os.path.join(self.scratch, "history.sqlite")
+        with self.pool(harness.OPTIONS.bin, 1) as pool:
+            result, run_dir, _ = self.run_outputs(
+                pool.addresses()[0], "Outputs.WritesShot:OutputsFail.ShotThenFail",
+                "--dist-history=" + history, "--dist-exclusive=Outputs.*",
+                "--dist-lock=gpu:OutputsFail.*")
+            self.assertEqual(result.returncode, 1, result.describe())
+            pool.stop_all()
+        artifacts = os.path.dirname(run_dir)
+        server = harness.DashboardServer(harness.OPTIONS.cli, history,
+                                         ["--artifacts=" + artifacts]).start()
+        self.addCleanup(server.kill)
+        shot = server.get("/api/tests/Outputs.WritesShot")["runs"][-1]
+        self.assertEqual(shot["isolation"], "exclusive")
+        links = {a["name"]: a["url"] for a in shot["artifacts"]}
+        self.assertEqual(sorted(links), ["logs/run.txt", "shot.png"])
+        self.assertEqual(links["shot.png"], "/artifacts/%s/Outputs.WritesShot/shot.png" %
+                         os.path.basename(run_dir))
+        with urllib.request.urlopen(server.url + links["shot.png"].lstrip("/")) as response:
+            self.assertEqual(response.headers["Content-Type"], "image/png")
+            self.assertEqual(response.read(), output_pattern(SHOT_BYTES))
+        failure = server.get("/api/failures")["failures"][0]
+        self.assertEqual(failure["test"], "OutputsFail.ShotThenFail")
+        self.assertEqual(failure["isolation"], "lock:gpu")
+        self.assertEqual([a["name"] for a in failure["artifacts"]], ["failure.png"])
+        with urllib.request.urlopen(server.url + failure["artifacts"][0]["url"].lstrip("/")) as r:
+            self.assertEqual(r.read(), output_pattern(1000))
+        # Nothing out of the directory: "..", an absolute path, a link.
+        os.symlink("/etc", os.path.join(run_dir, "etc"))
+        for target in ("artifacts/%2E%2E/history.sqlite", "artifacts//etc/passwd",
+                       "artifacts/%s/etc/passwd" % os.path.basename(run_dir)):
+            with self.assertRaises(urllib.error.HTTPError, msg=target) as caught:
+                urllib.request.urlopen(server.url + target).read()
+            self.assertIn(caught.exception.code, (400, 404), target)
+        self.assertEqual(server.stop(), 0)
+
+    def test_live_dashboard_links_and_serves_them(self):
+        """--dist-dashboard serves the run's outputs from --dist-artifacts
+        while the run goes on."""
+        artifacts = os.path.join(self.scratch, "artifacts")
+        gate = os.path.join(self.scratch, "gate")
+        live = harness.LiveProcess(
+            [harness.OPTIONS.bin, "--gtest_filter=Outputs.WritesShot:OutputsGate.*",
+             "--dist-artifacts=" + artifacts, "--dist-dashboard=127.0.0.1:0"] +
+            supervisor_args("local:2"), env=dict(OUTPUT_ENV, ISO_GATE=gate))
+        try:
+            live.wait_for_output(r"dashboard at (http://\S+)", name="stderr", deadline_s=60)
+            url = re.search(r"dashboard at (http://\S+)", live.text("stderr")).group(1)
+            links = {}
+
+            def linked():
+                try:
+                    doc = json.load(urllib.request.urlopen(url + "api/tests/Outputs.WritesShot",
+                                                           timeout=30))
+                except urllib.error.HTTPError as error:  # 404 until the test has ended
+                    if error.code != 404:
+                        raise
+                    return False
+                links.update({a["name"]: a["url"] for a in doc["runs"][-1]["artifacts"]})
+                return "shot.png" in links
+            harness.wait_until(linked, 60, "shot.png linked on the live dashboard")
+            with urllib.request.urlopen(url + links["shot.png"].lstrip("/"), timeout=30) as r:
+                self.assertEqual(r.read(), output_pattern(SHOT_BYTES))
+            with open(gate, "w", encoding="utf-8"):
+                pass
+            result = live.finish()
+        finally:
+            live.kill()
+        self.assertEqual(result.returncode, 0, result.describe())
+
+    def test_without_the_flag_nothing_is_set(self):
+        result = harness.run([harness.OPTIONS.bin, "--gtest_filter=Outputs.NothingLeftByTheOthers"] +
+                             supervisor_args("local:1"), env=OUTPUT_ENV)
+        self.assertEqual(result.returncode, 1, result.describe())
+        self.assertIn("TEST_UNDECLARED_OUTPUTS_DIR is not set", result.stdout, result.describe())
+
+    def test_bad_limit_is_refused(self):
+        result = harness.run([harness.OPTIONS.bin, "--dist-artifacts-max=2X"] +
+                             supervisor_args("local:1"))
+        self.assertEqual(result.returncode, 2, result.describe())
+        self.assertIn('--dist-artifacts-max: expected a size from 1 to 1G (e.g. 10M), got "2X"',
+                      result.stderr, result.describe())
 
 
 if __name__ == "__main__":

@@ -49,11 +49,11 @@ class HistoryStoreTest : public testing::Test {
     run.tests_total = 3;
     const std::int64_t id = InsertRun(db, run);
     std::vector<NewResult> results(3);
-    results[0] = {0,         1,  "S", "A", Outcome::kPassed, "local", started, a_ms, "",
-                  "hello\n", {}, "",  0};
+    results[0] = {0,  1, "S", "A", Outcome::kPassed, "local", started, a_ms, "", "hello\n", {},
+                  "", 0, "",  ""};
     results[1] = {1,         1,       "S", "B", b_fails ? Outcome::kFailed : Outcome::kPassed,
                   "w1:7420", started, 3,   "",  "",
-                  {},        "",      0};
+                  {},        "",      0,   "",  ""};
     if (b_fails) results[1].parts.push_back({"nonfatal", "s_test.cc", 42, "Expected 1"});
     results[2] = {2,
                   1,
@@ -67,7 +67,9 @@ class HistoryStoreTest : public testing::Test {
                   "",
                   {{"fatal", "", -1, "killed by signal 11"}},
                   "",
-                  0};
+                  0,
+                  "",
+                  ""};
     Transaction t(db);
     InsertResults(db, id, results);
     t.Commit();

@@ -131,7 +131,7 @@ TEST_F(VerdictTest, EveryConsumerAgreesWithTheSummary) {
   dashboard::LiveRunSource live("v_test", "ci-1");
   std::FILE* messages = std::tmpfile();
   history::HistoryRecorder recorder(
-      store_, {"v_test", "./v_test", "ci-1", "me", "", "supervisor", {}}, messages);
+      store_, {"v_test", "./v_test", "ci-1", "me", "", "supervisor", {}, ""}, messages);
   std::int64_t live_run = 0;
   for (const Case& c : AllCases()) {
     SCOPED_TRACE(c.Name());

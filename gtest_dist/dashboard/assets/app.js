@@ -18,6 +18,16 @@ function el(tag, attrs, ...children) {
   append(node, children);
   return node;
 }
+// A result's kept test outputs (--dist-artifacts), each a link to the file.
+function artifactLinks(result) {
+  if (!result.artifacts || result.artifacts.length === 0) return null;
+  const links = [];
+  for (const a of result.artifacts) {
+    if (links.length) links.push(' ');
+    links.push(el('a', {href: a.url, target: '_blank', rel: 'noopener', class: 'artifact'}, a.name));
+  }
+  return el('span', {class: 'artifacts'}, ...links);
+}
 function svg(tag, attrs, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   setAttrs(node, attrs);
@@ -278,6 +288,8 @@ function runPage(id) {
           'Truncated: the whole output') : null));
     }
     if (f.triage) card.appendChild(el('div', {}, el('span', {class: 'badge triage'}, f.triage)));
+    const outputs = artifactLinks(f);
+    if (outputs) card.appendChild(el('div', {}, el('span', {class: 'muted'}, 'Test outputs: '), outputs));
     // The exact replay (its process's tests before it, in order, the seed and
     // --dist-env) when the run recorded it; else the test alone.
     card.appendChild(el('div', {}, el('span', {class: 'muted'},
@@ -354,11 +366,13 @@ async function testPage(name) {
 
   const table = el('table', {},
     el('tr', {}, el('th', {}, 'Run'), el('th', {}, 'Status'), el('th', {}, 'Started'),
-       el('th', {}, 'Host'), el('th', {}, 'Worker'), el('th', {class: 'num'}, 'Duration')));
+       el('th', {}, 'Host'), el('th', {}, 'Worker'), el('th', {class: 'num'}, 'Duration'),
+       el('th', {}, 'Ran under'), el('th', {}, 'Test outputs')));
   for (const r of runs.slice().reverse()) {
     table.appendChild(el('tr', {}, el('td', {}, runLink(r.run_id)), el('td', {}, badge(r.status)),
       el('td', {}, fmtTime(r.started_ms)), el('td', {}, r.host), el('td', {}, r.worker),
-      el('td', {class: 'num'}, fmtDuration(r.elapsed_ms))));
+      el('td', {class: 'num'}, fmtDuration(r.elapsed_ms)),
+      el('td', {class: 'isolation'}, r.isolation || ''), el('td', {}, artifactLinks(r))));
   }
   view.append(el('h2', {}, 'Results'), table);
 }
