@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -9,6 +10,19 @@
 
 namespace gtest_dist {
 namespace {
+
+double SteadyMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// GTEST_DIST_CHUNK_SIZING=0: chunks cut for balance alone, as before
+// start-up-aware sizing (for comparisons: bench/scale_bench.py).
+bool StartupAwareSizing() {
+  const char* value = std::getenv("GTEST_DIST_CHUNK_SIZING");
+  return value == nullptr || std::string(value) != "0";
+}
 
 std::int64_t NowEpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -57,6 +71,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   scheduler_.SetMinChunkTests(config_.min_chunk_tests);
   scheduler_.SetMaxChunkTests(protocol::kMaxChunkTests);  // what a run_chunk may carry
   if (!config_.lock_rules.empty()) policy_.SetLockPlan(&lock_plan_);
+  size_for_startup_ = StartupAwareSizing();
 }
 
 Supervisor::~Supervisor() = default;
@@ -112,8 +127,10 @@ void Supervisor::OnReady(Executor* executor) {
 
 void Supervisor::Dispatch() {
   if (finished_) return;
+  if (size_for_startup_) scheduler_.SetMinChunkCost(sizing_.MinChunkCost());
   for (Assignment& assignment : policy_.Dispatch()) {
     if (finished_) return;  // an executor answered at once and that was the end
+    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs());
     protocol::RunChunk chunk;
     chunk.chunk_id = assignment.chunk_id;
     chunk.tests = std::move(assignment.tests);
@@ -145,6 +162,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   }
 
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
+    sizing_.OnTestStarted(chunk_id, SteadyMs());
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     const TestEntry& test = plan_.catalog->test(index);
     for (RunListener* l : listeners_) l->OnTestStarted(test, executor->name());
@@ -160,6 +178,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     builder_.AddProperties(properties->suite, properties->properties);
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
+    sizing_.OnFinished(chunk_id, SteadyMs());
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);
     if (!unfinished.empty()) {
       Note("worker " + executor->name() + " finished a chunk without " +
@@ -225,7 +244,10 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, LossKind 
                     : "; going on without it"));
   }
   const LossDecision decision = policy_.OnLost(id, kind);
-  for (std::int64_t chunk_id : decision.lost_chunks) assembler_.DiscardChunk(chunk_id);
+  for (std::int64_t chunk_id : decision.lost_chunks) {
+    assembler_.DiscardChunk(chunk_id);
+    sizing_.Forget(chunk_id);
+  }
   if (!decision.requeued.empty()) {
     Note(std::to_string(decision.requeued.size()) + " unfinished tests of " + executor->name() +
          " go back on the queue");
