@@ -544,6 +544,20 @@ const std::vector<FlagDefinition>& Definitions() {
          o->ship_libs = v;
          return true;
        }},
+      // Speed at scale (issue 15).
+      {"dist-warm-children", FlagKind::kValue, "on|off",
+       "on (default): after its start-up, a template process of the test binary forks each "
+       "chunk's test process, so the binary's start-up is paid once per executor, not once "
+       "per chunk; off: every test process is started anew. A binary that starts threads "
+       "before its tests run is always started anew.",
+       [](const std::string& v, DistOptions* o, std::string* e) {
+         if (v != "on" && v != "off") {
+           *e = "--dist-warm-children: expected on or off, got \"" + v + "\"";
+           return false;
+         }
+         o->warm_children = v == "on";
+         return true;
+       }},
   };
   return kFlags;
 }

@@ -89,6 +89,8 @@ struct DistOptions {
   std::vector<std::pair<std::string, std::string>> locks;
   // --dist-env, NAME and VALUE (a NAME alone takes this process's value).
   std::vector<std::pair<std::string, std::string>> child_env;
+  // Speed at scale (issue 15).
+  bool warm_children = true;  // --dist-warm-children
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

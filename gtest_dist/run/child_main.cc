@@ -124,8 +124,8 @@ namespace {
 class EventStreamer : public testing::EmptyTestEventListener {
  public:
   EventStreamer(int channel_fd, int spill_fd,
-                std::unordered_map<const testing::TestInfo*, int> indices)
-      : batcher_(channel_fd, spill_fd), indices_(std::move(indices)), pid_(getpid()) {}
+                const std::unordered_map<const testing::TestInfo*, int>& indices)
+      : batcher_(channel_fd, spill_fd), indices_(indices), pid_(getpid()) {}
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override { current_suite_ = suite.name(); }
 
@@ -240,7 +240,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
   }
 
   EventBatcher batcher_;
-  std::unordered_map<const testing::TestInfo*, int> indices_;
+  const std::unordered_map<const testing::TestInfo*, int>& indices_;
   pid_t pid_;
   OutputCapture capture_;
   int current_test_ = -1;  // index of the running test, -1 between tests
@@ -276,7 +276,33 @@ void ApplySetting(const std::string& name, const std::string& value) {
   }
 }
 
+// The catalog and each registered test's index: built once per process, so
+// that a template (warm_child.h) builds them before it forks.
+struct ChildIndex {
+  TestCatalog catalog;
+  std::unordered_map<const testing::TestInfo*, int> indices;
+};
+
+const ChildIndex& TheChildIndex() {
+  static const ChildIndex* const index = [] {
+    auto* built = new ChildIndex;
+    testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+    built->catalog = TestCatalog::FromUnitTest(unit_test, "");
+    int next = 0;
+    for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
+      for (int j = 0; j < suite->total_test_count(); ++j) {
+        built->indices[suite->GetTestInfo(j)] = next++;
+      }
+    }
+    return built;
+  }();
+  return *index;
+}
+
 }  // namespace
+
+void PrepareChildIndex() { TheChildIndex(); }
 
 int TakeChildChannel() {
   const char* value = std::getenv(kChildChannelEnv);
@@ -300,18 +326,8 @@ int RunChild(int channel_fd) {
 
   protocol::RunChunk chunk = ReadChunk(channel_fd);
   testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
-  const TestCatalog catalog = TestCatalog::FromUnitTest(unit_test, "");
-
-  std::unordered_map<const testing::TestInfo*, int> indices;
-  {
-    int index = 0;
-    for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
-      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
-      for (int j = 0; j < suite->total_test_count(); ++j) {
-        indices[suite->GetTestInfo(j)] = index++;
-      }
-    }
-  }
+  const ChildIndex& child_index = TheChildIndex();
+  const TestCatalog& catalog = child_index.catalog;
 
   std::string filter;
   bool any_disabled = false;
@@ -347,7 +363,7 @@ int RunChild(int channel_fd) {
   testing::TestEventListeners& listeners = unit_test.listeners();
   delete listeners.Release(listeners.default_result_printer());
   delete listeners.Release(listeners.default_xml_generator());
-  listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), std::move(indices)));
+  listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), child_index.indices));
 
   const int result = RUN_ALL_TESTS();
   // No process a test started outlives the chunk.
