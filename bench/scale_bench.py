@@ -4,9 +4,10 @@
 Builds the benchmark suites in a build of this tree (--build, default
 build/: configured with GTEST_DIST_SCALE_BENCH_GEN_DIR, which adds
 bench/scale; nothing is added to `all` or to ctest) and runs each scenario
-with gtest_dist twice in the same run: as it is ("this") and with
-GTEST_DIST_EVENT_BATCH=0 ("batch off": each event written at once, as before
-batching). With --base-rev REV it also builds REV standalone (cmake -S
+with gtest_dist three times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
+and --dist-warm-children=off: chunks cut for balance alone, a child spawned
+per chunk), "sized" (start-up-aware chunk sizes) and "this" (warm children
+too). With --base-rev REV it also builds REV standalone (cmake -S
 bench/scale against `git archive REV`) and runs it too: on a loaded 2-core
 machine that is a long build. Printed per runner: the wall time, the ideal
 makespan, their ratio, the peak RSS of the largest process of the run (the
@@ -183,10 +184,15 @@ def main():
        stdout=subprocess.DEVNULL)
     sh(["nice", "cmake", "--build", this_build, "-j2", "--target"] + targets,
        stdout=subprocess.DEVNULL)
-    # The same binary with every event written at once (as before batching).
-    builds["batch off"] = (os.path.join(this_build, "bench", "scale"),
-                           {"GTEST_DIST_EVENT_BATCH": "0"})
-    builds["this"] = (os.path.join(this_build, "bench", "scale"), {})
+    # The same binary with this branch's speed-ups switched off one by one:
+    # "before" spawns a child per chunk and cuts chunks for balance alone (as
+    # main did), "sized" adds start-up-aware chunk sizes, "this" adds warm
+    # children.
+    scale_dir = os.path.join(this_build, "bench", "scale")
+    builds["before"] = (scale_dir, {"GTEST_DIST_CHUNK_SIZING": "0",
+                                    "GTEST_DIST_WARM_CHILDREN": "off"})
+    builds["sized"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "off"})
+    builds["this"] = (scale_dir, {})
     any_build = builds["this"][0]
 
     only = set(filter(None, a.only.split(",")))

@@ -15,6 +15,7 @@
 #include "gtest_dist/modes/supervisor_mode.h"
 #include "gtest_dist/modes/worker_mode.h"
 #include "gtest_dist/run/child_main.h"
+#include "gtest_dist/run/warm_child.h"
 
 namespace gtest_dist {
 namespace {
@@ -35,6 +36,8 @@ int RunAllTests() {
   if (HasArgument(args, "--gtest_internal_run_death_test")) return RUN_ALL_TESTS();
   const int channel = TakeChildChannel();
   if (channel >= 0) return RunChild(channel);
+  // A warm template (run/warm_child.h) returns only in the processes it forks.
+  if (const int code = MaybeRunWarmTemplate(); code >= 0) return code;
 
   DistOptions options;
   std::string error;

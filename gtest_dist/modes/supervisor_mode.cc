@@ -35,6 +35,7 @@
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
+#include "gtest_dist/run/warm_child.h"
 #include "gtest_dist/ship/digest_memo.h"
 #include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor_factory.h"
@@ -136,6 +137,7 @@ SupervisorConfig MakeSupervisorConfig(const DistOptions& options) {
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));
   }
   if (options.keep_tmp) config.settings.emplace_back(kKeepTmpSetting, "1");
+  if (!options.warm_children) config.settings.emplace_back(kWarmChildrenSetting, "0");
   config.lock_rules.exclusive = options.exclusive;
   config.lock_rules.locks = options.locks;
   config.child_env = options.child_env;

@@ -73,6 +73,9 @@ class OutputCapture {
     // Only the head and tail that are sent are read: a test that printed
     // gigabytes costs this process no more memory than one that printed 1 MiB.
     const off_t end = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+    // Nothing written since the last event (most tests print nothing): no
+    // read, truncation or rewind, two system calls saved per event.
+    if (end == 0) return std::string();
     std::string text =
         ReadBoundedOutput(STDOUT_FILENO, end > 0 ? static_cast<std::uint64_t>(end) : 0);
     // stdout and stderr share one file offset: rewinding it once rewinds both.
@@ -125,8 +128,8 @@ namespace {
 class EventStreamer : public testing::EmptyTestEventListener {
  public:
   EventStreamer(int channel_fd, int spill_fd,
-                std::unordered_map<const testing::TestInfo*, int> indices)
-      : batcher_(channel_fd, spill_fd), indices_(std::move(indices)), pid_(getpid()) {}
+                const std::unordered_map<const testing::TestInfo*, int>& indices)
+      : batcher_(channel_fd, spill_fd), indices_(indices), pid_(getpid()) {}
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override { current_suite_ = suite.name(); }
 
@@ -242,7 +245,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
   }
 
   EventBatcher batcher_;
-  std::unordered_map<const testing::TestInfo*, int> indices_;
+  const std::unordered_map<const testing::TestInfo*, int>& indices_;
   pid_t pid_;
   OutputCapture capture_;
   int current_test_ = -1;  // index of the running test, -1 between tests
@@ -278,7 +281,33 @@ void ApplySetting(const std::string& name, const std::string& value) {
   }
 }
 
+// The catalog and each registered test's index: built once per process, so
+// that a template (warm_child.h) builds them before it forks.
+struct ChildIndex {
+  TestCatalog catalog;
+  std::unordered_map<const testing::TestInfo*, int> indices;
+};
+
+const ChildIndex& TheChildIndex() {
+  static const ChildIndex* const index = [] {
+    auto* built = new ChildIndex;
+    testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+    built->catalog = TestCatalog::FromUnitTest(unit_test, "");
+    int next = 0;
+    for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
+      for (int j = 0; j < suite->total_test_count(); ++j) {
+        built->indices[suite->GetTestInfo(j)] = next++;
+      }
+    }
+    return built;
+  }();
+  return *index;
+}
+
 }  // namespace
+
+void PrepareChildIndex() { TheChildIndex(); }
 
 int TakeChildChannel() {
   const char* value = std::getenv(kChildChannelEnv);
@@ -302,18 +331,8 @@ int RunChild(int channel_fd) {
 
   protocol::RunChunk chunk = ReadChunk(channel_fd);
   testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
-  const TestCatalog catalog = TestCatalog::FromUnitTest(unit_test, "");
-
-  std::unordered_map<const testing::TestInfo*, int> indices;
-  {
-    int index = 0;
-    for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
-      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
-      for (int j = 0; j < suite->total_test_count(); ++j) {
-        indices[suite->GetTestInfo(j)] = index++;
-      }
-    }
-  }
+  const ChildIndex& child_index = TheChildIndex();
+  const TestCatalog& catalog = child_index.catalog;
 
   std::string filter;
   bool any_disabled = false;
@@ -349,7 +368,7 @@ int RunChild(int channel_fd) {
   testing::TestEventListeners& listeners = unit_test.listeners();
   delete listeners.Release(listeners.default_result_printer());
   delete listeners.Release(listeners.default_xml_generator());
-  listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), std::move(indices)));
+  listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), child_index.indices));
 
   const int result = RUN_ALL_TESTS();
   // No process a test started outlives the chunk.

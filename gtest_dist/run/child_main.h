@@ -29,6 +29,11 @@ constexpr int kChildChannelFd = 1023;
 // children); otherwise returns -1.
 int TakeChildChannel();
 
+// Builds what a child needs before it reads its chunk (the catalog, each
+// test's index); RunChild builds it if not done before. A template child
+// (warm_child.h) calls it once, before it forks.
+void PrepareChildIndex();
+
 // Reads one RunChunk from `channel_fd`, runs exactly its tests through
 // RUN_ALL_TESTS() and streams their events. Returns the exit code.
 int RunChild(int channel_fd);

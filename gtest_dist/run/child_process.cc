@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "gtest_dist/run/process_tree_reaper.h"
+#include "gtest_dist/run/warm_child.h"
 
 extern char** environ;
 
@@ -135,6 +136,11 @@ void ChildReaper::Watch(ChildProcess* child, std::function<void()> on_exit) {
 }
 
 void ChildReaper::Unwatch(ChildProcess* child) { watched_.erase(child); }
+
+WarmTemplates& ChildReaper::warm_templates() {
+  if (!warm_) warm_ = std::make_unique<WarmTemplates>();
+  return *warm_;
+}
 
 void ChildReaper::DoWait() {
   signals_.async_wait([this](const boost::system::error_code& error, int) {

@@ -13,6 +13,8 @@
 
 namespace gtest_dist {
 
+class WarmTemplates;
+
 // What to start: the executable, its argv (argv[0] first), descriptors to give
 // it, and environment changes.
 struct LaunchSpec {
@@ -72,6 +74,9 @@ class ChildReaper {
   // `on_exit` runs on the io_context once `child` has exited and been reaped.
   void Watch(ChildProcess* child, std::function<void()> on_exit);
   void Unwatch(ChildProcess* child);
+  // The warm templates of the children started with this reaper
+  // (warm_child.h); they end with it.
+  WarmTemplates& warm_templates();
 
  private:
   void DoWait();
@@ -79,6 +84,7 @@ class ChildReaper {
 
   boost::asio::signal_set signals_;
   std::map<ChildProcess*, std::function<void()>> watched_;
+  std::unique_ptr<WarmTemplates> warm_;
 };
 
 // The path of the running executable, for starting children of it.

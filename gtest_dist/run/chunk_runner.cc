@@ -17,6 +17,8 @@
 #include "gtest_dist/model/artifact.h"
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/output_file.h"
+#include "gtest_dist/run/process_tree_reaper.h"
+#include "gtest_dist/run/warm_child.h"
 
 namespace gtest_dist {
 namespace {
@@ -64,6 +66,16 @@ bool EventBatchingEnabled() {
   return enabled;
 }
 
+// GTEST_DIST_WARM_CHILDREN=off (--dist-warm-children's environment form) in a
+// worker's environment spawns every child there, as before warm children.
+bool WarmChildrenAllowed() {
+  static const bool allowed = [] {
+    const char* value = std::getenv("GTEST_DIST_WARM_CHILDREN");
+    return value == nullptr || (std::string(value) != "off" && std::string(value) != "0");
+  }();
+  return allowed;
+}
+
 // How long to wait for the rest of a dead child's events once it has exited.
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
@@ -89,6 +101,7 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
                                                kMaxArtifactBytesPerTest);
     }
   }
+  warm_children_ = WarmChildrenAllowed() && WarmChildrenWanted(chunk_.settings);
 }
 
 ChunkRunner::~ChunkRunner() {
@@ -107,6 +120,7 @@ void ChunkRunner::Cancel() {
     reaper_.Unwatch(child_.get());
     child_.reset();  // kills the tree and reaps
   }
+  forked_.reset();  // kills the tree; its template reaps
   sandbox_.reset();
   outputs_.reset();
 }
@@ -163,10 +177,10 @@ void ChunkRunner::StartChild() {
     }
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
-    child_ = ChildProcess::Spawn(spec, &error);
+    StartProcess(spec, &error);
     close(sockets[1]);
   }
-  if (!child_) {
+  if (!child_ && !forked_) {
     if (sockets[0] >= 0) close(sockets[0]);
     // Nothing in this chunk can run here; say so for each test.
     for (int index : tracker_.Unfinished()) {
@@ -186,8 +200,37 @@ void ChunkRunner::StartChild() {
   protocol::RunChunk request = chunk_;
   request.tests = tracker_.Unfinished();
   channel_->Send(request);
-  reaper_.Watch(child_.get(), [self] { self->OnChildExit(); });
+  if (forked_) {
+    forked_->Watch([self] { self->OnChildExit(); });
+  } else {
+    reaper_.Watch(child_.get(), [self] { self->OnChildExit(); });
+  }
   ArmTestDeadline();
+}
+
+void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
+  if (warm_children_) {
+    // A template is started for what this chunk's child would be without its
+    // own descriptors and variables (its sandbox, channel, event spill, test
+    // outputs directory).
+    LaunchSpec common = spec;
+    common.fds.clear();
+    std::vector<std::pair<std::string, std::string>> own = sandbox_->Environment();
+    common.set_env.clear();
+    for (const auto& variable : spec.set_env) {
+      bool per_process = variable.first == kChildChannelEnv || variable.first == kEventSpillEnv ||
+                         variable.first == kOutputsRootEnv;
+      for (const auto& mine : own) per_process = per_process || variable.first == mine.first;
+      (per_process ? own : common.set_env).push_back(variable);
+    }
+    if (WarmTemplate* warm = reaper_.warm_templates().Get(common)) {
+      own.emplace_back(kTreeTokenEnv, NewTreeToken());
+      std::string why;
+      forked_ = warm->Fork(io_, spec.fds, own, &why);
+      if (forked_) return;
+    }
+  }
+  child_ = ChildProcess::Spawn(spec, error);
 }
 
 void ChunkRunner::ArmTestDeadline() {
@@ -195,9 +238,15 @@ void ChunkRunner::ArmTestDeadline() {
   auto self = shared_from_this();
   test_timer_.expires_after(test_timeout_);
   test_timer_.async_wait([self](const boost::system::error_code& error) {
-    if (error || self->cancelled_ || !self->child_ || self->child_exited_) return;
+    if (error || self->cancelled_ || (!self->child_ && !self->forked_) || self->child_exited_) {
+      return;
+    }
     self->timed_out_ = true;
-    self->child_->KillTree();
+    if (self->forked_) {
+      self->forked_->KillTree();
+    } else {
+      self->child_->KillTree();
+    }
   });
 }
 
@@ -287,8 +336,9 @@ void ChunkRunner::RecoverSpilledEvents() {
 }
 
 void ChunkRunner::EndChild() {
-  const int status = child_->wait_status();
+  const int status = forked_ ? forked_->wait_status() : child_->wait_status();
   child_.reset();
+  forked_.reset();
   sandbox_.reset();
   RecoverSpilledEvents();
   test_timer_.cancel();

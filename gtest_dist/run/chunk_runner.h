@@ -19,6 +19,7 @@
 #include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/run/chunk_tracker.h"
 #include "gtest_dist/run/event_batcher.h"
+#include "gtest_dist/run/warm_child.h"
 
 namespace gtest_dist {
 
@@ -56,6 +57,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
 
  private:
   void StartChild();
+  // Forks the child from a warm template (warm_child.h) when it can, else
+  // spawns it; sets child_ or forked_, or `error`.
+  void StartProcess(const LaunchSpec& spec, std::string* error);
   void OnChildMessage(protocol::Message&& message);
   void OnChannelClosed(const std::string& reason);
   void OnChildExit();
@@ -92,6 +96,8 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::uint64_t artifacts_max_ = 0;  // per test; 0: off
   // The current child and its channel and output file.
   std::unique_ptr<ChildProcess> child_;
+  std::unique_ptr<ForkedChild> forked_;  // instead of child_, when warm
+  bool warm_children_ = true;            // --dist-warm-children
   std::shared_ptr<LocalConnection> channel_;
   int output_fd_ = -1;
   EventSpill spill_;                 // the child's unwritten batch of events

@@ -64,16 +64,17 @@ std::vector<Scheduler::Group> Scheduler::GroupBySuite(const std::vector<int>& te
 
 std::optional<std::vector<int>> Scheduler::Next() {
   if (queue_.empty()) return std::nullopt;
-  const double target = queued_cost_ / (kChunksPerSlot * total_slots_);
-  std::vector<int> chunk;
-  double chunk_cost = 0;
-
   // A suite is split only when it is more than one slot's fair share of
   // what is left: below that, keeping SetUpTestSuite to one run is worth more
   // than the balance a split would buy.
   const double fair_share = queued_cost_ / total_slots_;
+  const double share_with_in_flight = (queued_cost_ + in_flight_cost_) / total_slots_;
+  const double target = std::max(queued_cost_ / (kChunksPerSlot * total_slots_),
+                                 std::min(min_chunk_cost_, share_with_in_flight));
+  std::vector<int> chunk;
+  double chunk_cost = 0;
   Group& front = queue_.front();
-  if (front.cost > fair_share && front.tests.size() > 1) {
+  if (front.cost > fair_share && front.cost > target && front.tests.size() > 1) {
     // Split a large suite: take tests until the target is reached.
     size_t taken = 0;
     while (taken < front.tests.size() - 1 &&
@@ -129,6 +130,18 @@ void Scheduler::Requeue(const std::vector<int>& tests) {
     queued_cost_ += it->cost;
     queue_.push_front(std::move(*it));
   }
+}
+
+double Scheduler::CostOfTest(int index) const {
+  return index >= 0 && static_cast<size_t>(index) < cost_of_.size()
+             ? cost_of_[static_cast<size_t>(index)]
+             : 0;
+}
+
+double Scheduler::CostOf(const std::vector<int>& tests) const {
+  double cost = 0;
+  for (int index : tests) cost += CostOfTest(index);
+  return cost;
 }
 
 int Scheduler::queued_tests() const {

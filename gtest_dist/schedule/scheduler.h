@@ -50,6 +50,17 @@ class Scheduler {
   // run_chunk may carry, protocol::kMaxChunkTests; unbounded until then).
   void SetMaxChunkTests(std::size_t tests) { max_chunk_tests_ = tests > 0 ? tests : 1; }
 
+  // Start-up-aware sizing (chunk_sizing.h): no chunk, and no piece of a
+  // split suite, costs less than `cost`, unless that is more than one slot's
+  // share of the work left, queued and in flight (then the share: the slots
+  // still end together).
+  void SetMinChunkCost(double cost) { min_chunk_cost_ = cost > 0 ? cost : 0; }
+  // The cost of the tests handed out that have not ended yet.
+  void SetInFlightCost(double cost) { in_flight_cost_ = cost > 0 ? cost : 0; }
+  // The estimated cost of `tests`, of one test.
+  double CostOf(const std::vector<int>& tests) const;
+  double CostOfTest(int index) const;
+
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
 
@@ -76,6 +87,8 @@ class Scheduler {
   double queued_cost_ = 0;
   int total_slots_;
   int min_chunk_tests_ = 1;
+  double min_chunk_cost_ = 0;
+  double in_flight_cost_ = 0;
   std::size_t max_chunk_tests_ = std::numeric_limits<std::size_t>::max();
 };
 

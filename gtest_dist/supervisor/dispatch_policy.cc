@@ -72,14 +72,19 @@ std::vector<Assignment> DispatchPolicy::Dispatch() {
         // Locked tests first: each lock is a queue of its own that only one
         // slot at a time can work through.
         if (locks_ != nullptr) tests = locks_->Next(state.busy == 0);
-        if (!tests) tests = scheduler_->Next();
+        if (!tests) {
+          scheduler_->SetInFlightCost(InFlightCost());
+          tests = scheduler_->Next();
+        }
       }
       if (!tests) continue;
       Assignment assignment;
       assignment.executor = static_cast<int>(id);
       assignment.chunk_id = next_chunk_id_++;
       assignment.tests = std::move(*tests);
-      InFlight flight{assignment.executor, assignment.tests, {}, {}};
+      InFlight flight{assignment.executor, assignment.tests, assignment.tests, {}, 0, {}};
+      std::sort(flight.sorted_tests.begin(), flight.sorted_tests.end());
+      flight.cost_left = scheduler_->CostOf(assignment.tests);
       if (locks_ != nullptr) {
         flight.needs = locks_->RequirementsOf(assignment.tests);
         locks_->Hold(flight.needs);
@@ -114,13 +119,21 @@ bool DispatchPolicy::Accepts(int executor, std::int64_t chunk_id, int index) con
   const auto flight = in_flight_.find(chunk_id);
   if (flight == in_flight_.end() || flight->second.executor != executor) return false;
   if (index < 0) return true;
-  const std::vector<int>& tests = flight->second.tests;
-  return std::find(tests.begin(), tests.end(), index) != tests.end();
+  const std::vector<int>& tests = flight->second.sorted_tests;
+  return std::binary_search(tests.begin(), tests.end(), index);
 }
 
 void DispatchPolicy::OnTestEnded(std::int64_t chunk_id, int index) {
   const auto flight = in_flight_.find(chunk_id);
-  if (flight != in_flight_.end()) flight->second.ended.insert(index);
+  if (flight != in_flight_.end() && flight->second.ended.insert(index).second) {
+    flight->second.cost_left -= scheduler_->CostOfTest(index);
+  }
+}
+
+double DispatchPolicy::InFlightCost() const {
+  double cost = 0;
+  for (const auto& [id, flight] : in_flight_) cost += std::max(0.0, flight.cost_left);
+  return cost;
 }
 
 std::vector<int> DispatchPolicy::Unfinished(const InFlight& flight) const {

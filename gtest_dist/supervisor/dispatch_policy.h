@@ -146,8 +146,10 @@ class DispatchPolicy {
   struct InFlight {
     int executor = -1;
     std::vector<int> tests;
-    std::set<int> ended;     // tests whose end this chunk reported
-    LockRequirements needs;  // held while it runs
+    std::vector<int> sorted_tests;  // for Accepts, per event
+    std::set<int> ended;            // tests whose end this chunk reported
+    double cost_left = 0;           // of its tests not ended (Scheduler::SetInFlightCost)
+    LockRequirements needs;         // held while it runs
   };
   struct PendingRetry {
     int index = -1;
@@ -155,6 +157,7 @@ class DispatchPolicy {
   };
 
   std::vector<int> Unfinished(const InFlight& flight) const;
+  double InFlightCost() const;
   int TakeRetryFor(int executor);
   void SizeChunks();
   // Puts tests back: those a lock rule names to the lock plan, the rest to

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -14,6 +15,19 @@
 
 namespace gtest_dist {
 namespace {
+
+double SteadyMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// GTEST_DIST_CHUNK_SIZING=0: chunks cut for balance alone, as before
+// start-up-aware sizing (for comparisons: bench/scale_bench.py).
+bool StartupAwareSizing() {
+  const char* value = std::getenv("GTEST_DIST_CHUNK_SIZING");
+  return value == nullptr || std::string(value) != "0";
+}
 
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
@@ -63,6 +77,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
             ArtifactRunDirName(plan.start_timestamp_ms, getpid(), plan.iteration),
         config_.artifacts_max_per_test, kMaxArtifactBytesPerRun);
   }
+  size_for_startup_ = StartupAwareSizing();
 }
 
 Supervisor::~Supervisor() = default;
@@ -129,8 +144,10 @@ void Supervisor::OnShipped(const WorkerShipping& shipping) {
 
 void Supervisor::Dispatch() {
   if (finished_) return;
+  if (size_for_startup_) scheduler_.SetMinChunkCost(sizing_.MinChunkCost());
   for (Assignment& assignment : policy_.Dispatch()) {
     if (finished_) return;  // an executor answered at once and that was the end
+    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs());
     protocol::RunChunk chunk;
     chunk.chunk_id = assignment.chunk_id;
     chunk.tests = std::move(assignment.tests);
@@ -163,6 +180,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
 
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
     if (artifacts_) artifacts_->Discard(index);  // what an earlier attempt left half-sent
+    sizing_.OnTestStarted(chunk_id, SteadyMs());
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     process_log_.OnStarted(chunk_id, index, executor->name());
     const TestEntry& test = plan_.catalog->test(index);
@@ -188,6 +206,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     builder_.AddProperties(properties->suite, properties->properties);
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
+    sizing_.OnFinished(chunk_id, SteadyMs());
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);
     process_log_.OnChunkEnded(chunk_id);
     if (!unfinished.empty()) {
@@ -260,6 +279,7 @@ void Supervisor::OnLost(Executor* executor, const std::string& reason, LossKind 
   for (std::int64_t chunk_id : decision.lost_chunks) {
     assembler_.DiscardChunk(chunk_id);
     process_log_.OnChunkEnded(chunk_id);
+    sizing_.Forget(chunk_id);
   }
   if (!decision.requeued.empty()) {
     Note(std::to_string(decision.requeued.size()) + " unfinished tests of " + executor->name() +

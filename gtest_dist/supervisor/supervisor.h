@@ -20,6 +20,7 @@
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/model/run_listener.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "gtest_dist/schedule/chunk_sizing.h"
 #include "gtest_dist/schedule/scheduler.h"
 #include "gtest_dist/supervisor/artifact_store.h"
 #include "gtest_dist/supervisor/dispatch_policy.h"
@@ -115,6 +116,8 @@ class Supervisor {
   Scheduler scheduler_;
   ResultAssembler assembler_;
   DispatchPolicy policy_;
+  ChunkSizing sizing_;  // start-up-aware chunk sizes (chunk_sizing.h)
+  bool size_for_startup_ = true;
   SummaryBuilder builder_;
   ExecutorPool pool_;
   ProcessLog process_log_;                    // which process ran what, for exact reproduction

@@ -746,6 +746,9 @@ void WorkerServer::OnSessionClosed(const std::shared_ptr<WorkerSession>& session
   }
   if (session->authenticated()) --authenticated_;
   sessions_.erase(session);
+  // No supervisor left: no template of a build stays running (it would hold
+  // the build's files busy, and its memory, until the next run).
+  if (sessions_.empty()) reaper_.warm_templates().DropIdle();
   if (stdio_) {
     if (stopping_) return;
     // The one supervisor is gone: so is this worker (its children are

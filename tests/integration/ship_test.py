@@ -12,6 +12,7 @@ Usage: ship_test.py --bin gen_suite --other-bin gen_suite_plus_one \
            --cli bin/gtest_dist --ship-bin ship_suite [-v]
 """
 
+import errno
 import hashlib
 import os
 import re
@@ -388,7 +389,18 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(first.returncode, 0, first.describe())
         blob = os.path.join(self.scratch, "cache", "blobs", sha256_of(binary))
         os.chmod(blob, 0o644)
-        with open(blob, "r+b") as f:
+        # The worker ends its warm-child template of the build once the
+        # supervisor has gone; until then the executable is busy (ETXTBSY).
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                f = open(blob, "r+b")
+                break
+            except OSError as e:
+                if e.errno != errno.ETXTBSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        with f:
             f.seek(os.path.getsize(blob) // 2)
             byte = f.read(1)
             f.seek(-1, os.SEEK_CUR)

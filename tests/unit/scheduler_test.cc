@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -527,6 +528,101 @@ TEST(SchedulerTest, RequeueOfNothingChangesNothing) {
   EXPECT_EQ(3, scheduler.queued_tests());
   EXPECT_EQ(std::vector<int>({0, 1, 2}), scheduler.Next().value());
   EXPECT_TRUE(scheduler.empty());
+}
+
+}  // namespace
+}  // namespace gtest_dist
+
+namespace gtest_dist {
+namespace {
+
+// Hands out chunks to `slots` slots that each run their chunk until the next
+// one is asked for (round-robin): the others' chunks are in flight, as the
+// dispatch policy tells the scheduler. Costs are one per test.
+std::vector<std::vector<int>> DrainWithSlotsBusy(Scheduler* scheduler, size_t slots) {
+  std::vector<std::vector<int>> chunks;
+  for (;;) {
+    double in_flight = 0;
+    for (size_t i = 1; i < slots && i <= chunks.size(); ++i) {
+      in_flight += static_cast<double>(chunks[chunks.size() - i].size());
+    }
+    scheduler->SetInFlightCost(in_flight);
+    auto chunk = scheduler->Next();
+    if (!chunk || chunks.size() > 100000) break;
+    chunks.push_back(*chunk);
+  }
+  return chunks;
+}
+
+TEST(SchedulerMinChunkCostTest, ExpensiveStartUpsMakeFewerLargerChunks) {
+  // 100 suites of 1,000 trivial tests on 2 slots: cut for balance alone, the
+  // last suites are split into ever smaller pieces (about 40 chunks, each a
+  // process start-up).
+  const TestCatalog catalog = MakeCatalog(std::vector<int>(100, 1000));
+  Scheduler balance_only(catalog, AllIndices(catalog), 2);
+  const size_t before = Drain(&balance_only).size();
+  EXPECT_GT(before, 30u);
+
+  Scheduler sized(catalog, AllIndices(catalog), 2);
+  sized.SetMinChunkCost(std::numeric_limits<double>::infinity());
+  const auto chunks = DrainWithSlotsBusy(&sized, 2);
+  // Each chunk is one slot's share of what is left.
+  EXPECT_LE(chunks.size(), 8u);
+  std::set<int> seen;
+  for (const auto& chunk : chunks) {
+    for (int index : chunk) EXPECT_TRUE(seen.insert(index).second) << index;
+  }
+  EXPECT_EQ(seen.size(), 100000u);
+}
+
+TEST(SchedulerMinChunkCostTest, NoChunkIsMoreThanOneSlotsShare) {
+  // However expensive a start-up, every slot still gets work.
+  const TestCatalog catalog = MakeCatalog({100});
+  Scheduler scheduler(catalog, AllIndices(catalog), 4);
+  scheduler.SetMinChunkCost(1e9);
+  const auto first = scheduler.Next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->size(), 25u);
+}
+
+TEST(SchedulerMinChunkCostTest, WorkInFlightCountsInTheShare) {
+  // One slot frees while the other still has as much work as is queued: the
+  // freed slot takes all of it instead of half (which would cost it one more
+  // start-up, then another, each taking half of what is left).
+  const TestCatalog catalog = MakeCatalog(std::vector<int>(10, 100));
+  Scheduler alone(catalog, AllIndices(catalog), 2);
+  alone.SetMinChunkCost(std::numeric_limits<double>::infinity());
+  EXPECT_EQ(alone.Next()->size(), 500u);
+
+  Scheduler with_in_flight(catalog, AllIndices(catalog), 2);
+  with_in_flight.SetMinChunkCost(std::numeric_limits<double>::infinity());
+  with_in_flight.SetInFlightCost(1000);
+  EXPECT_EQ(with_in_flight.Next()->size(), 1000u);
+  EXPECT_TRUE(with_in_flight.empty());
+}
+
+TEST(SchedulerMinChunkCostTest, ASmallMinimumChangesNothing) {
+  const TestCatalog catalog = MakeCatalog({50, 30, 20, 10, 5});
+  Scheduler plain(catalog, AllIndices(catalog), 3);
+  Scheduler sized(catalog, AllIndices(catalog), 3);
+  sized.SetMinChunkCost(1);
+  EXPECT_EQ(Drain(&plain), Drain(&sized));
+}
+
+TEST(SchedulerMinChunkCostTest, SplitPiecesAreAtLeastTheMinimum) {
+  const TestCatalog catalog = MakeCatalog({1000});
+  Scheduler scheduler(catalog, AllIndices(catalog), 2);
+  scheduler.SetMinChunkCost(400);
+  const auto chunks = DrainWithSlotsBusy(&scheduler, 2);
+  EXPECT_EQ(Sizes(chunks), (std::vector<size_t>{400, 400, 200}));
+  for (size_t i = 0; i + 1 < chunks.size(); ++i) EXPECT_GE(chunks[i].size(), 400u) << i;
+}
+
+TEST(SchedulerMinChunkCostTest, CostOfSumsTheEstimates) {
+  const TestCatalog catalog = MakeCatalog({3});
+  Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({{0, 5}, {1, 7}, {2, 11}}));
+  EXPECT_DOUBLE_EQ(scheduler.CostOf({0, 2}), 16);
+  EXPECT_DOUBLE_EQ(scheduler.CostOf({}), 0);
 }
 
 }  // namespace

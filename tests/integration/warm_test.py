@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Warm children (issue 15): after the first chunks, chunk processes are
+forked from a template that registered the tests once, so static
+initialisation runs in far fewer processes than there are chunk processes;
+each process still has its own TEST_TMPDIR; a crash costs only the crashed
+test; --dist-warm-children=off spawns every child, as before.
+
+Usage: warm_test.py --bin build/tests/integration/warm_suite [-v]
+"""
+
+import collections
+import os
+
+import harness
+
+TESTS = 12 + 10 + 8 + 6 + 1
+CRASHER = "P/WarmD.Records/3"
+
+
+def read_trace(path):
+    inits, tests = set(), []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] == "INIT":
+                inits.add(int(parts[1]))
+            elif parts[0] == "TEST":
+                tests.append((parts[1], int(parts[2]), parts[3]))
+    return inits, tests
+
+
+class WarmChildrenTest(harness.IntegrationTestCase):
+
+    def run_suite(self, env=None, workers="local:2"):
+        trace = os.path.join(self.scratch, "trace")
+        if os.path.exists(trace):
+            os.unlink(trace)
+        all_env = {"WARM_TRACE": trace}
+        all_env.update(env or {})
+        result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", workers,
+                              "--dist-history=off", "--dist-env=WARM_TRACE"] +
+                             (["--dist-env=WARM_CRASH"] if "WARM_CRASH" in all_env else []),
+                             env=all_env)
+        inits, tests = read_trace(trace)
+        return result, inits, tests
+
+    def check_private_dirs(self, tests, where):
+        dirs_of = collections.defaultdict(set)
+        pids_of = collections.defaultdict(set)
+        for _, pid, tmpdir in tests:
+            dirs_of[pid].add(tmpdir)
+            pids_of[tmpdir].add(pid)
+        for pid, dirs in dirs_of.items():
+            self.assertEqual(len(dirs), 1, "process %d saw %s\n%s" % (pid, dirs, where))
+        for tmpdir, pids in pids_of.items():
+            self.assertNotEqual(tmpdir, "-", where)
+            self.assertEqual(len(pids), 1, "%s shared by %s\n%s" % (tmpdir, pids, where))
+
+    def test_forked_processes_run_chunks(self):
+        result, inits, tests = self.run_suite()
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertIn("[  PASSED  ] %d tests." % TESTS, result.stdout, where)
+        self.assertEqual(len(tests), TESTS - 1, where)  # the death test records nothing
+        test_pids = {pid for _, pid, _ in tests}
+        forked = test_pids - inits
+        # Old code: every process that ran a test had run static initialisation.
+        self.assertTrue(forked, "no chunk ran in a forked process: %s\n%s" % (
+            sorted(test_pids), where))
+        self.check_private_dirs(tests, where)
+
+    def test_without_warm_children_every_child_is_spawned(self):
+        result, inits, tests = self.run_suite({"GTEST_DIST_WARM_CHILDREN": "off"})
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertEqual({pid for _, pid, _ in tests} - inits, set(), where)
+
+    def test_a_crash_costs_only_the_crashed_test(self):
+        result, inits, tests = self.run_suite({"WARM_CRASH": "1"})
+        where = result.describe()
+        self.assertEqual(result.returncode, 1, where)
+        self.assertIn("[  PASSED  ] %d tests." % (TESTS - 1), result.stdout, where)
+        self.assertIn("[  FAILED  ] %s" % CRASHER, result.stdout, where)
+        self.assertRegex(result.stdout, r"signal 6\b|SIGABRT|Abort")
+        ran = collections.Counter(name for name, _, _ in tests)
+        # Every test ran exactly once: the crash cost the crashed test only.
+        self.assertEqual(len(ran), TESTS - 1, where)
+        self.assertEqual(max(ran.values()), 1, where)
+        self.check_private_dirs(tests, where)
+
+    def test_a_worker_forks_too(self):
+        with harness.Worker(harness.OPTIONS.bin, jobs=2) as worker:
+            result, inits, tests = self.run_suite(workers=worker.address)
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertTrue({pid for _, pid, _ in tests} - inits, where)
+
+
+if __name__ == "__main__":
+    harness.main()
