@@ -13,6 +13,7 @@
 
 #include "gtest_dist/model/byte_size.h"
 #include "gtest_dist/run/child_sandbox.h"
+#include "gtest_dist/run/directory_names.h"
 
 namespace gtest_dist {
 namespace {
@@ -79,11 +80,7 @@ void WalkDirectory(int dir_fd, const std::string& prefix, std::size_t depth, Wal
     close(dir_fd);
     return;
   }
-  std::vector<std::string> names;
-  while (const dirent* entry = readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
+  std::vector<std::string> names = ReadDirectoryNames(dir);
   std::sort(names.begin(), names.end());
   for (const std::string& leaf : names) {
     const std::string name = prefix.empty() ? leaf : prefix + "/" + leaf;

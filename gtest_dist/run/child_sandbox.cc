@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/run/directory_names.h"
+
 namespace gtest_dist {
 namespace {
 
@@ -28,12 +30,7 @@ void RemoveContents(int dir_fd, const std::string& path, int depth, std::string*
     close(dir_fd);
     return;
   }
-  // Names first: unlinking while reading a directory may skip entries.
-  std::vector<std::string> names;
-  while (const dirent* entry = readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
+  std::vector<std::string> names = ReadDirectoryNames(dir);
   for (const std::string& name : names) {
     const std::string child = path + "/" + name;
     struct stat info {};

@@ -124,6 +124,16 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(dist.returncode, plain.returncode, dist.describe())
         self.assertEqual(summary(dist.stdout), summary(plain.stdout), dist.describe())
 
+    def big_data(self, mib):
+        """A directory holding data/big.bin of `mib` MiB of random bytes:
+        an upload that takes long enough to be interrupted."""
+        root = os.path.join(self.scratch, "big")
+        os.makedirs(os.path.join(root, "data"))
+        with open(os.path.join(root, "data", "big.bin"), "wb") as f:
+            for _ in range(mib):
+                f.write(os.urandom(1 << 20))
+        return root
+
     def test_fresh_daemon_runs_like_plain_then_ships_nothing(self):
         binary = harness.OPTIONS.bin
         worker = self.daemon()
@@ -270,11 +280,7 @@ class ShipTest(harness.IntegrationTestCase):
         binary = harness.OPTIONS.bin
         cache = os.path.join(self.scratch, "cache")
         worker = self.daemon(cache_dir=cache)
-        root = os.path.join(self.scratch, "big")
-        os.makedirs(os.path.join(root, "data"))
-        with open(os.path.join(root, "data", "big.bin"), "wb") as f:
-            for _ in range(64):
-                f.write(os.urandom(1 << 20))
+        root = self.big_data(64)
         plain = harness.run([binary, PASSING])
         argv = [os.path.abspath(binary), "--dist-supervisor", "--workers", worker.address,
                 "--dist-files=data", PASSING]
@@ -415,11 +421,7 @@ class ShipTest(harness.IntegrationTestCase):
         binary = harness.OPTIONS.bin
         cache = os.path.join(self.scratch, "cache")
         worker = self.daemon(cache_dir=cache)
-        root = os.path.join(self.scratch, "big")
-        os.makedirs(os.path.join(root, "data"))
-        with open(os.path.join(root, "data", "big.bin"), "wb") as f:
-            for _ in range(96):
-                f.write(os.urandom(1 << 20))
+        root = self.big_data(96)
         plain = harness.run([binary])
         argv = [os.path.abspath(binary), "--dist-supervisor", "--workers",
                 worker.address + ",local:2",

@@ -25,6 +25,7 @@
 #include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/schedule/lock_plan.h"
 #include "gtest_dist/supervisor/artifact_store.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -48,16 +49,8 @@ bool Exists(const std::string& path) {
 
 class ArtifactDirTest : public testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/artifacts_test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    std::string error;
-    RemoveTree(root_, &error);
-  }
-  std::string root_;
+  ScratchDir scratch_{"artifacts"};
+  std::string root_ = scratch_.path().string();
 };
 
 TEST(ArtifactProtocol, RoundTripsInPieces) {

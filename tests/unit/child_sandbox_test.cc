@@ -13,6 +13,7 @@
 
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/protocol.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -31,16 +32,8 @@ void WriteFile(const std::string& path) {
 
 class ChildSandboxTest : public testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/sandbox_test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    std::string error;
-    RemoveTree(root_, &error);
-  }
-  std::string root_;
+  ScratchDir scratch_{"sandbox"};
+  std::string root_ = scratch_.path().string();
 };
 
 TEST_F(ChildSandboxTest, NewEmptyPrivateDirectoryNamedInTheEnvironment) {

@@ -16,6 +16,7 @@
 #include "gtest_dist/base/sha256.h"
 #include "gtest_dist/ship/file_digest.h"
 #include "gtest_dist/ship/manifest_builder.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -23,14 +24,10 @@ namespace {
 class DigestMemoTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_digest_memo_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = scratch_.path();
     std::filesystem::create_directories(dir_ / "data");
     memo_ = (dir_ / "cache" / "digests").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
   static void Write(const std::string& path, const std::string& text) {
@@ -47,6 +44,7 @@ class DigestMemoTest : public testing::Test {
     return sha.HexDigest();
   }
 
+  ScratchDir scratch_{"digest_memo"};
   std::filesystem::path dir_;
   std::string memo_;
 };

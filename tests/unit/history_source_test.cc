@@ -16,6 +16,7 @@
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist::dashboard {
 namespace {
@@ -25,19 +26,12 @@ using history::NewResult;
 class HistorySourceTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_history_source_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = scratch_.path();
     path_ = (dir_ / "history.sqlite").string();
     writer_ = history::OpenDatabase(path_);
     history::EnsureSchema(writer_.get());
   }
-  void TearDown() override {
-    writer_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { writer_.reset(); }
 
   std::int64_t StartRun(std::int64_t started_ms, const std::string& host, int tests) {
     history::NewRun run;
@@ -103,6 +97,7 @@ class HistorySourceTest : public testing::Test {
     return error;
   }
 
+  ScratchDir scratch_{"history_source"};
   std::filesystem::path dir_;
   std::string path_;
   std::unique_ptr<history::Database> writer_;

@@ -13,6 +13,7 @@
 #include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/history/queries.h"
 #include "tests/unit/history_test_support.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace history {
@@ -21,13 +22,9 @@ namespace {
 class HistoryStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_history_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = scratch_.path();
     path_ = (dir_ / "sub" / "history.sqlite").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<Database> Open() {
     auto db = OpenDatabase(path_);
@@ -82,6 +79,7 @@ class HistoryStoreTest : public testing::Test {
     return id;
   }
 
+  ScratchDir scratch_{"history"};
   std::filesystem::path dir_;
   std::string path_;
 };

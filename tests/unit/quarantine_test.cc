@@ -23,6 +23,7 @@
 #include "gtest_dist/report/json_report.h"
 #include "gtest_dist/report/xml_report.h"
 #include "tests/unit/report_test_model.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -179,13 +180,9 @@ TEST(QuarantineDashboardTest, LiveFailuresCarryTheEntryAndTheSignature) {
 class QuarantineStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_quarantine_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = scratch_.path();
     path_ = (dir_ / "history.sqlite").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<history::Database> Open() {
     auto db = history::OpenDatabase(path_);
@@ -193,6 +190,7 @@ class QuarantineStoreTest : public testing::Test {
     return db;
   }
 
+  ScratchDir scratch_{"quarantine"};
   std::filesystem::path dir_;
   std::string path_;
 };

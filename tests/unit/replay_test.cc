@@ -16,6 +16,7 @@
 #include "gtest_dist/modes/replay_runner.h"
 #include "gtest_dist/supervisor/process_log.h"
 #include "tests/unit/catalog_test_support.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -154,15 +155,11 @@ TEST(ReplayRunnerTest, ALongFilterGoesThroughAFlagFile) {
 class ReplayStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_replay_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = scratch_.path();
     path_ = (dir_ / "history.sqlite").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  ScratchDir scratch_{"replay"};
   std::filesystem::path dir_;
   std::string path_;
 };

@@ -11,19 +11,14 @@
 #include <string>
 
 #include "gtest_dist/protocol/auth.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
 
 class SecretFileTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_secret_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { dir_ = scratch_.path(); }
 
   std::string Write(const std::string& name, const std::string& text, mode_t mode) {
     const std::string path = (dir_ / name).string();
@@ -32,6 +27,7 @@ class SecretFileTest : public testing::Test {
     return path;
   }
 
+  ScratchDir scratch_{"secret"};
   std::filesystem::path dir_;
 };
 

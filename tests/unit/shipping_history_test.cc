@@ -18,6 +18,7 @@
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 #include "gtest_dist/model/worker_shipping.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
 namespace {
@@ -50,14 +51,9 @@ TEST(WorkerShippingTest, TheLineSaysWhatMovedAndWhatWasCached) {
 class ShippingHistoryTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gtest_dist_shipping_history_" + std::to_string(getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = scratch_.path();
     path_ = (dir_ / "history.sqlite").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // One run through the recorder, as the supervisor tells it: start, the
   // workers' shipping, a result, the end. Returns the run's id.
@@ -87,6 +83,7 @@ class ShippingHistoryTest : public testing::Test {
     plan.start_timestamp_ms = 5000;
     return plan;
   }();
+  ScratchDir scratch_{"shipping_history"};
   std::filesystem::path dir_;
   std::string path_;
 };
