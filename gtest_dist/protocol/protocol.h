@@ -25,8 +25,10 @@ namespace protocol {
 // authentication; frames after a shared-secret handshake carry a MAC
 // (protocol/frame_integrity.h); "refusal" has "busy". 3: "ready" has
 // "build_cache"; a build is shipped with "manifest", "build_want", "blob" and
-// "build_ready".
-constexpr int kProtocolVersion = 3;
+// "build_ready". 4: a worker sends a test's outputs as "artifact" pieces
+// (--dist-artifacts), which a version-3 supervisor would take for a broken
+// peer.
+constexpr int kProtocolVersion = 4;
 // Largest payload accepted from a peer that has passed the handshake, checked
 // before a byte of it is buffered.
 constexpr std::uint32_t kMaxFrameBytes = 64u << 20;

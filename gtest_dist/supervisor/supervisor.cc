@@ -77,7 +77,9 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
             ArtifactRunDirName(plan.start_timestamp_ms, getpid(), plan.iteration),
         config_.artifacts_max_per_test, kMaxArtifactBytesPerRun);
   }
-  size_for_startup_ = StartupAwareSizing();
+  // Shuffled, each child orders its own chunk by the seed, so the chunks must
+  // not depend on measured start-up times: the same seed gives the same order.
+  size_for_startup_ = StartupAwareSizing() && !plan.shuffle;
 }
 
 Supervisor::~Supervisor() = default;

@@ -411,7 +411,7 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("build_want", MessageTypeName(BuildWant{}));
   EXPECT_STREQ("blob", MessageTypeName(Blob{}));
   EXPECT_STREQ("build_ready", MessageTypeName(BuildReady{}));
-  EXPECT_EQ(3, kProtocolVersion);
+  EXPECT_EQ(4, kProtocolVersion);
 }
 
 std::set<std::string> Keys(const json& object) {
