@@ -124,6 +124,12 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(dist.returncode, plain.returncode, dist.describe())
         self.assertEqual(summary(dist.stdout), summary(plain.stdout), dist.describe())
 
+    def wait_for_upload(self, cache):
+        """Until the worker with cache directory `cache` is receiving a blob."""
+        tmp = os.path.join(cache, "tmp")
+        harness.wait_until(lambda: any(n.startswith("blob-") for n in os.listdir(tmp)),
+                           60, "an upload in the worker's tmp/")
+
     def big_data(self, mib):
         """A directory holding data/big.bin of `mib` MiB of random bytes:
         an upload that takes long enough to be interrupted."""
@@ -286,10 +292,8 @@ class ShipTest(harness.IntegrationTestCase):
                 "--dist-files=data", PASSING]
         first = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)
-        tmp = os.path.join(cache, "tmp")
         try:
-            harness.wait_until(lambda: any(n.startswith("blob-") for n in os.listdir(tmp)),
-                               60, "an upload in the worker's tmp/")
+            self.wait_for_upload(cache)
             first.send_signal(signal.SIGSTOP)
             second = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, start_new_session=True)
@@ -313,7 +317,7 @@ class ShipTest(harness.IntegrationTestCase):
         files, _, _ = self.shipped(result, worker.address)
         self.assertGreater(files, 0, result.stderr)
         self.assertIn("left before it was stored; asking this one for it", worker.log())
-        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(os.listdir(os.path.join(cache, "tmp")), [])
         for name in os.listdir(os.path.join(cache, "blobs")):
             self.assertEqual(sha256_of(os.path.join(cache, "blobs", name)), name)
         self.assertEqual(worker.stop(), 0, worker.log())
@@ -428,10 +432,8 @@ class ShipTest(harness.IntegrationTestCase):
                 "--dist-files=data"]
         process = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, start_new_session=True)
-        tmp = os.path.join(cache, "tmp")
         try:
-            harness.wait_until(lambda: any(n.startswith("blob-") for n in os.listdir(tmp)),
-                               60, "an upload in the worker's tmp/")
+            self.wait_for_upload(cache)
             worker.process.send_signal(signal.SIGKILL)
             stdout, stderr = process.communicate(timeout=harness.RUN_TIMEOUT)
         finally:
@@ -442,7 +444,8 @@ class ShipTest(harness.IntegrationTestCase):
         self.assertEqual(summary(stdout.decode()), summary(plain.stdout))
         worker.kill()
         restarted = self.daemon(cache_dir=cache)
-        self.assertEqual(os.listdir(tmp), [], "a partial file survived the restart")
+        self.assertEqual(os.listdir(os.path.join(cache, "tmp")), [],
+                         "a partial file survived the restart")
         for name in os.listdir(os.path.join(cache, "blobs")):
             self.assertEqual(sha256_of(os.path.join(cache, "blobs", name)), name)
         self.assertEqual(restarted.stop(), 0, restarted.log())
