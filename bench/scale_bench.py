@@ -192,7 +192,7 @@ def main():
     builds["before"] = (scale_dir, {"GTEST_DIST_CHUNK_SIZING": "0",
                                     "GTEST_DIST_WARM_CHILDREN": "off"})
     builds["sized"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "off"})
-    builds["this"] = (scale_dir, {})
+    builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     any_build = builds["this"][0]
 
     only = set(filter(None, a.only.split(",")))

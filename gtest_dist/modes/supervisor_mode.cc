@@ -137,7 +137,7 @@ SupervisorConfig MakeSupervisorConfig(const DistOptions& options) {
         kTestTimeoutSetting, std::to_string(static_cast<long long>(options.test_timeout_s * 1000)));
   }
   if (options.keep_tmp) config.settings.emplace_back(kKeepTmpSetting, "1");
-  if (!options.warm_children) config.settings.emplace_back(kWarmChildrenSetting, "0");
+  config.settings.emplace_back(kWarmChildrenSetting, options.warm_children ? "1" : "0");
   config.lock_rules.exclusive = options.exclusive;
   config.lock_rules.locks = options.locks;
   config.child_env = options.child_env;

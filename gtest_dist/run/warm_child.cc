@@ -325,9 +325,9 @@ void WarmTemplates::DropIdle() {
 
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings) {
   for (const auto& [name, value] : settings) {
-    if (name == kWarmChildrenSetting) return value != "0";
+    if (name == kWarmChildrenSetting) return value == "1";
   }
-  return true;
+  return false;
 }
 
 // ---- the template's side ----

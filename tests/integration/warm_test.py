@@ -35,7 +35,7 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         trace = os.path.join(self.scratch, "trace")
         if os.path.exists(trace):
             os.unlink(trace)
-        all_env = {"WARM_TRACE": trace}
+        all_env = {"WARM_TRACE": trace, "GTEST_DIST_WARM_CHILDREN": "on"}
         all_env.update(env or {})
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", workers,
                               "--dist-history=off", "--dist-env=WARM_TRACE"] +
