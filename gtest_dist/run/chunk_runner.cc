@@ -23,20 +23,6 @@
 namespace gtest_dist {
 namespace {
 
-// An unlinked temporary file: the child's stdout and stderr.
-int CreateOutputFile(std::string* error) {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path =
-      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/gtest_dist-output-XXXXXX";
-  const int fd = mkostemp(&path[0], O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
-    return -1;
-  }
-  unlink(path.c_str());
-  return fd;
-}
-
 // The child's channel goes to descriptor kChildChannelFd, which its limit
 // of open files (inherited from ours) must allow.
 bool ChannelFdAllowed(std::string* error) {
@@ -136,7 +122,7 @@ void ChunkRunner::StartChild() {
   last_event_epoch_ms_ = NowEpochMs();
   if (output_fd_ >= 0) close(output_fd_);
   std::string error;
-  output_fd_ = CreateOutputFile(&error);
+  output_fd_ = CreateUnlinkedOutputFile("gtest_dist-output", &error);
   sandbox_.reset();
   outputs_.reset();
   if (output_fd_ >= 0 && artifacts_max_ > 0) {

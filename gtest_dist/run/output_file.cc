@@ -1,9 +1,12 @@
 #include "gtest_dist/run/output_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "gtest_dist/protocol/protocol.h"
 
@@ -42,6 +45,19 @@ std::string ReadBoundedOutput(int fd) {
   struct stat info {};
   if (fd < 0 || fstat(fd, &info) != 0 || info.st_size <= 0) return std::string();
   return ReadBoundedOutput(fd, static_cast<std::uint64_t>(info.st_size));
+}
+
+int CreateUnlinkedOutputFile(const std::string& prefix, std::string* error) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path =
+      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/" + prefix + "-XXXXXX";
+  const int fd = mkostemp(&path[0], O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
+    return -1;
+  }
+  unlink(path.c_str());
+  return fd;
 }
 
 }  // namespace gtest_dist

@@ -18,6 +18,11 @@ std::string ReadBoundedOutput(int fd, std::uint64_t size);
 // The same for the whole file (its size as fstat() says).
 std::string ReadBoundedOutput(int fd);
 
+// A new temporary file under $TMPDIR (else /tmp), named from `prefix`,
+// already unlinked and close-on-exec: a child's stdout and stderr. -1, with
+// `error` naming the directory, when it cannot be made.
+int CreateUnlinkedOutputFile(const std::string& prefix, std::string* error);
+
 }  // namespace gtest_dist
 
 #endif  // GTEST_DIST_RUN_OUTPUT_FILE_H_

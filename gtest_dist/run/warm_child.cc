@@ -136,21 +136,6 @@ bool DecodeRequest(const std::string& payload, size_t fd_count, std::vector<int>
   return true;
 }
 
-// The output file of a template: what its start-up printed, given to each
-// forked process so that it reads as a spawned child's.
-int CreateTemplateOutput(std::string* error) {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path =
-      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/gtest_dist-template-XXXXXX";
-  const int fd = mkostemp(&path[0], O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
-    return -1;
-  }
-  unlink(path.c_str());
-  return fd;
-}
-
 }  // namespace
 
 // ---- the parent's side ----
@@ -184,7 +169,7 @@ void ForkedChild::Watch(std::function<void()> on_exit) {
 
 std::unique_ptr<WarmTemplate> WarmTemplate::Start(const LaunchSpec& base, std::string* error) {
   std::unique_ptr<WarmTemplate> warm(new WarmTemplate());
-  warm->output_fd_ = CreateTemplateOutput(error);
+  warm->output_fd_ = CreateUnlinkedOutputFile("gtest_dist-template", error);
   if (warm->output_fd_ < 0) return nullptr;
   warm->sandbox_ = ChildSandbox::Create(SandboxParentDirectory(), error);
   if (!warm->sandbox_) return nullptr;

@@ -321,8 +321,8 @@ bool BuildCache::BuildIntact(const protocol::Manifest& manifest,
 bool BuildCache::MakeBuild(const protocol::Manifest& manifest, const std::string& build_dir,
                            std::string* error) {
   if (!MakeDir(build_dir, error)) return false;
-  for (const char* sub : {"/bin", "/lib", "/work"}) {
-    if (!MakeDir(build_dir + sub, error)) return false;
+  for (const char* sub : {kBinDir, kLibDir, kWorkDir}) {
+    if (!MakeDir(build_dir + "/" + sub, error)) return false;
   }
   for (const auto& file : manifest.files) {
     if (!MakeParents(build_dir, file.path, error)) return false;

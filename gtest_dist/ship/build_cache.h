@@ -81,6 +81,13 @@ class BuildCache {
   // session stored the same content meanwhile, that copy is kept).
   bool FinishBlob(std::unique_ptr<BlobUpload> upload, std::string* error);
 
+  // The layout of a build directory: the executable under bin/, the shipped
+  // libraries under lib/ (first on the children's library path) and the
+  // --dist-files under work/, the children's working directory.
+  static constexpr char kBinDir[] = "bin";
+  static constexpr char kLibDir[] = "lib";
+  static constexpr char kWorkDir[] = "work";
+
   // Lays out the build of `manifest` (reusing it when it is already there and
   // intact), marks it in use until Release(), and sets `build_dir`. Then
   // evicts down to the bound. Every blob must be in the cache.

@@ -443,9 +443,9 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
     build_command_.args = {executable.substr(4)};
     build_command_.args.insert(build_command_.args.end(), manifest_.args.begin(),
                                manifest_.args.end());
-    build_command_.working_directory = build_dir_ + "/work";
+    build_command_.working_directory = build_dir_ + "/" + BuildCache::kWorkDir;
     // The shipped libraries first, then whatever the worker was started with.
-    std::string library_path = build_dir_ + "/lib";
+    std::string library_path = build_dir_ + "/" + BuildCache::kLibDir;
     if (const char* inherited = std::getenv("LD_LIBRARY_PATH"); inherited && *inherited) {
       library_path += std::string(":") + inherited;
     }

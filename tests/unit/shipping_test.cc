@@ -265,8 +265,8 @@ TEST(BuildCacheTest, WantsOnlyWhatItLacksAndRefetchesCorruptBlobs) {
   EXPECT_TRUE(cache.Missing(manifest, &notes).empty());
   std::string id, build_dir;
   ASSERT_TRUE(cache.Acquire(manifest, &id, &build_dir, &error)) << error;
-  EXPECT_EQ(ReadFile(build_dir + "/work/data/in.txt"), "data");
-  EXPECT_EQ(::access((build_dir + "/bin/t").c_str(), X_OK), 0);
+  EXPECT_EQ(ReadFile(build_dir + "/" + BuildCache::kWorkDir + "/data/in.txt"), "data");
+  EXPECT_EQ(::access((build_dir + "/" + BuildCache::kBinDir + "/t").c_str(), X_OK), 0);
   cache.Release(id);
 
   // A flipped byte on disk: found before use, the blob wanted again, and the
@@ -278,7 +278,7 @@ TEST(BuildCacheTest, WantsOnlyWhatItLacksAndRefetchesCorruptBlobs) {
   EXPECT_NE(notes.back().find("corrupt"), std::string::npos);
   Store(&cache, "exe-1", true);
   ASSERT_TRUE(cache.Acquire(manifest, &id, &build_dir, &error)) << error;
-  EXPECT_EQ(ReadFile(build_dir + "/bin/t"), "exe-1");
+  EXPECT_EQ(ReadFile(build_dir + "/" + BuildCache::kBinDir + "/t"), "exe-1");
   cache.Release(id);
 }
 
