@@ -72,6 +72,13 @@ struct Args {
   bool json = false;
 };
 
+// The store a subcommand reads without --history: GTEST_DIST_HISTORY, else
+// the supervisor's default.
+std::string HistoryFromEnvironment() {
+  const char* env = std::getenv("GTEST_DIST_HISTORY");
+  return env && *env ? env : DefaultHistoryLocation();
+}
+
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr, "gtest_dist: %s\n\n%s", error.c_str(), kUsage);
   std::exit(kUsageError);
@@ -512,23 +519,18 @@ int main(int argc, char** argv) {
     return SecretCommand(std::vector<std::string>(argv + 2, argv + argc));
   }
   if (std::string(argv[1]) == "repro") {
-    const char* env = std::getenv("GTEST_DIST_HISTORY");
     return gtest_dist::RunReproCommand(std::vector<std::string>(argv + 2, argv + argc),
-                                       env && *env ? env : DefaultHistoryLocation());
+                                       HistoryFromEnvironment());
   }
   if (std::string(argv[1]) == "quarantine") {
-    const char* env = std::getenv("GTEST_DIST_HISTORY");
     return gtest_dist::RunQuarantineCommand(std::vector<std::string>(argv + 2, argv + argc),
-                                            env && *env ? env : DefaultHistoryLocation());
+                                            HistoryFromEnvironment());
   }
   const auto command = commands.find(argv[1]);
   if (command == commands.end()) Usage(std::string("unknown command \"") + argv[1] + "\"");
   const Args args = Parse(argc, argv, command->second.first);
   std::string location = Opt(args, "history");
-  if (location.empty()) {
-    const char* env = std::getenv("GTEST_DIST_HISTORY");
-    location = env && *env ? env : DefaultHistoryLocation();
-  }
+  if (location.empty()) location = HistoryFromEnvironment();
   if (location.empty() || location == "off") {
     Usage("no history store: give --history=PATH|URL (HOME and XDG_STATE_HOME are unset)");
   }

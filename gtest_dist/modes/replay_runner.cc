@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "gtest_dist/base/temp_dir.h"
+
 extern char** environ;
 
 namespace gtest_dist {
@@ -44,9 +46,7 @@ class FlagFile {
     if (!path_.empty()) ::unlink(path_.c_str());
   }
   bool Write(const std::string& flag, std::string* error) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string name =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/gtest_dist_replay_XXXXXX";
+    std::string name = TemporaryDirectory() + "/gtest_dist_replay_XXXXXX";
     const int fd = ::mkostemp(name.data(), O_CLOEXEC);
     if (fd < 0) {
       *error = "cannot create a flag file " + name + ": " + std::strerror(errno);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/base/temp_dir.h"
 #include "gtest_dist/run/directory_names.h"
 
 namespace gtest_dist {
@@ -87,11 +88,8 @@ std::vector<std::pair<std::string, std::string>> ChildSandbox::Environment() con
 }
 
 std::string SandboxParentDirectory() {
-  for (const char* name : {"TEST_TMPDIR", "TMPDIR"}) {
-    const char* value = std::getenv(name);
-    if (value != nullptr && *value != '\0') return value;
-  }
-  return "/tmp";
+  const char* test_tmpdir = std::getenv("TEST_TMPDIR");
+  return test_tmpdir != nullptr && *test_tmpdir != '\0' ? test_tmpdir : TemporaryDirectory();
 }
 
 bool RemoveTree(const std::string& path, std::string* error) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/base/temp_dir.h"
 #include "gtest_dist/protocol/protocol.h"
 
 namespace gtest_dist {
@@ -48,9 +49,7 @@ std::string ReadBoundedOutput(int fd) {
 }
 
 int CreateUnlinkedOutputFile(const std::string& prefix, std::string* error) {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path =
-      std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::string path = TemporaryDirectory() + "/" + prefix + "-XXXXXX";
   const int fd = mkostemp(&path[0], O_CLOEXEC);
   if (fd < 0) {
     *error = "cannot create a temporary file in " + path + ": " + std::strerror(errno);
