@@ -86,6 +86,7 @@ const std::vector<std::vector<std::string>>& Migrations() {
           // queries start from here instead of reading every result of a
           // period. Queries must repeat this exact IN list for SQLite to use
           // it; its columns cover what they read.
+          // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one statement on two lines
           "CREATE INDEX results_failed ON results (run_id, full_name, status, started_ms)"
           " WHERE status IN ('FAILED', 'CRASHED', 'TIMEOUT', 'FLAKY')",
           // A test's results with their status without reading the rows:

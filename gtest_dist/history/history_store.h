@@ -21,7 +21,7 @@ namespace history {
 constexpr int kSchemaVersion = 7;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
-constexpr size_t kMaxStoredOutput = 64 * 1024;
+constexpr size_t kMaxStoredOutput = size_t{64} * 1024;
 
 // Creates or upgrades the schema (to `version`, a seam for migration tests);
 // throws DatabaseError for a newer one.

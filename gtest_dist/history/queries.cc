@@ -11,6 +11,11 @@
 #include "gtest_dist/model/outcome.h"
 
 namespace gtest_dist {
+
+// WorkerShipping's JSON: one key per field, under the field's name.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkerShipping, worker, files_shipped, files_total,
+                                   bytes_shipped, bytes_cached, elapsed_ms)
+
 namespace history {
 namespace {
 
@@ -224,7 +229,7 @@ std::vector<std::int64_t> WindowRuns(Database* db, Where where, int window) {
   std::string limit;
   if (window > 0) {
     limit = " LIMIT ?";
-    where.params.push_back(std::int64_t{window});
+    where.params.emplace_back(std::int64_t{window});
   }
   std::vector<std::int64_t> ids;
   for (const Row& row :
@@ -263,7 +268,7 @@ std::vector<RunRow> ListRuns(Database* db, const RunFilter& filter) {
   if (!filter.label.empty()) where.Add("runs.label = ?", {filter.label});
   if (filter.since_ms) where.Add("runs.started_ms >= ?", {*filter.since_ms});
   if (filter.until_ms) where.Add("runs.started_ms < ?", {*filter.until_ms});
-  where.params.push_back(std::int64_t{filter.limit});
+  where.params.emplace_back(std::int64_t{filter.limit});
   std::vector<RunRow> runs;
   for (const Row& row : db->Query(std::string("SELECT ") + kRunColumns +
                                       (filter.count_results ? kResultsRecorded : "0") +
@@ -344,12 +349,15 @@ std::vector<ResultRow> ResultsSince(Database* db, std::int64_t run_id, std::int6
                                     int limit) {
   const std::string id = ResultId(db, "r");
   std::vector<ResultRow> results;
-  for (const Row& row : db->Query(
-           "SELECT " +
-               ResultColumns(db, std::string("CASE WHEN r.") + kFailedOrFlaky +
-                                     " THEN r.output ELSE '' END") +
-               " FROM results r WHERE r.run_id = ? AND " + id + " > ? ORDER BY " + id + " LIMIT ?",
-           {run_id, after_id, std::int64_t{limit}})) {
+  std::string sql = "SELECT ";
+  sql += ResultColumns(db,
+                       std::string("CASE WHEN r.") + kFailedOrFlaky + " THEN r.output ELSE '' END");
+  sql += " FROM results r WHERE r.run_id = ? AND ";
+  sql += id;
+  sql += " > ? ORDER BY ";
+  sql += id;
+  sql += " LIMIT ?";
+  for (const Row& row : db->Query(sql, {run_id, after_id, std::int64_t{limit}})) {
     ResultRow r = ReadResult(row);
     if (HadFailure(r.status)) {
       r.parts = PartsOf(db, run_id, r.test_index, r.attempt);
@@ -412,7 +420,7 @@ std::vector<FailureRow> Failures(Database* db, const FailureFilter& filter) {
   }
   if (!filter.binary.empty()) where.Add("runs.binary_name = ?", {filter.binary});
   if (!filter.label.empty()) where.Add("runs.label = ?", {filter.label});
-  where.params.push_back(std::int64_t{filter.limit});
+  where.params.emplace_back(std::int64_t{filter.limit});
   std::vector<FailureRow> failures;
   for (const Row& row : db->Query(
            "SELECT " + ResultColumns(db, filter.with_output ? "r.output" : "''") +
@@ -447,7 +455,7 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
   std::string name_condition;
   if (!filter.test_pattern.empty()) {
     name_condition = " AND f.full_name LIKE ? ESCAPE '\\'";
-    params.push_back(GlobToLike(filter.test_pattern));
+    params.emplace_back(GlobToLike(filter.test_pattern));
   }
   // Never every result of the period: first the failed ones, from the small
   // partial index results_failed (covering); they name the candidates.
@@ -471,18 +479,20 @@ std::vector<FlakyRow> Flaky(Database* db, const FlakyFilter& filter) {
   // (covering): one range of run ids per test, the window's exact ids as a
   // filter ("+" keeps SQLite from seeking each id in turn).
   std::vector<Value> all_params = params;
-  all_params.push_back(runs.back());
-  all_params.push_back(runs.front());
+  all_params.emplace_back(runs.back());
+  all_params.emplace_back(runs.front());
   std::vector<FlakyRow> rows;
-  for (const Row& row : db->Query(
-           // The counts of analytics::FlakeCounts: runs that ran it (a result
-           // other than NOT_RUN), runs where some attempt passed.
-           "SELECT r.full_name, COUNT(DISTINCT CASE WHEN r.status <> 'NOT_RUN' THEN r.run_id END),"
-           " COUNT(DISTINCT CASE WHEN r.status IN ('PASSED', 'FLAKY') THEN r.run_id END)"
-           " FROM results r WHERE r.full_name IN (SELECT DISTINCT f.full_name" +
-               failed_in_window + ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN " + ids +
-               " GROUP BY r.full_name",
-           all_params)) {
+  // The counts of analytics::FlakeCounts: runs that ran it (a result other
+  // than NOT_RUN), runs where some attempt passed.
+  std::string sql =
+      "SELECT r.full_name, COUNT(DISTINCT CASE WHEN r.status <> 'NOT_RUN' THEN r.run_id END),"
+      " COUNT(DISTINCT CASE WHEN r.status IN ('PASSED', 'FLAKY') THEN r.run_id END)"
+      " FROM results r WHERE r.full_name IN (SELECT DISTINCT f.full_name";
+  sql += failed_in_window;
+  sql += ") AND r.run_id >= ? AND r.run_id <= ? AND +r.run_id IN ";
+  sql += ids;
+  sql += " GROUP BY r.full_name";
+  for (const Row& row : db->Query(sql, all_params)) {
     auto it = tests.find(row.Text(0));
     if (it == tests.end()) continue;
     FlakyRow r = it->second;
@@ -598,18 +608,7 @@ std::map<std::int64_t, std::vector<WorkerShipping>> RunShipping(
   return shipping;
 }
 
-json ShippingJson(const std::vector<WorkerShipping>& shipping) {
-  json j = json::array();
-  for (const WorkerShipping& s : shipping) {
-    j.push_back({{"worker", s.worker},
-                 {"files_shipped", s.files_shipped},
-                 {"files_total", s.files_total},
-                 {"bytes_shipped", s.bytes_shipped},
-                 {"bytes_cached", s.bytes_cached},
-                 {"elapsed_ms", s.elapsed_ms}});
-  }
-  return j;
-}
+json ShippingJson(const std::vector<WorkerShipping>& shipping) { return shipping; }
 
 std::string ToJson(const std::vector<RunRow>& rows) {
   json j = json::array();

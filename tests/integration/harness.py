@@ -947,3 +947,25 @@ class IntegrationTestCase(unittest.TestCase):
 
     def pool(self, binary, count, jobs=2, env=None):
         return WorkerPool(self, binary, count, jobs=jobs, log_dir=self.scratch, env=env)
+
+
+class HistoryTestCase(IntegrationTestCase):
+    """An IntegrationTestCase whose runs share one SQLite history store,
+    self.history, read back with query() (JSON) or cli() (the command's result)."""
+
+    def setUp(self):
+        super().setUp()
+        self.history = os.path.join(self.scratch, "history.sqlite")
+
+    def supervise_into_history(self, workers, *extra, env=None, timeout=RUN_TIMEOUT):
+        """One supervisor run on WORKERS that records into self.history."""
+        return run([OPTIONS.bin, "--dist-supervisor", "--workers", workers,
+                    "--dist-history=" + self.history] + list(extra), env=env, timeout=timeout)
+
+    def query(self, *args):
+        return query_history(self.history, *args)
+
+    def cli(self, *args, timeout=120):
+        return run([OPTIONS.cli] + list(args) + ["--history=" + self.history], timeout=timeout)
+
+

@@ -21,18 +21,11 @@ FILTER = "--gtest_filter=*SlowA.*:*SlowB.*"  # 24 tests of 150 ms
 SELECTED = 24
 
 
-class HistorySqliteTest(harness.IntegrationTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.history = os.path.join(self.scratch, "history.sqlite")
+class HistorySqliteTest(harness.HistoryTestCase):
 
     def argv(self, history, label):
         return [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
                 "--dist-history=" + history, "--dist-label=" + label, FILTER]
-
-    def query(self, *args):
-        return harness.query_history(self.history, *args)
 
     def assert_run_completed(self, result):
         where = result.describe()

@@ -29,24 +29,14 @@ def plain_environment():
     return {k: v for k, v in os.environ.items() if not k.startswith("GTEST_")}
 
 
-class ReproTest(harness.IntegrationTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.history = os.path.join(self.scratch, "history.sqlite")
+class ReproTest(harness.HistoryTestCase):
 
     def supervise(self, *extra, env=None):
         # One slot and one chunk: every test in one process, in gtest's order.
-        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1",
-                            "--dist-min-chunk=1000", "--dist-history=" + self.history] +
-                           list(extra), env=env)
-
-    def cli(self, *args, timeout=120):
-        return harness.run([harness.OPTIONS.cli] + list(args) + ["--history=" + self.history],
-                           timeout=timeout)
+        return self.supervise_into_history("local:1", "--dist-min-chunk=1000", *extra, env=env)
 
     def latest_run(self):
-        return harness.query_history(self.history, "runs")[0]["id"]
+        return self.query("runs")[0]["id"]
 
     def test_repro_of_a_shuffled_failure_reproduces_it(self):
         # A seed that runs OrderB.Clears, then OrderA.Sets, then OrderC.Reads:
@@ -66,7 +56,7 @@ class ReproTest(harness.IntegrationTestCase):
         run_id = str(self.latest_run())
         recorded = seen[:seen.index("OrderC.Reads") + 1]
 
-        described = harness.query_history(self.history, "repro", run_id, "OrderC.Reads")
+        described = self.query("repro", run_id, "OrderC.Reads")
         self.assertEqual(described["predecessors"] + ["OrderC.Reads"], recorded, described)
         self.assertTrue(described["shuffle"])
         self.assertEqual(described["random_seed"], failed_seed)
@@ -128,7 +118,7 @@ class ReproTest(harness.IntegrationTestCase):
         result = self.supervise(ORDER_FILTER, "--dist-env=TRIAGE_MARK=a b;OTHER=1")
         self.assertEqual(result.returncode, 0, result.describe())
         run_id = str(self.latest_run())
-        described = harness.query_history(self.history, "repro", run_id, "OrderC.Reads")
+        described = self.query("repro", run_id, "OrderC.Reads")
         self.assertEqual(described["env"], {"TRIAGE_MARK": "a b", "OTHER": "1"})
         self.assertFalse(described["shuffle"])
         self.assertIsNone(described["random_seed"])
@@ -158,22 +148,20 @@ class ReproTest(harness.IntegrationTestCase):
 TRIAGE_FILTER = "--gtest_filter=Polluter.*:Between.*:Victim.*:After.*:Flaky30.*:Broken.*"
 
 
-class TriageTest(harness.IntegrationTestCase):
+class TriageTest(harness.HistoryTestCase):
     """Item 2: --dist-triage replays failed tests here and says why."""
 
     def setUp(self):
         super().setUp()
-        self.history = os.path.join(self.scratch, "history.sqlite")
         # Flaky30.FailsSometimes fails on runs 0, 3, 6 of every ten.
         self.counter = os.path.join(self.scratch, "counter")
 
     def supervise(self, *extra):
         # Two slots, one chunk: Polluter.SetsGlobal and Victim.ReadsGlobal
         # share a process, with five tests between them.
-        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                            "--dist-min-chunk=1000", "--dist-retries=1",
-                            "--dist-history=" + self.history, TRIAGE_FILTER] + list(extra),
-                           env={"TRIAGE_COUNTER": self.counter})
+        return self.supervise_into_history("local:2", "--dist-min-chunk=1000", "--dist-retries=1",
+                                           TRIAGE_FILTER, *extra,
+                                           env={"TRIAGE_COUNTER": self.counter})
 
     def test_order_dependent_flaky_and_broken_verdicts(self):
         out_json = os.path.join(self.scratch, "report.json")
@@ -200,7 +188,7 @@ class TriageTest(harness.IntegrationTestCase):
         self.assertEqual(tests["Broken.AlwaysFails"]["gtest_dist_triage"], "BROKEN")
         self.assertNotIn("gtest_dist_triage", tests["Polluter.SetsGlobal"])
 
-        failures = harness.query_history(self.history, "failures")
+        failures = self.query("failures")
         triaged = {f["test"]: f["triage"] for f in failures}
         self.assertEqual(triaged["Victim.ReadsGlobal"]["verdict"], "ORDER-DEPENDENT")
         self.assertEqual(triaged["Victim.ReadsGlobal"]["culprits"], ["Polluter.SetsGlobal"])
@@ -213,7 +201,7 @@ class TriageTest(harness.IntegrationTestCase):
                          r"Polluter\.SetsGlobal\)")
 
         # The dashboard's failure cards carry the verdict.
-        run_id = harness.query_history(self.history, "runs")[0]["id"]
+        run_id = self.query("runs")[0]["id"]
         server = harness.DashboardServer(harness.OPTIONS.cli, self.history).start()
         try:
             cards = server.get("/api/runs/%d" % run_id)["failures"]

@@ -22,17 +22,13 @@ import harness
 
 
 
-class RetryTest(harness.IntegrationTestCase):
+class RetryTest(harness.HistoryTestCase):
 
     def setUp(self):
         super().setUp()
         self.state = os.path.join(self.scratch, "state")
         os.mkdir(self.state)
         self.env = {"FLAKY_SUITE_STATE_DIR": self.state}
-        self.history = os.path.join(self.scratch, "history.sqlite")
-
-    def query(self, *args):
-        return harness.query_history(self.history, *args)
 
     def reset_state(self):
         """flaky_suite's tests start counting their runs again."""
@@ -41,9 +37,7 @@ class RetryTest(harness.IntegrationTestCase):
 
     def run_local(self, *args, timeout=120):
         """One supervisor run on local:2 into the test's history."""
-        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                            "--dist-history=" + self.history] + list(args),
-                           env=self.env, timeout=timeout)
+        return self.supervise_into_history("local:2", *args, env=self.env, timeout=timeout)
 
     def supervise(self, workers, *args):
         xml_path = os.path.join(self.scratch, "report.xml")

@@ -27,19 +27,10 @@ import harness
 FILTER = "--gtest_filter=Quarantine.*"
 
 
-class TriageTest(harness.IntegrationTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.history = os.path.join(self.scratch, "history.sqlite")
+class TriageTest(harness.HistoryTestCase):
 
     def supervise(self, *extra, env=None):
-        return harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
-                            "--dist-history=" + self.history, FILTER] + list(extra), env=env)
-
-    def cli(self, *args):
-        return harness.run([harness.OPTIONS.cli] + list(args) + ["--history=" + self.history],
-                           timeout=60)
+        return self.supervise_into_history("local:2", FILTER, *extra, env=env)
 
     def add(self, *args):
         result = self.cli("quarantine", "add", *args)
@@ -68,13 +59,13 @@ class TriageTest(harness.IntegrationTestCase):
         tests = {t["name"]: t for s in report["testsuites"] for t in s["testsuite"]}
         self.assertEqual(tests["Fails"]["gtest_dist_quarantined"], "tracked in BUG-1; owner ana")
         self.assertNotIn("gtest_dist_quarantined", tests["Passes"])
-        runs = harness.query_history(self.history, "runs")
+        runs = self.query("runs")
         self.assertEqual([r["status"] for r in runs], ["green", "green", "red"], runs)
         shown = self.cli("show", str(runs[0]["id"]))
         self.assertRegex(shown.stdout, r"Quarantine\.Fails +1 +FAILED \(quarantined\)")
         self.assertIn("  quarantined: tracked in BUG-1; owner ana", shown.stdout)
         self.assertRegex(shown.stdout, r"  signature: triage_suite\.cc:\d+: Expected equality")
-        stored = harness.query_history(self.history, "failures", "--test", "Quarantine.Fails")
+        stored = self.query("failures", "--test", "Quarantine.Fails")
         self.assertEqual([f["quarantined"] for f in stored],
                          ["tracked in BUG-1; owner ana"] * 2 + [None], stored)
         # The list is ignored on request.
@@ -100,7 +91,7 @@ class TriageTest(harness.IntegrationTestCase):
         self.assertIn("[QUARANTINE] Quarantine.Fails: the quarantine expired on ", after.stdout,
                       where)
         self.assertIn("it fails the run again", after.stdout, where)
-        listed = harness.query_history(self.history, "quarantine", "list")
+        listed = self.query("quarantine", "list")
         self.assertEqual([(e["test"], e["expired"]) for e in listed],
                          [("Quarantine.Fails", True)])
 
@@ -115,21 +106,21 @@ class TriageTest(harness.IntegrationTestCase):
         for process in processes:
             out, err = process.communicate(timeout=60)
             self.assertEqual(process.returncode, 0, err.decode())
-        listed = harness.query_history(self.history, "quarantine", "list")
+        listed = self.query("quarantine", "list")
         self.assertEqual(sorted(e["test"] for e in listed), sorted(names))
 
     def test_auto_proposes_applies_and_lifts(self):
         for fail in [True, False, True, False]:
             self.supervise(env={"TRIAGE_FAIL": "1"} if fail else None)
-        proposal = harness.query_history(self.history, "quarantine", "auto",
+        proposal = self.query("quarantine", "auto",
                                          "--flake-rate", "0.3", "--window", "10")
         self.assertEqual([a["test"] for a in proposal["add"]], ["Quarantine.FailsWhenAsked"],
                          proposal)
-        self.assertEqual(harness.query_history(self.history, "quarantine", "list"), [])
+        self.assertEqual(self.query("quarantine", "list"), [])
         applied = self.cli("quarantine", "auto", "--flake-rate", "0.3", "--apply")
         self.assertEqual(applied.returncode, 0, applied.describe())
         self.assertIn("quarantined Quarantine.FailsWhenAsked", applied.stdout)
-        listed = harness.query_history(self.history, "quarantine", "list")
+        listed = self.query("quarantine", "list")
         self.assertEqual([e["test"] for e in listed], ["Quarantine.FailsWhenAsked"])
         # Three passing runs in a row lift it.
         for _ in range(3):
@@ -138,13 +129,13 @@ class TriageTest(harness.IntegrationTestCase):
                           "--apply")
         self.assertEqual(lifted.returncode, 0, lifted.describe())
         self.assertIn("removed the quarantine of Quarantine.FailsWhenAsked", lifted.stdout)
-        self.assertEqual(harness.query_history(self.history, "quarantine", "list"), [])
+        self.assertEqual(self.query("quarantine", "list"), [])
 
     def test_failures_group_by_signature(self):
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:2",
                               "--dist-history=" + self.history, "--gtest_filter=*Signature*"])
         self.assertEqual(result.returncode, 1, result.describe())
-        groups = harness.query_history(self.history, "failures", "--group")
+        groups = self.query("failures", "--group")
         self.assertEqual([(g["failures"], len(g["tests"])) for g in groups], [(20, 20), (1, 1)],
                          groups)
         self.assertRegex(groups[0]["signature"],

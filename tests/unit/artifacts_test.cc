@@ -170,13 +170,7 @@ TEST_F(ArtifactDirTest, PrepareTestOutputsSetsTheVariable) {
 
 protocol::TestArtifact Piece(int index, const std::string& name, std::uint64_t size,
                              std::uint64_t offset, const std::string& data) {
-  protocol::TestArtifact piece;
-  piece.index = index;
-  piece.name = name;
-  piece.size = size;
-  piece.offset = offset;
-  piece.data = data;
-  return piece;
+  return protocol::TestArtifact{/*chunk_id=*/0, index, name, size, offset, data};
 }
 
 TEST_F(ArtifactDirTest, StoreWritesWholeFilesAndNamesThemInTheRecord) {

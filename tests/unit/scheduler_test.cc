@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -45,8 +46,19 @@ std::vector<std::vector<int>> Drain(Scheduler* scheduler) {
   return chunks;
 }
 
+// A setting that must not change the plan: the chunks a scheduler configured
+// by `configure` hands out equal a default scheduler's.
+void ExpectSamePlan(const TestCatalog& catalog, int slots,
+                    const std::function<void(Scheduler*)>& configure) {
+  Scheduler plain(catalog, AllIndices(catalog), slots);
+  Scheduler configured(catalog, AllIndices(catalog), slots);
+  configure(&configured);
+  EXPECT_EQ(Drain(&plain), Drain(&configured));
+}
+
 std::vector<size_t> Sizes(const std::vector<std::vector<int>>& chunks) {
   std::vector<size_t> sizes;
+  sizes.reserve(chunks.size());
   for (const auto& chunk : chunks) sizes.push_back(chunk.size());
   return sizes;
 }
@@ -302,14 +314,6 @@ TEST(SchedulerTest, MinChunkTestsBoundsTheNumberOfChunks) {
   }
   const std::vector<int> all = AllIndices(catalog);
   EXPECT_EQ(std::multiset<int>(all.begin(), all.end()), seen);
-}
-
-TEST(SchedulerTest, MinChunkTestsOfOneChangesNothing) {
-  const TestCatalog catalog = MakeCatalog({7, 3, 12, 1, 5});
-  Scheduler plain(catalog, AllIndices(catalog), 3);
-  Scheduler one(catalog, AllIndices(catalog), 3);
-  one.SetMinChunkTests(1);
-  EXPECT_EQ(Drain(&plain), Drain(&one));
 }
 
 TEST(SchedulerTest, NonPositiveSlotCountsCountAsOne) {
@@ -601,12 +605,12 @@ TEST(SchedulerMinChunkCostTest, WorkInFlightCountsInTheShare) {
   EXPECT_TRUE(with_in_flight.empty());
 }
 
-TEST(SchedulerMinChunkCostTest, ASmallMinimumChangesNothing) {
-  const TestCatalog catalog = MakeCatalog({50, 30, 20, 10, 5});
-  Scheduler plain(catalog, AllIndices(catalog), 3);
-  Scheduler sized(catalog, AllIndices(catalog), 3);
-  sized.SetMinChunkCost(1);
-  EXPECT_EQ(Drain(&plain), Drain(&sized));
+// Neither least size changes the default plan when it is at its smallest.
+TEST(SchedulerMinChunkCostTest, SmallMinimumsChangeNothing) {
+  ExpectSamePlan(MakeCatalog({7, 3, 12, 1, 5}), 3,
+                 [](Scheduler* scheduler) { scheduler->SetMinChunkTests(1); });
+  ExpectSamePlan(MakeCatalog({50, 30, 20, 10, 5}), 3,
+                 [](Scheduler* scheduler) { scheduler->SetMinChunkCost(1); });
 }
 
 TEST(SchedulerMinChunkCostTest, SplitPiecesAreAtLeastTheMinimum) {
