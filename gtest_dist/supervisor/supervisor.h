@@ -118,6 +118,13 @@ class Supervisor {
   DispatchPolicy policy_;
   ChunkSizing sizing_;  // start-up-aware chunk sizes (chunk_sizing.h)
   bool size_for_startup_ = true;
+  // Tail control (schedule/tail_split.h): off for shuffled runs (a child
+  // orders its chunk by the seed, so "the tests not started" is not a tail)
+  // and with GTEST_DIST_TAIL_SPLIT=0.
+  bool tail_split_ = true;
+  std::map<int, double> test_started_ms_;  // of tests running now, for AskTailCuts
+  double tail_checked_ms_ = 0;
+  void AskTailCuts();
   SummaryBuilder builder_;
   ExecutorPool pool_;
   ProcessLog process_log_;                    // which process ran what, for exact reproduction
