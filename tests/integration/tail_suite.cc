@@ -3,7 +3,8 @@
 // names), for at most TAIL_WAIT_S seconds (default 60), and fails if they
 // have not. Run in a chunk of 20 tests beside another chunk of 20, it passes
 // only when an idle slot took tests from its chunk: tail control. Without
-// TAIL_TRACE (a plain run) every test passes at once.
+// TAIL_TRACE (a plain run) every test passes at once. TAIL_CRASH=NAME makes
+// test Tail.NAME abort after its line.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ void Record() {
     std::fclose(f);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const char* crash = std::getenv("TAIL_CRASH");
+  if (crash != nullptr && std::string(crash) == info->name()) std::abort();
 }
 
 int OthersRecorded() {

@@ -82,6 +82,27 @@ class TailControlTest(harness.IntegrationTestCase):
         with harness.Worker(harness.OPTIONS.bin, jobs=2) as worker:
             self.check_tail_moved([worker.address])
 
+    def test_a_crash_in_the_moved_tail_costs_only_the_crashed_test(self):
+        # Short15 is in the long test's chunk: it runs (and aborts) in the
+        # process that took the tail; the rest of that tail goes on in a new
+        # process. Each test is still reported once.
+        result, xml, pids = self.run_once(["local:2"], "xml", {"TAIL_CRASH": "Short15"},
+                                          ["--dist-env=TAIL_CRASH"])
+        where = result.describe()
+        self.assertEqual(result.returncode, 1, where)
+        console = harness.Console(result.stdout)
+        self.assertEqual(sorted(set(console.runs.values()) | set(console.ends.values())), [1],
+                         where)
+        self.assertEqual(len(console.ends), TESTS, where)
+        self.assertEqual(console.failed_listed, collections.Counter({"Tail.Short15": 1}), where)
+        self.assertEqual(sum(xml.occurrences.values()), TESTS, where)
+        self.assertEqual(max(xml.occurrences.values()), 1, where)
+        ran = collections.Counter(name for name, _ in pids)
+        self.assertEqual((len(ran), max(ran.values())), (TESTS, 1), where)
+        pid_of = dict(pids)
+        self.assertNotEqual(pid_of["Tail.Short15"], pid_of[LONG], where)
+        self.assertNotEqual(pid_of["Tail.Short16"], pid_of["Tail.Short15"], where)
+
     def test_without_tail_control_the_long_test_waits_in_vain(self):
         # The off switch: the tail stays behind the long test, which gives
         # up after 5 s and fails. (This is what the old code did.)
