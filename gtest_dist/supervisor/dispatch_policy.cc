@@ -137,12 +137,7 @@ std::vector<DispatchPolicy::CutRequest> DispatchPolicy::TailCuts(
     const TailSplitCosts& costs, const std::function<double(int)>& running_left) {
   std::vector<CutRequest> requests;
   if (interrupted_ || failed_fast_) return requests;
-  int idle = 0;
-  for (const ExecutorState& state : executors_) {
-    if (state.ready && !state.lost && !state.exclusive)
-      idle += std::max(0, state.slots - state.busy);
-  }
-  for (const auto& [id, flight] : in_flight_) idle -= flight.cut_asked ? 1 : 0;
+  int idle = idle_slots();
   while (idle-- > 0) {
     std::vector<RunningChunk> running;
     for (const auto& [id, flight] : in_flight_) {
@@ -168,6 +163,17 @@ std::vector<DispatchPolicy::CutRequest> DispatchPolicy::TailCuts(
     requests.push_back(CutRequest{flight.executor, cut->chunk_id, cut->from_index});
   }
   return requests;
+}
+
+int DispatchPolicy::idle_slots() const {
+  int idle = 0;
+  for (const ExecutorState& state : executors_) {
+    if (state.ready && !state.lost && !state.exclusive) {
+      idle += std::max(0, state.slots - state.busy);
+    }
+  }
+  for (const auto& [id, flight] : in_flight_) idle -= flight.cut_asked ? 1 : 0;
+  return idle;
 }
 
 bool DispatchPolicy::OnChunkCut(int executor, std::int64_t chunk_id,

@@ -144,6 +144,9 @@ class DispatchPolicy {
   }
   int busy(int executor) const { return executors_.at(static_cast<size_t>(executor)).busy; }
   int in_flight() const { return static_cast<int>(in_flight_.size()); }
+  // Free slots of ready executors that may take any chunk, less the cuts
+  // asked for them and not answered yet.
+  int idle_slots() const;
   // Executors ready now, and how many of them run a chunk: what the
   // console's status line shows as "workers busy/connected".
   struct Load {

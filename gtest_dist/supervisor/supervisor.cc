@@ -195,8 +195,19 @@ void Supervisor::AskTailCuts() {
     const double ran = (now - started->second) / per_cost;
     return std::max(cost - ran, ran);
   };
-  for (const DispatchPolicy::CutRequest& cut : policy_.TailCuts(costs, running_left)) {
+  const std::vector<DispatchPolicy::CutRequest> cuts = policy_.TailCuts(costs, running_left);
+  for (const DispatchPolicy::CutRequest& cut : cuts) {
     pool_.at(cut.executor).Cut(cut.chunk_id, cut.from_index);
+  }
+  if (cuts.empty() && policy_.idle_slots() > 0 && policy_.in_flight() > 0 && !tail_timer_armed_) {
+    if (!tail_timer_) tail_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    tail_timer_armed_ = true;
+    tail_timer_->expires_after(std::chrono::milliseconds(250));
+    tail_timer_->async_wait([this](const boost::system::error_code& error) {
+      if (error) return;  // cancelled, or the supervisor is gone
+      tail_timer_armed_ = false;
+      if (!finished_) AskTailCuts();
+    });
   }
 }
 

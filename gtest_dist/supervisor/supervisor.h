@@ -124,6 +124,10 @@ class Supervisor {
   bool tail_split_ = true;
   std::map<int, double> test_started_ms_;  // of tests running now, for AskTailCuts
   double tail_checked_ms_ = 0;
+  // Looks again while a slot is idle and no cut was worth asking: the running
+  // test that makes its chunk's tail worth moving sends no event meanwhile.
+  std::unique_ptr<boost::asio::steady_timer> tail_timer_;
+  bool tail_timer_armed_ = false;
   void AskTailCuts();
   SummaryBuilder builder_;
   ExecutorPool pool_;
