@@ -28,6 +28,15 @@ Scenarios (the table of issue 15):
               warm history      (a process per test, 8 at once, with --peers)
   heavytail   400 log-normal tests (mean 100 ms) with 4 x 5 s outliers,
               8 slots, warm history      (a process per test, 8 at once, with --peers)
+  first40     a first run without history, 3 slots: 211 tests, the longest
+              40 s x --first-scale (default 0.25: 10 s, the whole scenario
+              about a minute), in one suite with four long tests (a quarter of
+              it each) among short ones; the ideal is the longest test
+              (bench/scale/gen_first_run_suite.py)
+
+Each gtest_dist runner but "before" has tail control (an idle slot takes the
+unstarted tests of a running chunk); "no-tail" is "this" without it
+(GTEST_DIST_TAIL_SPLIT=0).
 
 The default run takes a few minutes on 2 cores. The machine is small and
 shared: quote the ratios, measured side by side in the same run.
@@ -54,7 +63,7 @@ def sh(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
 
 
-def generate(gen, shared, full):
+def generate(gen, shared, full, first_scale):
     sh([sys.executable, os.path.join(HERE, "scale", "gen_param_suite.py"),
         "--out", os.path.join(gen, "param")])
     suites = {
@@ -74,6 +83,8 @@ def generate(gen, shared, full):
             src, dst = os.path.join(shared, f), os.path.join(out, f)
             if not os.path.exists(dst) or open(src).read() != open(dst).read():
                 shutil.copy(src, dst)
+    sh([sys.executable, os.path.join(HERE, "scale", "gen_first_run_suite.py"),
+        "--out", os.path.join(gen, "first"), "--scale", str(first_scale)])
     # Durations of the param suite: log-normal, mean 20 ms.
     rng = random.Random(1)
     s = 1.0
@@ -152,6 +163,8 @@ def main():
                    help="sleep20 with all 100,000 tests (ideal about 31 s)")
     p.add_argument("--peers", action="store_true",
                    help="also ctest -j8 for setup60 and heavytail (about 80 s each)")
+    p.add_argument("--first-scale", type=float, default=0.25,
+                   help="first40: the longest test is 40 s times this")
     p.add_argument("--only", default="", help="comma-separated scenarios")
     p.add_argument("--repeat", type=int, default=1, help="runs per runner (best is kept)")
     a = p.parse_args()
@@ -159,9 +172,13 @@ def main():
     work = os.path.abspath(a.work)
     gen = os.path.join(work, "gen")
     os.makedirs(gen, exist_ok=True)
-    durations = generate(gen, os.path.abspath(a.shared), a.full)
+    durations = generate(gen, os.path.abspath(a.shared), a.full, a.first_scale)
     builds = {}  # label -> (build dir, extra environment)
-    targets = ["scale_%s_%s" % (n, k) for n in ("param", "trivial", "setup", "tail")
+    only = set(filter(None, a.only.split(",")))
+    needs = {"param": {"trivial100k", "sleep20"}, "trivial": {"trivial2k"},
+             "setup": {"setup60"}, "tail": {"heavytail"}, "first": {"first40"}}
+    targets = ["scale_%s_%s" % (n, k) for n in needs
+               if not only or needs[n] & only or (n == "param" and a.full)
                for k in ("dist", "plain")]
     if a.base_rev:
         # Another revision, standalone (cmake -S bench/scale): LABEL/src, LABEL/build.
@@ -190,12 +207,14 @@ def main():
     # children.
     scale_dir = os.path.join(this_build, "bench", "scale")
     builds["before"] = (scale_dir, {"GTEST_DIST_CHUNK_SIZING": "0",
-                                    "GTEST_DIST_WARM_CHILDREN": "off"})
+                                    "GTEST_DIST_WARM_CHILDREN": "off",
+                                    "GTEST_DIST_TAIL_SPLIT": "0"})
     builds["sized"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "off"})
+    builds["no-tail"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on",
+                                     "GTEST_DIST_TAIL_SPLIT": "0"})
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     any_build = builds["this"][0]
 
-    only = set(filter(None, a.only.split(",")))
     results = []
     # For the trivial scenarios the ideal is the plain sequential run (one
     # process, no distribution), and "over" = wall - plain is the cost of
@@ -288,6 +307,12 @@ def main():
                    dist(label, name, 8, [], hist), env_of(label), trace=True)
         if a.peers:
             report(scenario, "process per test -j8", ideal, per_test(name, 8), trace=True)
+    if want("first40"):
+        # No history: each run is a first run.
+        ideal = manifest_ideal(gen, "first", 3)
+        for label in builds:
+            report("first40", "gtest_dist " + label, ideal, dist(label, "first", 3, []),
+                   env_of(label))
     json.dump(results, open(os.path.join(work, "results.json"), "w"), indent=1)
 
 

@@ -449,6 +449,12 @@ json ToJson(const Heartbeat&) { return json{{"type", "heartbeat"}}; }
 json ToJson(const ChunkFinished& m) {
   return json{{"type", "chunk_finished"}, {"chunk_id", m.chunk_id}};
 }
+json ToJson(const CutChunk& m) {
+  return json{{"type", "cut_chunk"}, {"chunk_id", m.chunk_id}, {"from_index", m.from_index}};
+}
+json ToJson(const ChunkCut& m) {
+  return json{{"type", "chunk_cut"}, {"chunk_id", m.chunk_id}, {"tests", m.tests}};
+}
 
 Message FromJson(const json& object) {
   if (!object.is_object()) throw DecodeError{"a message must be a JSON object"};
@@ -646,6 +652,35 @@ Message FromJson(const json& object) {
   if (type == "chunk_finished") {
     return ChunkFinished{Integer(object, "chunk_id", 0, kMaxInt64)};
   }
+  if (type == "cut_chunk") {
+    CutChunk m;
+    m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
+    m.from_index = Int(object, "from_index", 0, kMaxIndex);
+    return m;
+  }
+  if (type == "chunk_cut") {
+    ChunkCut m;
+    m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
+    const json& tests = Array(object, "tests");
+    if (tests.size() > kMaxChunkTests) {
+      throw DecodeError{"field \"tests\" names " + std::to_string(tests.size()) +
+                        " tests; a chunk holds at most " + std::to_string(kMaxChunkTests)};
+    }
+    for (const json& index : tests) {
+      if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
+          index.get<std::int64_t>() > kMaxIndex) {
+        throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
+      }
+      const int value = index.get<int>();
+      // Ascending, so that a test named twice cannot be requeued twice.
+      if (!m.tests.empty() && value <= m.tests.back()) {
+        throw DecodeError{"field \"tests\" must be strictly ascending; " + std::to_string(value) +
+                          " follows " + std::to_string(m.tests.back())};
+      }
+      m.tests.push_back(value);
+    }
+    return m;
+  }
   if (type == "heartbeat") return Heartbeat{};
   if (type == "auth") return Auth{String(object, "proof")};
   throw DecodeError{"unknown message type \"" + type + "\""};
@@ -657,7 +692,7 @@ const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {
       "hello",      "refusal",        "run_chunk",   "test_started", "test_part", "test_finished",
       "properties", "chunk_finished", "heartbeat",   "auth",         "ready",     "manifest",
-      "build_want", "blob",           "build_ready", "artifact"};
+      "build_want", "blob",           "build_ready", "artifact",     "cut_chunk", "chunk_cut"};
   static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
                 "a name for each message type");
   return kNames[message.index()];

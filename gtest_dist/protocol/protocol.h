@@ -168,6 +168,25 @@ struct ChunkFinished {
   std::int64_t chunk_id = 0;
 };
 
+// Tail control (run/tail_cut.h). Supervisor -> worker: a slot is idle, so
+// the tests of the chunk from index `from_index` on (the chunk's tests run in
+// ascending index) that have not started are to run elsewhere. The worker
+// answers with one ChunkCut before the chunk's ChunkFinished, or with nothing
+// when the chunk has already finished.
+struct CutChunk {
+  std::int64_t chunk_id = 0;
+  int from_index = 0;
+};
+
+// Worker -> supervisor: the tests of the chunk that will not run there
+// (ascending, each at most once; possibly none: the cut came too late). Only
+// these go back to the supervisor's queue; any later event of the chunk
+// about one of them is a broken peer's.
+struct ChunkCut {
+  std::int64_t chunk_id = 0;
+  std::vector<int> tests;
+};
+
 // Sent both ways between supervisor and worker at a fixed interval, so that
 // each side learns of a cut link within the heartbeat timeout even when no
 // test event is due.
@@ -258,7 +277,7 @@ std::string CheckArtifactName(const std::string& name);
 
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
                              PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest,
-                             BuildWant, Blob, BuildReady, TestArtifact>;
+                             BuildWant, Blob, BuildReady, TestArtifact, CutChunk, ChunkCut>;
 
 // Empty when `path` may name a file of a shipped build: relative, in normal
 // form (no "", "." or ".." component, no doubled or trailing '/'), at most

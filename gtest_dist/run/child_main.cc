@@ -22,6 +22,7 @@
 #include "gtest_dist/run/event_batcher.h"
 #include "gtest_dist/run/output_file.h"
 #include "gtest_dist/run/process_tree_reaper.h"
+#include "gtest_dist/run/tail_cut_child.h"
 
 namespace gtest_dist {
 namespace {
@@ -369,6 +370,8 @@ int RunChild(int channel_fd) {
   delete listeners.Release(listeners.default_result_printer());
   delete listeners.Release(listeners.default_xml_generator());
   listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), child_index.indices));
+  // Tail control: the tests the runner cuts from this chunk do not run here.
+  listeners.Append(new TailCutListener(TakeTailCutWord(), chunk.tests, child_index.indices));
 
   const int result = RUN_ALL_TESTS();
   // No process a test started outlives the chunk.

@@ -62,6 +62,13 @@ bool WarmChildrenAllowed() {
   return allowed;
 }
 
+bool Shuffled(const protocol::GtestSettings& settings) {
+  for (const auto& [name, value] : settings) {
+    if (name == "shuffle" && (value == "1" || value == "true")) return true;
+  }
+  return false;
+}
+
 // How long to wait for the rest of a dead child's events once it has exited.
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
@@ -109,6 +116,19 @@ void ChunkRunner::Cancel() {
   forked_.reset();  // kills the tree; its template reaps
   sandbox_.reset();
   outputs_.reset();
+}
+
+void ChunkRunner::Cut(int from_index) {
+  if (finished_ || cancelled_) return;  // its ChunkFinished is out: nothing to answer
+  protocol::ChunkCut reply;
+  reply.chunk_id = chunk_.chunk_id;
+  // Only while a child runs that claims its tests: between children (a dead
+  // one's events still draining) nothing is cut.
+  if (cuttable_ && (child_ || forked_) && !child_exited_ && !child_finished_chunk_) {
+    const std::uint32_t limit = CutFrom(cut_.word(), static_cast<std::uint32_t>(from_index));
+    if (limit < kNoCut) reply.tests = tracker_.CutFrom(static_cast<int>(limit));
+  }
+  Emit(std::move(reply));
 }
 
 void ChunkRunner::StartChild() {
@@ -161,6 +181,13 @@ void ChunkRunner::StartChild() {
       spec.fds.emplace_back(kEventSpillFd, spill_.fd());
       spec.set_env.emplace_back(kEventSpillEnv, std::to_string(kEventSpillFd));
     }
+    // A shuffled child runs its tests out of index order: no cut then.
+    cuttable_ = cut_.word() != nullptr && !Shuffled(chunk_.settings);
+    if (cuttable_) {
+      ResetTailCut(cut_.word());
+      spec.fds.emplace_back(kTailCutFd, cut_.fd());
+      spec.set_env.emplace_back(kTailCutEnv, std::to_string(kTailCutFd));
+    }
     // A child must not act on the dist settings of whoever started the worker.
     spec.unset_env_prefixes = {"GTEST_DIST_"};
     StartProcess(spec, &error);
@@ -205,7 +232,7 @@ void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
     common.set_env.clear();
     for (const auto& variable : spec.set_env) {
       bool per_process = variable.first == kChildChannelEnv || variable.first == kEventSpillEnv ||
-                         variable.first == kOutputsRootEnv;
+                         variable.first == kOutputsRootEnv || variable.first == kTailCutEnv;
       for (const auto& mine : own) per_process = per_process || variable.first == mine.first;
       (per_process ? own : common.set_env).push_back(variable);
     }

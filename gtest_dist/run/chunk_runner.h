@@ -19,6 +19,7 @@
 #include "gtest_dist/run/child_sandbox.h"
 #include "gtest_dist/run/chunk_tracker.h"
 #include "gtest_dist/run/event_batcher.h"
+#include "gtest_dist/run/tail_cut.h"
 #include "gtest_dist/run/warm_child.h"
 
 namespace gtest_dist {
@@ -52,6 +53,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   void Start();
   // Kills the child; no event is delivered after this.
   void Cancel();
+  // Tail control (tail_cut.h): the tests from index `from_index` on that the
+  // child has not claimed are taken from the chunk. Emits one ChunkCut with
+  // them (none when the chunk is shuffled, between children or done with);
+  // nothing once the chunk's ChunkFinished went out.
+  void Cut(int from_index);
 
   std::int64_t chunk_id() const { return chunk_.chunk_id; }
 
@@ -101,6 +107,8 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::shared_ptr<LocalConnection> channel_;
   int output_fd_ = -1;
   EventSpill spill_;                 // the child's unwritten batch of events
+  TailCutRegion cut_;                // shared with the child (tail_cut.h)
+  bool cuttable_ = false;            // the current child claims its tests in the word
   std::uint64_t channel_bytes_ = 0;  // read from the current child's channel
   std::chrono::steady_clock::time_point last_event_at_;
   std::int64_t last_event_epoch_ms_ = 0;

@@ -1,5 +1,7 @@
 #include "gtest_dist/run/chunk_tracker.h"
 
+#include <algorithm>
+
 namespace gtest_dist {
 
 ChunkTracker::ChunkTracker(std::vector<int> tests)
@@ -25,6 +27,18 @@ std::vector<int> ChunkTracker::Unfinished() const {
     if (finished_.count(index) == 0) left.push_back(index);
   }
   return left;
+}
+
+std::vector<int> ChunkTracker::CutFrom(int limit) {
+  std::vector<int> cut;
+  for (int index : members_) {
+    if (index >= limit && finished_.count(index) == 0 && running_ != index) cut.push_back(index);
+  }
+  for (int index : cut) members_.erase(index);
+  tests_.erase(std::remove_if(tests_.begin(), tests_.end(),
+                              [this](int index) { return members_.count(index) == 0; }),
+               tests_.end());
+  return cut;
 }
 
 }  // namespace gtest_dist

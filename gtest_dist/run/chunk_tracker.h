@@ -25,6 +25,10 @@ class ChunkTracker {
   // Every distinct test of the chunk finished (a test named twice counts once).
   bool done() const { return finished_.size() == members_.size(); }
   bool Contains(int index) const;
+  // Tail control (tail_cut.h): the tests of index >= `limit` that have not
+  // started are no longer this chunk's; they are returned (ascending) and
+  // every later event about them is refused.
+  std::vector<int> CutFrom(int limit);
 
  private:
   std::vector<int> tests_;

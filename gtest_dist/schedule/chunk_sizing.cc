@@ -17,6 +17,11 @@ void ChunkSizing::OnTestStarted(std::int64_t chunk_id, double now_ms) {
   startup_ms_ = startup_ms_ < 0 ? startup : std::min(startup_ms_, startup);
 }
 
+void ChunkSizing::OnCut(std::int64_t chunk_id, double cost) {
+  const auto it = chunks_.find(chunk_id);
+  if (it != chunks_.end()) it->second.cost = std::max(0.0, it->second.cost - cost);
+}
+
 void ChunkSizing::OnFinished(std::int64_t chunk_id, double now_ms) {
   const auto it = chunks_.find(chunk_id);
   if (it == chunks_.end()) return;

@@ -29,6 +29,9 @@ class ChunkSizing {
   void OnDispatched(std::int64_t chunk_id, double cost, double now_ms);
   void OnTestStarted(std::int64_t chunk_id, double now_ms);
   void OnFinished(std::int64_t chunk_id, double now_ms);
+  // Tail control took tests of this cost from the chunk: they do not count
+  // in its run time.
+  void OnCut(std::int64_t chunk_id, double cost);
   // A lost chunk tells nothing.
   void Forget(std::int64_t chunk_id) { chunks_.erase(chunk_id); }
 

@@ -82,7 +82,10 @@ std::vector<Assignment> DispatchPolicy::Dispatch() {
       assignment.executor = static_cast<int>(id);
       assignment.chunk_id = next_chunk_id_++;
       assignment.tests = std::move(*tests);
-      InFlight flight{assignment.executor, assignment.tests, assignment.tests, {}, 0, {}};
+      InFlight flight;
+      flight.executor = assignment.executor;
+      flight.tests = assignment.tests;
+      flight.sorted_tests = assignment.tests;
       std::sort(flight.sorted_tests.begin(), flight.sorted_tests.end());
       flight.cost_left = scheduler_->CostOf(assignment.tests);
       if (locks_ != nullptr) {
@@ -121,6 +124,82 @@ bool DispatchPolicy::Accepts(int executor, std::int64_t chunk_id, int index) con
   if (index < 0) return true;
   const std::vector<int>& tests = flight->second.sorted_tests;
   return std::binary_search(tests.begin(), tests.end(), index);
+}
+
+void DispatchPolicy::OnTestStarted(std::int64_t chunk_id, int index) {
+  const auto flight = in_flight_.find(chunk_id);
+  if (flight == in_flight_.end()) return;
+  flight->second.started.insert(index);
+  flight->second.cut_refused = false;  // the chunk moved on: a cut may take something now
+}
+
+std::vector<DispatchPolicy::CutRequest> DispatchPolicy::TailCuts(
+    const TailSplitCosts& costs, const std::function<double(int)>& running_left) {
+  std::vector<CutRequest> requests;
+  if (interrupted_ || failed_fast_) return requests;
+  int idle = idle_slots();
+  while (idle-- > 0) {
+    std::vector<RunningChunk> running;
+    for (const auto& [id, flight] : in_flight_) {
+      if (flight.cut_asked || flight.cut_refused || !flight.needs.empty()) continue;
+      RunningChunk chunk;
+      chunk.chunk_id = id;
+      for (int test : flight.sorted_tests) {
+        if (flight.ended.count(test) > 0) continue;
+        if (flight.started.count(test) > 0) {
+          chunk.running = true;
+          chunk.running_left += running_left(test);
+        } else {
+          chunk.unstarted.push_back(test);
+        }
+      }
+      running.push_back(std::move(chunk));
+    }
+    const std::optional<TailCut> cut = ChooseTailCut(
+        running, [this](int test) { return scheduler_->CostOfTest(test); }, costs);
+    if (!cut) break;
+    InFlight& flight = in_flight_.at(cut->chunk_id);
+    flight.cut_asked = true;
+    requests.push_back(CutRequest{flight.executor, cut->chunk_id, cut->from_index});
+  }
+  return requests;
+}
+
+int DispatchPolicy::idle_slots() const {
+  int idle = 0;
+  for (const ExecutorState& state : executors_) {
+    if (state.ready && !state.lost && !state.exclusive) {
+      idle += std::max(0, state.slots - state.busy);
+    }
+  }
+  for (const auto& [id, flight] : in_flight_) idle -= flight.cut_asked ? 1 : 0;
+  return idle;
+}
+
+bool DispatchPolicy::OnChunkCut(int executor, std::int64_t chunk_id,
+                                const std::vector<int>& tests) {
+  const auto found = in_flight_.find(chunk_id);
+  if (found == in_flight_.end() || found->second.executor != executor) return false;
+  InFlight& flight = found->second;
+  for (int test : tests) {
+    if (!std::binary_search(flight.sorted_tests.begin(), flight.sorted_tests.end(), test) ||
+        flight.started.count(test) > 0 || flight.ended.count(test) > 0) {
+      return false;
+    }
+  }
+  flight.cut_asked = false;
+  flight.cut_refused = tests.empty();
+  if (tests.empty()) return true;
+  const std::set<int> cut(tests.begin(), tests.end());
+  const auto gone = [&cut](int test) { return cut.count(test) > 0; };
+  flight.tests.erase(std::remove_if(flight.tests.begin(), flight.tests.end(), gone),
+                     flight.tests.end());
+  flight.sorted_tests.erase(
+      std::remove_if(flight.sorted_tests.begin(), flight.sorted_tests.end(), gone),
+      flight.sorted_tests.end());
+  flight.cost_left -= scheduler_->CostOf(tests);
+  Requeue(tests);
+  return true;
 }
 
 void DispatchPolicy::OnTestEnded(std::int64_t chunk_id, int index) {

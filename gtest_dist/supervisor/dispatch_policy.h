@@ -22,6 +22,7 @@
 #include "gtest_dist/model/test_record.h"
 #include "gtest_dist/schedule/lock_plan.h"
 #include "gtest_dist/schedule/scheduler.h"
+#include "gtest_dist/schedule/tail_split.h"
 #include "gtest_dist/supervisor/executor.h"
 
 namespace gtest_dist {
@@ -91,8 +92,27 @@ class DispatchPolicy {
   // Whether an event about `chunk_id` (and test `index`, -1 for none) may
   // come from `executor`: the chunk is in flight there and holds the test.
   bool Accepts(int executor, std::int64_t chunk_id, int index) const;
-  // The chunk reported the end of test `index`.
+  // The chunk reported the start, the end of test `index`.
+  void OnTestStarted(std::int64_t chunk_id, int index);
   void OnTestEnded(std::int64_t chunk_id, int index);
+
+  // Tail control (schedule/tail_split.h). After Dispatch: for each slot left
+  // idle (nothing queued that it may run) beyond the cuts already asked for,
+  // the cut to ask of a running chunk. Never for a chunk that holds locks, a
+  // cut already asked, or once the run is interrupted or failed fast.
+  // `running_left(index)`: what a running test still needs, in cost units.
+  struct CutRequest {
+    int executor = -1;
+    std::int64_t chunk_id = 0;
+    int from_index = 0;
+  };
+  std::vector<CutRequest> TailCuts(const TailSplitCosts& costs,
+                                   const std::function<double(int)>& running_left);
+  // The executor's answer: `tests` will not run in the chunk. False (and
+  // nothing changed) when that is not a subset of the chunk's tests that have
+  // neither started nor ended: a broken peer. Otherwise they leave the chunk
+  // (Accepts refuses their events from it from now on) and are queued once.
+  bool OnChunkCut(int executor, std::int64_t chunk_id, const std::vector<int>& tests);
   // The chunk is done; its slot is free. Tests it did not finish (a worker
   // that says "done" early is not believed) are requeued and returned.
   std::vector<int> OnChunkFinished(std::int64_t chunk_id);
@@ -124,6 +144,9 @@ class DispatchPolicy {
   }
   int busy(int executor) const { return executors_.at(static_cast<size_t>(executor)).busy; }
   int in_flight() const { return static_cast<int>(in_flight_.size()); }
+  // Free slots of ready executors that may take any chunk, less the cuts
+  // asked for them and not answered yet.
+  int idle_slots() const;
   // Executors ready now, and how many of them run a chunk: what the
   // console's status line shows as "workers busy/connected".
   struct Load {
@@ -150,6 +173,9 @@ class DispatchPolicy {
     std::set<int> ended;            // tests whose end this chunk reported
     double cost_left = 0;           // of its tests not ended (Scheduler::SetInFlightCost)
     LockRequirements needs;         // held while it runs
+    std::set<int> started;          // tests whose start this chunk reported
+    bool cut_asked = false;         // a cut was asked and not answered yet
+    bool cut_refused = false;       // answered with nothing: not again before a test starts
   };
   struct PendingRetry {
     int index = -1;

@@ -45,6 +45,11 @@ class Executor {
   virtual const std::string& name() const = 0;
   virtual int slots() const = 0;
   virtual void Run(const protocol::RunChunk& chunk) = 0;
+  // Tail control: asks for the tests of `chunk_id` from `from_index` on that
+  // have not started; a ChunkCut event answers (before the chunk's
+  // ChunkFinished), never from within this call. An executor that cannot
+  // cut ignores it, and the chunk runs whole.
+  virtual void Cut(std::int64_t /*chunk_id*/, int /*from_index*/) {}
   // Stops everything it runs; no callback fires afterwards.
   virtual void Stop() = 0;
 };

@@ -31,6 +31,14 @@ void LocalExecutor::Run(const protocol::RunChunk& chunk) {
   runner->Start();
 }
 
+void LocalExecutor::Cut(std::int64_t chunk_id, int from_index) {
+  // Posted: the answer must not reach the supervisor while it is asking.
+  boost::asio::post(io_, [this, chunk_id, from_index] {
+    const auto runner = runners_.find(chunk_id);
+    if (!stopped_ && runner != runners_.end()) runner->second->Cut(from_index);
+  });
+}
+
 void LocalExecutor::Stop() {
   stopped_ = true;
   for (auto& [id, runner] : runners_) runner->Cancel();

@@ -20,6 +20,7 @@ class LocalExecutor : public Executor {
   const std::string& name() const override { return name_; }
   int slots() const override { return slots_; }
   void Run(const protocol::RunChunk& chunk) override;
+  void Cut(std::int64_t chunk_id, int from_index) override;
   void Stop() override;
 
  private:

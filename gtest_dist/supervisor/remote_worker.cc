@@ -255,6 +255,7 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
                            std::holds_alternative<protocol::TestFinished>(message) ||
                            std::holds_alternative<protocol::PropertiesRecorded>(message) ||
                            std::holds_alternative<protocol::TestArtifact>(message) ||
+                           std::holds_alternative<protocol::ChunkCut>(message) ||
                            std::holds_alternative<protocol::ChunkFinished>(message);
   if (!chunk_event) {
     Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message),
@@ -452,6 +453,10 @@ void RemoteWorker::OnBuildReady(const protocol::BuildReady&) {
 
 void RemoteWorker::Run(const protocol::RunChunk& chunk) {
   if (connection_ && !gone_) connection_->Send(chunk);
+}
+
+void RemoteWorker::Cut(std::int64_t chunk_id, int from_index) {
+  if (connection_ && !gone_) connection_->Send(protocol::CutChunk{chunk_id, from_index});
 }
 
 void RemoteWorker::Stop() {

@@ -41,6 +41,7 @@ class RemoteWorker : public Executor {
   const std::string& name() const override { return name_; }
   int slots() const override { return slots_; }
   void Run(const protocol::RunChunk& chunk) override;
+  void Cut(std::int64_t chunk_id, int from_index) override;
   void Stop() override;
 
  private:

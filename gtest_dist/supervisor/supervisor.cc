@@ -29,6 +29,13 @@ bool StartupAwareSizing() {
   return value == nullptr || std::string(value) != "0";
 }
 
+// GTEST_DIST_TAIL_SPLIT=0 (or off): no running chunk is cut for an idle slot
+// (for comparisons: bench/scale_bench.py).
+bool TailSplitEnabled() {
+  const char* value = std::getenv("GTEST_DIST_TAIL_SPLIT");
+  return value == nullptr || (std::string(value) != "0" && std::string(value) != "off");
+}
+
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
   std::int64_t chunk_id = 0;
@@ -45,6 +52,7 @@ std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
           chunk_id = m.chunk_id;
           index = m.record.index;
         } else if constexpr (std::is_same_v<T, protocol::PropertiesRecorded> ||
+                             std::is_same_v<T, protocol::ChunkCut> ||
                              std::is_same_v<T, protocol::ChunkFinished>) {
           chunk_id = m.chunk_id;
         }
@@ -80,6 +88,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   // Shuffled, each child orders its own chunk by the seed, so the chunks must
   // not depend on measured start-up times: the same seed gives the same order.
   size_for_startup_ = StartupAwareSizing() && !plan.shuffle;
+  tail_split_ = TailSplitEnabled() && !plan.shuffle;
 }
 
 Supervisor::~Supervisor() = default;
@@ -163,6 +172,43 @@ void Supervisor::Dispatch() {
     }
     pool_.at(assignment.executor).Run(chunk);
   }
+  if (!finished_) AskTailCuts();
+}
+
+void Supervisor::AskTailCuts() {
+  if (!tail_split_) return;
+  tail_checked_ms_ = SteadyMs();
+  // Costs in the scheduler's units; before a chunk has ended nothing is
+  // measured, and a start-up counts as one test.
+  const double now = SteadyMs();
+  const double per_cost = sizing_.ms_per_cost();
+  TailSplitCosts costs;
+  costs.startup = per_cost > 0 && sizing_.startup_ms() >= 0 ? sizing_.startup_ms() / per_cost : 1;
+  // costs.repeated_setup: the suite set-up a split repeats, once it is
+  // measured (issue 15 item 2); until then only the start-up is counted.
+  const auto running_left = [&](int index) {
+    const double cost = scheduler_.CostOfTest(index);
+    const auto started = test_started_ms_.find(index);
+    if (per_cost <= 0 || started == test_started_ms_.end()) return cost;
+    // A test running past its estimate is taken to need as long again as it
+    // has run: the longer it runs, the more of its chunk's tail goes.
+    const double ran = (now - started->second) / per_cost;
+    return std::max(cost - ran, ran);
+  };
+  const std::vector<DispatchPolicy::CutRequest> cuts = policy_.TailCuts(costs, running_left);
+  for (const DispatchPolicy::CutRequest& cut : cuts) {
+    pool_.at(cut.executor).Cut(cut.chunk_id, cut.from_index);
+  }
+  if (cuts.empty() && policy_.idle_slots() > 0 && policy_.in_flight() > 0 && !tail_timer_armed_) {
+    if (!tail_timer_) tail_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+    tail_timer_armed_ = true;
+    tail_timer_->expires_after(std::chrono::milliseconds(250));
+    tail_timer_->async_wait([this](const boost::system::error_code& error) {
+      if (error) return;  // cancelled, or the supervisor is gone
+      tail_timer_armed_ = false;
+      if (!finished_) AskTailCuts();
+    });
+  }
 }
 
 void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
@@ -183,6 +229,8 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   if (auto* started = std::get_if<protocol::TestStarted>(&event)) {
     if (artifacts_) artifacts_->Discard(index);  // what an earlier attempt left half-sent
     sizing_.OnTestStarted(chunk_id, SteadyMs());
+    policy_.OnTestStarted(chunk_id, index);
+    test_started_ms_[index] = SteadyMs();
     assembler_.OnStarted(chunk_id, index, std::move(started->output_before));
     process_log_.OnStarted(chunk_id, index, executor->name());
     const TestEntry& test = plan_.catalog->test(index);
@@ -202,11 +250,28 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
       }
     }
     policy_.OnTestEnded(chunk_id, index);
+    test_started_ms_.erase(index);
+    // A tail not worth moving when a slot went idle may be worth it now
+    // (its chunk's running test has run on): look again, at most 5 times a
+    // second.
+    if (tail_split_ && SteadyMs() - tail_checked_ms_ >= 200) AskTailCuts();
     finished->record.process = process_log_.Current(chunk_id);
     process_log_.OnFinished(chunk_id, finished->record.outcome);
     FinishTest(std::move(finished->record), chunk_id, id);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     builder_.AddProperties(properties->suite, properties->properties);
+  } else if (auto* cut = std::get_if<protocol::ChunkCut>(&event)) {
+    // Only tests of the chunk that had neither started nor ended may be cut;
+    // they leave it, and any later event of it about them is refused.
+    if (!policy_.OnChunkCut(id, chunk_id, cut->tests)) {
+      Note("worker " + executor->name() + " cut tests from chunk " + std::to_string(chunk_id) +
+           " that had started or were not in it; dropping it");
+      executor->Stop();
+      OnLost(executor, "protocol violation", LossKind::kPermanent);
+      return;
+    }
+    sizing_.OnCut(chunk_id, scheduler_.CostOf(cut->tests));
+    Dispatch();
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
     sizing_.OnFinished(chunk_id, SteadyMs());
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);

@@ -118,6 +118,17 @@ class Supervisor {
   DispatchPolicy policy_;
   ChunkSizing sizing_;  // start-up-aware chunk sizes (chunk_sizing.h)
   bool size_for_startup_ = true;
+  // Tail control (schedule/tail_split.h): off for shuffled runs (a child
+  // orders its chunk by the seed, so "the tests not started" is not a tail)
+  // and with GTEST_DIST_TAIL_SPLIT=0.
+  bool tail_split_ = true;
+  std::map<int, double> test_started_ms_;  // of tests running now, for AskTailCuts
+  double tail_checked_ms_ = 0;
+  // Looks again while a slot is idle and no cut was worth asking: the running
+  // test that makes its chunk's tail worth moving sends no event meanwhile.
+  std::unique_ptr<boost::asio::steady_timer> tail_timer_;
+  bool tail_timer_armed_ = false;
+  void AskTailCuts();
   SummaryBuilder builder_;
   ExecutorPool pool_;
   ProcessLog process_log_;                    // which process ran what, for exact reproduction

@@ -187,6 +187,13 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       server_.Enqueue(shared_from_this(), std::move(*chunk));
       return;
     }
+    if (auto* cut = std::get_if<protocol::CutChunk>(&message)) {
+      // Tail control: a chunk that is over (or still queued here) is not cut;
+      // a running one answers with a chunk_cut before its chunk_finished.
+      const auto runner = runners_.find(cut->chunk_id);
+      if (runner != runners_.end()) runner->second->Cut(cut->from_index);
+      return;
+    }
     Refuse(std::string("unexpected ") + protocol::MessageTypeName(message) + " from a supervisor");
   }
 
