@@ -27,8 +27,9 @@ namespace protocol {
 // "build_cache"; a build is shipped with "manifest", "build_want", "blob" and
 // "build_ready". 4: a worker sends a test's outputs as "artifact" pieces
 // (--dist-artifacts), which a version-3 supervisor would take for a broken
-// peer.
-constexpr int kProtocolVersion = 4;
+// peer. 5: a supervisor cuts a running chunk's unstarted tail with
+// "cut_chunk", answered by "chunk_cut" (tail control).
+constexpr int kProtocolVersion = 5;
 // Largest payload accepted from a peer that has passed the handshake, checked
 // before a byte of it is buffered.
 constexpr std::uint32_t kMaxFrameBytes = 64u << 20;

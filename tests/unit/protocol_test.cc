@@ -411,7 +411,10 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("build_want", MessageTypeName(BuildWant{}));
   EXPECT_STREQ("blob", MessageTypeName(Blob{}));
   EXPECT_STREQ("build_ready", MessageTypeName(BuildReady{}));
-  EXPECT_EQ(4, kProtocolVersion);
+  EXPECT_STREQ("artifact", MessageTypeName(TestArtifact{}));
+  EXPECT_STREQ("cut_chunk", MessageTypeName(CutChunk{}));
+  EXPECT_STREQ("chunk_cut", MessageTypeName(ChunkCut{}));
+  EXPECT_EQ(5, kProtocolVersion);
 }
 
 std::set<std::string> Keys(const json& object) {
