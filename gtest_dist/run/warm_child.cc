@@ -163,6 +163,9 @@ void ForkedChild::Watch(std::function<void()> on_exit) {
         if (!error && n == sizeof state->bytes) std::memcpy(&status, state->bytes, sizeof status);
         state->exited = true;
         state->wait_status = status;
+        // What a crashed process left running was reparented to us, not to
+        // the template (no subreaper): no SIGCHLD of ours says so.
+        KillStrays();
         on_exit();
       });
 }
@@ -310,9 +313,9 @@ void WarmTemplates::DropIdle() {
 
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings) {
   for (const auto& [name, value] : settings) {
-    if (name == kWarmChildrenSetting) return value == "1";
+    if (name == kWarmChildrenSetting) return value != "0";
   }
-  return false;
+  return true;
 }
 
 // ---- the template's side ----
