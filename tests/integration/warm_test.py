@@ -105,9 +105,10 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         # in a forked process. The third runs Lingers and Follows in two
         # forked processes: it has every result once Follows ends, while
         # Lingers' process still exits, so it leaves and the worker kills that
-        # process (CI run 12's race, made certain). Old code: the template then
-        # wrote the killed process's status into a pipe nobody read any more,
-        # died of SIGPIPE, and took Waits' process with it (SIGKILL).
+        # process (CI run 12's race). Old code: the template then wrote the
+        # killed process's status into a pipe nobody read any more, died of
+        # SIGPIPE, and took Waits' process with it (SIGKILL); in 2 of 3 runs
+        # here, the rest the template reaped before the pipe was closed.
         trace = os.path.join(self.scratch, "trace")
         release = trace + ".release"
         env = {"WARM_TRACE": trace, "GTEST_DIST_WARM_CHILDREN": "on"}
