@@ -163,6 +163,9 @@ void ForkedChild::Watch(std::function<void()> on_exit) {
         if (!error && n == sizeof state->bytes) std::memcpy(&status, state->bytes, sizeof status);
         state->exited = true;
         state->wait_status = status;
+        // What a crashed process left running was reparented to us, not to
+        // the template (no subreaper): no SIGCHLD of ours says so.
+        KillStrays();
         on_exit();
       });
 }
@@ -310,9 +313,9 @@ void WarmTemplates::DropIdle() {
 
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings) {
   for (const auto& [name, value] : settings) {
-    if (name == kWarmChildrenSetting) return value == "1";
+    if (name == kWarmChildrenSetting) return value != "0";
   }
-  return false;
+  return true;
 }
 
 // ---- the template's side ----
@@ -324,8 +327,10 @@ namespace {
 // process then exits before it runs anything).
 bool BecomeChunkProcess(const std::vector<int>& fds, const std::vector<int>& targets,
                         const std::vector<std::string>& env, int control, int signals,
-                        const std::map<pid_t, int>& status_fds, const std::string& startup) {
+                        const std::map<pid_t, int>& status_fds, const std::string& startup,
+                        const struct sigaction& broken_pipe) {
   setpgid(0, 0);
+  sigaction(SIGPIPE, &broken_pipe, nullptr);  // as the binary's start-up left it
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -396,6 +401,15 @@ int MaybeRunWarmTemplate() {
       ReadBoundedOutput(STDOUT_FILENO, printed > 0 ? static_cast<std::uint64_t>(printed) : 0);
   if (ftruncate(STDOUT_FILENO, 0) == 0) lseek(STDOUT_FILENO, 0, SEEK_SET);
 
+  // A status pipe whose reader is gone (the parent dropped a process it was
+  // killing: its supervisor left) must not end the template, and with it
+  // every process it forked for other chunks and other supervisors.
+  struct sigaction ignore {};
+  struct sigaction broken_pipe {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &broken_pipe);
+
   sigset_t child_signal;
   sigemptyset(&child_signal);
   sigaddset(&child_signal, SIGCHLD);
@@ -444,7 +458,8 @@ int MaybeRunWarmTemplate() {
         std::fflush(nullptr);
         const pid_t pid = fork();
         if (pid == 0) {
-          if (!BecomeChunkProcess(fds, targets, env, control, signals, status_fds, startup)) {
+          if (!BecomeChunkProcess(fds, targets, env, control, signals, status_fds, startup,
+                                  broken_pipe)) {
             std::_Exit(7);
           }
           return RunChild(TakeChildChannel());

@@ -148,7 +148,7 @@ class WarmTemplates {
 // chunk (RunChild). Returns -1 in any other process.
 int MaybeRunWarmTemplate();
 
-// Whether --dist-warm-children is on in this chunk's settings (default off).
+// Whether --dist-warm-children is on in this chunk's settings (default on).
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings);
 
 }  // namespace gtest_dist

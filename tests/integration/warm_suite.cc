@@ -58,3 +58,52 @@ TEST(WarmDeathTest, DiesInAForkedProcessToo) {
 }
 
 }  // namespace
+
+// For warm_test.py's shared-template test: several supervisors on one worker
+// share one template. WarmShared.Keeps and WarmShared.Waits hold their
+// processes until the file "<WARM_TRACE>.release" exists. WarmShared.Lingers
+// passes at once, and its process then lingers at exit until that file
+// exists; WarmShared.Follows ends once Lingers' process is exiting, so that
+// its supervisor has every result while that process still lives.
+namespace {
+
+bool Traced(const std::string& line) {
+  const char* path = std::getenv("WARM_TRACE");
+  std::FILE* f = path != nullptr ? std::fopen(path, "r") : nullptr;
+  if (f == nullptr) return false;
+  char buffer[256];
+  bool found = false;
+  while (!found && std::fgets(buffer, sizeof buffer, f) != nullptr) {
+    found = std::string(buffer).rfind(line, 0) == 0;
+  }
+  std::fclose(f);
+  return found;
+}
+
+bool WaitFor(const std::string& what, const char* tag) {
+  const char* trace = std::getenv("WARM_TRACE");
+  if (trace == nullptr) return true;
+  if (tag != nullptr) Append(std::string(tag) + " " + std::to_string(getpid()));
+  const std::string release = std::string(trace) + ".release";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (what.empty() ? access(release.c_str(), F_OK) != 0 : !Traced(what)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+TEST(WarmShared, Keeps) { EXPECT_TRUE(WaitFor("", "KEEP")); }
+TEST(WarmShared, Waits) { EXPECT_TRUE(WaitFor("", "WAIT")); }
+TEST(WarmShared, Lingers) {
+  if (std::getenv("WARM_TRACE") == nullptr) return;
+  Append("LINGER " + std::to_string(getpid()));
+  // After the chunk's last event has been written to the parent.
+  std::atexit([] {
+    Append("EXITING " + std::to_string(getpid()));
+    WaitFor("", nullptr);
+  });
+}
+TEST(WarmShared, Follows) { EXPECT_TRUE(WaitFor("EXITING ", "FOLLOW")); }
+
+}  // namespace

@@ -10,6 +10,8 @@ Usage: warm_test.py --bin build/tests/integration/warm_suite [-v]
 
 import collections
 import os
+import signal
+import time
 
 import harness
 
@@ -38,7 +40,8 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         all_env = {"WARM_TRACE": trace, "GTEST_DIST_WARM_CHILDREN": "on"}
         all_env.update(env or {})
         result = harness.run([harness.OPTIONS.bin, "--dist-supervisor", "--workers", workers,
-                              "--dist-history=off", "--dist-env=WARM_TRACE"] +
+                              "--dist-history=off", "--dist-env=WARM_TRACE",
+                              "--gtest_filter=-WarmShared.*"] +
                              (["--dist-env=WARM_CRASH"] if "WARM_CRASH" in all_env else []),
                              env=all_env)
         inits, tests = read_trace(trace)
@@ -95,6 +98,94 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         self.assertEqual(result.returncode, 0, where)
         self.assertTrue({pid for _, pid, _ in tests} - inits, where)
 
+    def test_a_supervisor_leaving_spares_processes_forked_for_another(self):
+        # Three supervisors with the same binary and environment on one worker
+        # share one template. The first (Keeps) holds a spawned process, so
+        # the template is ready and never idle; the second's test (Waits) runs
+        # in a forked process. The third runs Lingers and Follows in two
+        # forked processes: it has every result once Follows ends, while
+        # Lingers' process still exits, so it leaves and the worker kills that
+        # process (CI run 12's race). Old code: the template then wrote the
+        # killed process's status into a pipe nobody read any more, died of
+        # SIGPIPE, and took Waits' process with it (SIGKILL); in 2 of 3 runs
+        # here, the rest the template reaped before the pipe was closed.
+        trace = os.path.join(self.scratch, "trace")
+        release = trace + ".release"
+        env = {"WARM_TRACE": trace, "GTEST_DIST_WARM_CHILDREN": "on"}
+
+        def supervisor(tests):
+            return harness.LiveProcess(
+                [harness.OPTIONS.bin, "--dist-supervisor", "--workers", worker.address,
+                 "--dist-history=off", "--dist-env=WARM_TRACE", "--gtest_filter=" + tests],
+                env=env)
+
+        def traced(tag):
+            if not os.path.exists(trace):
+                return set()
+            with open(trace, encoding="utf-8") as f:
+                return {int(line.split()[1]) for line in f if line.split()[0] == tag}
+
+        def alive(pid):
+            try:
+                with open("/proc/%d/stat" % pid, encoding="utf-8") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                return False
+
+        def ready_template():
+            # The template blocks SIGCHLD just before it says it is ready.
+            for pid in traced("INIT"):
+                try:
+                    with open("/proc/%d/environ" % pid, "rb") as f:
+                        if b"GTEST_DIST_INTERNAL_TEMPLATE=" not in f.read():
+                            continue
+                    with open("/proc/%d/status" % pid, encoding="utf-8") as f:
+                        for line in f:
+                            if line.startswith("SigBlk:") and int(line.split()[1], 16) & (
+                                    1 << (signal.SIGCHLD - 1)):
+                                return pid
+                except OSError:
+                    pass
+            return None
+
+        processes = []
+        try:
+            with harness.Worker(harness.OPTIONS.bin, jobs=4) as worker:
+                keeper = supervisor("WarmShared.Keeps")
+                processes.append(keeper)
+                harness.wait_until(lambda: traced("KEEP"), 60, "Keeps running")
+                template = harness.wait_until(ready_template, 60, "the template ready")
+                waiter = supervisor("WarmShared.Waits")
+                processes.append(waiter)
+                (waits,) = harness.wait_until(lambda: traced("WAIT"), 60, "Waits running")
+                leaver = supervisor("WarmShared.Lingers:WarmShared.Follows")
+                processes.append(leaver)
+                left = leaver.finish()
+                self.assertEqual(left.returncode, 0, left.describe())
+                (lingers,) = traced("LINGER")
+                (follows,) = traced("FOLLOW")
+                forked = {waits, lingers, follows} - traced("INIT")
+                self.assertEqual(len(forked), 3, "not all forked: %s" % forked)
+                # The worker kills what the leaving supervisor left running.
+                harness.wait_until(lambda: not alive(lingers), 30, "Lingers' process gone")
+                # Old code: the template dies as it reaps that process, and
+                # Waits' process with it, within milliseconds.
+                deadline = time.monotonic() + 1
+                while time.monotonic() < deadline and alive(template) and alive(waits):
+                    time.sleep(0.02)
+                self.assertTrue(alive(template), "the template died\n" + worker.log())
+                with open(release, "w", encoding="utf-8"):
+                    pass
+                waited = waiter.finish()
+                kept = keeper.finish()
+                self.assertEqual(waited.returncode, 0, waited.describe() + worker.log())
+                self.assertIn("[  PASSED  ] 1 test.", waited.stdout, waited.describe())
+                self.assertEqual(kept.returncode, 0, kept.describe())
+        finally:
+            with open(release, "w", encoding="utf-8"):
+                pass
+            for process in processes:
+                process.kill()
 
 if __name__ == "__main__":
     harness.main()
