@@ -163,6 +163,24 @@ struct PropertiesRecorded {
   std::vector<Property> properties;
 };
 
+// What a suite's SetUpTestSuite and TearDownTestSuite took in one test
+// process (issue 15), sent after the suite's TearDownTestSuite: one more piece
+// of the suite costs this again, which the planner weighs before splitting it
+// (schedule/suite_setup_costs.h) and the history keeps. `suite` empty: the
+// global Environments' SetUp and TearDown, sent at the chunk's end. Times are
+// what a listener sees: OnTestSuiteStart to the first OnTestStart, the last
+// OnTestEnd to OnTestSuiteEnd.
+struct SuiteTiming {
+  std::int64_t chunk_id = 0;
+  std::string suite;
+  std::int64_t setup_ms = 0;
+  std::int64_t teardown_ms = 0;
+};
+// Bounds of SuiteTiming: a longer name is not sent (the child checks), a
+// time beyond a week is no real set-up.
+constexpr std::size_t kMaxSuiteTimingNameBytes = 4096;
+constexpr std::int64_t kMaxSuiteTimingMs = 7LL * 24 * 3600 * 1000;
+
 // Every test of the chunk has a TestFinished; the slot is free.
 struct ChunkFinished {
   std::int64_t chunk_id = 0;
@@ -258,7 +276,7 @@ std::string CheckArtifactName(const std::string& name);
 
 using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
                              PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest,
-                             BuildWant, Blob, BuildReady, TestArtifact>;
+                             BuildWant, Blob, BuildReady, TestArtifact, SuiteTiming>;
 
 // Empty when `path` may name a file of a shipped build: relative, in normal
 // form (no "", "." or ".." component, no doubled or trailing '/'), at most

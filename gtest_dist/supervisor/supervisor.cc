@@ -29,6 +29,13 @@ bool StartupAwareSizing() {
   return value == nullptr || std::string(value) != "0";
 }
 
+// GTEST_DIST_SETUP_PRICING=0: splits as before set-up-aware planning, though
+// the history knows the set-ups (for comparisons: bench/scale_bench.py).
+bool SetupPricing() {
+  const char* value = std::getenv("GTEST_DIST_SETUP_PRICING");
+  return value == nullptr || std::string(value) != "0";
+}
+
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
   std::int64_t chunk_id = 0;
@@ -45,6 +52,7 @@ std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
           chunk_id = m.chunk_id;
           index = m.record.index;
         } else if constexpr (std::is_same_v<T, protocol::PropertiesRecorded> ||
+                             std::is_same_v<T, protocol::SuiteTiming> ||
                              std::is_same_v<T, protocol::ChunkFinished>) {
           chunk_id = m.chunk_id;
         }
@@ -80,6 +88,14 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   // Shuffled, each child orders its own chunk by the seed, so the chunks must
   // not depend on measured start-up times: the same seed gives the same order.
   size_for_startup_ = StartupAwareSizing() && !plan.shuffle;
+  // Set-up-aware planning needs durations in ms to weigh set-ups against;
+  // shuffled, the plan must not depend on what this run measures.
+  price_setups_ =
+      SetupPricing() && !plan.shuffle && config_.estimate && !config_.setup_costs.empty();
+  if (price_setups_) {
+    setup_costs_ = SuiteSetupCosts(config_.setup_costs);
+    scheduler_.SetSetupCosts(&setup_costs_);
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -147,9 +163,16 @@ void Supervisor::OnShipped(const WorkerShipping& shipping) {
 void Supervisor::Dispatch() {
   if (finished_) return;
   if (size_for_startup_) scheduler_.SetMinChunkCost(sizing_.MinChunkCost());
+  if (price_setups_) scheduler_.SetStartupCost(sizing_.startup_ms());
   for (Assignment& assignment : policy_.Dispatch()) {
     if (finished_) return;  // an executor answered at once and that was the end
-    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs());
+    // The first suite's set-up runs before the first test: not start-up.
+    const double first_setup =
+        price_setups_ && !assignment.tests.empty()
+            ? scheduler_.SetupCostOfSuite(plan_.catalog->test(assignment.tests.front()).suite_index)
+            : 0;
+    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs(),
+                         first_setup);
     protocol::RunChunk chunk;
     chunk.chunk_id = assignment.chunk_id;
     chunk.tests = std::move(assignment.tests);
@@ -207,6 +230,8 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     FinishTest(std::move(finished->record), chunk_id, id);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&event)) {
     builder_.AddProperties(properties->suite, properties->properties);
+  } else if (auto* timing = std::get_if<protocol::SuiteTiming>(&event)) {
+    OnSuiteTiming(*timing, executor->name());
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
     sizing_.OnFinished(chunk_id, SteadyMs());
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);
@@ -218,6 +243,12 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     Dispatch();
     MaybeFinish();
   }
+}
+
+void Supervisor::OnSuiteTiming(const protocol::SuiteTiming& timing, const std::string& worker) {
+  builder_.AddSuiteSetup(SuiteSetupRun{timing.suite, timing.setup_ms, timing.teardown_ms, worker});
+  setup_costs_.Observe(timing.suite, static_cast<double>(timing.setup_ms),
+                       static_cast<double>(timing.teardown_ms));
 }
 
 void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, int executor) {
