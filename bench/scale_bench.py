@@ -4,10 +4,10 @@
 Builds the benchmark suites in a build of this tree (--build, default
 build/: configured with GTEST_DIST_SCALE_BENCH_GEN_DIR, which adds
 bench/scale; nothing is added to `all` or to ctest) and runs each scenario
-with gtest_dist three times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
+with gtest_dist four times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
 and --dist-warm-children=off: chunks cut for balance alone, a child spawned
-per chunk), "sized" (start-up-aware chunk sizes) and "this" (warm children
-too). With --base-rev REV it also builds REV standalone (cmake -S
+per chunk), "sized" (start-up-aware chunk sizes), "unpriced" (warm children
+too) and "this" (set-up-aware splits too: GTEST_DIST_SETUP_PRICING unset). With --base-rev REV it also builds REV standalone (cmake -S
 bench/scale against `git archive REV`) and runs it too: on a loaded 2-core
 machine that is a long build. Printed per runner: the wall time, the ideal
 makespan, their ratio, the peak RSS of the largest process of the run (the
@@ -189,9 +189,13 @@ def main():
     # main did), "sized" adds start-up-aware chunk sizes, "this" adds warm
     # children.
     scale_dir = os.path.join(this_build, "bench", "scale")
-    builds["before"] = (scale_dir, {"GTEST_DIST_CHUNK_SIZING": "0",
-                                    "GTEST_DIST_WARM_CHILDREN": "off"})
-    builds["sized"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "off"})
+    # "unpriced" is "this" without set-up-aware splits (GTEST_DIST_SETUP_PRICING=0):
+    # the history's set-up costs are recorded but not weighed.
+    unpriced = {"GTEST_DIST_SETUP_PRICING": "0"}
+    builds["before"] = (scale_dir, dict(unpriced, GTEST_DIST_CHUNK_SIZING="0",
+                                        GTEST_DIST_WARM_CHILDREN="off"))
+    builds["sized"] = (scale_dir, dict(unpriced, GTEST_DIST_WARM_CHILDREN="off"))
+    builds["unpriced"] = (scale_dir, dict(unpriced, GTEST_DIST_WARM_CHILDREN="on"))
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     any_build = builds["this"][0]
 
