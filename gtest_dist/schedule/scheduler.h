@@ -80,6 +80,7 @@ class Scheduler {
   void SetStartupCost(double ms) { startup_cost_ = ms > 0 ? ms : 0; }
   // The set-up the queue prices `suite_index` at; 0 when not priced.
   double SetupCostOfSuite(int suite_index) const;
+  int SuiteOfTest(int index) const { return catalog_.test(index).suite_index; }
 
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }

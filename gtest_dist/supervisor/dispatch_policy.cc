@@ -82,7 +82,7 @@ std::vector<Assignment> DispatchPolicy::Dispatch() {
       assignment.executor = static_cast<int>(id);
       assignment.chunk_id = next_chunk_id_++;
       assignment.tests = std::move(*tests);
-      InFlight flight{assignment.executor, assignment.tests, assignment.tests, {}, 0, {}};
+      InFlight flight{assignment.executor, assignment.tests, assignment.tests, {}, 0, {}, {}};
       std::sort(flight.sorted_tests.begin(), flight.sorted_tests.end());
       flight.cost_left = scheduler_->CostOf(assignment.tests);
       if (locks_ != nullptr) {
@@ -127,6 +127,11 @@ void DispatchPolicy::OnTestEnded(std::int64_t chunk_id, int index) {
   const auto flight = in_flight_.find(chunk_id);
   if (flight != in_flight_.end() && flight->second.ended.insert(index).second) {
     flight->second.cost_left -= scheduler_->CostOfTest(index);
+    // A test of the suite ended: its set-up, which CostOf counted, is done.
+    const int suite = scheduler_->SuiteOfTest(index);
+    if (flight->second.setups_spent.insert(suite).second) {
+      flight->second.cost_left -= scheduler_->SetupCostOfSuite(suite);
+    }
   }
 }
 

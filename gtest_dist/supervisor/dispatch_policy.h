@@ -150,6 +150,8 @@ class DispatchPolicy {
     std::set<int> ended;            // tests whose end this chunk reported
     double cost_left = 0;           // of its tests not ended (Scheduler::SetInFlightCost)
     LockRequirements needs;         // held while it runs
+    // Suites whose priced set-up has run in it (no longer in cost_left).
+    std::set<int> setups_spent;
   };
   struct PendingRetry {
     int index = -1;
