@@ -197,7 +197,7 @@ std::optional<std::vector<int>> Scheduler::Next() {
     chunk.insert(chunk.end(), next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
     chunk_cost += taken_cost;
     if (taken == next.tests.size()) {
-      chunk_cost += next.setup;  // 0 unless priced
+      chunk_cost += next.pieces * next.setup;  // 0 unless priced
       queue_.pop_front();
     } else {
       next.tests.erase(next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
