@@ -4,10 +4,10 @@
 Builds the benchmark suites in a build of this tree (--build, default
 build/: configured with GTEST_DIST_SCALE_BENCH_GEN_DIR, which adds
 bench/scale; nothing is added to `all` or to ctest) and runs each scenario
-with gtest_dist three times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
+with gtest_dist four times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
 and --dist-warm-children=off: chunks cut for balance alone, a child spawned
-per chunk), "sized" (start-up-aware chunk sizes) and "this" (warm children
-too). With --base-rev REV it also builds REV standalone (cmake -S
+per chunk), "sized" (start-up-aware chunk sizes), "unpriced" (warm children
+too) and "this" (set-up-aware splits too: GTEST_DIST_SETUP_PRICING unset). With --base-rev REV it also builds REV standalone (cmake -S
 bench/scale against `git archive REV`) and runs it too: on a loaded 2-core
 machine that is a long build. Printed per runner: the wall time, the ideal
 makespan, their ratio, the peak RSS of the largest process of the run (the
@@ -201,17 +201,17 @@ def main():
        stdout=subprocess.DEVNULL)
     sh(["nice", "cmake", "--build", this_build, "-j2", "--target"] + targets,
        stdout=subprocess.DEVNULL)
-    # The same binary with this branch's speed-ups switched off one by one:
-    # "before" spawns a child per chunk and cuts chunks for balance alone (as
-    # main did), "sized" adds start-up-aware chunk sizes, "this" adds warm
-    # children.
+    # The same binary with the speed-ups switched off one by one: "before"
+    # spawns a child per chunk and cuts chunks for balance alone, "sized" adds
+    # start-up-aware chunk sizes, "no-tail" has everything but tail control,
+    # "unpriced" everything but set-up-aware splits, "this" everything.
     scale_dir = os.path.join(this_build, "bench", "scale")
-    builds["before"] = (scale_dir, {"GTEST_DIST_CHUNK_SIZING": "0",
-                                    "GTEST_DIST_WARM_CHILDREN": "off",
-                                    "GTEST_DIST_TAIL_SPLIT": "0"})
-    builds["sized"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "off"})
-    builds["no-tail"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on",
-                                     "GTEST_DIST_TAIL_SPLIT": "0"})
+    off = {"GTEST_DIST_CHUNK_SIZING": "0", "GTEST_DIST_WARM_CHILDREN": "off",
+           "GTEST_DIST_TAIL_SPLIT": "0", "GTEST_DIST_SETUP_PRICING": "0"}
+    builds["before"] = (scale_dir, off)
+    builds["sized"] = (scale_dir, dict(off, GTEST_DIST_CHUNK_SIZING="1"))
+    builds["no-tail"] = (scale_dir, {"GTEST_DIST_TAIL_SPLIT": "0"})
+    builds["unpriced"] = (scale_dir, {"GTEST_DIST_SETUP_PRICING": "0"})
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     any_build = builds["this"][0]
 

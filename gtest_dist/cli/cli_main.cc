@@ -284,6 +284,19 @@ int Show(Database* db, const Args& args) {
     }
     PrintTable({"WORKER", "SLOTS", "TESTS", "BUSY"}, wrows);
   }
+  if (!detail.setups.empty()) {
+    // The most expensive few: what a split of that suite costs again.
+    constexpr size_t kShownSetups = 5;
+    std::printf("\nslowest suite set-ups (SetUpTestSuite + TearDownTestSuite, per process):\n");
+    std::vector<std::vector<std::string>> srows;
+    for (size_t i = 0; i < detail.setups.size() && i < kShownSetups; ++i) {
+      const SuiteSetupSummary& s = detail.setups[i];
+      srows.push_back({s.suite.empty() ? "(global environments)" : Shown(s.suite),
+                       std::to_string(s.runs), std::to_string(s.setup_ms) + " ms",
+                       std::to_string(s.teardown_ms) + " ms", Seconds(s.total_ms)});
+    }
+    PrintTable({"SUITE", "PROCESSES", "SET-UP", "TEAR-DOWN", "TOTAL"}, srows);
+  }
   if (!detail.shipping.empty()) {
     std::printf("\nbuild shipped to generic workers:\n");
     for (const WorkerShipping& s : detail.shipping) {

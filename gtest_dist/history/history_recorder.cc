@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "gtest_dist/analytics/setup_cost.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/model/artifact.h"
 
@@ -151,6 +152,7 @@ void HistoryRecorder::OnRunEnd(const RunSummary& summary) {
   for (const SuiteRecord& suite : summary.suites) {
     for (const TestPart& part : suite.parts) keep(suite.name, part);
   }
+  end.setups = analytics::SummarizeSetups(summary.suite_setups);
   end.status = VerdictName(summary.verdict());
   if (summary.plan != nullptr && summary.plan->catalog != nullptr) {
     for (const ProcessRun& process : summary.processes) {
@@ -311,6 +313,7 @@ void HistoryRecorder::Write(std::vector<Item>* batch) {
             setup.random_seed = end->random_seed;
             InsertReplay(db_.get(), run_id_, setup, end->processes);
           }
+          InsertSuiteSetups(db_.get(), run_id_, end->setups);
           for (TriageRow& row : end->triage) row.run_id = run_id_;
           InsertTriage(db_.get(), end->triage);
           ended = true;

@@ -82,7 +82,8 @@ class HistoryRecorder : public RunListener {
     std::vector<StoredProcess> processes;  // recorded when context_.replay names a binary
     bool shuffle = false;
     int random_seed = 0;
-    std::vector<TriageRow> triage;  // --dist-triage verdicts
+    std::vector<TriageRow> triage;          // --dist-triage verdicts
+    std::vector<SuiteSetupSummary> setups;  // set-up costs (issue 15)
   };
   struct Shipped {
     WorkerShipping shipping;

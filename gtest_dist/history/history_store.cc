@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "gtest_dist/analytics/failure_signature.h"
+#include "gtest_dist/analytics/setup_cost.h"
 
 namespace gtest_dist {
 namespace history {
@@ -184,6 +185,20 @@ const std::vector<std::vector<std::string>>& Migrations() {
           // lines with PATH relative to the artifacts directory.
           "ALTER TABLE results ADD COLUMN isolation TEXT NOT NULL DEFAULT ''",
           "ALTER TABLE results ADD COLUMN artifacts TEXT NOT NULL DEFAULT ''",
+      },
+      {
+          // Set-up costs (issue 15, analytics/setup_cost.h): per run and
+          // suite ('' for the global Environments), how many test processes
+          // ran its SetUpTestSuite/TearDownTestSuite, the median of each,
+          // and all of them summed. What the planner reads to price a split.
+          "CREATE TABLE suite_setups ("
+          " run_id BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+          " suite TEXT NOT NULL,"
+          " runs INTEGER NOT NULL,"
+          " setup_ms BIGINT NOT NULL,"
+          " teardown_ms BIGINT NOT NULL,"
+          " total_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (run_id, suite))",
       },
   };
   return kMigrations;
@@ -443,6 +458,49 @@ void InsertShipping(Database* db, std::int64_t run_id, int seq, const WorkerShip
       " bytes_shipped, bytes_cached, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       {run_id, std::int64_t{seq}, s.worker, stored(s.files_shipped), stored(s.files_total),
        stored(s.bytes_shipped), stored(s.bytes_cached), s.elapsed_ms});
+}
+
+void InsertSuiteSetups(Database* db, std::int64_t run_id,
+                       const std::vector<SuiteSetupSummary>& setups) {
+  for (const SuiteSetupSummary& s : setups) {
+    db->Exec(
+        "INSERT INTO suite_setups (run_id, suite, runs, setup_ms, teardown_ms, total_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        {run_id, s.suite, std::int64_t{s.runs}, s.setup_ms, s.teardown_ms, s.total_ms});
+  }
+}
+
+std::map<std::string, SetupCost> RecentSetupCosts(Database* db, const std::string& binary_name,
+                                                  int runs) {
+  std::map<std::string, std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> samples;
+  for (const Row& row : db->Query("SELECT s.suite, s.setup_ms, s.teardown_ms FROM suite_setups s"
+                                  " WHERE s.run_id IN (SELECT id FROM runs WHERE binary_name = ?"
+                                  " ORDER BY id DESC LIMIT ?)",
+                                  {binary_name, std::int64_t{runs}})) {
+    auto& [setups, teardowns] = samples[row.Text(0)];
+    setups.push_back(row.Int(1));
+    teardowns.push_back(row.Int(2));
+  }
+  std::map<std::string, SetupCost> costs;
+  for (auto& [suite, values] : samples) {
+    SetupCost& cost = costs[suite];
+    cost.runs = static_cast<int>(values.first.size());
+    cost.setup_ms = analytics::TypicalMs(std::move(values.first));
+    cost.teardown_ms = analytics::TypicalMs(std::move(values.second));
+  }
+  return costs;
+}
+
+std::vector<SuiteSetupSummary> RunSuiteSetups(Database* db, std::int64_t run_id) {
+  std::vector<SuiteSetupSummary> setups;
+  for (const Row& row :
+       db->Query("SELECT suite, runs, setup_ms, teardown_ms, total_ms FROM suite_setups"
+                 " WHERE run_id = ? ORDER BY total_ms DESC, suite",
+                 {run_id})) {
+    setups.push_back(
+        {row.Text(0), static_cast<int>(row.Int(1)), row.Int(2), row.Int(3), row.Int(4)});
+  }
+  return setups;
 }
 
 std::map<std::string, double> RecentDurations(Database* db, const std::string& binary_name,

@@ -11,6 +11,7 @@
 
 #include "gtest_dist/history/database.h"
 #include "gtest_dist/model/run_summary.h"
+#include "gtest_dist/model/suite_setup.h"
 #include "gtest_dist/model/worker_shipping.h"
 
 namespace gtest_dist {
@@ -18,7 +19,7 @@ namespace history {
 
 // The schema this build writes. A store with a higher version was made by a
 // newer gtest_dist and is refused, never downgraded.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 // What a result keeps of the test's output: the first and last halves of
 // this many bytes, with a marker between.
 constexpr size_t kMaxStoredOutput = size_t{64} * 1024;
@@ -133,6 +134,27 @@ void InsertShipping(Database* db, std::int64_t run_id, int seq, const WorkerShip
 // longest-first order reads.
 std::map<std::string, double> RecentDurations(Database* db, const std::string& binary_name,
                                               int runs = 5);
+
+// Set-up costs (issue 15, schema version 8): one row per suite that run
+// `run_id` measured (analytics::SummarizeSetups).
+void InsertSuiteSetups(Database* db, std::int64_t run_id,
+                       const std::vector<SuiteSetupSummary>& setups);
+
+// A suite's typical set-up and tear-down: the median of the per-run values
+// in the latest `runs` runs of `binary_name` that measured it
+// (analytics/setup_cost.h), keyed by suite name ("" for the global
+// Environments). What the planner prices a split with.
+struct SetupCost {
+  std::int64_t setup_ms = 0;
+  std::int64_t teardown_ms = 0;
+  int runs = 0;  // runs the medians are of
+};
+std::map<std::string, SetupCost> RecentSetupCosts(Database* db, const std::string& binary_name,
+                                                  int runs = 5);
+
+// The set-up rows of run `run_id`, the most expensive first (total, then
+// suite): what `gtest_dist show` lists.
+std::vector<SuiteSetupSummary> RunSuiteSetups(Database* db, std::int64_t run_id);
 
 }  // namespace history
 }  // namespace gtest_dist

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "gtest_dist/analytics/analytics.h"
+#include "gtest_dist/history/history_store.h"
 #include "gtest_dist/model/outcome.h"
 
 namespace gtest_dist {
@@ -336,6 +337,7 @@ RunDetail ShowRun(Database* db, std::int64_t id, Output output) {
   }
   std::map<std::int64_t, std::vector<WorkerShipping>> shipping = RunShipping(db, {id});
   if (!shipping.empty()) detail.shipping = std::move(shipping.begin()->second);
+  detail.setups = RunSuiteSetups(db, id);
   for (const Row& row : db->Query("SELECT suite, kind, file, line, summary FROM run_parts"
                                   " WHERE run_id = ? ORDER BY seq",
                                   {id})) {
@@ -626,6 +628,14 @@ std::string ToJson(const RunDetail& detail) {
         {{"name", w.name}, {"tests_run", w.tests_run}, {"busy_ms", w.busy_ms}, {"slots", w.slots}});
   }
   j["shipping"] = ShippingJson(detail.shipping);
+  j["suite_setups"] = json::array();
+  for (const SuiteSetupSummary& s : detail.setups) {
+    j["suite_setups"].push_back({{"suite", s.suite},
+                                 {"runs", s.runs},
+                                 {"setup_ms", s.setup_ms},
+                                 {"teardown_ms", s.teardown_ms},
+                                 {"total_ms", s.total_ms}});
+  }
   j["suite_parts"] = json::array();
   for (const RunDetail::SuitePart& p : detail.suite_parts) {
     j["suite_parts"].push_back({{"suite", p.suite},

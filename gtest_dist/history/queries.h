@@ -89,6 +89,8 @@ struct RunDetail {
   std::vector<SuitePart> suite_parts;
   // What shipping the build moved, per generic worker (model/worker_shipping.h).
   std::vector<WorkerShipping> shipping;
+  // Set-up costs per suite, the most expensive first (schema version 8).
+  std::vector<SuiteSetupSummary> setups;
 };
 // Which results' output a query reads: outputs are the bulk of a store.
 enum class Output { kNone, kFailures, kAll };

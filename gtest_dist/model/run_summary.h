@@ -15,6 +15,7 @@
 #include "gtest_dist/model/outcome.h"
 #include "gtest_dist/model/process_run.h"
 #include "gtest_dist/model/quarantine.h"
+#include "gtest_dist/model/suite_setup.h"
 #include "gtest_dist/model/test_record.h"
 #include "gtest_dist/model/triage_note.h"
 #include "gtest_dist/model/worker_shipping.h"
@@ -125,6 +126,9 @@ struct RunSummary {
   // What shipping the build moved, per generic worker, in the order their
   // builds became ready (a worker that reconnected has one per connection).
   std::vector<WorkerShipping> shipping;
+  // Every SetUpTestSuite/TearDownTestSuite (and global Environments) a test
+  // process measured, in the order they arrived (issue 15).
+  std::vector<SuiteSetupRun> suite_setups;
 
   // The final outcome of the selected test `index`: its record's, NOT_RUN when
   // it has none (the run ended before it).

@@ -208,10 +208,11 @@ void ApplyQuarantine(history::Database* db, RunPlan* plan) {
 // null with --dist-history=off. Past durations from it order the scheduler's
 // queue through `estimate`; a store that cannot be read just means catalog
 // order, and the recorder reports why. Its quarantine list goes into `plan`
-// unless --dist-quarantine=off.
-std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options,
-                                                      const std::string& binary_name,
-                                                      DurationEstimator* estimate, RunPlan* plan) {
+// unless --dist-quarantine=off. The suites' typical set-ups go into
+// `setup_costs`, for the planner to price splits (issue 15).
+std::unique_ptr<history::HistoryRecorder> OpenHistory(
+    const DistOptions& options, const std::string& binary_name, DurationEstimator* estimate,
+    RunPlan* plan, std::map<std::string, SuiteSetupCosts::Cost>* setup_costs) {
   const std::string location =
       options.history.empty() ? history::DefaultHistoryLocation() : options.history;
   if (location.empty() || location == "off") return nullptr;
@@ -226,6 +227,10 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(const DistOptions& options
         if (it == durations->end()) return std::nullopt;
         return it->second;
       };
+      for (const auto& [suite, cost] : history::RecentSetupCosts(db.get(), binary_name)) {
+        (*setup_costs)[suite] = {static_cast<double>(cost.setup_ms),
+                                 static_cast<double>(cost.teardown_ms)};
+      }
     }
     if (options.quarantine) ApplyQuarantine(db.get(), plan);
   } catch (const std::exception&) {
@@ -355,7 +360,7 @@ int RunSupervisorMode(const DistOptions& options) {
   plan.shuffle = GTEST_FLAG_GET(shuffle);
   if (plan.shuffle) plan.random_seed = FirstRandomSeed();
   std::unique_ptr<history::HistoryRecorder> recorder =
-      OpenHistory(options, binary_name, &config.estimate, &plan);
+      OpenHistory(options, binary_name, &config.estimate, &plan, &config.setup_costs);
   // --dist-triage: failed tests replayed here once the run is over. Not by
   // default in a loop or repeat: the iterations measure flakiness themselves,
   // and replays would add runs (and their side effects) between them.

@@ -445,6 +445,13 @@ json ToJson(const PropertiesRecorded& m) {
               {"suite", m.suite},
               {"properties", PairsToJson(m.properties)}};
 }
+json ToJson(const SuiteTiming& m) {
+  return json{{"type", "suite_timing"},
+              {"chunk_id", m.chunk_id},
+              {"suite", m.suite},
+              {"setup_ms", m.setup_ms},
+              {"teardown_ms", m.teardown_ms}};
+}
 json ToJson(const Heartbeat&) { return json{{"type", "heartbeat"}}; }
 json ToJson(const ChunkFinished& m) {
   return json{{"type", "chunk_finished"}, {"chunk_id", m.chunk_id}};
@@ -649,6 +656,18 @@ Message FromJson(const json& object) {
     m.properties = PairsFromJson(object, "properties");
     return m;
   }
+  if (type == "suite_timing") {
+    SuiteTiming m;
+    m.chunk_id = Integer(object, "chunk_id", 0, kMaxInt64);
+    m.suite = String(object, "suite");
+    if (m.suite.size() > kMaxSuiteTimingNameBytes) {
+      throw DecodeError{"field \"suite\" is " + std::to_string(m.suite.size()) +
+                        " bytes long; at most " + std::to_string(kMaxSuiteTimingNameBytes)};
+    }
+    m.setup_ms = Integer(object, "setup_ms", 0, kMaxSuiteTimingMs);
+    m.teardown_ms = Integer(object, "teardown_ms", 0, kMaxSuiteTimingMs);
+    return m;
+  }
   if (type == "chunk_finished") {
     return ChunkFinished{Integer(object, "chunk_id", 0, kMaxInt64)};
   }
@@ -690,9 +709,10 @@ Message FromJson(const json& object) {
 
 const char* MessageTypeName(const Message& message) {
   static const char* const kNames[] = {
-      "hello",      "refusal",        "run_chunk",   "test_started", "test_part", "test_finished",
-      "properties", "chunk_finished", "heartbeat",   "auth",         "ready",     "manifest",
-      "build_want", "blob",           "build_ready", "artifact",     "cut_chunk", "chunk_cut"};
+      "hello",         "refusal",    "run_chunk",      "test_started", "test_part",
+      "test_finished", "properties", "chunk_finished", "heartbeat",    "auth",
+      "ready",         "manifest",   "build_want",     "blob",         "build_ready",
+      "artifact",      "cut_chunk",  "chunk_cut",      "suite_timing"};
   static_assert(sizeof kNames / sizeof kNames[0] == std::variant_size_v<Message>,
                 "a name for each message type");
   return kNames[message.index()];

@@ -28,7 +28,8 @@ namespace protocol {
 // "build_ready". 4: a worker sends a test's outputs as "artifact" pieces
 // (--dist-artifacts), which a version-3 supervisor would take for a broken
 // peer. 5: a supervisor cuts a running chunk's unstarted tail with
-// "cut_chunk", answered by "chunk_cut" (tail control).
+// "cut_chunk", answered by "chunk_cut" (tail control); a worker forwards
+// each suite's set-up and tear-down times as "suite_timing".
 constexpr int kProtocolVersion = 5;
 // Largest payload accepted from a peer that has passed the handshake, checked
 // before a byte of it is buffered.
@@ -164,6 +165,24 @@ struct PropertiesRecorded {
   std::vector<Property> properties;
 };
 
+// What a suite's SetUpTestSuite and TearDownTestSuite took in one test
+// process (issue 15), sent after the suite's TearDownTestSuite: one more piece
+// of the suite costs this again, which the planner weighs before splitting it
+// (schedule/suite_setup_costs.h) and the history keeps. `suite` empty: the
+// global Environments' SetUp and TearDown, sent at the chunk's end. Times are
+// what a listener sees: OnTestSuiteStart to the first OnTestStart, the last
+// OnTestEnd to OnTestSuiteEnd.
+struct SuiteTiming {
+  std::int64_t chunk_id = 0;
+  std::string suite;
+  std::int64_t setup_ms = 0;
+  std::int64_t teardown_ms = 0;
+};
+// Bounds of SuiteTiming: a longer name is not sent (the child checks), a
+// time beyond a week is no real set-up.
+constexpr std::size_t kMaxSuiteTimingNameBytes = 4096;
+constexpr std::int64_t kMaxSuiteTimingMs = 7LL * 24 * 3600 * 1000;
+
 // Every test of the chunk has a TestFinished; the slot is free.
 struct ChunkFinished {
   std::int64_t chunk_id = 0;
@@ -276,9 +295,10 @@ struct TestArtifact {
 // kMaxArtifactNameDepth components, no control byte. Else what is wrong.
 std::string CheckArtifactName(const std::string& name);
 
-using Message = std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
-                             PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest,
-                             BuildWant, Blob, BuildReady, TestArtifact, CutChunk, ChunkCut>;
+using Message =
+    std::variant<Hello, Refusal, RunChunk, TestStarted, TestPartReported, TestFinished,
+                 PropertiesRecorded, ChunkFinished, Heartbeat, Auth, Ready, Manifest, BuildWant,
+                 Blob, BuildReady, TestArtifact, CutChunk, ChunkCut, SuiteTiming>;
 
 // Empty when `path` may name a file of a shipped build: relative, in normal
 // form (no "", "." or ".." component, no doubled or trailing '/'), at most

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -132,9 +134,14 @@ class EventStreamer : public testing::EmptyTestEventListener {
                 const std::unordered_map<const testing::TestInfo*, int>& indices)
       : batcher_(channel_fd, spill_fd), indices_(indices), pid_(getpid()) {}
 
-  void OnTestSuiteStart(const testing::TestSuite& suite) override { current_suite_ = suite.name(); }
+  void OnTestSuiteStart(const testing::TestSuite& suite) override {
+    current_suite_ = suite.name();
+    suite_start_ms_ = SteadyMs();
+    first_test_start_ms_ = -1;
+  }
 
   void OnTestStart(const testing::TestInfo& info) override {
+    if (first_test_start_ms_ < 0) first_test_start_ms_ = SteadyMs();  // SetUpTestSuite is over
     protocol::TestStarted event;
     event.index = IndexOf(info);
     current_test_ = event.index;
@@ -178,9 +185,12 @@ class EventStreamer : public testing::EmptyTestEventListener {
     record.cleared_parts = std::max(0, parts_streamed_ - result.total_part_count());
     current_test_ = -1;
     Send(event);
+    last_test_end_ms_ = SteadyMs();  // TearDownTestSuite, if any, starts now
   }
 
   void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    SendSuiteTiming(suite.name(), first_test_start_ms_ - suite_start_ms_,
+                    SteadyMs() - last_test_end_ms_);
     SendOutput(suite.name());  // what TearDownTestSuite printed
     SendProperties(suite.name(), suite.ad_hoc_test_result());
     current_suite_.clear();
@@ -204,13 +214,57 @@ class EventStreamer : public testing::EmptyTestEventListener {
         }
       }
     }
+    // The global Environments' cost, when they have one worth planning for.
+    if (std::llround(environments_setup_ms_) + std::llround(environments_teardown_ms_) > 0) {
+      SendSuiteTiming("", environments_setup_ms_, environments_teardown_ms_);
+    }
     SendOutput("");  // what a global Environment's TearDown printed
     SendProperties("", unit_test.ad_hoc_test_result());
     Send(protocol::ChunkFinished{});
     if (getpid() == pid_ && !batcher_.Flush()) std::_Exit(4);
   }
 
+  // gtest 1.12 runs every Environment's SetUp between these two events, and
+  // each suite's SetUpTestSuite between OnTestSuiteStart and its first
+  // OnTestStart (TearDownTestSuite: its last OnTestEnd to OnTestSuiteEnd).
+  void OnEnvironmentsSetUpStart(const testing::UnitTest&) override {
+    environments_start_ms_ = SteadyMs();
+  }
+  void OnEnvironmentsSetUpEnd(const testing::UnitTest& unit_test) override {
+    environments_setup_ms_ = SteadyMs() - environments_start_ms_;
+    // A fatal failure there: gtest skips every suite without its set-up.
+    suites_skipped_ = unit_test.ad_hoc_test_result().HasFatalFailure();
+  }
+  void OnEnvironmentsTearDownStart(const testing::UnitTest&) override {
+    environments_start_ms_ = SteadyMs();
+  }
+  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override {
+    environments_teardown_ms_ = SteadyMs() - environments_start_ms_;
+  }
+
  private:
+  static double SteadyMs() {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Set-up-aware planning (issue 15): what one more piece of this suite
+  // costs. Not sent for a suite whose name the protocol would refuse, nor
+  // when no test of it started (then its set-up did not run either).
+  void SendSuiteTiming(const std::string& suite, double setup_ms, double teardown_ms) {
+    if (!suite.empty() && (first_test_start_ms_ < 0 || suites_skipped_)) return;
+    if (suite.size() > protocol::kMaxSuiteTimingNameBytes) return;
+    auto bounded = [](double ms) {
+      return std::clamp<std::int64_t>(std::llround(ms), 0, protocol::kMaxSuiteTimingMs);
+    };
+    protocol::SuiteTiming timing;
+    timing.suite = suite;
+    timing.setup_ms = bounded(setup_ms);
+    timing.teardown_ms = bounded(teardown_ms);
+    Send(timing);
+  }
+
   int IndexOf(const testing::TestInfo& info) const {
     const auto it = indices_.find(&info);
     return it == indices_.end() ? -1 : it->second;
@@ -253,6 +307,14 @@ class EventStreamer : public testing::EmptyTestEventListener {
   std::unordered_set<int> started_;
   int parts_streamed_ = 0;     // of the running test
   std::string current_suite_;  // empty outside a suite (global Environments)
+  // Set-up costs, on the steady clock in ms.
+  double suite_start_ms_ = 0;
+  double first_test_start_ms_ = -1;  // -1 until the suite's first test starts
+  double last_test_end_ms_ = 0;
+  double environments_start_ms_ = 0;
+  double environments_setup_ms_ = 0;
+  double environments_teardown_ms_ = 0;
+  bool suites_skipped_ = false;
 };
 
 // gtest flags the supervisor passes on to children. Anything else in a

@@ -298,6 +298,8 @@ void ChunkRunner::OnChildMessage(protocol::Message&& message) {
     EmitArtifacts(&test->record);
   } else if (auto* properties = std::get_if<protocol::PropertiesRecorded>(&message)) {
     properties->chunk_id = chunk_.chunk_id;
+  } else if (auto* timing = std::get_if<protocol::SuiteTiming>(&message)) {
+    timing->chunk_id = chunk_.chunk_id;  // set-up costs (issue 15)
   } else if (std::holds_alternative<protocol::ChunkFinished>(message)) {
     child_finished_chunk_ = true;
     return;

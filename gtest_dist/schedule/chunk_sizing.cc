@@ -5,15 +5,18 @@
 
 namespace gtest_dist {
 
-void ChunkSizing::OnDispatched(std::int64_t chunk_id, double cost, double now_ms) {
-  chunks_[chunk_id] = Chunk{cost, now_ms, -1};
+void ChunkSizing::OnDispatched(std::int64_t chunk_id, double cost, double now_ms,
+                               double first_setup_ms) {
+  first_setup_ms = std::max(0.0, first_setup_ms);
+  chunks_[chunk_id] = Chunk{std::max(0.0, cost - first_setup_ms), now_ms, -1, first_setup_ms};
 }
 
 void ChunkSizing::OnTestStarted(std::int64_t chunk_id, double now_ms) {
   const auto it = chunks_.find(chunk_id);
   if (it == chunks_.end() || it->second.first_start_ms >= 0) return;
   it->second.first_start_ms = now_ms;
-  const double startup = std::max(0.0, now_ms - it->second.dispatched_ms);
+  const double startup =
+      std::max(0.0, now_ms - it->second.dispatched_ms - it->second.first_setup_ms);
   startup_ms_ = startup_ms_ < 0 ? startup : std::min(startup_ms_, startup);
 }
 

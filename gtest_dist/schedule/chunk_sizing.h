@@ -25,8 +25,10 @@ class ChunkSizing {
   static constexpr double kStartupsPerChunk = 5.0;
 
   // `cost`: the scheduler's cost of the chunk's tests. Times in ms, on any
-  // steady clock.
-  void OnDispatched(std::int64_t chunk_id, double cost, double now_ms);
+  // steady clock. `first_setup_ms`: the priced set-up of the chunk's first
+  // suite (suite_setup_costs.h), part of `cost`, which runs before its first
+  // test: neither a process start-up nor run time, so it is left out of both.
+  void OnDispatched(std::int64_t chunk_id, double cost, double now_ms, double first_setup_ms = 0);
   void OnTestStarted(std::int64_t chunk_id, double now_ms);
   void OnFinished(std::int64_t chunk_id, double now_ms);
   // Tail control took tests of this cost from the chunk: they do not count
@@ -49,6 +51,7 @@ class ChunkSizing {
     double cost = 0;
     double dispatched_ms = 0;
     double first_start_ms = -1;
+    double first_setup_ms = 0;
   };
   std::map<std::int64_t, Chunk> chunks_;
   // The shortest start-up: a chunk whose first suite has an expensive

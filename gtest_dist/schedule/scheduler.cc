@@ -31,6 +31,7 @@ Scheduler::Scheduler(const TestCatalog& catalog, const std::vector<int>& selecte
     for (double& cost : cost_of_) cost = std::max(cost, 0.1);
   }
   std::vector<Group> groups = GroupBySuite(selected);
+  shuffled_ = shuffle_seed.has_value();
   // Longest first; ties keep catalog order, so plans are reproducible.
   if (shuffle_seed) {
     std::mt19937 random(*shuffle_seed);
@@ -59,7 +60,64 @@ std::vector<Scheduler::Group> Scheduler::GroupBySuite(const std::vector<int>& te
     groups.back().costs.push_back(cost);
     groups.back().cost += cost;
   }
+  for (Group& group : groups) Price(&group);
   return groups;
+}
+
+void Scheduler::Price(Group* group) const {
+  if (setup_costs_ == nullptr) return;
+  const auto known =
+      setup_costs_->Known(catalog_.suites().at(static_cast<size_t>(group->suite_index)).name);
+  group->priced = known.has_value();
+  group->setup = known.value_or(0);
+}
+
+void Scheduler::SetSetupCosts(const SuiteSetupCosts* costs) {
+  setup_costs_ = costs;
+  queued_cost_ = 0;
+  std::vector<Group> groups(std::make_move_iterator(queue_.begin()),
+                            std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  for (Group& group : groups) {
+    Price(&group);
+    queued_cost_ += group.whole();
+  }
+  // Longest first again, set-ups included (a shuffled queue keeps its order).
+  if (!shuffled_) {
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const Group& a, const Group& b) { return a.whole() > b.whole(); });
+  }
+  for (Group& group : groups) queue_.push_back(std::move(group));
+}
+
+double Scheduler::SetupCostOfSuite(int suite_index) const {
+  if (setup_costs_ == nullptr) return 0;
+  return setup_costs_->SetupCostMs(catalog_.suites().at(static_cast<size_t>(suite_index)).name);
+}
+
+int Scheduler::PricedPieces(const Group& group) const {
+  // The run ends no earlier than the work left spread over the slots, nor
+  // than the suite's longest piece (a piece holds whole tests, and runs the
+  // set-up first).
+  const double work = queued_cost_ + in_flight_cost_;
+  const double slots = total_slots_;
+  const double price = group.setup + startup_cost_;
+  const double longest_test = *std::max_element(group.costs.begin(), group.costs.end());
+  int most = static_cast<int>(std::min<size_t>(group.tests.size(), total_slots_));
+  int queued_pieces = 0;
+  for (const Group& queued : queue_) queued_pieces += queued.pieces;
+  if (queued_pieces <= total_slots_) most = std::min(most, total_slots_ / queued_pieces);
+  int best_pieces = 1;
+  double best_end = std::max(work / slots, group.whole());
+  for (int pieces = 2; pieces <= most; ++pieces) {
+    const double piece = std::max(group.cost / pieces, longest_test) + group.setup;
+    const double end = std::max((work + (pieces - 1) * price) / slots, piece);
+    if (end < best_end) {
+      best_end = end;
+      best_pieces = pieces;
+    }
+  }
+  return best_pieces;
 }
 
 std::optional<std::vector<int>> Scheduler::Next() {
@@ -74,7 +132,39 @@ std::optional<std::vector<int>> Scheduler::Next() {
   std::vector<int> chunk;
   double chunk_cost = 0;
   Group& front = queue_.front();
-  if (front.cost > fair_share && front.cost > target && front.tests.size() > 1) {
+  if (front.priced && !front.cut && front.tests.size() > 1) {
+    const int pieces = PricedPieces(front);
+    queued_cost_ += (pieces - 1) * front.setup;  // each piece runs the set-up
+    front.pieces = pieces;
+    front.cut = pieces > 1;
+  }
+  if (front.priced && front.pieces > 1 && front.tests.size() > 1) {
+    // Set-up-aware: the next of the suite's even pieces, with its set-up.
+    const double piece = front.cost / front.pieces;
+    size_t taken = 0;
+    while (taken < front.tests.size() - 1 &&
+           (taken == 0 || chunk_cost + front.costs[taken] <= piece)) {
+      chunk_cost += front.costs[taken];
+      ++taken;
+    }
+    chunk.assign(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
+    front.tests.erase(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
+    front.costs.erase(front.costs.begin(), front.costs.begin() + static_cast<long>(taken));
+    front.cost -= chunk_cost;
+    front.pieces -= 1;
+    chunk_cost += front.setup;
+  } else if (front.priced) {
+    // Whole suites, set-ups included, packing the following ones while they
+    // fit (a suite priced is never split by packing).
+    chunk_cost = front.whole();
+    chunk = std::move(front.tests);
+    queue_.pop_front();
+    while (!queue_.empty() && chunk_cost + queue_.front().whole() <= target) {
+      chunk_cost += queue_.front().whole();
+      chunk.insert(chunk.end(), queue_.front().tests.begin(), queue_.front().tests.end());
+      queue_.pop_front();
+    }
+  } else if (front.cost > fair_share && front.cost > target && front.tests.size() > 1) {
     // Split a large suite: take tests until the target is reached.
     size_t taken = 0;
     while (taken < front.tests.size() - 1 &&
@@ -107,6 +197,7 @@ std::optional<std::vector<int>> Scheduler::Next() {
     chunk.insert(chunk.end(), next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
     chunk_cost += taken_cost;
     if (taken == next.tests.size()) {
+      chunk_cost += next.pieces * next.setup;  // 0 unless priced
       queue_.pop_front();
     } else {
       next.tests.erase(next.tests.begin(), next.tests.begin() + static_cast<long>(taken));
@@ -127,7 +218,7 @@ std::optional<std::vector<int>> Scheduler::Next() {
 void Scheduler::Requeue(const std::vector<int>& tests) {
   std::vector<Group> groups = GroupBySuite(tests);
   for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
-    queued_cost_ += it->cost;
+    queued_cost_ += it->whole();
     queue_.push_front(std::move(*it));
   }
 }
@@ -140,7 +231,14 @@ double Scheduler::CostOfTest(int index) const {
 
 double Scheduler::CostOf(const std::vector<int>& tests) const {
   double cost = 0;
-  for (int index : tests) cost += CostOfTest(index);
+  int last_suite = -1;
+  for (int index : tests) {
+    cost += CostOfTest(index);
+    // A chunk's tests are in catalog order: each suite's set-up once.
+    const int suite = catalog_.test(index).suite_index;
+    if (setup_costs_ != nullptr && suite != last_suite) cost += SetupCostOfSuite(suite);
+    last_suite = suite;
+  }
   return cost;
 }
 

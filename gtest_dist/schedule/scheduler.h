@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/schedule/suite_setup_costs.h"
 
 namespace gtest_dist {
 
@@ -57,9 +58,29 @@ class Scheduler {
   void SetMinChunkCost(double cost) { min_chunk_cost_ = cost > 0 ? cost : 0; }
   // The cost of the tests handed out that have not ended yet.
   void SetInFlightCost(double cost) { in_flight_cost_ = cost > 0 ? cost : 0; }
-  // The estimated cost of `tests`, of one test.
+  // The estimated cost of `tests` (with the priced set-up of each of their
+  // suites, see SetSetupCosts), of one test.
   double CostOf(const std::vector<int>& tests) const;
   double CostOfTest(int index) const;
+
+  // Set-up-aware planning (issue 15): `costs` (ms, the estimator's unit; it
+  // must outlive the scheduler) prices each suite it knows. Such a suite
+  // costs its set-up once more in the queue, and is split only where the
+  // balance gained is worth the repeated set-up: cut in k pieces, it adds
+  // (k - 1) * (set-up + start-up) to the work of the slots and ends at
+  // (its cost / k + set-up) at best; Next() takes the k that gives the
+  // earliest end of the run, max(work / slots, piece), and 1 on a tie, and
+  // then hands out those k pieces. In the last round (no more suites queued
+  // than slots) a suite gets no more pieces than its share of the slots, so
+  // no slot runs two of the pieces that were cut to end together. A suite
+  // nobody measured is planned as before. Call before the first Next().
+  void SetSetupCosts(const SuiteSetupCosts* costs);
+  // A new test process's start-up before its first set-up, ms (chunk_sizing.h):
+  // part of what each extra piece of a split suite costs.
+  void SetStartupCost(double ms) { startup_cost_ = ms > 0 ? ms : 0; }
+  // The set-up the queue prices `suite_index` at; 0 when not priced.
+  double SetupCostOfSuite(int suite_index) const;
+  int SuiteOfTest(int index) const { return catalog_.test(index).suite_index; }
 
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
@@ -78,8 +99,18 @@ class Scheduler {
     std::vector<int> tests;
     std::vector<double> costs;
     double cost = 0;
+    // Priced set-up (SetSetupCosts); then the group costs its tests and a
+    // set-up for each of the pieces it is still to be cut into.
+    bool priced = false;
+    double setup = 0;
+    int pieces = 1;
+    bool cut = false;  // its pieces are planned: never re-planned
+    double whole() const { return cost + pieces * setup; }
   };
   std::vector<Group> GroupBySuite(const std::vector<int>& tests) const;
+  void Price(Group* group) const;
+  // How many pieces to cut the priced `group` into (1: keep it whole).
+  int PricedPieces(const Group& group) const;
 
   const TestCatalog& catalog_;
   std::vector<double> cost_of_;  // by test index
@@ -90,6 +121,9 @@ class Scheduler {
   double min_chunk_cost_ = 0;
   double in_flight_cost_ = 0;
   std::size_t max_chunk_tests_ = std::numeric_limits<std::size_t>::max();
+  const SuiteSetupCosts* setup_costs_ = nullptr;
+  double startup_cost_ = 0;
+  bool shuffled_ = false;
 };
 
 }  // namespace gtest_dist

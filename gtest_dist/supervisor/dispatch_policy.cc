@@ -206,6 +206,11 @@ void DispatchPolicy::OnTestEnded(std::int64_t chunk_id, int index) {
   const auto flight = in_flight_.find(chunk_id);
   if (flight != in_flight_.end() && flight->second.ended.insert(index).second) {
     flight->second.cost_left -= scheduler_->CostOfTest(index);
+    // A test of the suite ended: its set-up, which CostOf counted, is done.
+    const int suite = scheduler_->SuiteOfTest(index);
+    if (flight->second.setups_spent.insert(suite).second) {
+      flight->second.cost_left -= scheduler_->SetupCostOfSuite(suite);
+    }
   }
 }
 

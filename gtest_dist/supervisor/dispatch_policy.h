@@ -176,6 +176,8 @@ class DispatchPolicy {
     std::set<int> started;          // tests whose start this chunk reported
     bool cut_asked = false;         // a cut was asked and not answered yet
     bool cut_refused = false;       // answered with nothing: not again before a test starts
+    // Suites whose priced set-up has run in it (no longer in cost_left).
+    std::set<int> setups_spent;
   };
   struct PendingRetry {
     int index = -1;

@@ -256,6 +256,7 @@ void RemoteWorker::OnMessage(protocol::Message&& message) {
                            std::holds_alternative<protocol::PropertiesRecorded>(message) ||
                            std::holds_alternative<protocol::TestArtifact>(message) ||
                            std::holds_alternative<protocol::ChunkCut>(message) ||
+                           std::holds_alternative<protocol::SuiteTiming>(message) ||
                            std::holds_alternative<protocol::ChunkFinished>(message);
   if (!chunk_event) {
     Lose(std::string("sent an unexpected ") + protocol::MessageTypeName(message),

@@ -37,6 +37,8 @@ class SummaryBuilder {
   void NoteWorkerSlots(const std::string& worker, int slots);
   // What shipping the build to a generic worker moved.
   void AddShipping(const WorkerShipping& shipping) { summary_.shipping.push_back(shipping); }
+  // A suite's set-up and tear-down as one test process measured them.
+  void AddSuiteSetup(SuiteSetupRun run) { summary_.suite_setups.push_back(std::move(run)); }
 
   // A suite-level part (`suite` empty: a global Environment). Returns the
   // stored part, or null for a repeat of one already recorded: every child

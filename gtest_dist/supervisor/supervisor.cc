@@ -36,6 +36,13 @@ bool TailSplitEnabled() {
   return value == nullptr || (std::string(value) != "0" && std::string(value) != "off");
 }
 
+// GTEST_DIST_SETUP_PRICING=0: splits as before set-up-aware planning, though
+// the history knows the set-ups (for comparisons: bench/scale_bench.py).
+bool SetupPricing() {
+  const char* value = std::getenv("GTEST_DIST_SETUP_PRICING");
+  return value == nullptr || std::string(value) != "0";
+}
+
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
   std::int64_t chunk_id = 0;
@@ -53,6 +60,7 @@ std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
           index = m.record.index;
         } else if constexpr (std::is_same_v<T, protocol::PropertiesRecorded> ||
                              std::is_same_v<T, protocol::ChunkCut> ||
+                             std::is_same_v<T, protocol::SuiteTiming> ||
                              std::is_same_v<T, protocol::ChunkFinished>) {
           chunk_id = m.chunk_id;
         }
@@ -89,6 +97,14 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   // not depend on measured start-up times: the same seed gives the same order.
   size_for_startup_ = StartupAwareSizing() && !plan.shuffle;
   tail_split_ = TailSplitEnabled() && !plan.shuffle;
+  // Set-up-aware planning needs durations in ms to weigh set-ups against;
+  // shuffled, the plan must not depend on what this run measures.
+  price_setups_ =
+      SetupPricing() && !plan.shuffle && config_.estimate && !config_.setup_costs.empty();
+  if (price_setups_) {
+    setup_costs_ = SuiteSetupCosts(config_.setup_costs);
+    scheduler_.SetSetupCosts(&setup_costs_);
+  }
 }
 
 Supervisor::~Supervisor() = default;
@@ -156,9 +172,16 @@ void Supervisor::OnShipped(const WorkerShipping& shipping) {
 void Supervisor::Dispatch() {
   if (finished_) return;
   if (size_for_startup_) scheduler_.SetMinChunkCost(sizing_.MinChunkCost());
+  if (price_setups_) scheduler_.SetStartupCost(sizing_.startup_ms());
   for (Assignment& assignment : policy_.Dispatch()) {
     if (finished_) return;  // an executor answered at once and that was the end
-    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs());
+    // The first suite's set-up runs before the first test: not start-up.
+    const double first_setup =
+        price_setups_ && !assignment.tests.empty()
+            ? scheduler_.SetupCostOfSuite(plan_.catalog->test(assignment.tests.front()).suite_index)
+            : 0;
+    sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs(),
+                         first_setup);
     protocol::RunChunk chunk;
     chunk.chunk_id = assignment.chunk_id;
     chunk.tests = std::move(assignment.tests);
@@ -184,8 +207,13 @@ void Supervisor::AskTailCuts() {
   const double per_cost = sizing_.ms_per_cost();
   TailSplitCosts costs;
   costs.startup = per_cost > 0 && sizing_.startup_ms() >= 0 ? sizing_.startup_ms() / per_cost : 1;
-  // costs.repeated_setup: the suite set-up a split repeats, once it is
-  // measured (issue 15 item 2); until then only the start-up is counted.
+  // The tail's process runs its first suite's set-up again (counted even
+  // when the cut falls on a suite's first test: a cheap over-estimate).
+  if (price_setups_ && per_cost > 0) {
+    costs.repeated_setup = [this, per_cost](int first) {
+      return scheduler_.SetupCostOfSuite(scheduler_.SuiteOfTest(first)) / per_cost;
+    };
+  }
   const auto running_left = [&](int index) {
     const double cost = scheduler_.CostOfTest(index);
     const auto started = test_started_ms_.find(index);
@@ -272,6 +300,8 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     }
     sizing_.OnCut(chunk_id, scheduler_.CostOf(cut->tests));
     Dispatch();
+  } else if (auto* timing = std::get_if<protocol::SuiteTiming>(&event)) {
+    OnSuiteTiming(*timing, executor->name());
   } else if (std::holds_alternative<protocol::ChunkFinished>(event)) {
     sizing_.OnFinished(chunk_id, SteadyMs());
     const std::vector<int> unfinished = policy_.OnChunkFinished(chunk_id);
@@ -283,6 +313,12 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
     Dispatch();
     MaybeFinish();
   }
+}
+
+void Supervisor::OnSuiteTiming(const protocol::SuiteTiming& timing, const std::string& worker) {
+  builder_.AddSuiteSetup(SuiteSetupRun{timing.suite, timing.setup_ms, timing.teardown_ms, worker});
+  setup_costs_.Observe(timing.suite, static_cast<double>(timing.setup_ms),
+                       static_cast<double>(timing.teardown_ms));
 }
 
 void Supervisor::FinishTest(TestRecord record, std::int64_t chunk_id, int executor) {

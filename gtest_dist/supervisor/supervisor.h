@@ -67,6 +67,10 @@ struct SupervisorConfig {
   // the listeners' OnRunEnd, unless the run was interrupted; what it returns
   // becomes RunSummary::triage. It must not change any result.
   std::function<std::map<int, TriageNote>(const RunSummary&)> triage;
+  // Set-up-aware planning (issue 15): each suite's typical set-up and
+  // tear-down from the history (history::RecentSetupCosts), by suite name;
+  // used with `estimate` (the same unit, ms). Empty: splits as before.
+  std::map<std::string, SuiteSetupCosts::Cost> setup_costs;
 };
 
 class Supervisor {
@@ -101,6 +105,7 @@ class Supervisor {
   void OnEvent(Executor* executor, protocol::Message&& event);
   void OnLost(Executor* executor, const std::string& reason, LossKind kind);
   void OnShipped(const WorkerShipping& shipping);
+  void OnSuiteTiming(const protocol::SuiteTiming& timing, const std::string& worker);
   void Dispatch();
   void FinishTest(TestRecord record, std::int64_t chunk_id, int executor = -1);
   void MarkRestNotRun(const std::string& reason);
@@ -113,6 +118,10 @@ class Supervisor {
   boost::asio::io_context& io_;
   std::vector<RunListener*> listeners_;
   LockPlan lock_plan_;  // before the scheduler, which gets its free tests
+  // What a suite's set-up costs (suite_setup_costs.h): the history's, then
+  // this run's measurements. Before the scheduler, which prices splits by it.
+  SuiteSetupCosts setup_costs_;
+  bool price_setups_ = false;
   Scheduler scheduler_;
   ResultAssembler assembler_;
   DispatchPolicy policy_;

@@ -414,6 +414,7 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("artifact", MessageTypeName(TestArtifact{}));
   EXPECT_STREQ("cut_chunk", MessageTypeName(CutChunk{}));
   EXPECT_STREQ("chunk_cut", MessageTypeName(ChunkCut{}));
+  EXPECT_STREQ("suite_timing", MessageTypeName(SuiteTiming{}));
   EXPECT_EQ(5, kProtocolVersion);
 }
 
