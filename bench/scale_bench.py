@@ -4,10 +4,11 @@
 Builds the benchmark suites in a build of this tree (--build, default
 build/: configured with GTEST_DIST_SCALE_BENCH_GEN_DIR, which adds
 bench/scale; nothing is added to `all` or to ctest) and runs each scenario
-with gtest_dist four times in the same run: "before" (GTEST_DIST_CHUNK_SIZING=0
-and --dist-warm-children=off: chunks cut for balance alone, a child spawned
-per chunk), "sized" (start-up-aware chunk sizes), "unpriced" (warm children
-too) and "this" (set-up-aware splits too: GTEST_DIST_SETUP_PRICING unset). With --base-rev REV it also builds REV standalone (cmake -S
+with gtest_dist five times in the same run, the speed-ups switched off by
+their environment variables: "before" (all off: chunks cut for balance
+alone, a child started per chunk), "sized" (start-up-aware chunk sizes
+only), "no-tail" (all but tail control), "unpriced" (all but set-up-aware
+splits) and "this" (all on, the default); --runners picks some of them. With --base-rev REV it also builds REV standalone (cmake -S
 bench/scale against `git archive REV`) and runs it too: on a loaded 2-core
 machine that is a long build. Printed per runner: the wall time, the ideal
 makespan, their ratio, the peak RSS of the largest process of the run (the
@@ -42,6 +43,7 @@ The default run takes a few minutes on 2 cores. The machine is small and
 shared: quote the ratios, measured side by side in the same run.
 
   bench/scale_bench.py [--build DIR] [--base-rev main] [--full] [--peers] [--only a,b]
+                       [--runners before,this]
 """
 import argparse
 import json
@@ -166,6 +168,8 @@ def main():
     p.add_argument("--first-scale", type=float, default=0.25,
                    help="first40: the longest test is 40 s times this")
     p.add_argument("--only", default="", help="comma-separated scenarios")
+    p.add_argument("--runners", default="",
+                   help="comma-separated runners (before,sized,no-tail,unpriced,this)")
     p.add_argument("--repeat", type=int, default=1, help="runs per runner (best is kept)")
     a = p.parse_args()
 
@@ -214,6 +218,12 @@ def main():
     builds["unpriced"] = (scale_dir, {"GTEST_DIST_SETUP_PRICING": "0"})
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     any_build = builds["this"][0]
+    chosen = set(filter(None, a.runners.split(",")))
+    if chosen - set(builds):
+        sys.exit("--runners: unknown runner %s; the runners are %s" %
+                 (", ".join(sorted(chosen - set(builds))), ", ".join(builds)))
+    if chosen:
+        builds = {label: b for label, b in builds.items() if label in chosen}
 
     results = []
     # For the trivial scenarios the ideal is the plain sequential run (one
