@@ -86,6 +86,26 @@ const json& Array(const json& object, const char* name) {
   return value;
 }
 
+// The "tests" field of a chunk's messages: at most kMaxChunkTests test
+// indices (0 to kMaxIndex).
+std::vector<int> TestIndices(const json& object) {
+  const json& tests = Array(object, "tests");
+  if (tests.size() > kMaxChunkTests) {
+    throw DecodeError{"field \"tests\" names " + std::to_string(tests.size()) +
+                      " tests; a chunk holds at most " + std::to_string(kMaxChunkTests)};
+  }
+  std::vector<int> indices;
+  indices.reserve(tests.size());
+  for (const json& index : tests) {
+    if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
+        index.get<std::int64_t>() > kMaxIndex) {
+      throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
+    }
+    indices.push_back(index.get<int>());
+  }
+  return indices;
+}
+
 const json& Object(const json& object, const char* name) {
   const json& value = Field(object, name);
   if (!value.is_object()) {
@@ -568,18 +588,7 @@ Message FromJson(const json& object) {
   if (type == "run_chunk") {
     RunChunk m;
     m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
-    const json& tests = Array(object, "tests");
-    if (tests.size() > kMaxChunkTests) {
-      throw DecodeError{"field \"tests\" names " + std::to_string(tests.size()) +
-                        " tests; a chunk holds at most " + std::to_string(kMaxChunkTests)};
-    }
-    for (const json& index : tests) {
-      if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
-          index.get<std::int64_t>() > kMaxIndex) {
-        throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
-      }
-      m.tests.push_back(index.get<int>());
-    }
+    m.tests = TestIndices(object);
     if (m.tests.empty()) throw DecodeError{"field \"tests\" must not be empty"};
     // A test named twice would be run, tracked and reported twice.
     std::vector<int> sorted = m.tests;
@@ -680,23 +689,14 @@ Message FromJson(const json& object) {
   if (type == "chunk_cut") {
     ChunkCut m;
     m.chunk_id = Integer(object, "chunk_id", 1, kMaxInt64);
-    const json& tests = Array(object, "tests");
-    if (tests.size() > kMaxChunkTests) {
-      throw DecodeError{"field \"tests\" names " + std::to_string(tests.size()) +
-                        " tests; a chunk holds at most " + std::to_string(kMaxChunkTests)};
-    }
-    for (const json& index : tests) {
-      if (!index.is_number_integer() || index.get<std::int64_t>() < 0 ||
-          index.get<std::int64_t>() > kMaxIndex) {
-        throw DecodeError{"field \"tests\" must hold test indices (non-negative integers)"};
+    m.tests = TestIndices(object);
+    // Ascending, so that a test named twice cannot be requeued twice.
+    for (size_t i = 1; i < m.tests.size(); ++i) {
+      if (m.tests[i] <= m.tests[i - 1]) {
+        throw DecodeError{"field \"tests\" must be strictly ascending; " +
+                          std::to_string(m.tests[i]) + " follows " +
+                          std::to_string(m.tests[i - 1])};
       }
-      const int value = index.get<int>();
-      // Ascending, so that a test named twice cannot be requeued twice.
-      if (!m.tests.empty() && value <= m.tests.back()) {
-        throw DecodeError{"field \"tests\" must be strictly ascending; " + std::to_string(value) +
-                          " follows " + std::to_string(m.tests.back())};
-      }
-      m.tests.push_back(value);
     }
     return m;
   }

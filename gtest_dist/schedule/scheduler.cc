@@ -90,6 +90,20 @@ void Scheduler::SetSetupCosts(const SuiteSetupCosts* costs) {
   for (Group& group : groups) queue_.push_back(std::move(group));
 }
 
+double Scheduler::Group::TakeFront(double limit, std::vector<int>* chunk) {
+  double taken_cost = 0;
+  size_t taken = 0;
+  while (taken < tests.size() - 1 && (taken == 0 || taken_cost + costs[taken] <= limit)) {
+    taken_cost += costs[taken];
+    ++taken;
+  }
+  chunk->assign(tests.begin(), tests.begin() + static_cast<long>(taken));
+  tests.erase(tests.begin(), tests.begin() + static_cast<long>(taken));
+  costs.erase(costs.begin(), costs.begin() + static_cast<long>(taken));
+  cost -= taken_cost;
+  return taken_cost;
+}
+
 double Scheduler::SetupCostOfSuite(int suite_index) const {
   if (setup_costs_ == nullptr) return 0;
   return setup_costs_->SetupCostMs(catalog_.suites().at(static_cast<size_t>(suite_index)).name);
@@ -140,17 +154,7 @@ std::optional<std::vector<int>> Scheduler::Next() {
   }
   if (front.priced && front.pieces > 1 && front.tests.size() > 1) {
     // Set-up-aware: the next of the suite's even pieces, with its set-up.
-    const double piece = front.cost / front.pieces;
-    size_t taken = 0;
-    while (taken < front.tests.size() - 1 &&
-           (taken == 0 || chunk_cost + front.costs[taken] <= piece)) {
-      chunk_cost += front.costs[taken];
-      ++taken;
-    }
-    chunk.assign(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
-    front.tests.erase(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
-    front.costs.erase(front.costs.begin(), front.costs.begin() + static_cast<long>(taken));
-    front.cost -= chunk_cost;
+    chunk_cost = front.TakeFront(front.cost / front.pieces, &chunk);
     front.pieces -= 1;
     chunk_cost += front.setup;
   } else if (front.priced) {
@@ -166,16 +170,7 @@ std::optional<std::vector<int>> Scheduler::Next() {
     }
   } else if (front.cost > fair_share && front.cost > target && front.tests.size() > 1) {
     // Split a large suite: take tests until the target is reached.
-    size_t taken = 0;
-    while (taken < front.tests.size() - 1 &&
-           (taken == 0 || chunk_cost + front.costs[taken] <= target)) {
-      chunk_cost += front.costs[taken];
-      ++taken;
-    }
-    chunk.assign(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
-    front.tests.erase(front.tests.begin(), front.tests.begin() + static_cast<long>(taken));
-    front.costs.erase(front.costs.begin(), front.costs.begin() + static_cast<long>(taken));
-    front.cost -= chunk_cost;
+    chunk_cost = front.TakeFront(target, &chunk);
   } else {
     // Whole suites, packing the following ones while they fit.
     chunk_cost = front.cost;

@@ -106,6 +106,9 @@ class Scheduler {
     int pieces = 1;
     bool cut = false;  // its pieces are planned: never re-planned
     double whole() const { return cost + pieces * setup; }
+    // Moves tests from the front into `chunk` (at least one, never the last)
+    // while their cost stays within `limit`; returns the cost moved.
+    double TakeFront(double limit, std::vector<int>* chunk);
   };
   std::vector<Group> GroupBySuite(const std::vector<int>& tests) const;
   void Price(Group* group) const;

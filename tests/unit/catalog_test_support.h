@@ -24,6 +24,24 @@ inline TestCatalog CatalogOfSuites(const std::vector<std::pair<std::string, int>
   return TestCatalog(std::move(tests), "");
 }
 
+// A catalog of suites "S0", "S1"... with the given numbers of tests.
+inline TestCatalog CatalogOfSizes(const std::vector<int>& suite_sizes) {
+  std::vector<std::pair<std::string, int>> suites;
+  suites.reserve(suite_sizes.size());
+  for (size_t suite = 0; suite < suite_sizes.size(); ++suite) {
+    suites.emplace_back("S" + std::to_string(suite), suite_sizes[suite]);
+  }
+  return CatalogOfSuites(suites);
+}
+
+// Every test of `catalog`, in catalog order.
+inline std::vector<int> AllIndices(const TestCatalog& catalog) {
+  std::vector<int> all;
+  all.reserve(catalog.tests().size());
+  for (const TestEntry& entry : catalog.tests()) all.push_back(entry.index);
+  return all;
+}
+
 // 0, 1, ..., count - 1: every test of a catalog of `count`.
 inline std::vector<int> Indices(int count) {
   std::vector<int> all(static_cast<size_t>(count));

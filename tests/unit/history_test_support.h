@@ -4,14 +4,46 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include "gtest_dist/catalog/test_catalog.h"
+#include "gtest_dist/history/database.h"
 #include "gtest_dist/history/history_recorder.h"
+#include "gtest_dist/history/history_store.h"
 
 namespace gtest_dist {
 namespace history {
+
+// A store at `path` with the schema of `version` (an older one, for the
+// migration tests) and one run of `binary` in it; returns that run's id.
+inline std::int64_t OldStoreWithARun(const std::string& path, int version,
+                                     const std::string& binary) {
+  auto db = OpenDatabase(path);
+  EnsureSchema(db.get(), version);
+  EXPECT_EQ(SchemaVersionOf(db.get()), version);
+  NewRun run;
+  run.binary_name = binary;
+  return InsertRun(db.get(), run);
+}
+
+// Ends the run `recorder` started on `plan`: test 0 passed (on `worker`),
+// then the run's end with `summary` (its plan and records filled in here).
+// Returns the run's id; expects the recorder healthy.
+inline std::int64_t PassTestZeroAndEnd(HistoryRecorder* recorder, const RunPlan& plan,
+                                       RunSummary summary, const std::string& worker = "") {
+  TestRecord a;
+  a.index = 0;
+  a.outcome = Outcome::kPassed;
+  a.worker = worker;
+  recorder->OnTestFinished(plan.catalog->test(0), a);
+  summary.plan = &plan;
+  summary.records = {{0, a}};
+  recorder->OnRunEnd(summary);
+  EXPECT_TRUE(recorder->healthy());
+  return recorder->last_run_id();
+}
 
 // Records a run in which test 0 of `plan` passed into `location`, and returns
 // what the recorder said about the store (its messages stream). `healthy` is

@@ -13,29 +13,10 @@
 #include <vector>
 
 #include "gtest_dist/catalog/test_catalog.h"
+#include "tests/unit/catalog_test_support.h"
 
 namespace gtest_dist {
 namespace {
-
-// A catalog of suites "S<i>" with the given numbers of tests "T<j>".
-TestCatalog MakeCatalog(const std::vector<int>& suite_sizes) {
-  std::vector<TestEntry> tests;
-  for (size_t suite = 0; suite < suite_sizes.size(); ++suite) {
-    for (int test = 0; test < suite_sizes[suite]; ++test) {
-      TestEntry entry;
-      entry.suite = "S" + std::to_string(suite);
-      entry.name = "T" + std::to_string(test);
-      tests.push_back(entry);
-    }
-  }
-  return TestCatalog(std::move(tests), "");
-}
-
-std::vector<int> AllIndices(const TestCatalog& catalog) {
-  std::vector<int> all;
-  for (const TestEntry& entry : catalog.tests()) all.push_back(entry.index);
-  return all;
-}
 
 std::vector<std::vector<int>> Drain(Scheduler* scheduler) {
   std::vector<std::vector<int>> chunks;
@@ -121,7 +102,7 @@ void ExpectSoundPlan(const TestCatalog& catalog, const std::vector<int>& selecte
 }
 
 TEST(SchedulerTest, EmptySelectionHandsOutNothing) {
-  const TestCatalog catalog = MakeCatalog({3, 2});
+  const TestCatalog catalog = CatalogOfSizes({3, 2});
   Scheduler scheduler(catalog, {}, 4);
   EXPECT_TRUE(scheduler.empty());
   EXPECT_EQ(0, scheduler.queued_tests());
@@ -136,7 +117,7 @@ TEST(SchedulerTest, EmptyCatalogHandsOutNothing) {
 }
 
 TEST(SchedulerTest, SingleTest) {
-  const TestCatalog catalog = MakeCatalog({1});
+  const TestCatalog catalog = CatalogOfSizes({1});
   Scheduler scheduler(catalog, {0}, 8);
   EXPECT_FALSE(scheduler.empty());
   EXPECT_EQ(1, scheduler.queued_tests());
@@ -148,7 +129,7 @@ TEST(SchedulerTest, SingleTest) {
 // A worker refuses a run_chunk of more than protocol::kMaxChunkTests tests,
 // so the scheduler never makes one, however large a suite or a chunk would be.
 TEST(SchedulerTest, NoChunkHoldsMoreThanTheMaximum) {
-  const TestCatalog catalog = MakeCatalog({25, 3});
+  const TestCatalog catalog = CatalogOfSizes({25, 3});
   Scheduler scheduler(catalog, AllIndices(catalog), 1);
   scheduler.SetMinChunkTests(28);
   scheduler.SetMaxChunkTests(10);
@@ -169,7 +150,7 @@ TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnce) {
                                                 {3, 9, 27, 81},
                                                 {2, 2, 2, 2, 200}};
   for (const auto& shape : shapes) {
-    const TestCatalog catalog = MakeCatalog(shape);
+    const TestCatalog catalog = CatalogOfSizes(shape);
     std::vector<int> every_other;
     for (int index = 0; index < catalog.size(); index += 2) every_other.push_back(index);
     std::vector<int> reversed = AllIndices(catalog);
@@ -186,7 +167,7 @@ TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnce) {
 }
 
 TEST(SchedulerTest, EveryTestIsHandedOutExactlyOnceWithDurations) {
-  const TestCatalog catalog = MakeCatalog({40, 3, 1, 12, 7, 1, 25});
+  const TestCatalog catalog = CatalogOfSizes({40, 3, 1, 12, 7, 1, 25});
   std::map<int, double> table;
   for (int index = 0; index < catalog.size(); ++index) {
     table[index] = 1 + (index * 37) % 500;  // 1..500 ms, scattered
@@ -210,7 +191,7 @@ std::map<int, std::set<size_t>> ChunksOfSuites(const TestCatalog& catalog,
 
 TEST(SchedulerTest, WithOneSlotNoSuiteIsSplit) {
   // One slot's share is all the work left: no suite is ever above it.
-  const TestCatalog catalog = MakeCatalog({5, 50, 1, 7, 5, 5});
+  const TestCatalog catalog = CatalogOfSizes({5, 50, 1, 7, 5, 5});
   Scheduler scheduler(catalog, AllIndices(catalog), 1);
   const auto chunks_of_suite = ChunksOfSuites(catalog, Drain(&scheduler));
   ASSERT_EQ(6u, chunks_of_suite.size());
@@ -223,7 +204,7 @@ TEST(SchedulerTest, ASuiteIsSplitOnlyWhenAboveOneSlotsShareOfWhatIsLeft) {
   // Ten suites of 5 over 2 slots. Chunks: S0+S1 (target 50/4), S2+S3 (40/4),
   // then S4..S8 one by one, each at most half of what is left; S9 alone is
   // all that is left, more than one slot's share, so it is split.
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(10, 5));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(10, 5));
   Scheduler scheduler(catalog, AllIndices(catalog), 2);
   const auto chunks = Drain(&scheduler);
   ASSERT_FALSE(chunks.empty());
@@ -242,7 +223,7 @@ TEST(SchedulerTest, ASuiteIsSplitOnlyWhenAboveOneSlotsShareOfWhatIsLeft) {
 }
 
 TEST(SchedulerTest, ALargeSuiteIsSplitAndEachPartIsInCatalogOrder) {
-  const TestCatalog catalog = MakeCatalog({100});
+  const TestCatalog catalog = CatalogOfSizes({100});
   Scheduler scheduler(catalog, AllIndices(catalog), 4);
   const auto chunks = Drain(&scheduler);
   ASSERT_GT(chunks.size(), 1u);
@@ -257,7 +238,7 @@ TEST(SchedulerTest, ALargeSuiteIsSplitAndEachPartIsInCatalogOrder) {
 
 TEST(SchedulerTest, ChunkSizesShrinkAsTheQueueDrains) {
   // Guided scheduling on one big suite: each chunk is a share of what is left.
-  const TestCatalog catalog = MakeCatalog({100});
+  const TestCatalog catalog = CatalogOfSizes({100});
   Scheduler scheduler(catalog, AllIndices(catalog), 4);
   const std::vector<size_t> sizes = Sizes(Drain(&scheduler));
   ASSERT_GE(sizes.size(), 3u);
@@ -270,7 +251,7 @@ TEST(SchedulerTest, ChunkSizesShrinkAsTheQueueDrains) {
 
 TEST(SchedulerTest, PackedChunksShrinkAsTheQueueDrains) {
   // Forty one-test suites over 2 slots: whole suites packed up to the target.
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(40, 1));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(40, 1));
   Scheduler scheduler(catalog, AllIndices(catalog), 2);
   const std::vector<size_t> sizes = Sizes(Drain(&scheduler));
   ASSERT_GE(sizes.size(), 3u);
@@ -280,7 +261,7 @@ TEST(SchedulerTest, PackedChunksShrinkAsTheQueueDrains) {
 }
 
 TEST(SchedulerTest, SetTotalSlotsChangesChunkSizes) {
-  const TestCatalog catalog = MakeCatalog({100});
+  const TestCatalog catalog = CatalogOfSizes({100});
   Scheduler one_slot(catalog, AllIndices(catalog), 1);
   // One slot: the suite is its whole share; it is not split.
   EXPECT_EQ(100u, one_slot.Next()->size());
@@ -296,7 +277,7 @@ TEST(SchedulerTest, SetTotalSlotsChangesChunkSizes) {
 }
 
 TEST(SchedulerTest, MinChunkTestsBoundsTheNumberOfChunks) {
-  const TestCatalog catalog = MakeCatalog({10, 10, 10, 10, 10, 10, 10, 10, 10, 10});
+  const TestCatalog catalog = CatalogOfSizes({10, 10, 10, 10, 10, 10, 10, 10, 10, 10});
   Scheduler plain(catalog, AllIndices(catalog), 4);
   const size_t plain_chunks = Drain(&plain).size();
   Scheduler scheduler(catalog, AllIndices(catalog), 4);
@@ -317,7 +298,7 @@ TEST(SchedulerTest, MinChunkTestsBoundsTheNumberOfChunks) {
 }
 
 TEST(SchedulerTest, NonPositiveSlotCountsCountAsOne) {
-  const TestCatalog catalog = MakeCatalog({100});
+  const TestCatalog catalog = CatalogOfSizes({100});
   Scheduler zero(catalog, AllIndices(catalog), 0);
   EXPECT_EQ(100u, zero.Next()->size());
   Scheduler negative(catalog, AllIndices(catalog), -5);
@@ -331,7 +312,7 @@ TEST(SchedulerTest, NonPositiveSlotCountsCountAsOne) {
 }
 
 TEST(SchedulerTest, WithoutEstimatesTheSuiteWithMostTestsGoesFirst) {
-  const TestCatalog catalog = MakeCatalog({2, 9, 4});
+  const TestCatalog catalog = CatalogOfSizes({2, 9, 4});
   Scheduler scheduler(catalog, AllIndices(catalog), 8);
   const auto chunk = scheduler.Next();
   ASSERT_TRUE(chunk.has_value());
@@ -340,7 +321,7 @@ TEST(SchedulerTest, WithoutEstimatesTheSuiteWithMostTestsGoesFirst) {
 
 TEST(SchedulerTest, WithEstimatesTheLongestSuiteGoesFirst) {
   // S0: one 1 ms test; S1: two 5 ms tests; S2: one 50 ms test.
-  const TestCatalog catalog = MakeCatalog({1, 2, 1});
+  const TestCatalog catalog = CatalogOfSizes({1, 2, 1});
   Scheduler scheduler(catalog, AllIndices(catalog), 1,
                       FromTable({{0, 1.0}, {1, 5.0}, {2, 5.0}, {3, 50.0}}));
   const auto chunks = Drain(&scheduler);
@@ -351,7 +332,7 @@ TEST(SchedulerTest, WithEstimatesTheLongestSuiteGoesFirst) {
 }
 
 TEST(SchedulerTest, EqualCostsKeepCatalogOrder) {
-  const TestCatalog catalog = MakeCatalog({3, 3, 3, 3});
+  const TestCatalog catalog = CatalogOfSizes({3, 3, 3, 3});
   Scheduler scheduler(catalog, AllIndices(catalog), 2);
   std::vector<int> handed_out;
   for (const auto& chunk : Drain(&scheduler)) {
@@ -372,14 +353,14 @@ std::vector<int> SuiteOrder(const TestCatalog& catalog, Scheduler* scheduler) {
 }
 
 TEST(SchedulerTest, SameShuffleSeedGivesTheSamePlan) {
-  const TestCatalog catalog = MakeCatalog({3, 1, 4, 1, 5, 9, 2, 6, 5, 3});
+  const TestCatalog catalog = CatalogOfSizes({3, 1, 4, 1, 5, 9, 2, 6, 5, 3});
   Scheduler first(catalog, AllIndices(catalog), 3, nullptr, 42u);
   Scheduler second(catalog, AllIndices(catalog), 3, nullptr, 42u);
   EXPECT_EQ(Drain(&first), Drain(&second));
 }
 
 TEST(SchedulerTest, ShuffleSeedDecidesTheSuiteOrder) {
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(12, 2));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(12, 2));
   Scheduler unshuffled(catalog, AllIndices(catalog), 64);
   const std::vector<int> catalog_order = SuiteOrder(catalog, &unshuffled);
   // Equal costs without a seed: catalog order. Some seed among a few must
@@ -397,7 +378,7 @@ TEST(SchedulerTest, ShuffleSeedDecidesTheSuiteOrder) {
 }
 
 TEST(SchedulerTest, ShuffledPlansAreSoundToo) {
-  const TestCatalog catalog = MakeCatalog({40, 3, 1, 12, 7, 1, 25});
+  const TestCatalog catalog = CatalogOfSizes({40, 3, 1, 12, 7, 1, 25});
   for (unsigned seed : {0u, 7u, 123456u}) {
     for (int slots : {1, 3, 8}) {
       Scheduler scheduler(catalog, AllIndices(catalog), slots, nullptr, seed);
@@ -414,7 +395,7 @@ TEST(SchedulerTest, ShuffledPlansAreSoundToo) {
 
 TEST(SchedulerTest, UnknownDurationsCountAsTheMedianOfTheKnown) {
   // Known: 1, 3 and 100 ms (median 3); two unknown tests cost 3 each.
-  const TestCatalog catalog = MakeCatalog({3, 2});
+  const TestCatalog catalog = CatalogOfSizes({3, 2});
   Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({{0, 1.0}, {1, 3.0}, {2, 100.0}}));
   EXPECT_DOUBLE_EQ(104.0 + 2 * 3.0, scheduler.queued_cost());
 }
@@ -422,7 +403,7 @@ TEST(SchedulerTest, UnknownDurationsCountAsTheMedianOfTheKnown) {
 TEST(SchedulerTest, UnknownDurationsDecideTheOrderAsTheMedian) {
   // S0: one known 10 ms test; S1: one known 30 ms test; S2: one known 20 ms
   // test and one unknown (20 ms, the median): S2 (40) goes first.
-  const TestCatalog catalog = MakeCatalog({1, 1, 2});
+  const TestCatalog catalog = CatalogOfSizes({1, 1, 2});
   Scheduler scheduler(catalog, AllIndices(catalog), 1,
                       FromTable({{0, 10.0}, {1, 30.0}, {2, 20.0}}));
   const auto first = scheduler.Next();
@@ -432,14 +413,14 @@ TEST(SchedulerTest, UnknownDurationsDecideTheOrderAsTheMedian) {
 }
 
 TEST(SchedulerTest, AllUnknownDurationsCountAsOne) {
-  const TestCatalog catalog = MakeCatalog({3, 2});
+  const TestCatalog catalog = CatalogOfSizes({3, 2});
   Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({}));
   EXPECT_DOUBLE_EQ(5.0, scheduler.queued_cost());
 }
 
 TEST(SchedulerTest, TinyAndNegativeDurationsStillCostSomething) {
   // Every cost is kept positive so that chunk sizes stay bounded.
-  const TestCatalog catalog = MakeCatalog({4});
+  const TestCatalog catalog = CatalogOfSizes({4});
   Scheduler scheduler(catalog, AllIndices(catalog), 1,
                       FromTable({{0, 0.0}, {1, -5.0}, {2, 0.0}, {3, 0.0}}));
   EXPECT_GT(scheduler.queued_cost(), 0.0);
@@ -448,14 +429,14 @@ TEST(SchedulerTest, TinyAndNegativeDurationsStillCostSomething) {
 
 TEST(SchedulerTest, OnlySelectedTestsCountTowardsTheMedian) {
   // Test 2 is not selected: its huge estimate must not move the median.
-  const TestCatalog catalog = MakeCatalog({4});
+  const TestCatalog catalog = CatalogOfSizes({4});
   Scheduler scheduler(catalog, {0, 1, 3}, 1, FromTable({{0, 2.0}, {1, 2.0}, {2, 1000.0}}));
   EXPECT_DOUBLE_EQ(6.0, scheduler.queued_cost());
   EXPECT_EQ(3, scheduler.queued_tests());
 }
 
 TEST(SchedulerTest, QueuedTestsAndCostFollowTheHandOut) {
-  const TestCatalog catalog = MakeCatalog({5, 5, 5, 5});
+  const TestCatalog catalog = CatalogOfSizes({5, 5, 5, 5});
   Scheduler scheduler(catalog, AllIndices(catalog), 2);
   EXPECT_EQ(20, scheduler.queued_tests());
   EXPECT_DOUBLE_EQ(20.0, scheduler.queued_cost());
@@ -466,7 +447,7 @@ TEST(SchedulerTest, QueuedTestsAndCostFollowTheHandOut) {
 }
 
 TEST(SchedulerTest, RequeuePutsTestsBackAtTheFront) {
-  const TestCatalog catalog = MakeCatalog({6, 5, 4, 3});
+  const TestCatalog catalog = CatalogOfSizes({6, 5, 4, 3});
   Scheduler scheduler(catalog, AllIndices(catalog), 1);
   const std::vector<int> first = scheduler.Next().value();
   ASSERT_EQ(std::vector<int>({0, 1, 2, 3, 4, 5}), first);  // S0, the largest
@@ -484,7 +465,7 @@ TEST(SchedulerTest, RequeuePutsTestsBackAtTheFront) {
 }
 
 TEST(SchedulerTest, RequeuedTestsKeepTheirSuiteGroupingAndCatalogOrder) {
-  const TestCatalog catalog = MakeCatalog({4, 4, 4});
+  const TestCatalog catalog = CatalogOfSizes({4, 4, 4});
   Scheduler scheduler(catalog, AllIndices(catalog), 1);
   const auto all = Drain(&scheduler);
   ASSERT_TRUE(scheduler.empty());
@@ -506,7 +487,7 @@ TEST(SchedulerTest, RequeuedTestsKeepTheirSuiteGroupingAndCatalogOrder) {
 }
 
 TEST(SchedulerTest, RequeueGoesBeforeWorkNotHandedOutYet) {
-  const TestCatalog catalog = MakeCatalog({1, 1, 1, 1, 1, 1, 1, 1});
+  const TestCatalog catalog = CatalogOfSizes({1, 1, 1, 1, 1, 1, 1, 1});
   Scheduler scheduler(catalog, AllIndices(catalog), 64);  // one suite per chunk
   EXPECT_EQ(std::vector<int>({0}), scheduler.Next().value());
   EXPECT_EQ(std::vector<int>({1}), scheduler.Next().value());
@@ -516,7 +497,7 @@ TEST(SchedulerTest, RequeueGoesBeforeWorkNotHandedOutYet) {
 }
 
 TEST(SchedulerTest, RequeueUsesTheEstimatedCosts) {
-  const TestCatalog catalog = MakeCatalog({2});
+  const TestCatalog catalog = CatalogOfSizes({2});
   Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({{0, 7.0}, {1, 9.0}}));
   EXPECT_DOUBLE_EQ(16.0, scheduler.queued_cost());
   Drain(&scheduler);
@@ -526,7 +507,7 @@ TEST(SchedulerTest, RequeueUsesTheEstimatedCosts) {
 }
 
 TEST(SchedulerTest, RequeueOfNothingChangesNothing) {
-  const TestCatalog catalog = MakeCatalog({3});
+  const TestCatalog catalog = CatalogOfSizes({3});
   Scheduler scheduler(catalog, AllIndices(catalog), 1);
   scheduler.Requeue({});
   EXPECT_EQ(3, scheduler.queued_tests());
@@ -562,7 +543,7 @@ TEST(SchedulerMinChunkCostTest, ExpensiveStartUpsMakeFewerLargerChunks) {
   // 100 suites of 1,000 trivial tests on 2 slots: cut for balance alone, the
   // last suites are split into ever smaller pieces (about 40 chunks, each a
   // process start-up).
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(100, 1000));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(100, 1000));
   Scheduler balance_only(catalog, AllIndices(catalog), 2);
   const size_t before = Drain(&balance_only).size();
   EXPECT_GT(before, 30u);
@@ -581,7 +562,7 @@ TEST(SchedulerMinChunkCostTest, ExpensiveStartUpsMakeFewerLargerChunks) {
 
 TEST(SchedulerMinChunkCostTest, NoChunkIsMoreThanOneSlotsShare) {
   // However expensive a start-up, every slot still gets work.
-  const TestCatalog catalog = MakeCatalog({100});
+  const TestCatalog catalog = CatalogOfSizes({100});
   Scheduler scheduler(catalog, AllIndices(catalog), 4);
   scheduler.SetMinChunkCost(1e9);
   const auto first = scheduler.Next();
@@ -593,7 +574,7 @@ TEST(SchedulerMinChunkCostTest, WorkInFlightCountsInTheShare) {
   // One slot frees while the other still has as much work as is queued: the
   // freed slot takes all of it instead of half (which would cost it one more
   // start-up, then another, each taking half of what is left).
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(10, 100));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(10, 100));
   Scheduler alone(catalog, AllIndices(catalog), 2);
   alone.SetMinChunkCost(std::numeric_limits<double>::infinity());
   EXPECT_EQ(alone.Next()->size(), 500u);
@@ -607,14 +588,14 @@ TEST(SchedulerMinChunkCostTest, WorkInFlightCountsInTheShare) {
 
 // Neither least size changes the default plan when it is at its smallest.
 TEST(SchedulerMinChunkCostTest, SmallMinimumsChangeNothing) {
-  ExpectSamePlan(MakeCatalog({7, 3, 12, 1, 5}), 3,
+  ExpectSamePlan(CatalogOfSizes({7, 3, 12, 1, 5}), 3,
                  [](Scheduler* scheduler) { scheduler->SetMinChunkTests(1); });
-  ExpectSamePlan(MakeCatalog({50, 30, 20, 10, 5}), 3,
+  ExpectSamePlan(CatalogOfSizes({50, 30, 20, 10, 5}), 3,
                  [](Scheduler* scheduler) { scheduler->SetMinChunkCost(1); });
 }
 
 TEST(SchedulerMinChunkCostTest, SplitPiecesAreAtLeastTheMinimum) {
-  const TestCatalog catalog = MakeCatalog({1000});
+  const TestCatalog catalog = CatalogOfSizes({1000});
   Scheduler scheduler(catalog, AllIndices(catalog), 2);
   scheduler.SetMinChunkCost(400);
   const auto chunks = DrainWithSlotsBusy(&scheduler, 2);
@@ -623,7 +604,7 @@ TEST(SchedulerMinChunkCostTest, SplitPiecesAreAtLeastTheMinimum) {
 }
 
 TEST(SchedulerMinChunkCostTest, CostOfSumsTheEstimates) {
-  const TestCatalog catalog = MakeCatalog({3});
+  const TestCatalog catalog = CatalogOfSizes({3});
   Scheduler scheduler(catalog, AllIndices(catalog), 1, FromTable({{0, 5}, {1, 7}, {2, 11}}));
   EXPECT_DOUBLE_EQ(scheduler.CostOf({0, 2}), 16);
   EXPECT_DOUBLE_EQ(scheduler.CostOf({}), 0);

@@ -14,6 +14,7 @@
 #include "gtest_dist/history/history_recorder.h"
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
+#include "tests/unit/history_test_support.h"
 #include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
@@ -54,17 +55,9 @@ class SetupHistoryTest : public testing::Test {
     context.binary_name = binary;
     history::HistoryRecorder recorder(path_, context);
     recorder.OnRunStart(plan_);
-    TestRecord a;
-    a.index = 0;
-    a.outcome = Outcome::kPassed;
-    recorder.OnTestFinished(catalog_.test(0), a);
     RunSummary summary;
-    summary.plan = &plan_;
-    summary.records = {{0, a}};
     summary.suite_setups = setups;
-    recorder.OnRunEnd(summary);
-    EXPECT_TRUE(recorder.healthy());
-    return recorder.last_run_id();
+    return history::PassTestZeroAndEnd(&recorder, plan_, summary);
   }
 
   TestCatalog catalog_{{TestEntry{0, 0, "Db", "A", "", "", "a.cc", 1, false}}, "digest"};
@@ -121,15 +114,7 @@ TEST_F(SetupHistoryTest, TheTypicalSetUpIsTheMedianOfTheLatestRuns) {
 // The migrations add suite_setups to a version 7 store in place: its runs
 // stay and read as having measured nothing.
 TEST_F(SetupHistoryTest, AVersion7StoreIsUpgradedAndKeepsItsRuns) {
-  std::int64_t old_run = 0;
-  {
-    auto db = history::OpenDatabase(path_);
-    history::EnsureSchema(db.get(), 7);
-    ASSERT_EQ(history::SchemaVersionOf(db.get()), 7);
-    history::NewRun run;
-    run.binary_name = "suite_test";
-    old_run = history::InsertRun(db.get(), run);
-  }
+  const std::int64_t old_run = history::OldStoreWithARun(path_, 7, "suite_test");
   const std::int64_t id = RecordRun("suite_test", {{"Db", 700, 0, "local"}});
   auto db = history::OpenForQueries(path_);
   EXPECT_EQ(history::StoredSchemaVersion(db.get()), 8);

@@ -13,29 +13,10 @@
 #include "gtest_dist/schedule/chunk_sizing.h"
 #include "gtest_dist/schedule/scheduler.h"
 #include "gtest_dist/schedule/suite_setup_costs.h"
+#include "tests/unit/catalog_test_support.h"
 
 namespace gtest_dist {
 namespace {
-
-// Suites "S<i>", suite i with sizes[i] tests "T<j>".
-TestCatalog MakeCatalog(const std::vector<int>& sizes) {
-  std::vector<TestEntry> tests;
-  for (size_t suite = 0; suite < sizes.size(); ++suite) {
-    for (int test = 0; test < sizes[suite]; ++test) {
-      TestEntry entry;
-      entry.suite = "S" + std::to_string(suite);
-      entry.name = "T" + std::to_string(test);
-      tests.push_back(entry);
-    }
-  }
-  return TestCatalog(std::move(tests), "");
-}
-
-std::vector<int> AllIndices(const TestCatalog& catalog) {
-  std::vector<int> all;
-  for (const TestEntry& entry : catalog.tests()) all.push_back(entry.index);
-  return all;
-}
 
 // Each test of suite i takes ms[i].
 DurationEstimator PerSuite(const std::vector<double>& ms) {
@@ -78,42 +59,33 @@ TEST(SuiteSetupCostsTest, ATailIsWorthMovingOnlyWhenLongerThanItsPrice) {
 // more 0.1 s set-up; most of Setup's is its set-up, which each piece would
 // run again: kept whole.
 TEST(SetupPricingTest, ASuiteWithAnExpensiveSetUpIsNotSplitWhereACheapOneIs) {
-  std::vector<int> sizes(12, 1);
-  std::vector<double> ms(12, 1000);
-  sizes[0] = 49;  // S0: 49 tests of 100 ms, 100 ms set-up
-  ms[0] = 100;
-  std::map<std::string, SuiteSetupCosts::Cost> known;
-  for (int i = 1; i < 12; ++i) known["S" + std::to_string(i)] = {0, 0};
-  {
-    const TestCatalog catalog = MakeCatalog(sizes);
-    auto k = known;
-    k["S0"] = {100, 0};
-    SuiteSetupCosts cheap(k);
+  // S0 first, with `s0_tests` tests of 100 ms and set-up + tear-down
+  // `s0_setup`; then 11 suites of one 1 s test and no set-up; 4 slots.
+  const auto first_chunk = [](int s0_tests, SuiteSetupCosts::Cost s0_setup) {
+    std::vector<int> sizes(12, 1);
+    std::vector<double> ms(12, 1000);
+    sizes[0] = s0_tests;
+    ms[0] = 100;
+    std::map<std::string, SuiteSetupCosts::Cost> known;
+    for (int i = 1; i < 12; ++i) known["S" + std::to_string(i)] = {0, 0};
+    known["S0"] = s0_setup;
+    const TestCatalog catalog = CatalogOfSizes(sizes);
+    const SuiteSetupCosts costs(known);
     Scheduler scheduler(catalog, AllIndices(catalog), 4, PerSuite(ms));
-    scheduler.SetSetupCosts(&cheap);
+    scheduler.SetSetupCosts(&costs);
     const auto first = scheduler.Next();
-    ASSERT_TRUE(first.has_value());
-    EXPECT_EQ(catalog.test(first->front()).suite, "S0");
-    EXPECT_LT(first->size(), 49u) << "the cheap set-up's suite is split";
-    EXPECT_GE(first->size(), 20u) << "in two, not in pieces";
-  }
-  {
-    sizes[0] = 10;  // S0: 10 tests of 100 ms, 4 s set-up
-    const TestCatalog catalog = MakeCatalog(sizes);
-    auto k = known;
-    k["S0"] = {3900, 100};
-    SuiteSetupCosts expensive(k);
-    Scheduler scheduler(catalog, AllIndices(catalog), 4, PerSuite(ms));
-    scheduler.SetSetupCosts(&expensive);
-    const auto first = scheduler.Next();
-    ASSERT_TRUE(first.has_value());
-    EXPECT_EQ(first->size(), 10u) << "the expensive set-up's suite is kept whole";
-    EXPECT_EQ(catalog.test(first->front()).suite, "S0");
-  }
+    EXPECT_TRUE(first.has_value());
+    EXPECT_EQ(catalog.test(first.value_or(std::vector<int>{0}).front()).suite, "S0");
+    return first.value_or(std::vector<int>{}).size();
+  };
+  const size_t cheap = first_chunk(49, {100, 0});
+  EXPECT_LT(cheap, 49u) << "the cheap set-up's suite is split";
+  EXPECT_GE(cheap, 20u) << "in two, not in pieces";
+  EXPECT_EQ(first_chunk(10, {3900, 100}), 10u) << "the expensive set-up's suite is kept whole";
 }
 
 TEST(SetupPricingTest, WithoutKnownSetUpsThePlanIsUnchanged) {
-  const TestCatalog catalog = MakeCatalog({50, 30, 20, 10, 5, 1, 1});
+  const TestCatalog catalog = CatalogOfSizes({50, 30, 20, 10, 5, 1, 1});
   const DurationEstimator estimate = PerSuite({10, 20, 5, 100, 1, 300, 2});
   auto drain = [](Scheduler* s) {
     std::vector<std::vector<int>> chunks;
@@ -183,7 +155,7 @@ PlayedRun Play(Scheduler* scheduler, const TestCatalog& catalog, int slots,
 // 0.90 of it with at most 66 set-ups. Cut for balance alone, the last suites
 // are split in pieces that each run the 1 s set-up again.
 TEST(SetupPricingTest, SixtySuitesWithASecondOfSetUpOnEightSlots) {
-  const TestCatalog catalog = MakeCatalog(std::vector<int>(60, 10));
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(60, 10));
   const std::vector<double> test_ms(600, 50);
   const std::vector<double> setup_ms(60, 1000);
   const double startup_ms = 40;

@@ -18,6 +18,7 @@
 #include "gtest_dist/history/history_store.h"
 #include "gtest_dist/history/queries.h"
 #include "gtest_dist/model/worker_shipping.h"
+#include "tests/unit/history_test_support.h"
 #include "tests/unit/scratch_dir.h"
 
 namespace gtest_dist {
@@ -61,18 +62,9 @@ class ShippingHistoryTest : public testing::Test {
     history::HistoryRecorder recorder(path_, history::RecorderContext{});
     recorder.OnRunStart(plan_);
     for (const WorkerShipping& s : shipping) recorder.OnWorkerShipped(s);
-    TestRecord a;
-    a.index = 0;
-    a.outcome = Outcome::kPassed;
-    a.worker = "w1:7420";
-    recorder.OnTestFinished(catalog_.test(0), a);
     RunSummary summary;
-    summary.plan = &plan_;
-    summary.records = {{0, a}};
     summary.shipping = shipping;
-    recorder.OnRunEnd(summary);
-    EXPECT_TRUE(recorder.healthy());
-    return recorder.last_run_id();
+    return history::PassTestZeroAndEnd(&recorder, plan_, summary, "w1:7420");
   }
 
   TestCatalog catalog_{{TestEntry{0, 0, "S", "A", "", "", "a.cc", 1, false}}, "digest"};
@@ -136,15 +128,7 @@ TEST_F(ShippingHistoryTest, TheRecorderStoresEachWorkersShippingWithItsRun) {
 // The migrations add run_shipping to a version 4 store in place: its runs
 // stay and read as having shipped nothing.
 TEST_F(ShippingHistoryTest, AVersion4StoreIsUpgradedAndKeepsItsRuns) {
-  std::int64_t old_run = 0;
-  {
-    auto db = history::OpenDatabase(path_);
-    history::EnsureSchema(db.get(), 4);
-    ASSERT_EQ(history::SchemaVersionOf(db.get()), 4);
-    history::NewRun run;
-    run.binary_name = "old";
-    old_run = history::InsertRun(db.get(), run);
-  }
+  const std::int64_t old_run = history::OldStoreWithARun(path_, 4, "old");
   const std::int64_t id = RecordRun({Shipped("w1:7420", 3, 12'400'000)});
   auto db = history::OpenForQueries(path_);
   EXPECT_EQ(history::StoredSchemaVersion(db.get()), history::kSchemaVersion);

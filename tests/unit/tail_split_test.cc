@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gtest_dist/run/chunk_tracker.h"
@@ -83,16 +84,14 @@ TEST(ChunkTrackerCutTest, CutTestsLeaveTheChunkAndTheirEventsAreRefused) {
 
 double UnitCost(int) { return 1.0; }
 
+// Chunk `id`, running a test that needs `running_left` more, then `unstarted`.
+RunningChunk Running(std::int64_t id, double running_left, std::vector<int> unstarted) {
+  return RunningChunk{id, true, running_left, std::move(unstarted)};
+}
+
 TEST(ChooseTailCutTest, CutsTheChunkWithTheMostWorkLeftInTwoEqualHalves) {
-  std::vector<RunningChunk> chunks(2);
-  chunks[0].chunk_id = 1;
-  chunks[0].running = true;
-  chunks[0].running_left = 1;
-  chunks[0].unstarted = {10, 11, 12};
-  chunks[1].chunk_id = 2;
-  chunks[1].running = true;
-  chunks[1].running_left = 1;
-  chunks[1].unstarted = {20, 21, 22, 23, 24, 25, 26, 27, 28};
+  const std::vector<RunningChunk> chunks = {Running(1, 1, {10, 11, 12}),
+                                            Running(2, 1, {20, 21, 22, 23, 24, 25, 26, 27, 28})};
   const auto cut = ChooseTailCut(chunks, UnitCost, TailSplitCosts{});
   ASSERT_TRUE(cut.has_value());
   EXPECT_EQ(cut->chunk_id, 2);
@@ -102,11 +101,8 @@ TEST(ChooseTailCutTest, CutsTheChunkWithTheMostWorkLeftInTwoEqualHalves) {
 }
 
 TEST(ChooseTailCutTest, ALongRunningTestGivesAwayItsWholeTail) {
-  RunningChunk chunk;
-  chunk.chunk_id = 7;
-  chunk.running = true;
-  chunk.running_left = 100;  // a test far past its estimate
-  chunk.unstarted = {3, 4, 5, 6};
+  // Its running test is far past its estimate.
+  const RunningChunk chunk = Running(7, 100, {3, 4, 5, 6});
   const auto cut = ChooseTailCut({chunk}, UnitCost, TailSplitCosts{});
   ASSERT_TRUE(cut.has_value());
   EXPECT_EQ(cut->from_index, 3);
@@ -114,11 +110,7 @@ TEST(ChooseTailCutTest, ALongRunningTestGivesAwayItsWholeTail) {
 }
 
 TEST(ChooseTailCutTest, NoCutWhenTheTailIsWorthLessThanAStartUp) {
-  RunningChunk chunk;
-  chunk.chunk_id = 1;
-  chunk.running = true;
-  chunk.running_left = 1;
-  chunk.unstarted = {1, 2, 3};
+  RunningChunk chunk = Running(1, 1, {1, 2, 3});
   TailSplitCosts costs;
   costs.startup = 3;
   EXPECT_FALSE(ChooseTailCut({chunk}, UnitCost, costs).has_value());
@@ -128,11 +120,7 @@ TEST(ChooseTailCutTest, NoCutWhenTheTailIsWorthLessThanAStartUp) {
 
 TEST(ChooseTailCutTest, TheRepeatedSuiteSetUpIsPriced) {
   // Tests 1-3 of suite A (set-up 10), then 4-7 of suite B (set-up 0, say).
-  RunningChunk chunk;
-  chunk.chunk_id = 1;
-  chunk.running = true;
-  chunk.running_left = 1;
-  chunk.unstarted = {1, 2, 3, 4, 5, 6, 7};
+  RunningChunk chunk = Running(1, 1, {1, 2, 3, 4, 5, 6, 7});
   TailSplitCosts costs;
   costs.repeated_setup = [](int first) { return first <= 3 ? 10.0 : 0.0; };
   const auto cut = ChooseTailCut({chunk}, UnitCost, costs);
@@ -141,10 +129,7 @@ TEST(ChooseTailCutTest, TheRepeatedSuiteSetUpIsPriced) {
 }
 
 TEST(ChooseTailCutTest, ChunksWithNothingUnstartedAreNotCut) {
-  RunningChunk chunk;
-  chunk.chunk_id = 1;
-  chunk.running = true;
-  chunk.running_left = 50;
+  RunningChunk chunk = Running(1, 50, {});
   EXPECT_FALSE(ChooseTailCut({chunk}, UnitCost, TailSplitCosts{}).has_value());
   EXPECT_FALSE(ChooseTailCut({}, UnitCost, TailSplitCosts{}).has_value());
 }
