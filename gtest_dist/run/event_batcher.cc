@@ -57,48 +57,24 @@ std::vector<std::string> UndeliveredFrames(const char* region, std::size_t regio
   return frames;
 }
 
-EventSpill::EventSpill() {
-  fd_ = memfd_create("gtest_dist-events", MFD_CLOEXEC);
-  if (fd_ < 0) return;
-  if (ftruncate(fd_, static_cast<off_t>(kEventSpillBytes)) != 0) {
-    close(fd_);
-    fd_ = -1;
-    return;
-  }
-  void* region = mmap(nullptr, kEventSpillBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-  if (region == MAP_FAILED) {
-    close(fd_);
-    fd_ = -1;
-    return;
-  }
-  region_ = region;
-  Reset();
-}
-
-EventSpill::~EventSpill() {
-  if (region_ != nullptr) munmap(region_, kEventSpillBytes);
-  if (fd_ >= 0) close(fd_);
-}
+EventSpill::EventSpill() : memory_("gtest_dist-events", kEventSpillBytes) { Reset(); }
 
 void EventSpill::Reset() {
-  if (region_ == nullptr) return;
+  if (memory_.data() == nullptr) return;
   // magic 0 until the child maps it: a child that never did has nothing to
   // recover.
-  std::memset(region_, 0, kHeaderBytes);
+  std::memset(memory_.data(), 0, kHeaderBytes);
 }
 
 std::vector<std::string> EventSpill::RecoverUndelivered(std::uint64_t received) const {
-  return UndeliveredFrames(static_cast<const char*>(region_),
-                           region_ == nullptr ? 0 : kEventSpillBytes, received);
+  return UndeliveredFrames(static_cast<const char*>(memory_.data()),
+                           memory_.data() == nullptr ? 0 : kEventSpillBytes, received);
 }
 
 EventBatcher::EventBatcher(int channel_fd, int spill_fd, std::chrono::nanoseconds flush_interval)
     : channel_fd_(channel_fd), flush_interval_ns_(flush_interval.count()) {
-  if (spill_fd < 0) return;
-  void* region = mmap(nullptr, kEventSpillBytes, PROT_READ | PROT_WRITE, MAP_SHARED, spill_fd, 0);
-  close(spill_fd);  // the mapping keeps the region
-  if (region == MAP_FAILED) return;
-  region_ = static_cast<char*>(region);
+  region_ = static_cast<char*>(MapSharedMemory(spill_fd, kEventSpillBytes));
+  if (region_ == nullptr) return;
   EventSpillHeader* header = HeaderOf(region_);
   header->base = 0;
   header->length = 0;

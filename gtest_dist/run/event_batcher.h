@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gtest_dist/run/shared_memory.h"
+
 namespace gtest_dist {
 
 // Environment variable naming the spill region's descriptor in a child;
@@ -48,11 +50,8 @@ class EventSpill {
   // Null region (fd() < 0) when it cannot be made; the child then writes
   // every frame at once, as without batching.
   EventSpill();
-  ~EventSpill();
-  EventSpill(const EventSpill&) = delete;
-  EventSpill& operator=(const EventSpill&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return memory_.fd(); }
   // Clears the region for a new child.
   void Reset();
   // The payloads of the frames the child put in the region but the parent
@@ -60,8 +59,7 @@ class EventSpill {
   std::vector<std::string> RecoverUndelivered(std::uint64_t received) const;
 
  private:
-  int fd_ = -1;
-  void* region_ = nullptr;
+  SharedMemory memory_;
 };
 
 // The same, over any memory: what EventSpill::RecoverUndelivered does, pure

@@ -42,24 +42,8 @@ std::uint32_t CutFrom(TailCutWord* word, std::uint32_t from) {
   }
 }
 
-TailCutRegion::TailCutRegion() {
-  fd_ = memfd_create("gtest_dist-cut", MFD_CLOEXEC);
-  if (fd_ < 0) return;
-  void* region = MAP_FAILED;
-  if (ftruncate(fd_, static_cast<off_t>(kRegionBytes)) == 0) {
-    region = mmap(nullptr, kRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-  }
-  if (region == MAP_FAILED) {
-    close(fd_);
-    fd_ = -1;
-    return;
-  }
-  word_ = new (region) TailCutWord(Pack(kNoCut, 0));
-}
-
-TailCutRegion::~TailCutRegion() {
-  if (word_ != nullptr) munmap(word_, kRegionBytes);
-  if (fd_ >= 0) close(fd_);
+TailCutRegion::TailCutRegion() : memory_("gtest_dist-cut", kRegionBytes) {
+  if (memory_.data() != nullptr) word_ = new (memory_.data()) TailCutWord(Pack(kNoCut, 0));
 }
 
 TailCutWord* TakeTailCutWord() {
@@ -67,11 +51,7 @@ TailCutWord* TakeTailCutWord() {
   if (value == nullptr) return nullptr;
   const int fd = std::atoi(value);
   unsetenv(kTailCutEnv);
-  if (fd < 0) return nullptr;
-  void* region = mmap(nullptr, kRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close(fd);  // the mapping keeps the word
-  if (region == MAP_FAILED) return nullptr;
-  return static_cast<TailCutWord*>(region);
+  return static_cast<TailCutWord*>(MapSharedMemory(fd, kRegionBytes));
 }
 
 }  // namespace gtest_dist

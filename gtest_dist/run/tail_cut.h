@@ -18,6 +18,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "gtest_dist/run/shared_memory.h"
+
 namespace gtest_dist {
 
 // Environment variable naming the word's descriptor in a child; internal,
@@ -47,15 +49,12 @@ class TailCutRegion {
  public:
   // fd() < 0 when it cannot be made: then nothing is ever cut.
   TailCutRegion();
-  ~TailCutRegion();
-  TailCutRegion(const TailCutRegion&) = delete;
-  TailCutRegion& operator=(const TailCutRegion&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return memory_.fd(); }
   TailCutWord* word() { return word_; }
 
  private:
-  int fd_ = -1;
+  SharedMemory memory_;
   TailCutWord* word_ = nullptr;
 };
 

@@ -764,6 +764,37 @@ TEST(DecodePayloadTest, WrongFieldTypeIsNamed) {
   ExpectEachRejected(cases);
 }
 
+// Tail control's messages (a cut and its answer).
+TEST(DecodePayloadTest, CutMessagesRoundTrip) {
+  Message message;
+  std::string error;
+  ASSERT_TRUE(DecodePayload(EncodePayload(CutChunk{7, 42}), &message, &error)) << error;
+  const auto* cut = std::get_if<CutChunk>(&message);
+  ASSERT_NE(cut, nullptr);
+  EXPECT_EQ(cut->chunk_id, 7);
+  EXPECT_EQ(cut->from_index, 42);
+
+  ASSERT_TRUE(DecodePayload(EncodePayload(ChunkCut{7, {3, 5, 9}}), &message, &error)) << error;
+  const auto* answer = std::get_if<ChunkCut>(&message);
+  ASSERT_NE(answer, nullptr);
+  EXPECT_EQ(answer->tests, (std::vector<int>{3, 5, 9}));
+  EXPECT_TRUE(DecodePayload(EncodePayload(ChunkCut{7, {}}), &message, &error)) << error;
+}
+
+TEST(DecodePayloadTest, BadCutsAreRefusedNamingTheField) {
+  const json cut = {{"type", "cut_chunk"}, {"chunk_id", 1}, {"from_index", 1}};
+  const json answer = {{"type", "chunk_cut"}, {"chunk_id", 1}, {"tests", json::array({1})}};
+  ExpectEachRejected({
+      {with(cut, "chunk_id", 0), "chunk_id"},
+      {with(cut, "from_index", -1), "from_index"},
+      {with(answer, "tests", json::array({1, -2})), "field \"tests\" must hold test indices"},
+      // A test named twice (or out of order) could be queued twice.
+      {with(answer, "tests", json::array({4, 4})), "strictly ascending"},
+      {with(answer, "tests", json::array({5, 4})), "strictly ascending"},
+      {with(answer, "tests", "1"), "field \"tests\" must be an array"},
+  });
+}
+
 TEST(DecodePayloadTest, OutOfRangeValuesAreRejectedWithTheValue) {
   json started = {{"type", "test_started"}, {"chunk_id", 0}, {"index", -1}, {"output_before", ""}};
   json negative_chunk = started;
