@@ -158,10 +158,12 @@ class TriageTest(harness.HistoryTestCase):
 
     def supervise(self, *extra):
         # Two slots, one chunk: Polluter.SetsGlobal and Victim.ReadsGlobal
-        # share a process, with five tests between them.
+        # share a process, with five tests between them. Without tail control,
+        # which would move the chunk's tail to the idle slot.
         return self.supervise_into_history("local:2", "--dist-min-chunk=1000", "--dist-retries=1",
                                            TRIAGE_FILTER, *extra,
-                                           env={"TRIAGE_COUNTER": self.counter})
+                                           env={"TRIAGE_COUNTER": self.counter,
+                                                "GTEST_DIST_TAIL_SPLIT": "0"})
 
     def test_order_dependent_flaky_and_broken_verdicts(self):
         out_json = os.path.join(self.scratch, "report.json")
