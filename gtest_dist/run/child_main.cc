@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/artifact_collector.h"
@@ -243,12 +243,6 @@ class EventStreamer : public testing::EmptyTestEventListener {
   }
 
  private:
-  static double SteadyMs() {
-    return std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
   // Set-up-aware planning (issue 15): what one more piece of this suite
   // costs. Not sent for a suite whose name the protocol would refuse, nor
   // when no test of it started (then its set-up did not run either).

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gtest_dist/base/env_switch.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/model/artifact.h"
 #include "gtest_dist/run/child_main.h"
@@ -45,21 +46,15 @@ std::string FormatSeconds(std::chrono::milliseconds ms) {
 // GTEST_DIST_EVENT_BATCH=0 makes children write each event at once, as
 // before batching (for comparisons: bench/scale_bench.py).
 bool EventBatchingEnabled() {
-  static const bool enabled = [] {
-    const char* value = std::getenv("GTEST_DIST_EVENT_BATCH");
-    return value == nullptr || std::string(value) != "0";
-  }();
-  return enabled;
+  static const bool kEnabled = EnvSwitchOn("GTEST_DIST_EVENT_BATCH");
+  return kEnabled;
 }
 
 // GTEST_DIST_WARM_CHILDREN=off (--dist-warm-children's environment form) in a
 // worker's environment spawns every child there, as before warm children.
 bool WarmChildrenAllowed() {
-  static const bool allowed = [] {
-    const char* value = std::getenv("GTEST_DIST_WARM_CHILDREN");
-    return value == nullptr || (std::string(value) != "off" && std::string(value) != "0");
-  }();
-  return allowed;
+  static const bool kAllowed = EnvSwitchOn("GTEST_DIST_WARM_CHILDREN");
+  return kAllowed;
 }
 
 bool Shuffled(const protocol::GtestSettings& settings) {

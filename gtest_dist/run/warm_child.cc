@@ -85,7 +85,7 @@ ssize_t ReceiveWithFds(int socket, std::string* payload, std::vector<int>* fds) 
   if (n < 0 || (message.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
     for (int fd : *fds) close(fd);
     fds->clear();
-    return n < 0 ? -1 : -1;
+    return -1;
   }
   payload->resize(static_cast<size_t>(n));
   return n;
@@ -313,9 +313,9 @@ void WarmTemplates::DropIdle() {
 
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings) {
   for (const auto& [name, value] : settings) {
-    if (name == kWarmChildrenSetting) return value != "0";
+    if (name == kWarmChildrenSetting) return value == "1";
   }
-  return true;
+  return false;
 }
 
 // ---- the template's side ----

@@ -148,7 +148,8 @@ class WarmTemplates {
 // chunk (RunChild). Returns -1 in any other process.
 int MaybeRunWarmTemplate();
 
-// Whether --dist-warm-children is on in this chunk's settings (default on).
+// Whether --dist-warm-children is on in this chunk's settings (the flag's
+// default, off, when they do not say).
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings);
 
 }  // namespace gtest_dist

@@ -10,38 +10,12 @@
 #include <utility>
 #include <variant>
 
+#include "gtest_dist/base/env_switch.h"
 #include "gtest_dist/base/wall_clock.h"
 #include "gtest_dist/model/artifact.h"
 
 namespace gtest_dist {
 namespace {
-
-double SteadyMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// GTEST_DIST_CHUNK_SIZING=0: chunks cut for balance alone, as before
-// start-up-aware sizing (for comparisons: bench/scale_bench.py).
-bool StartupAwareSizing() {
-  const char* value = std::getenv("GTEST_DIST_CHUNK_SIZING");
-  return value == nullptr || std::string(value) != "0";
-}
-
-// GTEST_DIST_TAIL_SPLIT=0 (or off): no running chunk is cut for an idle slot
-// (for comparisons: bench/scale_bench.py).
-bool TailSplitEnabled() {
-  const char* value = std::getenv("GTEST_DIST_TAIL_SPLIT");
-  return value == nullptr || (std::string(value) != "0" && std::string(value) != "off");
-}
-
-// GTEST_DIST_SETUP_PRICING=0: splits as before set-up-aware planning, though
-// the history knows the set-ups (for comparisons: bench/scale_bench.py).
-bool SetupPricing() {
-  const char* value = std::getenv("GTEST_DIST_SETUP_PRICING");
-  return value == nullptr || std::string(value) != "0";
-}
 
 // The chunk an event belongs to and the test it is about (-1 for none).
 std::pair<std::int64_t, int> EventAddress(const protocol::Message& event) {
@@ -95,12 +69,13 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   }
   // Shuffled, each child orders its own chunk by the seed, so the chunks must
   // not depend on measured start-up times: the same seed gives the same order.
-  size_for_startup_ = StartupAwareSizing() && !plan.shuffle;
-  tail_split_ = TailSplitEnabled() && !plan.shuffle;
+  // Each speed-up can be switched off for comparisons (bench/scale_bench.py).
+  size_for_startup_ = EnvSwitchOn("GTEST_DIST_CHUNK_SIZING") && !plan.shuffle;
+  tail_split_ = EnvSwitchOn("GTEST_DIST_TAIL_SPLIT") && !plan.shuffle;
   // Set-up-aware planning needs durations in ms to weigh set-ups against;
   // shuffled, the plan must not depend on what this run measures.
-  price_setups_ =
-      SetupPricing() && !plan.shuffle && config_.estimate && !config_.setup_costs.empty();
+  price_setups_ = EnvSwitchOn("GTEST_DIST_SETUP_PRICING") && !plan.shuffle && config_.estimate &&
+                  !config_.setup_costs.empty();
   if (price_setups_) {
     setup_costs_ = SuiteSetupCosts(config_.setup_costs);
     scheduler_.SetSetupCosts(&setup_costs_);
@@ -178,7 +153,7 @@ void Supervisor::Dispatch() {
     // The first suite's set-up runs before the first test: not start-up.
     const double first_setup =
         price_setups_ && !assignment.tests.empty()
-            ? scheduler_.SetupCostOfSuite(plan_.catalog->test(assignment.tests.front()).suite_index)
+            ? scheduler_.SetupCostOfSuite(scheduler_.SuiteOfTest(assignment.tests.front()))
             : 0;
     sizing_.OnDispatched(assignment.chunk_id, scheduler_.CostOf(assignment.tests), SteadyMs(),
                          first_setup);
