@@ -4,7 +4,9 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer in build-sanitize/ and runs
 # them. Any sanitizer report fails the test that triggered it (the runtime
 # aborts; leaks are reported at exit). Extra arguments go to ctest instead of
-# the default `-L '^(unit|sanitize)$'`, e.g. `scripts/sanitize.sh -L unit`.
+# the default `-L '^(unit|sanitize)$'`, e.g. `scripts/sanitize.sh -L unit`;
+# `scripts/sanitize.sh --build-only` builds and runs nothing (CI builds while
+# the plain tests run).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -21,6 +23,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DGTE
   -DGTEST_DIST_WERROR=OFF -DGTEST_DIST_INSTALL=OFF -DGTEST_DIST_COMPAT_TESTS=OFF \
   -DGTEST_DIST_BUILD_SAMPLES=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build" -j2 --target sanitize_binaries
+if [[ ${1:-} == --build-only ]]; then exit 0; fi
 # abort_on_error makes a report a crash the harness cannot miss. handle_segv=0
 # keeps a segfault a SIGSEGV: the crash tests check that gtest_dist reports the
 # signal a test died of, and ASan would turn it into "exit status 1". Child
