@@ -89,12 +89,18 @@ class Supervisor:
 
 def watch(testcase, mode, extra=(), repeat=5, sleep_ms=900):
     """Starts a worker and a supervisor with a dashboard, runs the node script
-    against it, returns (node result, supervisor exit code). Run 1 must outlast
-    the browser's start on a loaded machine: 24 Slow tests of `sleep_ms` on
-    three slots."""
+    against it, returns (node result, supervisor exit code). In `check` mode
+    run 1 cannot end before the page has seen it live, however slowly the
+    browser starts: Slow/0 waits for a gate file that the node script creates
+    once it has (and this function, once the node script has ended)."""
     state = os.path.join(testcase.scratch, "state")
     os.mkdir(state)
     env = dict(os.environ, DASHBOARD_SUITE_STATE=state, DASHBOARD_SUITE_SLEEP_MS=str(sleep_ms))
+    node_env = dict(os.environ)
+    gate = os.path.join(testcase.scratch, "gate")
+    if mode == "check":
+        env["DASHBOARD_SUITE_GATE"] = gate
+        node_env["DASHBOARD_GATE"] = gate
     with testcase.pool(harness.OPTIONS.bin, 1, jobs=2, env=env) as pool:
         argv = [harness.OPTIONS.bin, "--dist-supervisor",
                 "--workers", ",".join(pool.addresses() + ["local:1"]),
@@ -107,9 +113,12 @@ def watch(testcase, mode, extra=(), repeat=5, sleep_ms=900):
         supervisor = Supervisor(argv, env, testcase.scratch)
         try:
             url = supervisor.wait_url()
-            node = subprocess.run(["node", os.path.join(HERE, "dashboard_checks.js"), mode, url]
-                                  + list(extra), capture_output=True, text=True,
-                                  timeout=CHECK_TIMEOUT, cwd=HERE)
+            try:
+                node = subprocess.run(["node", os.path.join(HERE, "dashboard_checks.js"), mode,
+                                       url] + list(extra), capture_output=True, text=True,
+                                      timeout=CHECK_TIMEOUT, cwd=HERE, env=node_env)
+            finally:
+                open(gate, "w").close()
             code = supervisor.wait(harness.RUN_TIMEOUT)
         finally:
             supervisor.kill()

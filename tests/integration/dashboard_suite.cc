@@ -2,7 +2,9 @@
 // run in progress (DASHBOARD_SUITE_SLEEP_MS each), a failure whose message is
 // an XSS payload, a test that gets slower from its fourth run on and one that
 // fails every other run. Counters live in DASHBOARD_SUITE_STATE (a directory);
-// without it every test is fast and only Hostile.Message fails.
+// without it every test is fast and only Hostile.Message fails. With
+// DASHBOARD_SUITE_GATE (a file), Slow/0 waits for that file to exist, so that
+// the run it is in cannot end before the browser has seen it live.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -19,6 +21,15 @@ int EnvInt(const char* name) {
 }
 
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Waits until the file DASHBOARD_SUITE_GATE names exists; two minutes at most,
+// so that a browser test that failed before opening it still ends.
+void WaitForGate() {
+  const char* gate = std::getenv("DASHBOARD_SUITE_GATE");
+  if (gate == nullptr) return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (!std::ifstream(gate) && std::chrono::steady_clock::now() < deadline) Sleep(50);
+}
 
 // How many times `name` ran before in this state directory (then counts this run).
 int BumpCounter(const std::string& name) {
@@ -43,6 +54,7 @@ TEST(Hostile, Message) {
 class Slow : public testing::TestWithParam<int> {};
 
 TEST_P(Slow, Works) {
+  if (GetParam() == 0) WaitForGate();
   Sleep(EnvInt("DASHBOARD_SUITE_SLEEP_MS"));
   EXPECT_GE(GetParam(), 0);
 }
