@@ -31,6 +31,9 @@ packages=(
   libsqlite3-dev libpq5 postgresql
   # The libFuzzer target over the wire protocol (clang's fuzzer runtime).
   clang libclang-rt-14-dev
+  # LLVM's linker: CI and scripts/sanitize.sh link with it when present (a
+  # test binary with debug info links in about a third of GNU ld's CPU time).
+  lld
   # Workers over ssh: the client the supervisor starts, and the server the
   # ssh integration test runs on 127.0.0.1.
   openssh-client openssh-server

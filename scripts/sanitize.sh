@@ -15,13 +15,15 @@ cd "$root"
 # GoogleTest's own test programs (tests/compat) and the samples are not built
 # here: not our code, or nothing a sanitizer would find that the rest misses.
 build=build-sanitize
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+tool_args=()
+if command -v ccache >/dev/null; then tool_args=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# lld, when installed, links in about a third of GNU ld's CPU time.
+if command -v ld.lld >/dev/null; then tool_args+=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld); fi
 # -O1 -g1 (line tables only): reports keep file:line, and the build takes
 # about half as long as RelWithDebInfo's -O2 -g.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DGTEST_DIST_SANITIZE=ON \
   -DGTEST_DIST_WERROR=OFF -DGTEST_DIST_INSTALL=OFF -DGTEST_DIST_COMPAT_TESTS=OFF \
-  -DGTEST_DIST_BUILD_SAMPLES=OFF "${launcher[@]}" >/dev/null
+  -DGTEST_DIST_BUILD_SAMPLES=OFF "${tool_args[@]}" >/dev/null
 cmake --build "$build" -j2 --target sanitize_binaries
 if [[ ${1:-} == --build-only ]]; then exit 0; fi
 # abort_on_error makes a report a crash the harness cannot miss. handle_segv=0
