@@ -42,8 +42,8 @@ unstarted tests of a running chunk); "no-tail" is "this" without it
 The default run takes a few minutes on 2 cores. The machine is small and
 shared: quote the ratios, measured side by side in the same run.
 
-  bench/scale_bench.py [--build DIR] [--base-rev main] [--full] [--peers] [--only a,b]
-                       [--runners before,this]
+  bench/scale_bench.py [--build DIR] [--base-rev main] [--base-build DIR] [--full] [--peers]
+                       [--only a,b] [--runners before,this]
 """
 import argparse
 import json
@@ -171,6 +171,10 @@ def main():
     p.add_argument("--runners", default="",
                    help="comma-separated runners (before,sized,no-tail,unpriced,this)")
     p.add_argument("--repeat", type=int, default=1, help="runs per runner (best is kept)")
+    p.add_argument("--base-build",
+                   help="a directory of scale_*_dist binaries built from another revision "
+                        "(e.g. copied from a bench build before a change): runner \"base\", "
+                        "run with the environment of \"this\"")
     a = p.parse_args()
 
     work = os.path.abspath(a.work)
@@ -218,6 +222,8 @@ def main():
     builds["unpriced"] = (scale_dir, {"GTEST_DIST_SETUP_PRICING": "0",
                                       "GTEST_DIST_WARM_CHILDREN": "on"})
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
+    if a.base_build:
+        builds["base"] = (os.path.abspath(a.base_build), dict(builds["this"][1]))
     any_build = builds["this"][0]
     chosen = set(filter(None, a.runners.split(",")))
     if chosen - set(builds):

@@ -21,6 +21,7 @@
 #include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/protocol/protocol.h"
 #include "gtest_dist/run/artifact_collector.h"
+#include "gtest_dist/run/chunk_selection.h"
 #include "gtest_dist/run/event_batcher.h"
 #include "gtest_dist/run/output_file.h"
 #include "gtest_dist/run/process_tree_reaper.h"
@@ -343,6 +344,7 @@ void ApplySetting(const std::string& name, const std::string& value) {
 struct ChildIndex {
   TestCatalog catalog;
   std::unordered_map<const testing::TestInfo*, int> indices;
+  std::vector<int> suite_first;  // chunk_selection.h
 };
 
 const ChildIndex& TheChildIndex() {
@@ -357,9 +359,31 @@ const ChildIndex& TheChildIndex() {
         built->indices[suite->GetTestInfo(j)] = next++;
       }
     }
+    built->suite_first = SuiteFirstIndices();
     return built;
   }();
   return *index;
+}
+
+// Makes gtest run exactly the chunk's tests: each suite narrowed to them
+// (chunk_selection.h), or, for a shuffled chunk, whose order gtest draws over
+// every registered test, a filter of their full names (gtest keeps exact
+// names in a hash set, and it never touches a command line).
+void SelectTests(const protocol::RunChunk& chunk, const ChildIndex& child_index) {
+  const bool shuffled =
+      std::any_of(chunk.settings.begin(), chunk.settings.end(), [](const auto& setting) {
+        return setting.first == "shuffle" && (setting.second == "1" || setting.second == "true");
+      });
+  if (!shuffled) {
+    SelectChunkTests(chunk.tests, child_index.suite_first);
+    return;
+  }
+  std::string filter;
+  for (int index : chunk.tests) {
+    if (!filter.empty()) filter += ':';
+    filter += child_index.catalog.test(index).FullName();
+  }
+  GTEST_FLAG_SET(filter, filter);
 }
 
 }  // namespace
@@ -391,22 +415,15 @@ int RunChild(int channel_fd) {
   const ChildIndex& child_index = TheChildIndex();
   const TestCatalog& catalog = child_index.catalog;
 
-  std::string filter;
   bool any_disabled = false;
   for (int index : chunk.tests) {
     if (index < 0 || index >= catalog.size()) {
       DieWithMessage("test index " + std::to_string(index) + " is outside the catalog of " +
                      std::to_string(catalog.size()) + " tests");
     }
-    const TestEntry& test = catalog.test(index);
-    if (!filter.empty()) filter += ':';
-    filter += test.FullName();
-    any_disabled = any_disabled || test.disabled;
+    any_disabled = any_disabled || catalog.test(index).disabled;
   }
-
-  // gtest keeps exact names in a hash set: a filter of thousands of names is
-  // cheap, and it never touches a command line.
-  GTEST_FLAG_SET(filter, filter);
+  SelectTests(chunk, child_index);
   GTEST_FLAG_SET(also_run_disabled_tests, any_disabled);
   GTEST_FLAG_SET(list_tests, false);
   GTEST_FLAG_SET(repeat, 1);

@@ -79,7 +79,8 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
       on_event_(std::move(on_event)),
       tracker_(chunk_.tests),
       drain_timer_(io),
-      test_timer_(io) {
+      test_timer_(io),
+      template_timer_(io) {
   for (const auto& [name, value] : chunk_.settings) {
     if (name == kTestTimeoutSetting)
       test_timeout_ = std::chrono::milliseconds(std::atoll(value.c_str()));
@@ -97,11 +98,46 @@ ChunkRunner::~ChunkRunner() {
   if (output_fd_ >= 0) close(output_fd_);
 }
 
-void ChunkRunner::Start() { StartChild(); }
+void ChunkRunner::Start() {
+  if (cancelled_ || WaitForTemplate()) return;
+  StartChild();
+}
+
+bool ChunkRunner::WaitForTemplate() {
+  // A template's start-up is a child's; a bound keeps a template that hangs
+  // at start-up from holding the chunk (then it is spawned, as before).
+  constexpr std::chrono::seconds kTemplateWait{30};
+  constexpr std::chrono::milliseconds kPoll{10};
+  if (!warm_children_) return false;
+  // The template's key: what StartProcess keeps of the spec (the variables
+  // that differ per process are added only there).
+  LaunchSpec common;
+  common.executable = command_.executable;
+  common.args = command_.args;
+  common.set_env = chunk_.env;
+  common.set_env.insert(common.set_env.end(), command_.set_env.begin(), command_.set_env.end());
+  common.working_directory = command_.working_directory;
+  common.unset_env_prefixes = {"GTEST_DIST_"};
+  WarmTemplates& templates = reaper_.warm_templates();
+  if (templates.Get(common) != nullptr || !templates.Starting(common)) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (template_wait_since_ == std::chrono::steady_clock::time_point{}) {
+    template_wait_since_ = now;
+  } else if (now - template_wait_since_ >= kTemplateWait) {
+    return false;
+  }
+  auto self = shared_from_this();
+  template_timer_.expires_after(kPoll);
+  template_timer_.async_wait([self](const boost::system::error_code& error) {
+    if (!error) self->Start();
+  });
+  return true;
+}
 
 void ChunkRunner::Cancel() {
   cancelled_ = true;
   drain_timer_.cancel();
+  template_timer_.cancel();
   test_timer_.cancel();
   if (channel_) channel_->Close("cancelled");
   if (child_) {

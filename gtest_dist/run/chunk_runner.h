@@ -63,6 +63,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
 
  private:
   void StartChild();
+  // With warm children, while the executor's template is still starting:
+  // waits for it (polling, at most kTemplateWait) instead of spawning a
+  // process that pays the whole start-up beside it, and returns true; the
+  // chunk then starts from the timer.
+  bool WaitForTemplate();
   // Forks the child from a warm template (warm_child.h) when it can, else
   // spawns it; sets child_ or forked_, or `error`.
   void StartProcess(const LaunchSpec& spec, std::string* error);
@@ -124,6 +129,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   bool timed_out_ = false;
   bool cancelled_ = false;
   bool finished_ = false;
+  // Waiting for a starting template (WaitForTemplate).
+  boost::asio::steady_timer template_timer_;
+  std::chrono::steady_clock::time_point template_wait_since_{};
 };
 
 }  // namespace gtest_dist

@@ -276,11 +276,26 @@ std::unique_ptr<ForkedChild> WarmTemplate::Fork(
 WarmTemplates::WarmTemplates() = default;
 WarmTemplates::~WarmTemplates() = default;
 
-WarmTemplate* WarmTemplates::Get(const LaunchSpec& spec) {
+namespace {
+
+std::string TemplateKey(const LaunchSpec& spec) {
   std::string key = spec.executable + '\0' + spec.working_directory + '\0';
   for (const std::string& arg : spec.args) key += arg + '\0';
   key += '\0';
   for (const auto& [name, value] : spec.set_env) key += name + '=' + value + '\0';
+  return key;
+}
+
+}  // namespace
+
+bool WarmTemplates::Starting(const LaunchSpec& spec) const {
+  const auto it = templates_.find(TemplateKey(spec));
+  return it != templates_.end() && it->second.warm && !it->second.warm->broken() &&
+         !it->second.warm->ready();
+}
+
+WarmTemplate* WarmTemplates::Get(const LaunchSpec& spec) {
+  const std::string key = TemplateKey(spec);
   ++clock_;
   auto it = templates_.find(key);
   if (it == templates_.end()) {

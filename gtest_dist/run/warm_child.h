@@ -92,6 +92,7 @@ class WarmTemplate {
   bool Ready();
   // Whether it failed for good (died, has threads, a request went wrong).
   bool broken() const { return broken_; }
+  bool ready() const { return ready_; }  // as the last Ready() saw it
   // Its forked processes not dropped yet.
   long live() const { return in_use_.use_count() - 1; }
 
@@ -133,6 +134,11 @@ class WarmTemplates {
   void DropIdle();
 
   static constexpr std::size_t kMaxTemplates = 4;
+
+  // Whether the template for `spec` is still starting: neither ready nor
+  // broken (the first chunks of an executor wait for it instead of each
+  // spawning a process that pays the whole start-up).
+  bool Starting(const LaunchSpec& spec) const;
 
  private:
   struct Entry {

@@ -78,6 +78,14 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         self.assertEqual(result.returncode, 0, where)
         self.assertEqual({pid for _, pid, _ in tests} - inits, set(), where)
 
+    def test_the_first_chunks_wait_for_the_template(self):
+        # Old code: while the template started, each slot's first chunk was
+        # spawned and paid the binary's whole start-up beside it.
+        result, inits, tests = self.run_suite(workers="local:3")
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertEqual({pid for _, pid, _ in tests} & inits, set(), where)
+
     def test_a_crash_costs_only_the_crashed_test(self):
         result, inits, tests = self.run_suite({"WARM_CRASH": "1"})
         where = result.describe()

@@ -1,0 +1,78 @@
+#include "gtest_dist/run/chunk_selection.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+namespace gtest_dist {
+namespace {
+
+// gtest has no public way to narrow a suite. An explicit instantiation may
+// name a private member (C++ [temp.spec]/6); this one hands out pointers to
+// a suite's list of tests and its run order, and nothing else.
+template <typename Tag, typename Tag::type kMember>
+struct MemberOf {
+  friend typename Tag::type Pointer(Tag) { return kMember; }
+};
+struct SuiteTests {
+  using type = std::vector<testing::TestInfo*> testing::TestSuite::*;
+  friend type Pointer(SuiteTests);
+};
+struct SuiteOrder {
+  using type = std::vector<int> testing::TestSuite::*;
+  friend type Pointer(SuiteOrder);
+};
+template struct MemberOf<SuiteTests, &testing::TestSuite::test_info_list_>;
+template struct MemberOf<SuiteOrder, &testing::TestSuite::test_indices_>;
+
+}  // namespace
+
+std::vector<int> SuiteFirstIndices() {
+  testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  std::vector<int> first;
+  first.reserve(static_cast<size_t>(unit_test.total_test_suite_count()));
+  int next = 0;
+  for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+    first.push_back(next);
+    next += unit_test.GetTestSuite(i)->total_test_count();
+  }
+  return first;
+}
+
+void SelectChunkTests(const std::vector<int>& tests, const std::vector<int>& suite_first) {
+  std::vector<int> sorted = tests;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  // The left-out tests stay reachable from here (a leak checker at exit
+  // finds nothing) and are never deleted: deleting them would write to every
+  // page the template shares.
+  static auto* const aside = new std::vector<std::vector<testing::TestInfo*>>;
+  testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  const int suites =
+      std::min<int>(unit_test.total_test_suite_count(), static_cast<int>(suite_first.size()));
+  for (int i = 0; i < suites; ++i) {
+    auto* suite = const_cast<testing::TestSuite*>(unit_test.GetTestSuite(i));
+    const int first = suite_first[static_cast<size_t>(i)];
+    const int count = suite->total_test_count();
+    auto from = std::lower_bound(sorted.begin(), sorted.end(), first);
+    const auto to = std::lower_bound(from, sorted.end(), first + count);
+    std::vector<testing::TestInfo*> chosen;
+    chosen.reserve(static_cast<size_t>(to - from));
+    for (; from != to; ++from) {
+      // GetTestInfo(j) is the j-th test in gtest's order, as the catalog numbers them.
+      chosen.push_back(const_cast<testing::TestInfo*>(suite->GetTestInfo(*from - first)));
+    }
+    if (static_cast<int>(chosen.size()) == count) continue;  // the whole suite runs
+    std::vector<testing::TestInfo*>& list = suite->*Pointer(SuiteTests{});
+    std::vector<int>& order = suite->*Pointer(SuiteOrder{});
+    aside->push_back(std::move(list));
+    list = std::move(chosen);
+    order.assign(list.size(), 0);
+    std::iota(order.begin(), order.end(), 0);
+  }
+  GTEST_FLAG_SET(filter, "*");
+}
+
+}  // namespace gtest_dist
