@@ -218,9 +218,8 @@ def main():
            "GTEST_DIST_TAIL_SPLIT": "0", "GTEST_DIST_SETUP_PRICING": "0"}
     builds["before"] = (scale_dir, off)
     builds["sized"] = (scale_dir, dict(off, GTEST_DIST_CHUNK_SIZING="1"))
-    builds["no-tail"] = (scale_dir, {"GTEST_DIST_TAIL_SPLIT": "0", "GTEST_DIST_WARM_CHILDREN": "on"})
-    builds["unpriced"] = (scale_dir, {"GTEST_DIST_SETUP_PRICING": "0",
-                                      "GTEST_DIST_WARM_CHILDREN": "on"})
+    builds["no-tail"] = (scale_dir, {"GTEST_DIST_TAIL_SPLIT": "0"})
+    builds["unpriced"] = (scale_dir, {"GTEST_DIST_SETUP_PRICING": "0"})
     builds["this"] = (scale_dir, {"GTEST_DIST_WARM_CHILDREN": "on"})
     if a.base_build:
         builds["base"] = (os.path.abspath(a.base_build), dict(builds["this"][1]))

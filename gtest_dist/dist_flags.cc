@@ -521,13 +521,12 @@ const std::vector<FlagDefinition>& Definitions() {
          return true;
        }},
       // Speed at scale (issue 15).
-      ChoiceFlag(
-          "dist-warm-children", {"on", "off"},
-          "on: after its start-up, a template process of the test binary forks "
-          "each chunk's test process, so the binary's start-up is paid once per executor, "
-          "not once per chunk; off (default): every test process is started anew. A binary that "
-          "starts threads before its tests run is always started anew.",
-          [](const std::string& v, DistOptions* o) { o->warm_children = v == "on"; }),
+      ChoiceFlag("dist-warm-children", {"on", "off"},
+                 "on (default): after its start-up, a template process of the test binary forks "
+                 "each chunk's test process, so the binary's start-up is paid once per executor, "
+                 "not once per chunk; off: every test process is started anew. A binary that "
+                 "starts threads before its tests run is always started anew.",
+                 [](const std::string& v, DistOptions* o) { o->warm_children = v == "on"; }),
   };
   return kFlags;
 }

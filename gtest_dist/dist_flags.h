@@ -107,7 +107,7 @@ struct DistOptions {
   std::string artifacts_dir;
   std::uint64_t artifacts_max = kDefaultArtifactBytesPerTest;
   // Speed at scale (issue 15).
-  bool warm_children = false;  // --dist-warm-children
+  bool warm_children = true;  // --dist-warm-children
   // The command line without any dist flag: what a worker's children get.
   std::vector<std::string> passthrough_args;
 };

@@ -1,6 +1,8 @@
 #include "gtest_dist/run/chunk_runner.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -66,6 +68,11 @@ bool Shuffled(const protocol::GtestSettings& settings) {
 
 // How long to wait for the rest of a dead child's events once it has exited.
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
+
+// How often a starting child is checked for having taken its chunk, and how
+// long its start-up may take at most (a static initialiser that hangs).
+constexpr auto kStartUpPoll = std::chrono::milliseconds(50);
+constexpr auto kMaxStartUp = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -167,6 +174,7 @@ void ChunkRunner::StartChild() {
   channel_closed_ = false;
   child_finished_chunk_ = false;
   timed_out_ = false;
+  start_up_timed_out_ = false;
   kept_tmp_announced_ = false;
   channel_bytes_ = 0;
   last_event_at_ = std::chrono::steady_clock::now();
@@ -249,7 +257,9 @@ void ChunkRunner::StartChild() {
   } else {
     reaper_.Watch(child_.get(), [self] { self->OnChildExit(); });
   }
-  ArmTestDeadline();
+  starting_ = true;
+  process_started_at_ = std::chrono::steady_clock::now();
+  WatchStartUp();
 }
 
 void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
@@ -280,9 +290,13 @@ void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
 void ChunkRunner::ArmTestDeadline() {
   if (test_timeout_.count() <= 0) return;
   auto self = shared_from_this();
+  const std::uint64_t generation = ++deadline_generation_;
   test_timer_.expires_after(test_timeout_);
-  test_timer_.async_wait([self](const boost::system::error_code& error) {
-    if (error || self->cancelled_ || (!self->child_ && !self->forked_) || self->child_exited_) {
+  test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
+    // Re-arming cancels only a wait still pending: one whose deadline passed
+    // while this thread was busy is already queued and comes here anyway.
+    if (error || generation != self->deadline_generation_ || self->cancelled_ ||
+        (!self->child_ && !self->forked_) || self->child_exited_) {
       return;
     }
     self->timed_out_ = true;
@@ -294,8 +308,50 @@ void ChunkRunner::ArmTestDeadline() {
   });
 }
 
+void ChunkRunner::WatchStartUp() {
+  if (test_timeout_.count() <= 0) return;
+  auto self = shared_from_this();
+  const std::uint64_t generation = ++deadline_generation_;
+  test_timer_.expires_after(kStartUpPoll);
+  test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
+    if (error || generation != self->deadline_generation_ || self->cancelled_ ||
+        (!self->child_ && !self->forked_) || self->child_exited_ || !self->starting_) {
+      return;
+    }
+    if (self->ChunkTaken()) {
+      self->starting_ = false;
+      self->ArmTestDeadline();
+    } else if (std::chrono::steady_clock::now() - self->process_started_at_ >= kMaxStartUp) {
+      self->timed_out_ = true;
+      self->start_up_timed_out_ = true;
+      if (self->forked_) {
+        self->forked_->KillTree();
+      } else {
+        self->child_->KillTree();
+      }
+    } else {
+      self->WatchStartUp();
+    }
+  });
+}
+
+bool ChunkRunner::ChunkTaken() {
+  if (!channel_ || channel_->closed()) return true;
+  if (channel_->queued_frames() > 0) return false;
+  // What we wrote and the child has not read yet (Linux: SIOCOUTQ on a Unix
+  // socket). The child reads its channel only for its chunk.
+  int unread = 0;
+  if (ioctl(channel_->socket().native_handle(), SIOCOUTQ, &unread) != 0) return true;
+  return unread == 0;
+}
+
 void ChunkRunner::OnChildMessage(protocol::Message&& message) {
   if (cancelled_) return;
+  if (starting_ && !recovering_) {
+    // It speaks: its start-up is over, whatever the socket said.
+    starting_ = false;
+    ArmTestDeadline();
+  }
   // Only events that fit this chunk are passed on; a confused child must not
   // report tests it was not given.
   if (!recovering_) {
@@ -387,12 +443,17 @@ void ChunkRunner::EndChild() {
   forked_.reset();
   sandbox_.reset();
   RecoverSpilledEvents();
+  ++deadline_generation_;
   test_timer_.cancel();
   channel_.reset();
   std::string leftover = ReadLeftoverOutput();
-  const std::string how = timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
-                                           " (--dist-test-timeout); its process tree was killed"
-                                     : "the test process " + DescribeWaitStatus(status);
+  const std::string how =
+      start_up_timed_out_
+          ? "did not take its chunk within " + FormatSeconds(kMaxStartUp) +
+                " of its start (loading, static initialisation); its process tree was killed"
+      : timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
+                         " (--dist-test-timeout); its process tree was killed"
+                   : "the test process " + DescribeWaitStatus(status);
   const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
   if (!child_finished_chunk_) {
     if (const auto running = tracker_.running()) {

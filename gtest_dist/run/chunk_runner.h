@@ -82,6 +82,13 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   // (Re)starts the per-test deadline; a child silent in one test (or between
   // tests) past it is killed and the test is TIMEOUT.
   void ArmTestDeadline();
+  // While the child starts (exec, loading, static initialisation), checks
+  // every kStartUpPoll whether it has taken its chunk: the test deadline runs
+  // from then on. A start-up slowed by load (a sanitizer build on a busy
+  // machine, beside a warm template's own start-up) is no test's time.
+  void WatchStartUp();
+  // Whether the child has read all of its RunChunk.
+  bool ChunkTaken();
   std::string ReadLeftoverOutput();
   // Handles the events a dead child batched but never wrote (event_batcher.h).
   void RecoverSpilledEvents();
@@ -127,6 +134,12 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   boost::asio::steady_timer test_timer_;
   std::chrono::milliseconds test_timeout_{0};  // 0: none
   bool timed_out_ = false;
+  // Bumped by every (re)arming: a handler of an older deadline that had
+  // already been queued when it was re-armed or cancelled does nothing.
+  std::uint64_t deadline_generation_ = 0;
+  bool starting_ = false;            // the current child has not taken its chunk
+  bool start_up_timed_out_ = false;  // ... and was killed for it (kMaxStartUp)
+  std::chrono::steady_clock::time_point process_started_at_;
   bool cancelled_ = false;
   bool finished_ = false;
   // Waiting for a starting template (WaitForTemplate).

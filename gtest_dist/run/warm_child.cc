@@ -328,9 +328,9 @@ void WarmTemplates::DropIdle() {
 
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings) {
   for (const auto& [name, value] : settings) {
-    if (name == kWarmChildrenSetting) return value == "1";
+    if (name == kWarmChildrenSetting) return value != "0";
   }
-  return false;
+  return true;
 }
 
 // ---- the template's side ----

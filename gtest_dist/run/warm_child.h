@@ -155,7 +155,7 @@ class WarmTemplates {
 int MaybeRunWarmTemplate();
 
 // Whether --dist-warm-children is on in this chunk's settings (the flag's
-// default, off, when they do not say).
+// default, on, when they do not say).
 bool WarmChildrenWanted(const std::vector<std::pair<std::string, std::string>>& settings);
 
 }  // namespace gtest_dist

@@ -102,6 +102,25 @@ class CrashTest(harness.IntegrationTestCase):
                 self.assertEqual(dist.xml.outcomes[name], harness.PASSED, name)
             pool.stop_all()
 
+    def test_slow_start_up_is_not_test_time(self):
+        # Each process spends 3 s starting, past the 2 s test timeout: the
+        # timeout counts from when it takes its chunk, so nothing times out.
+        # With warm children (the default) the first chunk is spawned while
+        # the template starts; the chunk after the crash is forked or spawned.
+        args = ["--gtest_filter=CrashChunk.Test1Passes:CrashChunk.Test2Aborts:"
+                "CrashChunk.Test3Passes"]
+        dist = self.runner.distributed(harness.OPTIONS.bin, ["local:1"], args,
+                                       env={"CRASH_SUITE_START_UP_MS": "3000"},
+                                       extra_args=TIMEOUT_ARGS)
+        where = dist.result.describe()
+        self.assertEqual(dist.result.returncode, 1, where)
+        for name in ("CrashChunk.Test1Passes", "CrashChunk.Test3Passes"):
+            self.assertEqual(dist.console.outcomes[name], [harness.PASSED], name + "\n" + where)
+        self.assertEqual(dist.console.outcomes["CrashChunk.Test2Aborts"], [harness.FAILED], where)
+        self.assertRegex(dist.console.blocks.get("CrashChunk.Test2Aborts", ""),
+                         CRASHING["CrashChunk.Test2Aborts"], where)
+        self.assertNotIn("timed out", dist.result.stdout, where)
+
     def test_death_tests_match_plain(self):
         binary = harness.OPTIONS.bin
         args = ["--gtest_filter=CrashDeathTest.*"]
