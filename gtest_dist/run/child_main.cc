@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -369,21 +370,21 @@ const ChildIndex& TheChildIndex() {
 // (chunk_selection.h), or, for a shuffled chunk, whose order gtest draws over
 // every registered test, a filter of their full names (gtest keeps exact
 // names in a hash set, and it never touches a command line).
-void SelectTests(const protocol::RunChunk& chunk, const ChildIndex& child_index) {
+// Returns the selection's listener (none for a filter of names).
+std::unique_ptr<testing::TestEventListener> SelectTests(const protocol::RunChunk& chunk,
+                                                        const ChildIndex& child_index) {
   const bool shuffled =
       std::any_of(chunk.settings.begin(), chunk.settings.end(), [](const auto& setting) {
         return setting.first == "shuffle" && (setting.second == "1" || setting.second == "true");
       });
-  if (!shuffled) {
-    SelectChunkTests(chunk.tests, child_index.suite_first);
-    return;
-  }
+  if (!shuffled) return SelectChunkTests(chunk.tests, child_index.suite_first);
   std::string filter;
   for (int index : chunk.tests) {
     if (!filter.empty()) filter += ':';
     filter += child_index.catalog.test(index).FullName();
   }
   GTEST_FLAG_SET(filter, filter);
+  return nullptr;
 }
 
 }  // namespace
@@ -423,7 +424,7 @@ int RunChild(int channel_fd) {
     }
     any_disabled = any_disabled || catalog.test(index).disabled;
   }
-  SelectTests(chunk, child_index);
+  std::unique_ptr<testing::TestEventListener> selection = SelectTests(chunk, child_index);
   GTEST_FLAG_SET(also_run_disabled_tests, any_disabled);
   GTEST_FLAG_SET(list_tests, false);
   GTEST_FLAG_SET(repeat, 1);
@@ -442,6 +443,9 @@ int RunChild(int channel_fd) {
   testing::TestEventListeners& listeners = unit_test.listeners();
   delete listeners.Release(listeners.default_result_printer());
   delete listeners.Release(listeners.default_xml_generator());
+  // Before the child's own listeners, which then see the suites whole while
+  // the tests run (chunk_selection.h).
+  if (selection) listeners.Append(selection.release());
   listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), child_index.indices));
   // Tail control: the tests the runner cuts from this chunk do not run here.
   listeners.Append(new TailCutListener(TakeTailCutWord(), chunk.tests, child_index.indices));

@@ -70,9 +70,11 @@ bool Shuffled(const protocol::GtestSettings& settings) {
 constexpr auto kDrainDeadline = std::chrono::seconds(2);
 
 // How often a starting child is checked for having taken its chunk, and how
-// long its start-up may take at most (a static initialiser that hangs).
+// long its start-up may take at least before it counts as hung (a static
+// initialiser that never returns): the larger of this and the test timeout,
+// so that no start-up is cut sooner than when it counted as test time.
 constexpr auto kStartUpPoll = std::chrono::milliseconds(50);
-constexpr auto kMaxStartUp = std::chrono::seconds(60);
+constexpr auto kMinStartUpLimit = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -321,7 +323,8 @@ void ChunkRunner::WatchStartUp() {
     if (self->ChunkTaken()) {
       self->starting_ = false;
       self->ArmTestDeadline();
-    } else if (std::chrono::steady_clock::now() - self->process_started_at_ >= kMaxStartUp) {
+    } else if (std::chrono::steady_clock::now() - self->process_started_at_ >=
+               self->StartUpLimit()) {
       self->timed_out_ = true;
       self->start_up_timed_out_ = true;
       if (self->forked_) {
@@ -333,6 +336,10 @@ void ChunkRunner::WatchStartUp() {
       self->WatchStartUp();
     }
   });
+}
+
+std::chrono::milliseconds ChunkRunner::StartUpLimit() const {
+  return std::max<std::chrono::milliseconds>(kMinStartUpLimit, test_timeout_);
 }
 
 bool ChunkRunner::ChunkTaken() {
@@ -449,7 +456,7 @@ void ChunkRunner::EndChild() {
   std::string leftover = ReadLeftoverOutput();
   const std::string how =
       start_up_timed_out_
-          ? "did not take its chunk within " + FormatSeconds(kMaxStartUp) +
+          ? "did not take its chunk within " + FormatSeconds(StartUpLimit()) +
                 " of its start (loading, static initialisation); its process tree was killed"
       : timed_out_ ? "timed out after " + FormatSeconds(test_timeout_) +
                          " (--dist-test-timeout); its process tree was killed"

@@ -89,6 +89,8 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   void WatchStartUp();
   // Whether the child has read all of its RunChunk.
   bool ChunkTaken();
+  // How long a start-up may take before the child counts as hung.
+  std::chrono::milliseconds StartUpLimit() const;
   std::string ReadLeftoverOutput();
   // Handles the events a dead child batched but never wrote (event_batcher.h).
   void RecoverSpilledEvents();

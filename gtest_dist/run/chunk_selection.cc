@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <numeric>
 #include <utility>
 
@@ -41,14 +42,46 @@ std::vector<int> SuiteFirstIndices() {
   return first;
 }
 
-void SelectChunkTests(const std::vector<int>& tests, const std::vector<int>& suite_first) {
+namespace {
+
+// A narrowed suite and the list (with its run order) not in use: the whole
+// one while narrowed, the chunk's while whole.
+struct NarrowedSuite {
+  testing::TestSuite* suite;
+  std::vector<testing::TestInfo*> other_tests;
+  std::vector<int> other_order;
+};
+
+// Swaps each narrowed suite between its whole list and the chunk's. Kept in
+// a static that is never freed: the tests left out stay reachable (a leak
+// checker at exit finds nothing) and are never deleted, since deleting them
+// would write to every page the template shares.
+std::vector<NarrowedSuite>& Narrowed() {
+  static auto* const narrowed = new std::vector<NarrowedSuite>;
+  return *narrowed;
+}
+
+void SwapLists() {
+  for (NarrowedSuite& narrowed : Narrowed()) {
+    std::swap(narrowed.suite->*Pointer(SuiteTests{}), narrowed.other_tests);
+    std::swap(narrowed.suite->*Pointer(SuiteOrder{}), narrowed.other_order);
+  }
+}
+
+// Whole while the tests run, narrowed before and after (see the header).
+class WholeWhileRunning : public testing::EmptyTestEventListener {
+ public:
+  void OnTestIterationStart(const testing::UnitTest&, int) override { SwapLists(); }
+  void OnTestProgramEnd(const testing::UnitTest&) override { SwapLists(); }
+};
+
+}  // namespace
+
+std::unique_ptr<testing::TestEventListener> SelectChunkTests(const std::vector<int>& tests,
+                                                             const std::vector<int>& suite_first) {
   std::vector<int> sorted = tests;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  // The left-out tests stay reachable from here (a leak checker at exit
-  // finds nothing) and are never deleted: deleting them would write to every
-  // page the template shares.
-  static auto* const aside = new std::vector<std::vector<testing::TestInfo*>>;
   testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
   const int suites =
       std::min<int>(unit_test.total_test_suite_count(), static_cast<int>(suite_first.size()));
@@ -65,14 +98,13 @@ void SelectChunkTests(const std::vector<int>& tests, const std::vector<int>& sui
       chosen.push_back(const_cast<testing::TestInfo*>(suite->GetTestInfo(*from - first)));
     }
     if (static_cast<int>(chosen.size()) == count) continue;  // the whole suite runs
-    std::vector<testing::TestInfo*>& list = suite->*Pointer(SuiteTests{});
-    std::vector<int>& order = suite->*Pointer(SuiteOrder{});
-    aside->push_back(std::move(list));
-    list = std::move(chosen);
-    order.assign(list.size(), 0);
+    std::vector<int> order(chosen.size());
     std::iota(order.begin(), order.end(), 0);
+    Narrowed().push_back(NarrowedSuite{suite, std::move(chosen), std::move(order)});
   }
+  SwapLists();
   GTEST_FLAG_SET(filter, "*");
+  return std::make_unique<WholeWhileRunning>();
 }
 
 }  // namespace gtest_dist

@@ -44,6 +44,20 @@ class UnitSuitesTest(harness.IntegrationTestCase):
     def test_gmock_all_test(self):
         self.check_program("gmock_all_test")
 
+    def test_a_test_looking_through_the_registry_sees_every_test(self):
+        # RegisterTest.WasRegistered looks for DynamicUnitTestFixture's test in
+        # the registry; alone in its chunk, it must still find it, as under a
+        # plain --gtest_filter (a child that narrowed its registry failed it).
+        binary = os.path.join(harness.OPTIONS.bin, "gtest_all_test")
+        if not os.path.exists(binary):
+            self.skipTest("%s was not built" % binary)
+        only = ["--gtest_filter=RegisterTest.*"]
+        plain = self.runner.plain(binary, only)
+        self.assertEqual(plain.xml.outcomes, {"RegisterTest.WasRegistered": harness.PASSED})
+        dist = self.runner.distributed(binary, ["local:1"], only)
+        harness.check_same_as_plain(self, plain, dist, local_only=True,
+                                    context="gtest_all_test, RegisterTest alone")
+
 
 if __name__ == "__main__":
     harness.main()

@@ -820,6 +820,7 @@ class Runner:
                                  "no JSON report at %s\n%s" % (json_path, second.describe()))
         self.testcase.assertEqual(first.returncode, second.returncode,
                                   "two identical distributed runs disagree on the exit code\n"
+                                  "first run:\n" + first.describe() + "\nsecond run:\n"
                                   + second.describe())
         return Outcome(first, Console(first.stdout), Report.from_xml(xml_path),
                        Report.from_json(json_path))

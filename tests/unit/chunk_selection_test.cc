@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,36 @@ void ExpectInChild(bool (*check)()) {
   EXPECT_EXIT(std::_Exit(check() ? 0 : 1), testing::ExitedWithCode(0), "");
 }
 
-// Works on the registry as it is: whole in a plain run, already narrowed to
-// a chunk when this binary runs under gtest_dist.
+// Each suite's test names, in gtest's order, comma-terminated.
+std::vector<std::string> SuiteLists() {
+  const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  std::vector<std::string> lists;
+  for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
+    const testing::TestSuite& suite = *unit_test.GetTestSuite(i);
+    std::string names;
+    for (int j = 0; j < suite.total_test_count(); ++j) {
+      names += std::string(suite.GetTestInfo(j)->name()) + ",";
+    }
+    lists.push_back(names);
+  }
+  return lists;
+}
+
+// Whether every suite lists `want`; prints the differences, named by `when`.
+bool ListsAre(const std::vector<std::string>& want, const char* when) {
+  const std::vector<std::string> lists = SuiteLists();
+  bool ok = lists.size() == want.size();
+  for (size_t i = 0; i < lists.size() && i < want.size(); ++i) {
+    if (lists[i] == want[i]) continue;
+    std::fprintf(stderr, "%s: suite %zu has %s, want %s\n", when, i, lists[i].c_str(),
+                 want[i].c_str());
+    ok = false;
+  }
+  return ok;
+}
+
+// Works on the registry as it is: whole in a plain run, and whole again
+// while the tests run when this binary runs under gtest_dist.
 bool NarrowsEachSuiteToTheChunkInGtestOrder() {
   const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
   const int own = SuiteIndex("ChunkSelectionTest");
@@ -55,19 +84,7 @@ bool NarrowsEachSuiteToTheChunkInGtestOrder() {
     }
   }
   SelectChunkTests(chunk, first);
-  bool ok = true;
-  for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
-    const testing::TestSuite& suite = *unit_test.GetTestSuite(i);
-    std::string names;
-    for (int j = 0; j < suite.total_test_count(); ++j) {
-      names += std::string(suite.GetTestInfo(j)->name()) + ",";
-    }
-    if (names != want[static_cast<size_t>(i)]) {
-      std::fprintf(stderr, "suite %s: tests %s, want %s\n", suite.name(), names.c_str(),
-                   want[static_cast<size_t>(i)].c_str());
-      ok = false;
-    }
-  }
+  bool ok = ListsAre(want, "narrowed");
   if (std::string(GTEST_FLAG_GET(filter)) != "*") {
     std::fprintf(stderr, "filter %s\n", GTEST_FLAG_GET(filter).c_str());
     ok = false;
@@ -80,11 +97,34 @@ bool AnEmptyChunkLeavesNoTest() {
   return testing::UnitTest::GetInstance()->total_test_count() == 0;
 }
 
+// The listener makes every suite whole when the tests start (a test that
+// looks through the registry finds every registered test) and narrows them
+// again at the program's end.
+bool SuitesAreWholeWhileTheTestsRun() {
+  const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
+  const std::vector<std::string> whole = SuiteLists();
+  const int sample = SuiteIndex("ChunkSelectionSample");
+  const std::vector<int> first = SuiteFirstIndices();
+  std::vector<std::string> narrowed(whole.size());
+  narrowed[static_cast<size_t>(sample)] = "B,";
+  std::unique_ptr<testing::TestEventListener> listener =
+      SelectChunkTests({first[static_cast<size_t>(sample)] + 1}, first);
+  bool ok = ListsAre(narrowed, "after the selection");
+  listener->OnTestIterationStart(unit_test, 0);
+  ok = ListsAre(whole, "while the tests run") && ok;
+  listener->OnTestProgramEnd(unit_test);
+  return ListsAre(narrowed, "at the end") && ok;
+}
+
 TEST(ChunkSelectionTest, NarrowsEachSuiteToTheChunkInGtestOrder) {
   ExpectInChild(&NarrowsEachSuiteToTheChunkInGtestOrder);
 }
 
 TEST(ChunkSelectionTest, AnEmptyChunkLeavesNoTest) { ExpectInChild(&AnEmptyChunkLeavesNoTest); }
+
+TEST(ChunkSelectionTest, SuitesAreWholeWhileTheTestsRun) {
+  ExpectInChild(&SuitesAreWholeWhileTheTestsRun);
+}
 
 TEST(ChunkSelectionTest, SuiteFirstIndicesNumberTestsSuiteBySuite) {
   const testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
