@@ -119,8 +119,9 @@ FlagDefinition CountFlag(std::string name, std::string help, int min, int max,
 }
 
 // Seconds accepted where `in_range` holds; `expected` says which.
-FlagDefinition SecondsFlag(std::string name, std::string help, std::string expected,
-                           std::function<bool(double)> in_range, double DistOptions::*member) {
+FlagDefinition SecondsFlag(std::string name, std::string help, const std::string& expected,
+                           const std::function<bool(double)>& in_range,
+                           double DistOptions::*member) {
   return {std::move(name), FlagKind::kValue, "SECONDS", std::move(help),
           [=](const std::string& v, DistOptions* o, std::string* e) {
             char* end = nullptr;
@@ -136,7 +137,7 @@ FlagDefinition SecondsFlag(std::string name, std::string help, std::string expec
 
 // One of a few words; `choose` stores the one given.
 FlagDefinition ChoiceFlag(std::string name, std::vector<std::string> choices, std::string help,
-                          std::function<void(const std::string&, DistOptions*)> choose) {
+                          const std::function<void(const std::string&, DistOptions*)>& choose) {
   std::string value_name;
   std::string expected;
   for (size_t i = 0; i < choices.size(); ++i) {
@@ -168,8 +169,9 @@ bool ParseListenAddress(const std::string& v, std::string* host, int* port, std:
 
 // A list of NAME:VALUE-like items separated by ';' (repeatable: each item is
 // added), every item checked by `add`.
-ApplyFlag AddEachItem(std::string expected,
-                      std::function<bool(const std::string&, DistOptions*, std::string*)> add) {
+ApplyFlag AddEachItem(
+    const std::string& expected,
+    const std::function<bool(const std::string&, DistOptions*, std::string*)>& add) {
   return [=](const std::string& v, DistOptions* o, std::string* e) {
     const std::vector<std::string> items = SplitList(v, ';');
     if (items.empty()) {

@@ -184,8 +184,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
     write_buffers_.clear();
     std::size_t bytes = 0;
     for (const std::string& frame : write_queue_) {
-      if (write_buffers_.size() == kMaxBuffersPerWrite || (bytes > 0 && bytes >= kWriteBatchBytes))
-        break;
+      if (write_buffers_.size() == kMaxBuffersPerWrite || bytes >= kWriteBatchBytes) break;
       write_buffers_.push_back(boost::asio::buffer(frame));
       bytes += frame.size();
     }
@@ -221,7 +220,7 @@ class FrameConnection : public std::enable_shared_from_this<FrameConnection<Sock
   std::array<char, 64 * 1024> read_buffer_{};
   // At most this many frames (an iovec's worth) or bytes per write.
   static constexpr std::size_t kMaxBuffersPerWrite = 64;
-  static constexpr std::size_t kWriteBatchBytes = 256 * 1024;
+  static constexpr std::size_t kWriteBatchBytes = std::size_t{256} * 1024;
   std::deque<std::string> write_queue_;
   std::vector<boost::asio::const_buffer> write_buffers_;  // of the write in flight
   boost::asio::steady_timer heartbeat_timer_;

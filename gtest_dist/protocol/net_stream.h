@@ -15,9 +15,13 @@ namespace gtest_dist {
 
 class NetStream {
  public:
-  using executor_type = boost::asio::ip::tcp::socket::executor_type;
+  // Asio's stream concepts require this name.
+  using executor_type =  // NOLINT(readability-identifier-naming)
+      boost::asio::ip::tcp::socket::executor_type;
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-  static constexpr auto shutdown_both = boost::asio::ip::tcp::socket::shutdown_both;
+  // The socket's own name for it, so that callers read as they would on a socket.
+  static constexpr auto shutdown_both =  // NOLINT(readability-identifier-naming)
+      boost::asio::ip::tcp::socket::shutdown_both;
 
   // Plain TCP.
   explicit NetStream(boost::asio::ip::tcp::socket socket) : tcp_(std::move(socket)) {}

@@ -349,7 +349,7 @@ struct ChildIndex {
 };
 
 const ChildIndex& TheChildIndex() {
-  static const ChildIndex* const index = [] {
+  static const ChildIndex* const kIndex = [] {
     auto* built = new ChildIndex;
     testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();
     built->catalog = TestCatalog::FromUnitTest(unit_test, "");
@@ -363,7 +363,7 @@ const ChildIndex& TheChildIndex() {
     built->suite_first = SuiteFirstIndices();
     return built;
   }();
-  return *index;
+  return *kIndex;
 }
 
 // Makes gtest run exactly the chunk's tests: each suite narrowed to them

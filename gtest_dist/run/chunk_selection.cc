@@ -13,17 +13,17 @@ namespace {
 // gtest has no public way to narrow a suite. An explicit instantiation may
 // name a private member (C++ [temp.spec]/6); this one hands out pointers to
 // a suite's list of tests and its run order, and nothing else.
-template <typename Tag, typename Tag::type kMember>
+template <typename Tag, typename Tag::Type kMember>
 struct MemberOf {
-  friend typename Tag::type Pointer(Tag) { return kMember; }
+  friend typename Tag::Type Pointer(Tag) { return kMember; }
 };
 struct SuiteTests {
-  using type = std::vector<testing::TestInfo*> testing::TestSuite::*;
-  friend type Pointer(SuiteTests);
+  using Type = std::vector<testing::TestInfo*> testing::TestSuite::*;
+  friend Type Pointer(SuiteTests);
 };
 struct SuiteOrder {
-  using type = std::vector<int> testing::TestSuite::*;
-  friend type Pointer(SuiteOrder);
+  using Type = std::vector<int> testing::TestSuite::*;
+  friend Type Pointer(SuiteOrder);
 };
 template struct MemberOf<SuiteTests, &testing::TestSuite::test_info_list_>;
 template struct MemberOf<SuiteOrder, &testing::TestSuite::test_indices_>;
@@ -57,8 +57,8 @@ struct NarrowedSuite {
 // checker at exit finds nothing) and are never deleted, since deleting them
 // would write to every page the template shares.
 std::vector<NarrowedSuite>& Narrowed() {
-  static auto* const narrowed = new std::vector<NarrowedSuite>;
-  return *narrowed;
+  static auto* const kNarrowed = new std::vector<NarrowedSuite>;
+  return *kNarrowed;
 }
 
 void SwapLists() {

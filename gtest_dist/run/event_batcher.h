@@ -42,7 +42,7 @@ struct EventSpillHeader {
   std::uint64_t length;
 };
 constexpr std::uint64_t kEventSpillMagic = 0x67746473706c6c31ULL;  // "gtdspll1"
-constexpr std::size_t kEventSpillBytes = 256 * 1024;               // header included
+constexpr std::size_t kEventSpillBytes = std::size_t{256} * 1024;  // header included
 
 // The parent's side: a shared memory region (memfd) of kEventSpillBytes.
 class EventSpill {

@@ -8,17 +8,17 @@ namespace {
 // gtest has no public setter for whether a test or suite runs. An explicit
 // instantiation may name a private member (C++ [temp.spec]/6); this one
 // hands out pointers to the two flags and nothing else.
-template <typename Tag, typename Tag::type kMember>
+template <typename Tag, typename Tag::Type kMember>
 struct MemberOf {
-  friend typename Tag::type Pointer(Tag) { return kMember; }
+  friend typename Tag::Type Pointer(Tag) { return kMember; }
 };
 struct TestShouldRun {
-  using type = bool testing::TestInfo::*;
-  friend type Pointer(TestShouldRun);
+  using Type = bool testing::TestInfo::*;
+  friend Type Pointer(TestShouldRun);
 };
 struct SuiteShouldRun {
-  using type = bool testing::TestSuite::*;
-  friend type Pointer(SuiteShouldRun);
+  using Type = bool testing::TestSuite::*;
+  friend Type Pointer(SuiteShouldRun);
 };
 template struct MemberOf<TestShouldRun, &testing::TestInfo::should_run_>;
 template struct MemberOf<SuiteShouldRun, &testing::TestSuite::should_run_>;

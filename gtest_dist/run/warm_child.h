@@ -44,7 +44,7 @@ constexpr int kWarmTemplateFd = 1021;
 // The RunChunk setting that carries --dist-warm-children ("0": off).
 constexpr char kWarmChildrenSetting[] = "dist_warm_children";
 // Most variables and bytes of them a fork request carries.
-constexpr std::size_t kMaxForkEnvBytes = 16 * 1024;
+constexpr std::size_t kMaxForkEnvBytes = std::size_t{16} * 1024;
 
 // A process forked by a template for one chunk. Owned: an unfinished one is
 // killed with its tree when dropped (the template reaps it).
