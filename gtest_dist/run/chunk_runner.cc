@@ -295,19 +295,24 @@ void ChunkRunner::ArmTestDeadline() {
   const std::uint64_t generation = ++deadline_generation_;
   test_timer_.expires_after(test_timeout_);
   test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
-    // Re-arming cancels only a wait still pending: one whose deadline passed
-    // while this thread was busy is already queued and comes here anyway.
-    if (error || generation != self->deadline_generation_ || self->cancelled_ ||
-        (!self->child_ && !self->forked_) || self->child_exited_) {
-      return;
-    }
+    if (error || self->DeadlineStale(generation)) return;
     self->timed_out_ = true;
-    if (self->forked_) {
-      self->forked_->KillTree();
-    } else {
-      self->child_->KillTree();
-    }
+    self->KillChildTree();
   });
+}
+
+bool ChunkRunner::DeadlineStale(std::uint64_t generation) const {
+  // Re-arming cancels only a wait still pending: one whose deadline passed
+  // while this thread was busy is already queued and comes here anyway.
+  return generation != deadline_generation_ || cancelled_ || (!child_ && !forked_) || child_exited_;
+}
+
+void ChunkRunner::KillChildTree() {
+  if (forked_) {
+    forked_->KillTree();
+  } else {
+    child_->KillTree();
+  }
 }
 
 void ChunkRunner::WatchStartUp() {
@@ -316,10 +321,7 @@ void ChunkRunner::WatchStartUp() {
   const std::uint64_t generation = ++deadline_generation_;
   test_timer_.expires_after(kStartUpPoll);
   test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
-    if (error || generation != self->deadline_generation_ || self->cancelled_ ||
-        (!self->child_ && !self->forked_) || self->child_exited_ || !self->starting_) {
-      return;
-    }
+    if (error || self->DeadlineStale(generation) || !self->starting_) return;
     if (self->ChunkTaken()) {
       self->starting_ = false;
       self->ArmTestDeadline();
@@ -327,11 +329,7 @@ void ChunkRunner::WatchStartUp() {
                self->StartUpLimit()) {
       self->timed_out_ = true;
       self->start_up_timed_out_ = true;
-      if (self->forked_) {
-        self->forked_->KillTree();
-      } else {
-        self->child_->KillTree();
-      }
+      self->KillChildTree();
     } else {
       self->WatchStartUp();
     }

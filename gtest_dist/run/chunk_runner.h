@@ -7,6 +7,7 @@
 
 #include <boost/asio.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -91,6 +92,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   bool ChunkTaken();
   // How long a start-up may take before the child counts as hung.
   std::chrono::milliseconds StartUpLimit() const;
+  // Whether a deadline armed as `generation` no longer applies: re-armed
+  // since, cancelled, or its child gone.
+  bool DeadlineStale(std::uint64_t generation) const;
+  // Kills the running child's process tree, spawned or forked.
+  void KillChildTree();
   std::string ReadLeftoverOutput();
   // Handles the events a dead child batched but never wrote (event_batcher.h).
   void RecoverSpilledEvents();

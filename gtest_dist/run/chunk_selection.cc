@@ -7,16 +7,12 @@
 #include <numeric>
 #include <utility>
 
-namespace gtest_dist {
-namespace {
+#include "gtest_dist/run/private_member.h"
 
-// gtest has no public way to narrow a suite. An explicit instantiation may
-// name a private member (C++ [temp.spec]/6); this one hands out pointers to
-// a suite's list of tests and its run order, and nothing else.
-template <typename Tag, typename Tag::Type kMember>
-struct MemberOf {
-  friend typename Tag::Type Pointer(Tag) { return kMember; }
-};
+namespace gtest_dist {
+
+// gtest has no public way to narrow a suite: a suite's list of tests and its
+// run order, and nothing else (private_member.h).
 struct SuiteTests {
   using Type = std::vector<testing::TestInfo*> testing::TestSuite::*;
   friend Type Pointer(SuiteTests);
@@ -25,10 +21,8 @@ struct SuiteOrder {
   using Type = std::vector<int> testing::TestSuite::*;
   friend Type Pointer(SuiteOrder);
 };
-template struct MemberOf<SuiteTests, &testing::TestSuite::test_info_list_>;
-template struct MemberOf<SuiteOrder, &testing::TestSuite::test_indices_>;
-
-}  // namespace
+template struct PrivateMember<SuiteTests, &testing::TestSuite::test_info_list_>;
+template struct PrivateMember<SuiteOrder, &testing::TestSuite::test_indices_>;
 
 std::vector<int> SuiteFirstIndices() {
   testing::UnitTest& unit_test = *testing::UnitTest::GetInstance();

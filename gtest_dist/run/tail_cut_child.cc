@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
-namespace gtest_dist {
-namespace {
+#include "gtest_dist/run/private_member.h"
 
-// gtest has no public setter for whether a test or suite runs. An explicit
-// instantiation may name a private member (C++ [temp.spec]/6); this one
-// hands out pointers to the two flags and nothing else.
-template <typename Tag, typename Tag::Type kMember>
-struct MemberOf {
-  friend typename Tag::Type Pointer(Tag) { return kMember; }
-};
+namespace gtest_dist {
+
+// gtest has no public setter for whether a test or suite runs: the two
+// flags, and nothing else (private_member.h).
 struct TestShouldRun {
   using Type = bool testing::TestInfo::*;
   friend Type Pointer(TestShouldRun);
@@ -20,10 +16,8 @@ struct SuiteShouldRun {
   using Type = bool testing::TestSuite::*;
   friend Type Pointer(SuiteShouldRun);
 };
-template struct MemberOf<TestShouldRun, &testing::TestInfo::should_run_>;
-template struct MemberOf<SuiteShouldRun, &testing::TestSuite::should_run_>;
-
-}  // namespace
+template struct PrivateMember<TestShouldRun, &testing::TestInfo::should_run_>;
+template struct PrivateMember<SuiteShouldRun, &testing::TestSuite::should_run_>;
 
 TailCutListener::TailCutListener(TailCutWord* word, std::vector<int> tests,
                                  const std::unordered_map<const testing::TestInfo*, int>& indices)
