@@ -289,16 +289,21 @@ void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
   child_ = ChildProcess::Spawn(spec, error);
 }
 
-void ChunkRunner::ArmTestDeadline() {
+void ChunkRunner::ArmTimer(std::chrono::milliseconds after, void (ChunkRunner::*expired)()) {
   if (test_timeout_.count() <= 0) return;
   auto self = shared_from_this();
   const std::uint64_t generation = ++deadline_generation_;
-  test_timer_.expires_after(test_timeout_);
-  test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
-    if (error || self->DeadlineStale(generation)) return;
-    self->timed_out_ = true;
-    self->KillChildTree();
+  test_timer_.expires_after(after);
+  test_timer_.async_wait([self, generation, expired](const boost::system::error_code& error) {
+    if (!error && !self->DeadlineStale(generation)) ((*self).*expired)();
   });
+}
+
+void ChunkRunner::ArmTestDeadline() { ArmTimer(test_timeout_, &ChunkRunner::OnTestDeadline); }
+
+void ChunkRunner::OnTestDeadline() {
+  timed_out_ = true;
+  KillChildTree();
 }
 
 bool ChunkRunner::DeadlineStale(std::uint64_t generation) const {
@@ -315,25 +320,20 @@ void ChunkRunner::KillChildTree() {
   }
 }
 
-void ChunkRunner::WatchStartUp() {
-  if (test_timeout_.count() <= 0) return;
-  auto self = shared_from_this();
-  const std::uint64_t generation = ++deadline_generation_;
-  test_timer_.expires_after(kStartUpPoll);
-  test_timer_.async_wait([self, generation](const boost::system::error_code& error) {
-    if (error || self->DeadlineStale(generation) || !self->starting_) return;
-    if (self->ChunkTaken()) {
-      self->starting_ = false;
-      self->ArmTestDeadline();
-    } else if (std::chrono::steady_clock::now() - self->process_started_at_ >=
-               self->StartUpLimit()) {
-      self->timed_out_ = true;
-      self->start_up_timed_out_ = true;
-      self->KillChildTree();
-    } else {
-      self->WatchStartUp();
-    }
-  });
+void ChunkRunner::WatchStartUp() { ArmTimer(kStartUpPoll, &ChunkRunner::OnStartUpPoll); }
+
+void ChunkRunner::OnStartUpPoll() {
+  if (!starting_) return;
+  if (ChunkTaken()) {
+    starting_ = false;
+    ArmTestDeadline();
+  } else if (std::chrono::steady_clock::now() - process_started_at_ >= StartUpLimit()) {
+    timed_out_ = true;
+    start_up_timed_out_ = true;
+    KillChildTree();
+  } else {
+    WatchStartUp();
+  }
 }
 
 std::chrono::milliseconds ChunkRunner::StartUpLimit() const {

@@ -92,6 +92,11 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   bool ChunkTaken();
   // How long a start-up may take before the child counts as hung.
   std::chrono::milliseconds StartUpLimit() const;
+  // Arms the one deadline timer (no timeout: none): `expired` runs after
+  // `after` unless it was re-armed meanwhile, cancelled, or the child is gone.
+  void ArmTimer(std::chrono::milliseconds after, void (ChunkRunner::*expired)());
+  void OnTestDeadline();
+  void OnStartUpPoll();
   // Whether a deadline armed as `generation` no longer applies: re-armed
   // since, cancelled, or its child gone.
   bool DeadlineStale(std::uint64_t generation) const;
