@@ -118,15 +118,8 @@ bool ChunkRunner::WaitForTemplate() {
   constexpr std::chrono::seconds kTemplateWait{30};
   constexpr std::chrono::milliseconds kPoll{10};
   if (!warm_children_) return false;
-  // The template's key: what StartProcess keeps of the spec (the variables
-  // that differ per process are added only there).
-  LaunchSpec common;
-  common.executable = command_.executable;
-  common.args = command_.args;
-  common.set_env = chunk_.env;
-  common.set_env.insert(common.set_env.end(), command_.set_env.begin(), command_.set_env.end());
-  common.working_directory = command_.working_directory;
-  common.unset_env_prefixes = {"GTEST_DIST_"};
+  // The template's key: the spec without what differs per process.
+  const LaunchSpec common = SharedSpec();
   WarmTemplates& templates = reaper_.warm_templates();
   if (templates.Get(common) != nullptr || !templates.Starting(common)) return false;
   const auto now = std::chrono::steady_clock::now();
@@ -203,20 +196,12 @@ void ChunkRunner::StartChild() {
     error = std::string("socketpair: ") + std::strerror(errno);
   }
   if (error.empty()) {
-    LaunchSpec spec;
-    spec.executable = command_.executable;
-    spec.args = command_.args;
+    LaunchSpec spec = SharedSpec();
     spec.fds = {
         {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
-    // --dist-env first: the runner's own variables are never overridden (the
-    // protocol refuses those names anyway); then what the build needs (a
-    // shipped build's LD_LIBRARY_PATH).
-    spec.set_env = chunk_.env;
-    spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
     if (outputs_) spec.set_env.push_back(outputs_->Environment());
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
-    spec.working_directory = command_.working_directory;
     if (spill_.fd() >= 0 && EventBatchingEnabled()) {
       spill_.Reset();
       spec.fds.emplace_back(kEventSpillFd, spill_.fd());
@@ -229,8 +214,6 @@ void ChunkRunner::StartChild() {
       spec.fds.emplace_back(kTailCutFd, cut_.fd());
       spec.set_env.emplace_back(kTailCutEnv, std::to_string(kTailCutFd));
     }
-    // A child must not act on the dist settings of whoever started the worker.
-    spec.unset_env_prefixes = {"GTEST_DIST_"};
     StartProcess(spec, &error);
     close(sockets[1]);
   }
@@ -262,6 +245,21 @@ void ChunkRunner::StartChild() {
   starting_ = true;
   process_started_at_ = std::chrono::steady_clock::now();
   WatchStartUp();
+}
+
+LaunchSpec ChunkRunner::SharedSpec() const {
+  LaunchSpec spec;
+  spec.executable = command_.executable;
+  spec.args = command_.args;
+  // --dist-env first: the runner's own variables are never overridden (the
+  // protocol refuses those names anyway); then what the build needs (a
+  // shipped build's LD_LIBRARY_PATH).
+  spec.set_env = chunk_.env;
+  spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
+  spec.working_directory = command_.working_directory;
+  // A child must not act on the dist settings of whoever started the worker.
+  spec.unset_env_prefixes = {"GTEST_DIST_"};
+  return spec;
 }
 
 void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {

@@ -90,6 +90,9 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   void WatchStartUp();
   // Whether the child has read all of its RunChunk.
   bool ChunkTaken();
+  // What every process of this chunk is started with, before its own
+  // descriptors and variables: also the key of its warm template.
+  LaunchSpec SharedSpec() const;
   // How long a start-up may take before the child counts as hung.
   std::chrono::milliseconds StartUpLimit() const;
   // Arms the one deadline timer (no timeout: none): `expired` runs after
