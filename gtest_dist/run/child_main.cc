@@ -346,6 +346,7 @@ struct ChildIndex {
   TestCatalog catalog;
   std::unordered_map<const testing::TestInfo*, int> indices;
   std::vector<int> suite_first;  // chunk_selection.h
+  RegisteredTests registered;    // tail_cut_child.h
 };
 
 const ChildIndex& TheChildIndex() {
@@ -355,9 +356,13 @@ const ChildIndex& TheChildIndex() {
     built->catalog = TestCatalog::FromUnitTest(unit_test, "");
     int next = 0;
     for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
-      const testing::TestSuite* suite = unit_test.GetTestSuite(i);
+      auto* suite = const_cast<testing::TestSuite*>(unit_test.GetTestSuite(i));
+      built->registered.suites.push_back(suite);
       for (int j = 0; j < suite->total_test_count(); ++j) {
-        built->indices[suite->GetTestInfo(j)] = next++;
+        auto* info = const_cast<testing::TestInfo*>(suite->GetTestInfo(j));
+        built->indices[info] = next++;
+        built->registered.tests.push_back(info);
+        built->registered.suite_of.push_back(i);
       }
     }
     built->suite_first = SuiteFirstIndices();
@@ -448,7 +453,8 @@ int RunChild(int channel_fd) {
   if (selection) listeners.Append(selection.release());
   listeners.Append(new EventStreamer(channel_fd, TakeEventSpill(), child_index.indices));
   // Tail control: the tests the runner cuts from this chunk do not run here.
-  listeners.Append(new TailCutListener(TakeTailCutWord(), chunk.tests, child_index.indices));
+  listeners.Append(new TailCutListener(TakeTailCutWord(), chunk.tests, child_index.indices,
+                                       child_index.registered));
 
   const int result = RUN_ALL_TESTS();
   // No process a test started outlives the chunk.

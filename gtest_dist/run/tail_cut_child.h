@@ -20,12 +20,22 @@
 
 namespace gtest_dist {
 
+// Every registered test and suite by its catalog index, taken before any
+// shuffle or selection (a shuffled run reorders what GetTestSuite returns).
+struct RegisteredTests {
+  std::vector<testing::TestInfo*> tests;
+  std::vector<int> suite_of;  // by test index: its suite's index in `suites`
+  std::vector<testing::TestSuite*> suites;
+};
+
 class TailCutListener : public testing::EmptyTestEventListener {
  public:
-  // `tests`: the chunk's test indices; `indices`: each registered test's
-  // (outlives the listener). `word` may be null: then nothing is ever cut.
+  // `tests`: the chunk's test indices; `indices`: each registered test's;
+  // `registered`: the tests and suites they number (both outlive the
+  // listener). `word` may be null: then nothing is ever cut.
   TailCutListener(TailCutWord* word, std::vector<int> tests,
-                  const std::unordered_map<const testing::TestInfo*, int>& indices);
+                  const std::unordered_map<const testing::TestInfo*, int>& indices,
+                  const RegisteredTests& registered);
 
   // After gtest's filter and the global Environments' SetUp, before the
   // first suite: claims the first test.
@@ -39,6 +49,7 @@ class TailCutListener : public testing::EmptyTestEventListener {
   TailCutWord* word_;
   std::vector<int> tests_;  // ascending: the order a non-shuffled child runs them
   const std::unordered_map<const testing::TestInfo*, int>& indices_;
+  const RegisteredTests& registered_;
   std::uint32_t applied_ = kNoCut;  // the limit already marked
 };
 

@@ -30,6 +30,10 @@ class ChunkSizing {
   // test: neither a process start-up nor run time, so it is left out of both.
   void OnDispatched(std::int64_t chunk_id, double cost, double now_ms, double first_setup_ms = 0);
   void OnTestStarted(std::int64_t chunk_id, double now_ms);
+  // A test of `cost` ended: what a chunk still running has done counts in
+  // the time a unit of cost takes (a run planned as one chunk per slot has
+  // no chunk that ends before its last minutes).
+  void OnTestEnded(std::int64_t chunk_id, double cost, double now_ms);
   void OnFinished(std::int64_t chunk_id, double now_ms);
   // Tail control took tests of this cost from the chunk: they do not count
   // in its run time.
@@ -42,9 +46,20 @@ class ChunkSizing {
   double MinChunkCost() const;
 
   // What was measured: the shortest start-up seen (-1 while none), and ms
-  // per unit of cost (-1 while no chunk ended).
+  // per unit of cost (-1 while no test ended).
   double startup_ms() const { return startup_ms_; }
   double ms_per_cost() const;
+
+  // What a new process takes to start now, for tail control: the recent
+  // start-ups (a moving average of what each added after the one before it),
+  // or longer while the processes dispatched
+  // and not started yet have waited longer (the median of their waits, when
+  // two or more wait: many processes starting at once, at the end of a run,
+  // start slowly; one stuck in a slow Environment must not stop every cut).
+  // -1 while none started.
+  double CurrentStartupMs(double now_ms) const;
+  // Weight of the latest start-up in that moving average.
+  static constexpr double kRecentWeight = 0.3;
 
  private:
   struct Chunk {
@@ -52,6 +67,8 @@ class ChunkSizing {
     double dispatched_ms = 0;
     double first_start_ms = -1;
     double first_setup_ms = 0;
+    double ended_cost = 0;  // of its tests that ended
+    double last_end_ms = -1;
   };
   std::map<std::int64_t, Chunk> chunks_;
   // The shortest start-up: a chunk whose first suite has an expensive
@@ -59,6 +76,8 @@ class ChunkSizing {
   double startup_ms_ = -1;
   double run_ms_ = 0;    // first test start to end, over ended chunks
   double run_cost_ = 0;  // their cost
+  double recent_startup_ms_ = -1;
+  double last_first_start_ms_ = -1e300;  // the latest chunk's first test start
 };
 
 }  // namespace gtest_dist

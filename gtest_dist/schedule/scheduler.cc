@@ -141,8 +141,10 @@ std::optional<std::vector<int>> Scheduler::Next() {
   // than the balance a split would buy.
   const double fair_share = queued_cost_ / total_slots_;
   const double share_with_in_flight = (queued_cost_ + in_flight_cost_) / total_slots_;
-  const double target = std::max(queued_cost_ / (kChunksPerSlot * total_slots_),
-                                 std::min(min_chunk_cost_, share_with_in_flight));
+  const double target = balanced_by_cuts_
+                            ? share_with_in_flight
+                            : std::max(queued_cost_ / (kChunksPerSlot * total_slots_),
+                                       std::min(min_chunk_cost_, share_with_in_flight));
   std::vector<int> chunk;
   double chunk_cost = 0;
   Group& front = queue_.front();
@@ -169,8 +171,9 @@ std::optional<std::vector<int>> Scheduler::Next() {
       queue_.pop_front();
     }
   } else if (front.cost > fair_share && front.cost > target && front.tests.size() > 1) {
-    // Split a large suite: take tests until the target is reached.
-    chunk_cost = front.TakeFront(target, &chunk);
+    // Split a large suite: take tests until the target is reached (balanced
+    // by cuts, to the nearest test, as the top-up below).
+    chunk_cost = front.TakeFront(balanced_by_cuts_ ? target + front.costs[0] / 2 : target, &chunk);
   } else {
     // Whole suites, packing the following ones while they fit.
     chunk_cost = front.cost;
@@ -180,6 +183,15 @@ std::optional<std::vector<int>> Scheduler::Next() {
       chunk_cost += queue_.front().cost;
       chunk.insert(chunk.end(), queue_.front().tests.begin(), queue_.front().tests.end());
       queue_.pop_front();
+    }
+    // Balanced by cuts: the slot's share, whole, from the next suite's front.
+    if (balanced_by_cuts_ && !queue_.empty() && !queue_.front().priced &&
+        queue_.front().tests.size() > 1 && chunk_cost + queue_.front().costs[0] <= target) {
+      // To the nearest test, or the shares' roundings add up to one more chunk.
+      Group& next = queue_.front();
+      std::vector<int> piece;
+      chunk_cost += next.TakeFront(target - chunk_cost + next.costs[0] / 2, &piece);
+      chunk.insert(chunk.end(), piece.begin(), piece.end());
     }
   }
   // Topped up to the minimum size, from the following suites in queue order.

@@ -82,6 +82,15 @@ class Scheduler {
   double SetupCostOfSuite(int suite_index) const;
   int SuiteOfTest(int index) const { return catalog_.test(index).suite_index; }
 
+  // Tail control is on (tail_split.h): idle slots take the unstarted tails
+  // of running chunks, so the end of the run is balanced by cuts rather than
+  // by ever smaller chunks. A chunk is then one slot's share of the work
+  // left, queued and in flight; a suite larger than that is cut to it, and a
+  // chunk of whole suites is topped up with the front of the next suite
+  // unless that suite's set-up is priced. P slots start about P processes
+  // instead of the 2P ln(tests / 2P) of guided self-scheduling.
+  void SetBalancedByCuts(bool on) { balanced_by_cuts_ = on; }
+
   // Slots change as workers join and leave; chunk sizes follow.
   void SetTotalSlots(int slots) { total_slots_ = slots > 0 ? slots : 1; }
 
@@ -127,6 +136,7 @@ class Scheduler {
   const SuiteSetupCosts* setup_costs_ = nullptr;
   double startup_cost_ = 0;
   bool shuffled_ = false;
+  bool balanced_by_cuts_ = false;
 };
 
 }  // namespace gtest_dist

@@ -72,6 +72,7 @@ Supervisor::Supervisor(boost::asio::io_context& io, const SupervisorConfig& conf
   // Each speed-up can be switched off for comparisons (bench/scale_bench.py).
   size_for_startup_ = EnvSwitchOn("GTEST_DIST_CHUNK_SIZING") && !plan.shuffle;
   tail_split_ = EnvSwitchOn("GTEST_DIST_TAIL_SPLIT") && !plan.shuffle;
+  scheduler_.SetBalancedByCuts(tail_split_);
   // Set-up-aware planning needs durations in ms to weigh set-ups against;
   // shuffled, the plan must not depend on what this run measures.
   price_setups_ = EnvSwitchOn("GTEST_DIST_SETUP_PRICING") && !plan.shuffle && config_.estimate &&
@@ -180,8 +181,11 @@ void Supervisor::AskTailCuts() {
   // measured, and a start-up counts as one test.
   const double now = SteadyMs();
   const double per_cost = sizing_.ms_per_cost();
+  // What the tail's process will take to start now: at the end of a run,
+  // when many start at once, many times the shortest start-up.
+  const double startup_ms = sizing_.CurrentStartupMs(now);
   TailSplitCosts costs;
-  costs.startup = per_cost > 0 && sizing_.startup_ms() >= 0 ? sizing_.startup_ms() / per_cost : 1;
+  costs.startup = per_cost > 0 && startup_ms >= 0 ? startup_ms / per_cost : 1;
   // The tail's process runs its first suite's set-up again (counted even
   // when the cut falls on a suite's first test: a cheap over-estimate).
   if (price_setups_ && per_cost > 0) {
@@ -253,6 +257,7 @@ void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
       }
     }
     policy_.OnTestEnded(chunk_id, index);
+    sizing_.OnTestEnded(chunk_id, scheduler_.CostOfTest(index), SteadyMs());
     test_started_ms_.erase(index);
     // A tail not worth moving when a slot went idle may be worth it now
     // (its chunk's running test has run on): look again, at most 5 times a

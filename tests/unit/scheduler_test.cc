@@ -612,3 +612,84 @@ TEST(SchedulerMinChunkCostTest, CostOfSumsTheEstimates) {
 
 }  // namespace
 }  // namespace gtest_dist
+
+namespace gtest_dist {
+namespace {
+
+// Balanced by cuts (tail control on): one slot's share per chunk.
+TEST(SchedulerBalancedByCutsTest, EachSlotGetsItsShareInOneChunk) {
+  // 100 suites of 1,000 tests on 64 slots: guided self-scheduling cuts them
+  // into hundreds of chunks; balanced by cuts, 64 of about 1,562 tests each.
+  const TestCatalog catalog = CatalogOfSizes(std::vector<int>(100, 1000));
+  Scheduler guided(catalog, AllIndices(catalog), 64);
+  EXPECT_GT(DrainWithSlotsBusy(&guided, 64).size(), 300u);
+
+  Scheduler balanced(catalog, AllIndices(catalog), 64);
+  balanced.SetBalancedByCuts(true);
+  const auto chunks = DrainWithSlotsBusy(&balanced, 64);
+  ASSERT_EQ(chunks.size(), 64u);
+  std::set<int> seen;
+  for (const auto& chunk : chunks) {
+    EXPECT_GE(chunk.size(), 1500u);
+    EXPECT_LE(chunk.size(), 1600u);
+    EXPECT_TRUE(std::is_sorted(chunk.begin(), chunk.end()));
+    for (int index : chunk) EXPECT_TRUE(seen.insert(index).second) << index;
+  }
+  EXPECT_EQ(seen.size(), 100000u);
+}
+
+TEST(SchedulerBalancedByCutsTest, WholeSuitesAreToppedUpFromTheNextSuitesFront) {
+  // Suites of 6, 3 and 3 on 2 slots: a share is 6. The first chunk is the
+  // first suite; the second the two others.
+  const TestCatalog catalog = CatalogOfSizes({6, 3, 3});
+  Scheduler exact(catalog, AllIndices(catalog), 2);
+  exact.SetBalancedByCuts(true);
+  EXPECT_EQ(Sizes(DrainWithSlotsBusy(&exact, 2)), (std::vector<size_t>{6, 6}));
+  // Suites of 4 and 8: the first chunk takes the suite of 4 and the first 2
+  // tests of the next, the second chunk its other 6.
+  const TestCatalog uneven = CatalogOfSizes({4, 8});
+  Scheduler topped(uneven, AllIndices(uneven), 2);
+  topped.SetBalancedByCuts(true);
+  const auto chunks = DrainWithSlotsBusy(&topped, 2);
+  ASSERT_EQ(Sizes(chunks), (std::vector<size_t>{6, 6}));
+  // Longest first: the suite of 8 (tests 4..11) leads; its first 6 tests go
+  // alone, the rest joins the suite of 4.
+  EXPECT_EQ(chunks[0], (std::vector<int>{4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(chunks[1], (std::vector<int>{0, 1, 2, 3, 10, 11}));
+}
+
+TEST(SchedulerBalancedByCutsTest, ACutTailIsHandedOutWhole) {
+  // At the end of a run an idle slot takes a running chunk's tail: queued
+  // alone, with most of the work in flight, it goes out in one chunk.
+  const TestCatalog catalog = CatalogOfSizes({100});
+  Scheduler scheduler(catalog, {}, 8);
+  scheduler.SetBalancedByCuts(true);
+  scheduler.Requeue({60, 61, 62, 63, 64, 65, 66, 67, 68, 69});
+  scheduler.SetInFlightCost(70);
+  const auto chunk = scheduler.Next();
+  ASSERT_TRUE(chunk.has_value());
+  EXPECT_EQ(chunk->size(), 10u);
+  EXPECT_TRUE(scheduler.empty());
+}
+
+TEST(SchedulerBalancedByCutsTest, APricedSuiteIsNotToppedUpFrom) {
+  // A suite whose set-up is known keeps the set-up-aware plan: packing does
+  // not cut a piece from it to fill a share.
+  const TestCatalog catalog = CatalogOfSuites({{"A", 4}, {"B", 8}});
+  // A (40 ms) goes first and is less than a share (34 ms... of 68): a piece
+  // of B would fill the share, but B's set-up is priced.
+  std::map<int, double> durations;
+  for (int i = 0; i < 12; ++i) durations[i] = i < 4 ? 10 : 1;
+  SuiteSetupCosts costs({{"B", SuiteSetupCosts::Cost{20, 0}}});
+  Scheduler scheduler(catalog, AllIndices(catalog), 2, FromTable(durations));
+  scheduler.SetSetupCosts(&costs);
+  scheduler.SetBalancedByCuts(true);
+  for (const auto& chunk : Drain(&scheduler)) {
+    int of_b = 0;
+    for (int index : chunk) of_b += catalog.test(index).suite_index == 1 ? 1 : 0;
+    EXPECT_TRUE(of_b == 0 || of_b == 8) << of_b << " of B's 8 tests in a chunk";
+  }
+}
+
+}  // namespace
+}  // namespace gtest_dist

@@ -55,7 +55,9 @@ struct World {
   std::vector<std::string> made;  // executor names, one per start
   std::map<std::string, int> stops;
   int chunks = 0;
+  int cuts = 0;                    // cut requests answered
   std::function<void()> on_chunk;  // after each chunk is handed out
+  std::function<void()> on_step;   // before each test an executor runs
 
   Script NextScript(const std::string& name) {
     std::deque<Script>& queue = scripts[name];
@@ -114,11 +116,37 @@ class FakeExecutor : public Executor {
     ++world_->chunks;
     if (world_->on_chunk) boost::asio::post(io_, world_->on_chunk);
     if (script_.hold) return;
+    // Its tests wait from now on: a cut may take them before the first starts.
+    unstarted_[chunk.chunk_id].assign(chunk.tests.begin(), chunk.tests.end());
     Post(script_.delay, [this, chunk] { Play(chunk); });
   }
   void Stop() override {
     stopped_ = true;
     ++world_->stops[name_];
+  }
+  // Tail control: the chunk's tests from `from_index` on that have not
+  // started leave it (a worker that holds its chunks never answers).
+  void Cut(std::int64_t chunk_id, int from_index) override {
+    if (script_.hold) return;
+    Post(milliseconds(0), [this, chunk_id, from_index] {
+      protocol::ChunkCut cut;
+      cut.chunk_id = chunk_id;
+      const auto found = unstarted_.find(chunk_id);
+      if (found != unstarted_.end()) {
+        std::deque<int>& tests = found->second;
+        for (auto it = tests.begin(); it != tests.end();) {
+          if (*it >= from_index) {
+            cut.tests.push_back(*it);
+            it = tests.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      std::sort(cut.tests.begin(), cut.tests.end());
+      ++world_->cuts;
+      callbacks_.on_event(this, std::move(cut));
+    });
   }
 
  private:
@@ -141,26 +169,41 @@ class FakeExecutor : public Executor {
       callbacks_.on_event(this, protocol::TestStarted{chunk.chunk_id, 1000000, ""});
       return;
     }
-    for (int index : chunk.tests) {
-      if (script_.lose_after >= 0 && finished_ >= script_.lose_after) {
-        callbacks_.on_event(this, protocol::TestStarted{chunk.chunk_id, index, ""});
-        if (gone()) return;
-        Lose("connection lost: end of file", LossKind::kTransient);
-        return;
-      }
-      callbacks_.on_event(this, protocol::TestStarted{chunk.chunk_id, index, "out\n"});
-      if (gone()) return;
-      protocol::TestFinished finished;
-      finished.chunk_id = chunk.chunk_id;
-      finished.record.index = index;
-      finished.record.outcome = world_->NextOutcome(index);
-      finished.record.worker = name_;
-      if (finished.record.outcome == Outcome::kCrashed) finished.record.reason = "killed";
-      ++finished_;
-      callbacks_.on_event(this, std::move(finished));
-      if (gone()) return;
+    if (!gone()) Step(chunk.chunk_id);
+  }
+
+  // Runs the chunk's next test, then lets other events in before the one
+  // after it (a cut, another chunk), as a worker does.
+  void Step(std::int64_t chunk_id) {
+    std::weak_ptr<bool> alive = alive_;
+    auto gone = [&] { return alive.expired() || stopped_; };
+    if (world_->on_step) boost::asio::post(io_, world_->on_step);
+    std::deque<int>& tests = unstarted_[chunk_id];
+    if (tests.empty()) {
+      unstarted_.erase(chunk_id);
+      callbacks_.on_event(this, protocol::ChunkFinished{chunk_id});
+      return;
     }
-    callbacks_.on_event(this, protocol::ChunkFinished{chunk.chunk_id});
+    const int index = tests.front();
+    tests.pop_front();
+    if (script_.lose_after >= 0 && finished_ >= script_.lose_after) {
+      callbacks_.on_event(this, protocol::TestStarted{chunk_id, index, ""});
+      if (gone()) return;
+      Lose("connection lost: end of file", LossKind::kTransient);
+      return;
+    }
+    callbacks_.on_event(this, protocol::TestStarted{chunk_id, index, "out\n"});
+    if (gone()) return;
+    protocol::TestFinished finished;
+    finished.chunk_id = chunk_id;
+    finished.record.index = index;
+    finished.record.outcome = world_->NextOutcome(index);
+    finished.record.worker = name_;
+    if (finished.record.outcome == Outcome::kCrashed) finished.record.reason = "killed";
+    ++finished_;
+    callbacks_.on_event(this, std::move(finished));
+    if (gone()) return;
+    Post(milliseconds(0), [this, chunk_id] { Step(chunk_id); });
   }
 
   void Lose(const std::string& reason, LossKind kind) {
@@ -176,6 +219,7 @@ class FakeExecutor : public Executor {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   int finished_ = 0;
   bool stopped_ = false;
+  std::map<std::int64_t, std::deque<int>> unstarted_;  // by chunk, of chunks being played
 };
 
 class FakeFactory : public ExecutorFactory {
@@ -497,6 +541,18 @@ TEST_F(SupervisorTest, WorkerDownAtStartJoinsLater) {
   EXPECT_GT(CountOn(Name(1)), 0);
 }
 
+TEST_F(SupervisorTest, AnIdleSlotTakesTheTailOfASlowWorkersChunk) {
+  // Each worker gets its share at once; the fast one, idle, takes the slow
+  // one's tests that have not started, and no test is reported twice.
+  Script slow;
+  slow.delay = milliseconds(200);
+  world_.scripts[Name(1)] = {slow};
+  EXPECT_EQ(Run({Remote(1), Remote(2)}), 0);
+  ExpectEachTestOnce();
+  EXPECT_GE(world_.cuts, 1);
+  EXPECT_GT(CountOn(Name(2)), catalog_.size() / 2);
+}
+
 TEST_F(SupervisorTest, WorkerReportingATestItWasNotGivenIsDropped) {
   Script rogue;
   rogue.rogue = true;
@@ -536,7 +592,7 @@ TEST_F(SupervisorTest, InterruptKeepsTheLastFailedAttemptOfATestWaitingForItsRet
   slow.hold = true;
   world_.scripts[Name(2)] = {slow};
   // Interrupt once the test failed on worker 1 and waits for worker 2.
-  world_.on_chunk = [this] {
+  world_.on_step = [this] {
     if (supervisor_ != nullptr && Noted("S0.T0 FAILED on attempt 1")) {
       supervisor_->Interrupt("SIGTERM");
     }
@@ -550,7 +606,11 @@ TEST_F(SupervisorTest, InterruptKeepsTheLastFailedAttemptOfATestWaitingForItsRet
 TEST_F(SupervisorTest, FailFastSkipsWhatIsStillQueued) {
   config_.fail_fast = true;
   for (int index : plan_.selected) world_.outcomes[index] = {Outcome::kFailed};
-  EXPECT_EQ(Run({Remote(1)}), 1);
+  // A second worker, never reachable, had its share planned: it stays queued.
+  Script down;
+  down.start = Script::Start::kUnreachable;
+  world_.scripts[Name(2)] = {down};
+  EXPECT_EQ(Run({Remote(1), Remote(2)}), 1);
   ExpectEachTestOnce();
   int failed = 0;
   int skipped = 0;
