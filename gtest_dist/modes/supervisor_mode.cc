@@ -35,6 +35,7 @@
 #include "gtest_dist/run/child_main.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/run/child_sandbox.h"
+#include "gtest_dist/run/chunk_runner.h"
 #include "gtest_dist/run/warm_child.h"
 #include "gtest_dist/ship/digest_memo.h"
 #include "gtest_dist/ship/manifest_builder.h"
@@ -252,6 +253,16 @@ std::unique_ptr<history::HistoryRecorder> OpenHistory(
 }  // namespace
 
 int RunSupervisorMode(const DistOptions& options) {
+  // Local slots fork their children from a template of this binary: start it
+  // now, while this process reads its catalog and digests the binary.
+  const bool local_slots = std::any_of(options.workers.begin(), options.workers.end(),
+                                       [](const WorkerAddress& w) { return w.local; });
+  if (local_slots && options.warm_children) {
+    ChildCommand command;
+    command.executable = RunningExecutablePath();
+    command.args = options.passthrough_args;
+    StartTemplateEarly(ChildLaunchSpec(command, options.child_env));
+  }
   const TestCatalog catalog =
       TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(), DigestOfRunningBinary());
   SelectionOptions selection_options;

@@ -247,20 +247,23 @@ void ChunkRunner::StartChild() {
   WatchStartUp();
 }
 
-LaunchSpec ChunkRunner::SharedSpec() const {
+LaunchSpec ChildLaunchSpec(const ChildCommand& command,
+                           const std::vector<std::pair<std::string, std::string>>& env) {
   LaunchSpec spec;
-  spec.executable = command_.executable;
-  spec.args = command_.args;
+  spec.executable = command.executable;
+  spec.args = command.args;
   // --dist-env first: the runner's own variables are never overridden (the
   // protocol refuses those names anyway); then what the build needs (a
   // shipped build's LD_LIBRARY_PATH).
-  spec.set_env = chunk_.env;
-  spec.set_env.insert(spec.set_env.end(), command_.set_env.begin(), command_.set_env.end());
-  spec.working_directory = command_.working_directory;
+  spec.set_env = env;
+  spec.set_env.insert(spec.set_env.end(), command.set_env.begin(), command.set_env.end());
+  spec.working_directory = command.working_directory;
   // A child must not act on the dist settings of whoever started the worker.
   spec.unset_env_prefixes = {"GTEST_DIST_"};
   return spec;
 }
+
+LaunchSpec ChunkRunner::SharedSpec() const { return ChildLaunchSpec(command_, chunk_.env); }
 
 void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
   if (warm_children_) {

@@ -37,6 +37,12 @@ struct ChildCommand {
   std::vector<std::pair<std::string, std::string>> set_env;
 };
 
+// What every process of a chunk run by `command` with the chunk's `env`
+// starts with, before its own descriptors and variables: the spawn's base and
+// the warm template's key (warm_child.h).
+LaunchSpec ChildLaunchSpec(const ChildCommand& command,
+                           const std::vector<std::pair<std::string, std::string>>& env);
+
 // The RunChunk setting that carries --dist-test-timeout to the worker, in ms.
 // The child ignores it.
 constexpr char kTestTimeoutSetting[] = "dist_test_timeout_ms";

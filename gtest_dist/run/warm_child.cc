@@ -286,7 +286,26 @@ std::string TemplateKey(const LaunchSpec& spec) {
   return key;
 }
 
+// The template StartTemplateEarly started, until a WarmTemplates adopts it.
+struct EarlyTemplate {
+  std::string key;
+  std::unique_ptr<WarmTemplate> warm;
+};
+
+EarlyTemplate& TheEarlyTemplate() {
+  static EarlyTemplate early;
+  return early;
+}
+
 }  // namespace
+
+void StartTemplateEarly(const LaunchSpec& spec) {
+  EarlyTemplate& early = TheEarlyTemplate();
+  if (early.warm) return;
+  std::string error;
+  early.warm = WarmTemplate::Start(spec, &error);
+  early.key = TemplateKey(spec);
+}
 
 bool WarmTemplates::Starting(const LaunchSpec& spec) const {
   const auto it = templates_.find(TemplateKey(spec));
@@ -311,7 +330,12 @@ WarmTemplate* WarmTemplates::Get(const LaunchSpec& spec) {
     }
     std::string error;
     Entry entry;
-    entry.warm = WarmTemplate::Start(spec, &error);
+    EarlyTemplate& early = TheEarlyTemplate();
+    if (early.warm && early.key == key) {
+      entry.warm = std::move(early.warm);  // started before the run's executors
+    } else {
+      entry.warm = WarmTemplate::Start(spec, &error);
+    }
     it = templates_.emplace(key, std::move(entry)).first;
   }
   it->second.last_used = clock_;

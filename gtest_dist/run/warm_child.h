@@ -149,6 +149,13 @@ class WarmTemplates {
   std::uint64_t clock_ = 0;
 };
 
+// Starts, before the run's executors exist, the template that the chunks of
+// its local slots will ask for (`spec`: ChildLaunchSpec, chunk_runner.h), so
+// that the binary's start-up in it overlaps the supervisor's own (its
+// catalog, the binary's digest, the history). The first WarmTemplates::Get
+// of the same spec adopts it; one never adopted ends with this process.
+void StartTemplateEarly(const LaunchSpec& spec);
+
 // The child's side. If this process is a template (kWarmTemplateEnv), runs
 // the template: returns only in a forked process, with the exit code of its
 // chunk (RunChild). Returns -1 in any other process.

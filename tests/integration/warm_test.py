@@ -86,6 +86,17 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         self.assertEqual(result.returncode, 0, where)
         self.assertEqual({pid for _, pid, _ in tests} & inits, set(), where)
 
+    def test_the_template_started_before_the_run_is_the_one_used(self):
+        # The supervisor starts the template before it reads its catalog; the
+        # run must adopt that one, not start a second: two processes run
+        # static initialisation, the supervisor and the template.
+        result, inits, tests = self.run_suite(workers="local:3")
+        where = result.describe()
+        self.assertEqual(result.returncode, 0, where)
+        self.assertEqual(len(inits), 2, "processes that ran static initialisation: %s\n%s" % (
+            sorted(inits), where))
+        self.assertEqual({pid for _, pid, _ in tests} & inits, set(), where)
+
     def test_a_crash_costs_only_the_crashed_test(self):
         result, inits, tests = self.run_suite({"WARM_CRASH": "1"})
         where = result.describe()
