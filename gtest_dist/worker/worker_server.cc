@@ -10,6 +10,7 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -188,10 +189,16 @@ class WorkerSession : public std::enable_shared_from_this<WorkerSession> {
       return;
     }
     if (auto* cut = std::get_if<protocol::CutChunk>(&message)) {
-      // Tail control: a chunk that is over (or still queued here) is not cut;
-      // a running one answers with a chunk_cut before its chunk_finished.
+      // Tail control: a running chunk answers with a chunk_cut before its
+      // chunk_finished; one still queued here, at once; one that is over,
+      // never (its chunk_finished says all).
       const auto runner = runners_.find(cut->chunk_id);
-      if (runner != runners_.end()) runner->second->Cut(cut->from_index);
+      if (runner != runners_.end()) {
+        runner->second->Cut(cut->from_index);
+      } else if (std::optional<protocol::ChunkCut> reply =
+                     server_.CutQueued(this, cut->chunk_id, cut->from_index)) {
+        Send(*reply);
+      }
       return;
     }
     Refuse(std::string("unexpected ") + protocol::MessageTypeName(message) + " from a supervisor");
@@ -681,6 +688,28 @@ void WorkerServer::Enqueue(const std::shared_ptr<WorkerSession>& session,
                            protocol::RunChunk chunk) {
   pending_.push_back(Pending{session, std::move(chunk)});
   StartQueued();
+}
+
+std::optional<protocol::ChunkCut> WorkerServer::CutQueued(const WorkerSession* session,
+                                                          std::int64_t chunk_id, int from_index) {
+  for (Pending& pending : pending_) {
+    if (pending.chunk.chunk_id != chunk_id || pending.session.lock().get() != session) continue;
+    std::vector<int>& tests = pending.chunk.tests;
+    protocol::ChunkCut reply;
+    reply.chunk_id = chunk_id;
+    // Its first test stays: a chunk is never cut whole.
+    for (auto it = tests.begin(); it != tests.end();) {
+      if (it != tests.begin() && *it >= from_index) {
+        reply.tests.push_back(*it);
+        it = tests.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::sort(reply.tests.begin(), reply.tests.end());
+    return reply;
+  }
+  return std::nullopt;
 }
 
 void WorkerServer::StartQueued() {

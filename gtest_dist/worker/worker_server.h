@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,6 +80,11 @@ class WorkerServer {
   // Queues a chunk for a session; starts it when a slot is free.
   void Enqueue(const std::shared_ptr<WorkerSession>& session, protocol::RunChunk chunk);
   void StartQueued();
+  // Tail control for a chunk of `session` still queued here: its tests from
+  // `from_index` on leave it (never its first), and the answer to send;
+  // nothing when it is not queued.
+  std::optional<protocol::ChunkCut> CutQueued(const WorkerSession* session, std::int64_t chunk_id,
+                                              int from_index);
   void OnSessionClosed(const std::shared_ptr<WorkerSession>& session);
   // Closes the oldest connections still in their handshake until there is
   // room for one more.

@@ -224,6 +224,42 @@ class ProtocolRobustnessTest(harness.IntegrationTestCase):
                                         context="after chunks naming a test twice")
             pool.stop_all()
 
+    def test_a_chunk_still_queued_on_the_worker_is_cut_at_once(self):
+        # One slot: the second chunk waits behind the first. A cut of it is
+        # answered at once with its tests from the cut on (never its first),
+        # and only the rest of it runs.
+        binary = harness.OPTIONS.bin
+        with self.pool(binary, 1, jobs=1) as pool:
+            worker = pool.workers[0]
+            raw = RawSupervisor(worker.address, self.genuine_hello(worker, binary))
+            raw.wait_for("ready")
+            raw.sock.sendall(
+                frame({"type": "run_chunk", "chunk_id": 1, "tests": [0], "settings": []}) +
+                frame({"type": "run_chunk", "chunk_id": 2, "tests": [1, 2, 3],
+                       "settings": []}) +
+                frame({"type": "cut_chunk", "chunk_id": 2, "from_index": 2}))
+            raw.wait_for("chunk_cut")
+            deadline = time.monotonic() + CLOSE_DEADLINE
+            while time.monotonic() < deadline:
+                frames = decode_frames(raw.received)
+                if sum(1 for f in frames if f.get("type") == "chunk_finished") == 2:
+                    break
+                raw.received += raw.sock.recv(65536)
+            frames = decode_frames(raw.received)
+            cuts = [f for f in frames if f.get("type") == "chunk_cut"]
+            self.assertEqual([(c.get("chunk_id"), c.get("tests")) for c in cuts], [(2, [2, 3])],
+                             frames)
+            ran = sorted((f.get("chunk_id"), f.get("index")) for f in frames
+                         if f.get("type") == "test_started")
+            self.assertEqual(ran, [(1, 0), (2, 1)], frames)
+            finished = [f.get("chunk_id") for f in frames if f.get("type") == "chunk_finished"]
+            self.assertEqual(sorted(finished), [1, 2], frames)
+            # The answer came before the queued chunk ran anything.
+            first_of_2 = next(i for i, f in enumerate(frames) if f.get("chunk_id") == 2)
+            self.assertEqual(frames[first_of_2].get("type"), "chunk_cut", frames)
+            raw.sock.close()
+            pool.stop_all()
+
     def test_idle_connections_do_not_keep_a_supervisor_out(self):
         binary = harness.OPTIONS.bin
         args = ["--gtest_filter=Suite2*"]
