@@ -461,7 +461,9 @@ void ChunkRunner::EndChild() {
                          " (--dist-test-timeout); its process tree was killed"
                    : "the test process " + DescribeWaitStatus(status);
   const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
+  bool charged = false;  // to a test
   if (!child_finished_chunk_) {
+    charged = tracker_.running() || !tracker_.Unfinished().empty();
     if (const auto running = tracker_.running()) {
       FinishAsCrashed(*running, timed_out_ ? "the test " + how : how + " during this test",
                       std::move(leftover), outcome);
@@ -474,9 +476,11 @@ void ChunkRunner::EndChild() {
                           "SetUpTestSuite/TearDownTestSuite or start-up)",
                       std::move(leftover), outcome);
     }
-  } else if (!(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
-    // Every test reported, then the process failed: a sanitizer at exit, a
-    // crash in a static destructor or a TearDownTestSuite. Not to be hidden.
+  }
+  if (!charged && !(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
+    // Every test reported, then the process failed: in the global
+    // Environments' TearDown or the last TearDownTestSuite (before it ended
+    // the chunk), a sanitizer at exit, a static destructor. Not to be hidden.
     protocol::TestPartReported event;
     event.chunk_id = chunk_.chunk_id;
     event.part.type = TestPart::Type::kFatalFailure;

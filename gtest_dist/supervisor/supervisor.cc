@@ -431,7 +431,25 @@ void Supervisor::Interrupt(const std::string& cause) {
 void Supervisor::MaybeFinish() {
   if (finished_) return;
   if (assembler_.final_count() < static_cast<int>(plan_.selected.size())) return;
+  if (policy_.in_flight() > 0 && !policy_.interrupted() && !end_wait_over_) {
+    // Every test has its result, but a chunk still ends: what its process
+    // does after its last test (Environments' TearDown, exit) can fail it.
+    if (!end_wait_timer_) {
+      end_wait_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+      end_wait_timer_->expires_after(kChunkEndWait);
+      end_wait_timer_->async_wait([this](const boost::system::error_code& error) {
+        if (error || finished_) return;
+        Note(std::to_string(policy_.in_flight()) + " test process(es) still ending " +
+             std::to_string(kChunkEndWait.count()) +
+             " s after the last test's result; not waiting for them");
+        end_wait_over_ = true;
+        MaybeFinish();
+      });
+    }
+    return;
+  }
   finished_ = true;
+  if (end_wait_timer_) end_wait_timer_->cancel();
   pool_.StopAll();
   io_.stop();
 }

@@ -145,6 +145,12 @@ class Supervisor {
   std::vector<bool> retry_noted_;             // by executor id: its loss was told once
   std::string run_problem_;
   bool finished_ = false;
+  // Once every test has its result, the chunks still ending (a global
+  // TearDown, static destructors, a sanitizer's report at exit) may still
+  // report a FAILURE_ON_EXIT: the run waits for them, at most this long.
+  static constexpr std::chrono::seconds kChunkEndWait{60};
+  std::unique_ptr<boost::asio::steady_timer> end_wait_timer_;
+  bool end_wait_over_ = false;
 };
 
 }  // namespace gtest_dist

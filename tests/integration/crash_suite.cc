@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace {
 
@@ -76,5 +77,34 @@ TEST(CrashDeathTest, ExitCodeIsChecked) {
 TEST(CrashDeathTest, SignalIsChecked) {
   EXPECT_EXIT(std::raise(SIGSEGV), testing::KilledBySignal(SIGSEGV), "");
 }
+
+// CRASH_SUITE_FAIL_AT_EXIT=teardown|destructor: a process that ran
+// CrashExit.SlowExitAfterThis takes a second after its last test and then
+// aborts, in the global Environment's TearDown or in a static destructor
+// (after it told its parent the chunk was over): failures only its end can
+// report (FAILURE_ON_EXIT).
+bool ran_slow_exit_test = false;
+
+void MaybeFailAtExit(const char* where) {
+  const char* when = std::getenv("CRASH_SUITE_FAIL_AT_EXIT");
+  if (!ran_slow_exit_test || when == nullptr || std::strcmp(when, where) != 0) return;
+  std::fprintf(stderr, "failing in the %s, after the tests\n", where);
+  sleep(1);
+  std::abort();
+}
+
+class FailAtExit : public testing::Environment {
+ public:
+  void TearDown() override { MaybeFailAtExit("teardown"); }
+};
+testing::Environment* const kFailAtExit = testing::AddGlobalTestEnvironment(new FailAtExit);
+
+struct FailInDestructor {
+  ~FailInDestructor() { MaybeFailAtExit("destructor"); }
+} fail_in_destructor;
+
+TEST(CrashExit, SlowExitAfterThis) { ran_slow_exit_test = true; }
+
+TEST(CrashExit, Other) { SUCCEED(); }
 
 }  // namespace

@@ -121,6 +121,28 @@ class CrashTest(harness.IntegrationTestCase):
                          CRASHING["CrashChunk.Test2Aborts"], where)
         self.assertNotIn("timed out", dist.result.stdout, where)
 
+    def check_failure_at_exit(self, where_it_fails):
+        # The two tests run in two processes. The one that ran
+        # SlowExitAfterThis aborts a second after its last test; the other
+        # ends at once. Every test then has its result, but the run must wait
+        # for the first process's end and report its failure.
+        args = ["--gtest_filter=CrashExit.*"]
+        dist = self.runner.distributed(harness.OPTIONS.bin, ["local:2"], args,
+                                       env={"CRASH_SUITE_FAIL_AT_EXIT": where_it_fails},
+                                       extra_args=["--dist-env=CRASH_SUITE_FAIL_AT_EXIT"])
+        where = dist.result.describe()
+        self.assertEqual(dist.result.returncode, 1, where)
+        self.assertIn("FAILURE_ON_EXIT", dist.result.stdout, where)
+        self.assertIn("failing in the " + where_it_fails, dist.result.stdout, where)
+        for name in ("CrashExit.SlowExitAfterThis", "CrashExit.Other"):
+            self.assertEqual(dist.console.outcomes[name], [harness.PASSED], name + "\n" + where)
+
+    def test_a_failure_in_a_static_destructor_after_the_last_test_is_not_lost(self):
+        self.check_failure_at_exit("destructor")
+
+    def test_a_crash_in_the_global_tear_down_after_the_last_test_is_not_lost(self):
+        self.check_failure_at_exit("teardown")
+
     def test_death_tests_match_plain(self):
         binary = harness.OPTIONS.bin
         args = ["--gtest_filter=CrashDeathTest.*"]
