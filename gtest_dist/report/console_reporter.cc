@@ -141,10 +141,9 @@ void ConsoleReporter::OnRunEnd(const RunSummary& summary) {
   held_.clear();
   if (plan_.catalog != nullptr) {
     for (int index : plan_.selected) {
+      if (seen_.count(index) != 0) continue;  // the usual case: no record to look up
       auto record = summary.records.find(index);
-      if (seen_.count(index) == 0 && record != summary.records.end()) {
-        PrintTest(plan_.catalog->test(index), record->second);
-      }
+      if (record != summary.records.end()) PrintTest(plan_.catalog->test(index), record->second);
     }
   }
   if (!options_.brief) {
