@@ -60,7 +60,8 @@ TestCatalog::TestCatalog(std::vector<TestEntry> tests, std::string binary_digest
 TestCatalog TestCatalog::FromUnitTest(const testing::UnitTest& unit_test,
                                       std::string binary_digest) {
   std::vector<TestEntry> tests;
-  // Every test process reads 100,000 entries of a big binary: no regrowth.
+  // One allocation, not a copy of every entry at each doubling: 100,000 tests
+  // cost the supervisor's start-up tens of milliseconds that way (issue 15).
   tests.reserve(static_cast<std::size_t>(unit_test.total_test_count()));
   for (int i = 0; i < unit_test.total_test_suite_count(); ++i) {
     const testing::TestSuite* suite = unit_test.GetTestSuite(i);

@@ -1,5 +1,7 @@
 #include "gtest_dist/model/run_summary.h"
 
+#include <algorithm>
+
 namespace gtest_dist {
 void RunTotals::Add(Outcome outcome, int count) {
   switch (outcome) {
@@ -68,7 +70,19 @@ RunTotals RunSummary::Totals() const {
   RunTotals totals;
   if (plan != nullptr) {
     totals.selected = static_cast<int>(plan->selected.size());
-    for (int index : plan->selected) totals.Add(OutcomeOf(index));
+    if (std::is_sorted(plan->selected.begin(), plan->selected.end())) {
+      // Catalog order, the usual case: the records walked beside the
+      // selection, instead of a tree lookup per test (100,000 tests: the
+      // reports ask for the totals several times at the end).
+      auto record = records.begin();
+      for (int index : plan->selected) {
+        while (record != records.end() && record->first < index) ++record;
+        totals.Add(record != records.end() && record->first == index ? record->second.outcome
+                                                                     : Outcome::kNotRun);
+      }
+    } else {
+      for (int index : plan->selected) totals.Add(OutcomeOf(index));
+    }
   } else {
     totals.selected = static_cast<int>(records.size());
     for (const auto& [index, record] : records) totals.Add(record.outcome);

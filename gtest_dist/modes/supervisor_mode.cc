@@ -341,10 +341,18 @@ int RunSupervisorMode(const DistOptions& options) {
     return kConfigurationError;
   }
   SupervisorConfig config = MakeSupervisorConfig(options);
+  config.on_event_burst = [&console_stream](bool starts) {
+    if (starts) {
+      console_stream.HoldFlushes();
+    } else {
+      console_stream.ReleaseFlushes();
+    }
+  };
   // The supervisor's notes go to stderr, often the same terminal: the status
   // line goes first, and comes back at the next tick.
   config.note = [&console_stream](const std::string& line) {
     console_stream.HideStatus();
+    console_stream.ReleaseFlushes();  // stdout's text before the note, even within a burst
     console_stream.Flush();
     std::fprintf(stderr, "gtest_dist: %s\n", line.c_str());
     std::fflush(stderr);

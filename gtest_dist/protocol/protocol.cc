@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "gtest_dist/protocol/compact_events.h"
+
 namespace gtest_dist {
 namespace protocol {
 namespace {
@@ -719,6 +721,14 @@ const char* MessageTypeName(const Message& message) {
 }
 
 std::string EncodePayload(const Message& message) {
+  if (const auto* started = std::get_if<TestStarted>(&message)) return compact::Encode(*started);
+  if (const auto* finished = std::get_if<TestFinished>(&message)) {
+    return compact::Encode(*finished);
+  }
+  return EncodeJsonPayload(message);
+}
+
+std::string EncodeJsonPayload(const Message& message) {
   const json object = std::visit([](const auto& m) { return ToJson(m); }, message);
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -738,6 +748,7 @@ std::string FrameOf(std::string_view payload) {
 }
 
 bool DecodePayload(std::string_view payload, Message* message, std::string* error) {
+  if (compact::IsCompact(payload)) return compact::Decode(payload, message, error);
   if (!CheckJsonShape(payload, error)) return false;
   const json object = json::parse(payload.begin(), payload.end(), nullptr,
                                   /*allow_exceptions=*/false);

@@ -3,8 +3,10 @@
 // worker <-> child over a socketpair speak the same frames.
 //
 // A frame is a 4-byte big-endian payload length followed by that many bytes of
-// UTF-8 JSON: one object whose "type" names the message. Message and field
-// names are frozen: a change to them is a change of kProtocolVersion.
+// UTF-8 JSON: one object whose "type" names the message; or, for the two
+// messages every test sends, a compact payload (below). Message and field
+// names, and the compact layout, are frozen: a change to them is a change of
+// kProtocolVersion.
 #ifndef GTEST_DIST_PROTOCOL_PROTOCOL_H_
 #define GTEST_DIST_PROTOCOL_PROTOCOL_H_
 
@@ -156,6 +158,30 @@ struct TestFinished {
   std::int64_t chunk_id = 0;
   TestRecord record;
 };
+
+// The compact form (issue 15). EncodePayload writes test_started and
+// test_finished in a fixed layout instead of JSON: a run of 100,000 small
+// tests sends 200,000 of them, and a JSON tree per event cost the supervisor
+// more than the tests. DecodePayload takes either form of them: a payload
+// whose first byte is one of these tags is compact; a JSON payload starts
+// with '{' (or white space). Integers are unsigned big-endian; text is a u32
+// byte count, then that many bytes of UTF-8 (RFC 3629, as JSON; the encoder
+// replaces bad bytes as the JSON form does). Every field is present, in this
+// order, and nothing follows the last:
+//   test_started  (0x01): u64 chunk_id, u32 index, text output_before
+//   test_finished (0x02): u64 chunk_id, u32 index, u8 outcome, u8 flags,
+//                         u64 elapsed_ms, u64 start_timestamp_ms,
+//                         u32 cleared_parts, u32 property count, then each
+//                         property as text name, text value; text
+//                         output_after, text worker, text reason
+// outcome: 0 PASSED, 1 FAILED, 2 SKIPPED, 3 CRASHED, 4 TIMEOUT, 5 NOT_RUN
+// (FLAKY only a supervisor assigns); flags: bit 0 is "ran", the others are 0.
+// Bounds as in JSON: chunk_id and the times at most INT64_MAX, index and
+// cleared_parts at most 2^30; a property count no larger than the payload
+// can hold. A malformed payload is refused naming the message and the field
+// ("compact \"test_finished\" message: field \"worker\" ...").
+constexpr unsigned char kCompactTestStarted = 0x01;
+constexpr unsigned char kCompactTestFinished = 0x02;
 
 // Suite-level properties (RecordProperty in SetUpTestSuite/TearDownTestSuite),
 // or global ones when `suite` is empty.
@@ -312,18 +338,22 @@ bool IsSha256Hex(const std::string& text);
 // The frozen "type" of a message ("hello", "run_chunk", ...).
 const char* MessageTypeName(const Message& message);
 
-// Encodes a message's payload. Bytes that are not valid UTF-8 (test output
-// can hold anything) are replaced by U+FFFD.
+// Encodes a message's payload: JSON, or the compact form for test_started
+// and test_finished. Bytes that are not valid UTF-8 (test output can hold
+// anything) are replaced by U+FFFD.
 std::string EncodePayload(const Message& message);
+// The JSON form of any message, test_started and test_finished included (as
+// a peer may still send them): for tests and tools.
+std::string EncodeJsonPayload(const Message& message);
 // A frame: the 4-byte header, then `payload`.
 std::string FrameOf(std::string_view payload);
 // FrameOf(EncodePayload(message)).
 std::string EncodeFrame(const Message& message);
 
-// Decodes one payload. On a malformed or unknown message (nesting deeper than
-// kMaxJsonDepth or more than kMaxJsonValues values included, checked before
-// parsing) returns false and sets `error` to what is wrong (field, value,
-// expectation).
+// Decodes one payload, JSON or compact. On a malformed or unknown message
+// (nesting deeper than kMaxJsonDepth or more than kMaxJsonValues values
+// included, checked before parsing) returns false and sets `error` to what is
+// wrong (field, value, expectation).
 bool DecodePayload(std::string_view payload, Message* message, std::string* error);
 
 // Empty when the two binaries match; else what differs, in words (test

@@ -141,10 +141,9 @@ void ConsoleReporter::OnRunEnd(const RunSummary& summary) {
   held_.clear();
   if (plan_.catalog != nullptr) {
     for (int index : plan_.selected) {
+      if (seen_.count(index) != 0) continue;  // the usual case: no record to look up
       auto record = summary.records.find(index);
-      if (seen_.count(index) == 0 && record != summary.records.end()) {
-        PrintTest(plan_.catalog->test(index), record->second);
-      }
+      if (record != summary.records.end()) PrintTest(plan_.catalog->test(index), record->second);
     }
   }
   if (!options_.brief) {
@@ -237,7 +236,7 @@ void ConsoleReporter::PrintAttempt(const TestEntry& test, const TestRecord& reco
   Print(record.output_before_start);
   if (!options_.brief) {
     PrintColored(ConsoleColor::kGreen, "[ RUN      ] ");
-    Print(test.FullName() + "\n");
+    PrintNameLine(test, "");
   }
   for (const TestPart& part : record.parts) PrintPart(part);
   Print(record.output_after);
@@ -257,12 +256,20 @@ void ConsoleReporter::PrintTestEndLine(const TestEntry& test, const TestRecord& 
   } else {
     PrintColored(ConsoleColor::kRed, "[  FAILED  ] ");
   }
-  std::string line = test.FullName();
-  if (failed) line += ParamComment(test);
+  std::string more;
+  if (failed) more += ParamComment(test);
   if (options_.print_time) {
-    line += " (" + std::to_string(record.elapsed_ms) + " ms)";
+    more += " (" + std::to_string(record.elapsed_ms) + " ms)";
   }
-  Print(line + "\n");
+  PrintNameLine(test, more);
+}
+
+void ConsoleReporter::PrintNameLine(const TestEntry& test, const std::string& more) {
+  // One string per line, built once: two lines per test for 100,000 tests.
+  std::string line;
+  line.reserve(test.suite.size() + test.name.size() + more.size() + 2);
+  line.append(test.suite).append(1, '.').append(test.name).append(more).append(1, '\n');
+  Print(line);
 }
 
 void ConsoleReporter::OpenSuite(SuiteState* suite) {

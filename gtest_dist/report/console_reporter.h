@@ -83,6 +83,8 @@ class ConsoleReporter : public RunListener {
   // One attempt: what it printed and its failures, without the end line.
   void PrintAttempt(const TestEntry& test, const TestRecord& record);
   void PrintTestEndLine(const TestEntry& test, const TestRecord& record);
+  // "Suite.Name" + `more` + "\n".
+  void PrintNameLine(const TestEntry& test, const std::string& more);
   void OpenSuite(SuiteState* suite);
   // Starts a block of `suite`'s output unless the last one printed is its:
   // its header the first time, "(continued)" after another suite's block.

@@ -45,12 +45,23 @@ void ConsoleStream::PrintColored(ConsoleColor color, const std::string& text) {
 }
 
 void ConsoleStream::Flush() {
+  if (held_) {
+    flush_due_ = true;
+    return;
+  }
   if (redraw_pending_) {
     const std::string line = status_;
     ShowStatus(line);  // flushes
     return;
   }
   std::fflush(out_);
+}
+
+void ConsoleStream::ReleaseFlushes() {
+  held_ = false;
+  if (!flush_due_) return;
+  flush_due_ = false;
+  Flush();
 }
 
 void ConsoleStream::ShowStatus(const std::string& line) {

@@ -14,7 +14,14 @@ namespace {
 std::set<int> SuitesWithSelected(const RunPlan& plan) {
   std::set<int> suites;
   if (plan.catalog == nullptr) return suites;
-  for (int index : plan.selected) suites.insert(plan.catalog->test(index).suite_index);
+  int last = -1;
+  for (int index : plan.selected) {
+    // A suite's tests are selected together: one insertion per suite, not
+    // one per test (100,000 tests, issue 15).
+    const int suite = plan.catalog->test(index).suite_index;
+    if (suite != last) suites.insert(suite);
+    last = suite;
+  }
   return suites;
 }
 

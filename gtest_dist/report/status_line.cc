@@ -41,11 +41,21 @@ void RunProgress::OnRunStart(const RunPlan& plan) {
   totals_ = RunTotals();
   totals_.selected = static_cast<int>(plan.selected.size());
   tests_running_.clear();
+  catalog_ = plan.catalog;
 }
 
 void RunProgress::OnTestStarted(const TestEntry& test, const std::string& /*worker*/) {
   // A test started again (its worker was lost, or a retry) runs from now.
-  tests_running_[test.index] = Running{test.FullName(), Now()};
+  Running running;
+  running.started_ms = Now();
+  // The catalog outlives the run: keep its entry, not a copy of the name.
+  if (catalog_ != nullptr && test.index >= 0 && test.index < catalog_->size() &&
+      &catalog_->test(test.index) == &test) {
+    running.entry = &test;
+  } else {
+    running.name = test.FullName();
+  }
+  tests_running_[test.index] = std::move(running);
 }
 
 void RunProgress::OnTestFinished(const TestEntry& test, const TestRecord& record) {
@@ -63,12 +73,16 @@ StatusSnapshot RunProgress::Snapshot(int workers_busy, int workers_connected) co
   StatusSnapshot status;
   status.totals = totals_;
   status.running = static_cast<int>(tests_running_.size());
+  const Running* longest = nullptr;
   for (const auto& [index, test] : tests_running_) {
     const std::int64_t ms = now - test.started_ms;
-    if (status.longest_test.empty() || ms > status.longest_ms) {
-      status.longest_test = test.name;
+    if (longest == nullptr || ms > status.longest_ms) {
+      longest = &test;
       status.longest_ms = ms;
     }
+  }
+  if (longest != nullptr) {
+    status.longest_test = longest->entry != nullptr ? longest->entry->FullName() : longest->name;
   }
   status.workers_busy = workers_busy;
   status.workers_connected = workers_connected;

@@ -56,6 +56,9 @@ class RunProgress : public RunListener {
 
  private:
   struct Running {
+    // The plan's catalog entry, named only when the status line shows it
+    // (issue 15: no name built per test); else the name itself.
+    const TestEntry* entry = nullptr;
     std::string name;
     std::int64_t started_ms = 0;
   };
@@ -68,6 +71,7 @@ class RunProgress : public RunListener {
   std::int64_t started_ms_ = 0;
   RunTotals totals_;
   std::map<int, Running> tests_running_;  // by test index
+  const TestCatalog* catalog_ = nullptr;  // the run's, from OnRunStart
 };
 
 }  // namespace gtest_dist

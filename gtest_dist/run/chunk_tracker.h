@@ -3,8 +3,8 @@
 #ifndef GTEST_DIST_RUN_CHUNK_TRACKER_H_
 #define GTEST_DIST_RUN_CHUNK_TRACKER_H_
 
+#include <cstdint>
 #include <optional>
-#include <set>
 #include <vector>
 
 namespace gtest_dist {
@@ -23,7 +23,7 @@ class ChunkTracker {
   // Tests not finished, in chunk order (the running one included).
   std::vector<int> Unfinished() const;
   // Every distinct test of the chunk finished (a test named twice counts once).
-  bool done() const { return finished_.size() == members_.size(); }
+  bool done() const { return finished_ == members_; }
   bool Contains(int index) const;
   // Tail control (tail_cut.h): the tests of index >= `limit` that have not
   // started are no longer this chunk's; they are returned (ascending) and
@@ -31,9 +31,17 @@ class ChunkTracker {
   std::vector<int> CutFrom(int limit);
 
  private:
-  std::vector<int> tests_;
-  std::set<int> members_;
-  std::set<int> finished_;
+  enum class State : std::uint8_t { kPending, kFinished, kCut };
+  // The state of test `index`, null when it was never the chunk's. A binary
+  // search in a vector: no tree node per test, as every event asks (issue 15).
+  State* StateOf(int index);
+  const State* StateOf(int index) const;
+
+  std::vector<int> tests_;    // chunk order, without the cut ones
+  std::vector<int> sorted_;   // the distinct tests ever in the chunk, ascending
+  std::vector<State> state_;  // by position in sorted_
+  std::size_t members_ = 0;   // not cut
+  std::size_t finished_ = 0;
   std::optional<int> running_;
 };
 

@@ -5,7 +5,9 @@
 namespace gtest_dist {
 
 void ProcessLog::OnStarted(std::int64_t chunk_id, int index, const std::string& worker) {
-  auto [it, fresh] = current_.emplace(chunk_id, 0);
+  // try_emplace: no node is made (and freed) for a chunk already known, as
+  // every test start of it asks.
+  auto [it, fresh] = current_.try_emplace(chunk_id, 0);
   if (fresh || it->second == 0) {
     ProcessRun process;
     process.id = static_cast<int>(processes_.size()) + 1;

@@ -111,6 +111,7 @@ int Supervisor::Run() {
 
   MaybeFinish();  // nothing selected: done at once
   if (!finished_) io_.run();
+  CloseBurst();  // its handler may never have run: the end came first
 
   builder_.SetElapsed(std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started)
@@ -218,8 +219,25 @@ void Supervisor::AskTailCuts() {
   }
 }
 
+void Supervisor::OpenBurst() {
+  if (burst_open_ || !config_.on_event_burst) return;
+  burst_open_ = true;
+  config_.on_event_burst(true);
+  // Runs once the handlers ready now (the rest of what was read) are done.
+  boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.lock()) CloseBurst();
+  });
+}
+
+void Supervisor::CloseBurst() {
+  if (!burst_open_) return;
+  burst_open_ = false;
+  config_.on_event_burst(false);
+}
+
 void Supervisor::OnEvent(Executor* executor, protocol::Message&& event) {
   if (finished_) return;
+  OpenBurst();
   const int id = pool_.IdOf(executor);
   // Every event names its chunk; one from a chunk this executor does not run,
   // or about a test not in that chunk, is a broken peer.

@@ -71,6 +71,11 @@ struct SupervisorConfig {
   // tear-down from the history (history::RecentSetupCosts), by suite name;
   // used with `estimate` (the same unit, ms). Empty: splits as before.
   std::map<std::string, SuiteSetupCosts::Cost> setup_costs;
+  // Called with true before the supervisor handles the first event of a
+  // burst (what arrived together) and with false once it is done with them,
+  // at the latest when the run ends: the console flushes once per burst
+  // (ConsoleStream::HoldFlushes). May be empty.
+  std::function<void(bool)> on_event_burst;
 };
 
 class Supervisor {
@@ -112,6 +117,10 @@ class Supervisor {
   void SkipQueuedAfterFailure();
   void MaybeFinish();
   void Note(const std::string& line);
+  // A burst of events (config_.on_event_burst): opened by the first event,
+  // closed by a handler posted behind the ones ready with it.
+  void OpenBurst();
+  void CloseBurst();
 
   const SupervisorConfig config_;
   const RunPlan& plan_;
@@ -151,6 +160,9 @@ class Supervisor {
   static constexpr std::chrono::seconds kChunkEndWait{60};
   std::unique_ptr<boost::asio::steady_timer> end_wait_timer_;
   bool end_wait_over_ = false;
+  bool burst_open_ = false;
+  // Lets a posted CloseBurst see that the supervisor is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace gtest_dist

@@ -79,10 +79,14 @@ def read_frames(data):
         if len(data) < 4 + length:
             break
         payload = data[4:4 + length]
-        try:
-            message = json.loads(payload)
-        except ValueError:
-            message = json.loads(payload[:-TAG_BYTES])
+        if payload[:1] in (b"\x01", b"\x02"):
+            # The compact form of test_started/test_finished (protocol.h).
+            message = {"type": "test_started" if payload[0] == 1 else "test_finished"}
+        else:
+            try:
+                message = json.loads(payload)
+            except ValueError:
+                message = json.loads(payload[:-TAG_BYTES])
         frames.append((data[:4 + length], message))
         data = data[4 + length:]
     return frames

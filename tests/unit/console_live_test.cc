@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -188,6 +189,34 @@ TEST(ConsoleStreamTest, TheStatusLineIsErasedBeforeAnythingElseIsPrinted) {
       "\r\033[K"
       "summary\n",
       out.Contents());
+}
+
+// Issue 15: within a burst of events the supervisor handles in one go, the
+// console writes once, at the end of the burst; the text is the same.
+TEST(ConsoleStreamTest, FlushesWithinABurstAreOneWriteAtItsEnd) {
+  CapturedFile out;
+  ConsoleStream stream(out.get(), /*color=*/false);
+  const auto written = [&out] {
+    struct stat info {};
+    EXPECT_EQ(0, fstat(fileno(out.get()), &info));
+    return static_cast<long>(info.st_size);
+  };
+  stream.Print("one\n");
+  stream.Flush();
+  EXPECT_EQ(4, written());
+  stream.HoldFlushes();
+  stream.Print("two\n");
+  stream.Flush();
+  stream.Print("three\n");
+  stream.Flush();
+  EXPECT_EQ(4, written()) << "held: still in the stream's buffer";
+  stream.ReleaseFlushes();
+  EXPECT_EQ(14, written());
+  stream.ReleaseFlushes();  // nothing due: nothing written
+  stream.Print("four\n");
+  stream.Flush();  // released: at once again
+  EXPECT_EQ(19, written());
+  EXPECT_EQ("one\ntwo\nthree\nfour\n", out.Contents());
 }
 
 // A run of three tests as they finish: one passed on a worker, one failed

@@ -254,5 +254,38 @@ TEST(ResultAssemblerTest, PartsWithoutAStartAreStillAttached) {
   EXPECT_TRUE(record->output_before_start.empty());
 }
 
+TEST(ResultAssemblerTest, AQuietRestartAlsoForgetsTheEarlierStart) {
+  // A quiet start keeps no entry (issue 15), yet it must drop what an
+  // earlier start of the test on the chunk streamed, as a printed one does.
+  ResultAssembler assembler;
+  assembler.OnStarted(1, 2, "first");
+  assembler.OnPart(1, 2, Part(TestPart::Type::kFatalFailure, "stale"));
+  assembler.OnStarted(1, 2, "");
+  const auto record = assembler.OnFinished(1, Finished(2, Outcome::kPassed));
+  ASSERT_TRUE(record.has_value());
+  EXPECT_TRUE(record->output_before_start.empty());
+  EXPECT_TRUE(record->parts.empty());
+}
+
+TEST(ResultAssemblerTest, AReopenedTestCountsOnceAgainWhenItsRetryEnds) {
+  ResultAssembler assembler;
+  assembler.Reopen(9);  // not final: nothing changes
+  EXPECT_EQ(0, assembler.final_count());
+  ASSERT_TRUE(assembler.OnFinished(1, Finished(9, Outcome::kFailed)).has_value());
+  ASSERT_TRUE(assembler.OnFinished(1, Finished(100000, Outcome::kPassed)).has_value());
+  EXPECT_EQ(2, assembler.final_count());
+  assembler.Reopen(9);
+  EXPECT_FALSE(assembler.IsFinal(9));
+  EXPECT_TRUE(assembler.IsFinal(100000));
+  EXPECT_FALSE(assembler.IsFinal(99999));
+  EXPECT_FALSE(assembler.IsFinal(-1));
+  EXPECT_EQ(1, assembler.final_count());
+  assembler.OnStarted(2, 9, "retry");
+  const auto retry = assembler.OnFinished(2, Finished(9, Outcome::kPassed));
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ("retry", retry->output_before_start);
+  EXPECT_EQ(2, assembler.final_count());
+}
+
 }  // namespace
 }  // namespace gtest_dist

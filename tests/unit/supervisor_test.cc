@@ -358,6 +358,27 @@ TEST_F(SupervisorTest, EveryTestRunsOnceOverTwoWorkers) {
   EXPECT_GE(world_.stops[Name(1)], 1) << "stopped at the end";
 }
 
+// Issue 15: the console flushes once per burst of events. Every burst the
+// supervisor opens it closes, bursts never nest, and the last is closed by
+// the time the run returns.
+TEST_F(SupervisorTest, EveryBurstOfEventsIsClosedAndNoneNest) {
+  world_.scripts[Name(1)] = {Script{Script::Start::kReady, 2}};
+  world_.scripts[Name(2)] = {Script{Script::Start::kReady, 1}};
+  int opened = 0;
+  int closed = 0;
+  bool open = false;
+  config_.on_event_burst = [&](bool starts) {
+    EXPECT_NE(open, starts) << (starts ? "a burst opened inside another" : "closed twice");
+    open = starts;
+    ++(starts ? opened : closed);
+  };
+  EXPECT_EQ(Run({Remote(1), Remote(2)}), 0);
+  ExpectEachTestOnce();
+  EXPECT_FALSE(open);
+  EXPECT_GE(opened, 1);
+  EXPECT_EQ(opened, closed);
+}
+
 // Issue 13: what shipping the build to a generic worker moved is noted on
 // the console, told to every listener and kept in the summary, once per
 // connection.
