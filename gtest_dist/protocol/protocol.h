@@ -31,8 +31,10 @@ namespace protocol {
 // (--dist-artifacts), which a version-3 supervisor would take for a broken
 // peer. 5: a supervisor cuts a running chunk's unstarted tail with
 // "cut_chunk", answered by "chunk_cut" (tail control); a worker forwards
-// each suite's set-up and tear-down times as "suite_timing".
-constexpr int kProtocolVersion = 5;
+// each suite's set-up and tear-down times as "suite_timing". 6: "test_started"
+// and "test_finished" may come in the compact layout below, which a version-5
+// peer cannot read.
+constexpr int kProtocolVersion = 6;
 // Largest payload accepted from a peer that has passed the handshake, checked
 // before a byte of it is buffered.
 constexpr std::uint32_t kMaxFrameBytes = 64u << 20;

@@ -121,7 +121,7 @@ def query_history(history, *args):
 
 # The wire protocol's version (kProtocolVersion in gtest_dist/protocol/protocol.h):
 # what a test that speaks the protocol by hand says in its hello.
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 6
 
 
 def wire_frame(obj):

@@ -415,7 +415,7 @@ TEST(ProtocolWireNamesTest, MessageTypeNamesAreFrozen) {
   EXPECT_STREQ("cut_chunk", MessageTypeName(CutChunk{}));
   EXPECT_STREQ("chunk_cut", MessageTypeName(ChunkCut{}));
   EXPECT_STREQ("suite_timing", MessageTypeName(SuiteTiming{}));
-  EXPECT_EQ(5, kProtocolVersion);
+  EXPECT_EQ(6, kProtocolVersion);
 }
 
 std::set<std::string> Keys(const json& object) {
