@@ -109,9 +109,19 @@ def alive(pid):
 class QuietTest(harness.IntegrationTestCase):
 
     def test_a_hang_right_after_the_start_is_known_and_times_out(self):
+        self.check_hang(["local:1"], "local:1")
+
+    def test_a_hang_on_a_worker_is_known_and_times_out(self):
+        # The worker's runner peeks; the supervisor learns of the start from it.
+        env = {"QUIET_SUITE_PID_FILE": os.path.join(self.scratch, "hanging.pid")}
+        with self.pool(harness.OPTIONS.bin, 1, jobs=1, env=env) as pool:
+            self.check_hang(pool.addresses(), "1 worker")
+            pool.stop_all()
+
+    def check_hang(self, workers, context):
         pid_file = os.path.join(self.scratch, "hanging.pid")
         xml_path = os.path.join(self.scratch, "report.xml")
-        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", "local:1",
+        argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", ",".join(workers),
                 "--dist-history=off", "--dist-test-timeout=%d" % TIMEOUT_S,
                 "--gtest_filter=Quiet/QuietHang.*", "--gtest_output=xml:" + xml_path]
         supervisor = TerminalProcess(argv, {"QUIET_SUITE_PID_FILE": pid_file})
@@ -129,7 +139,7 @@ class QuietTest(harness.IntegrationTestCase):
             if supervisor.process.poll() is None:
                 harness.kill_group(supervisor.process)
                 supervisor.process.wait()
-        where = harness.tail(supervisor.text())
+        where = context + "\n" + harness.tail(supervisor.text())
         self.assertEqual(code, 1, where)
         xml = harness.Report.from_xml(xml_path)
         self.assertEqual(xml.occurrences[HANGING], 1, where)
