@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,12 +130,31 @@ TestPart ToTestPart(const testing::TestPartResult& result) {
 
 namespace {
 
+// The forks of this process and of its ancestors since CountForks: glibc's
+// getpid() is a system call, too dear for every event. fork() (what gtest's
+// fast death tests use) runs pthread_atfork's child handlers.
+unsigned g_forks = 0;
+
+void CountFork() { g_forks = g_forks + 1; }
+
+unsigned ForksSoFar() { return __atomic_load_n(&g_forks, __ATOMIC_RELAXED); }
+
+// Registers the counting (once a process); false if it could not be.
+bool CountForks() {
+  static const bool kRegistered = pthread_atfork(nullptr, nullptr, &CountFork) == 0;
+  return kRegistered;
+}
+
 // Streams gtest's events to the parent as they happen.
 class EventStreamer : public testing::EmptyTestEventListener {
  public:
   EventStreamer(int channel_fd, int spill_fd,
                 const std::unordered_map<const testing::TestInfo*, int>& indices)
-      : batcher_(channel_fd, spill_fd), indices_(indices), pid_(getpid()) {}
+      : batcher_(channel_fd, spill_fd),
+        indices_(indices),
+        pid_(getpid()),
+        fork_count_known_(CountForks()),
+        forks_at_start_(ForksSoFar()) {}
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
     current_suite_ = suite.name();
@@ -151,11 +171,10 @@ class EventStreamer : public testing::EmptyTestEventListener {
     started_.insert(event.index);
     parts_streamed_ = 0;
     event.output_before = capture_.Take();
+    // Batched like any event, not written at once: the parent peeks at the
+    // batch when the channel is quiet (ChunkRunner::PeekSpilledEvents), so it
+    // still learns at once which test runs and how the one before it ended.
     Send(event);
-    // The parent must know at once which test runs: its timeout, the live
-    // console and the dashboard go by it, and the previous test's result
-    // (batched with this start) must not wait for the end of this one.
-    if (getpid() == pid_ && !batcher_.Flush()) std::_Exit(4);
   }
 
   void OnTestPartResult(const testing::TestPartResult& result) override {
@@ -223,7 +242,7 @@ class EventStreamer : public testing::EmptyTestEventListener {
     SendOutput("");  // what a global Environment's TearDown printed
     SendProperties("", unit_test.ad_hoc_test_result());
     Send(protocol::ChunkFinished{});
-    if (getpid() == pid_ && !batcher_.Flush()) std::_Exit(4);
+    if (InOwnProcess() && !batcher_.Flush()) std::_Exit(4);
   }
 
   // gtest 1.12 runs every Environment's SetUp between these two events, and
@@ -286,10 +305,14 @@ class EventStreamer : public testing::EmptyTestEventListener {
     Send(event);
   }
 
+  // False in a process forked from this one (a fast death test's): its
+  // events are gtest's business, not the parent's.
+  bool InOwnProcess() const {
+    return fork_count_known_ ? ForksSoFar() == forks_at_start_ : getpid() == pid_;
+  }
+
   void Send(const protocol::Message& message) {
-    // A fast death test forks this process; its events are gtest's business,
-    // not the parent's.
-    if (getpid() != pid_) return;
+    if (!InOwnProcess()) return;
     if (!batcher_.Add(protocol::EncodeFrame(message))) {
       std::_Exit(4);  // the parent is gone: nobody is left to report to
     }
@@ -298,6 +321,8 @@ class EventStreamer : public testing::EmptyTestEventListener {
   EventBatcher batcher_;
   const std::unordered_map<const testing::TestInfo*, int>& indices_;
   pid_t pid_;
+  const bool fork_count_known_;  // else getpid() at each event
+  const unsigned forks_at_start_;
   OutputCapture capture_;
   int current_test_ = -1;  // index of the running test, -1 between tests
   std::unordered_set<int> started_;

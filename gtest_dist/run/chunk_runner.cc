@@ -76,6 +76,15 @@ constexpr auto kDrainDeadline = std::chrono::seconds(2);
 constexpr auto kStartUpPoll = std::chrono::milliseconds(50);
 constexpr auto kMinStartUpLimit = std::chrono::seconds(60);
 
+// How long a child's channel is quiet before the runner peeks at its batch
+// of events (ChunkRunner::PeekSpilledEvents). Well above the child's batch
+// interval (EventBatcher::kFlushInterval, 10 ms): a child running short
+// tests writes before a peek is due, so its events are never decoded twice;
+// and short enough that a test start (its timeout, the live console, tail
+// control) is known within a tenth of a second, below what a person watching
+// notices. The timer fires at most once per this interval per running chunk.
+constexpr auto kPeekQuiet = std::chrono::milliseconds(50);
+
 }  // namespace
 
 ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, ChildCommand command,
@@ -87,6 +96,7 @@ ChunkRunner::ChunkRunner(boost::asio::io_context& io, ChildReaper& reaper, Child
       worker_name_(std::move(worker_name)),
       on_event_(std::move(on_event)),
       tracker_(chunk_.tests),
+      peek_timer_(io),
       drain_timer_(io),
       test_timer_(io),
       template_timer_(io) {
@@ -141,6 +151,8 @@ void ChunkRunner::Cancel() {
   drain_timer_.cancel();
   template_timer_.cancel();
   test_timer_.cancel();
+  ++peek_generation_;
+  peek_timer_.cancel();
   if (channel_) channel_->Close("cancelled");
   if (child_) {
     reaper_.Unwatch(child_.get());
@@ -202,7 +214,8 @@ void ChunkRunner::StartChild() {
     for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
     if (outputs_) spec.set_env.push_back(outputs_->Environment());
     spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
-    if (spill_.fd() >= 0 && EventBatchingEnabled()) {
+    spilling_ = spill_.fd() >= 0 && EventBatchingEnabled();
+    if (spilling_) {
       spill_.Reset();
       spec.fds.emplace_back(kEventSpillFd, spill_.fd());
       spec.set_env.emplace_back(kEventSpillEnv, std::to_string(kEventSpillFd));
@@ -232,8 +245,12 @@ void ChunkRunner::StartChild() {
   socket.assign(boost::asio::local::stream_protocol(), sockets[0]);
   channel_ = std::make_shared<LocalConnection>(std::move(socket));
   auto self = shared_from_this();
-  channel_->Start([self](protocol::Message&& m) { self->OnChildMessage(std::move(m)); },
-                  [self](const std::string& reason) { self->OnChannelClosed(reason); });
+  channel_->Start(
+      [self](protocol::Message&& m) {
+        // A frame a peek at the child's batch handled already is not handled twice.
+        if (self->spill_.OnSocketFrame()) self->OnChildMessage(std::move(m));
+      },
+      [self](const std::string& reason) { self->OnChannelClosed(reason); });
   protocol::RunChunk request = chunk_;
   request.tests = tracker_.Unfinished();
   channel_->Send(request);
@@ -245,6 +262,8 @@ void ChunkRunner::StartChild() {
   starting_ = true;
   process_started_at_ = std::chrono::steady_clock::now();
   WatchStartUp();
+  ++peek_generation_;
+  if (spilling_) ArmPeek(kPeekQuiet);
 }
 
 LaunchSpec ChildLaunchSpec(const ChildCommand& command,
@@ -443,11 +462,47 @@ void ChunkRunner::RecoverSpilledEvents() {
   recovering_ = false;
 }
 
+void ChunkRunner::ArmPeek(std::chrono::steady_clock::duration after) {
+  auto self = shared_from_this();
+  const std::uint64_t generation = peek_generation_;
+  peek_timer_.expires_after(after);
+  peek_timer_.async_wait([self, generation](const boost::system::error_code& error) {
+    if (!error && generation == self->peek_generation_) self->OnPeekTimer();
+  });
+}
+
+void ChunkRunner::OnPeekTimer() {
+  // Once the child has exited, or closed its channel, RecoverSpilledEvents
+  // takes what is left.
+  if (cancelled_ || child_exited_ || !channel_ || channel_->closed()) return;
+  // Armed once per child and checked when it fires: no timer work per event.
+  const auto quiet = std::chrono::steady_clock::now() - last_event_at_;
+  if (quiet < kPeekQuiet) {
+    ArmPeek(kPeekQuiet - quiet);
+    return;
+  }
+  PeekSpilledEvents();
+  ArmPeek(kPeekQuiet);
+}
+
+void ChunkRunner::PeekSpilledEvents() {
+  for (const std::string& payload : spill_.Peek(channel_->bytes_received())) {
+    protocol::Message message;
+    std::string error;
+    // The socket refuses the same bytes, and closes the channel: stop here.
+    if (!protocol::DecodePayload(payload, &message, &error)) break;
+    OnChildMessage(std::move(message));
+    if (cancelled_ || !channel_ || channel_->closed()) break;
+  }
+}
+
 void ChunkRunner::EndChild() {
   const int status = forked_ ? forked_->wait_status() : child_->wait_status();
   child_.reset();
   forked_.reset();
   sandbox_.reset();
+  ++peek_generation_;
+  peek_timer_.cancel();
   RecoverSpilledEvents();
   ++deadline_generation_;
   test_timer_.cancel();

@@ -114,6 +114,13 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   std::string ReadLeftoverOutput();
   // Handles the events a dead child batched but never wrote (event_batcher.h).
   void RecoverSpilledEvents();
+  // While the child runs: when its channel has been quiet for kPeekQuiet,
+  // handles the events it batched but has not written (a test it started and
+  // the end of the one before), so that a start is known without a write.
+  // One timer per child, armed once and re-armed when it fires.
+  void ArmPeek(std::chrono::steady_clock::duration after);
+  void OnPeekTimer();
+  void PeekSpilledEvents();
   // Sends what the test of `record` left in its outputs directory
   // (--dist-artifacts), before its end; what was not kept goes in `record`.
   void EmitArtifacts(TestRecord* record);
@@ -140,10 +147,13 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   bool warm_children_ = true;            // --dist-warm-children
   std::shared_ptr<LocalConnection> channel_;
   int output_fd_ = -1;
-  EventSpill spill_;                 // the child's unwritten batch of events
-  TailCutRegion cut_;                // shared with the child (tail_cut.h)
-  bool cuttable_ = false;            // the current child claims its tests in the word
-  std::uint64_t channel_bytes_ = 0;  // read from the current child's channel
+  EventSpill spill_;       // the child's unwritten batch of events
+  bool spilling_ = false;  // the current child batches in spill_
+  boost::asio::steady_timer peek_timer_;
+  std::uint64_t peek_generation_ = 0;  // bumped per child: an old peek does nothing
+  TailCutRegion cut_;                  // shared with the child (tail_cut.h)
+  bool cuttable_ = false;              // the current child claims its tests in the word
+  std::uint64_t channel_bytes_ = 0;    // read from the current child's channel
   std::chrono::steady_clock::time_point last_event_at_;
   std::int64_t last_event_epoch_ms_ = 0;
   bool recovering_ = false;

@@ -8,14 +8,17 @@
 // _exit). When the child is gone the parent takes from the region the frames
 // it did not receive through the socket (RecoverUndelivered), so crash and
 // timeout attribution stay exact. A batch is written when it is full, when
-// the previous write is kFlushInterval old (so the parent and the console
-// stay live), and at the end of the chunk.
+// the previous write is kFlushInterval old, and at the end of the chunk. A
+// test start is not written at once: while the child is quiet the parent
+// peeks at the region (EventSpill::Peek), so that it still learns at once
+// which test runs (its timeout, the live console, tail control).
 #ifndef GTEST_DIST_RUN_EVENT_BATCHER_H_
 #define GTEST_DIST_RUN_EVENT_BATCHER_H_
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +38,8 @@ constexpr int kEventSpillFd = 1022;
 // `base` is the number of bytes written to the socket before the first frame
 // of the region; `length` the bytes of whole frames in it. The child updates
 // `length` only after a frame is complete, and `base` only after its batch
-// was written.
+// was written, before it reuses the region (a release fence): a reader that
+// sees `base` unchanged after copying the frames copied what it meant to.
 struct EventSpillHeader {
   std::uint64_t magic;
   std::uint64_t base;
@@ -55,11 +59,28 @@ class EventSpill {
   // Clears the region for a new child.
   void Reset();
   // The payloads of the frames the child put in the region but the parent
-  // did not receive, `received` being the bytes read from the child's socket.
+  // did not receive, `received` being the bytes read from the child's socket
+  // (the child is gone). Frames an earlier Peek returned are not returned again.
   std::vector<std::string> RecoverUndelivered(std::uint64_t received) const;
+
+  // While the child runs: the frames it put in the region that the socket
+  // has not delivered, `received` bytes having been read from it, and that
+  // no earlier Peek returned. The caller handles them now, in order, and
+  // asks OnSocketFrame about each frame the socket delivers from then on.
+  std::vector<std::string> Peek(std::uint64_t received);
+  // A frame arrived through the socket: false when Peek returned it already
+  // (the socket delivers frames in order, and those Peek returned are the
+  // next ones it delivers).
+  bool OnSocketFrame() {
+    if (skip_frames_ == 0) return true;
+    --skip_frames_;
+    return false;
+  }
 
  private:
   SharedMemory memory_;
+  std::uint64_t peeked_end_ = 0;   // stream offset after the last frame Peek returned
+  std::uint64_t skip_frames_ = 0;  // frames Peek returned that the socket has not delivered
 };
 
 // The same, over any memory: what EventSpill::RecoverUndelivered does, pure
@@ -67,6 +88,23 @@ class EventSpill {
 // outside the region).
 std::vector<std::string> UndeliveredFrames(const char* region, std::size_t region_bytes,
                                            std::uint64_t received);
+
+// What a peek at a live child's region took: the payloads of its frames that
+// end past `after` (the larger of the bytes received and the end of what an
+// earlier peek took), and the stream offset where the last of them ends.
+struct PeekedFrames {
+  std::vector<std::string> frames;
+  std::uint64_t end = 0;  // `after` when no frame was taken
+};
+
+// EventSpill::Peek, pure, over memory the child may be writing meanwhile:
+// nothing when the socket holds bytes not read yet (`base` > `received`:
+// they arrive first), or when the child wrote its batch while the frames
+// were copied (`base` moved: they reach the socket). `copied` (tests) runs
+// between the copy and that check.
+PeekedFrames PeekUndeliveredFrames(const char* region, std::size_t region_bytes,
+                                   std::uint64_t received, std::uint64_t after,
+                                   const std::function<void()>& copied = nullptr);
 
 // The child's side.
 class EventBatcher {
