@@ -123,8 +123,9 @@ class WarmChildrenTest(harness.IntegrationTestCase):
         # the template is ready and never idle; the second's test (Waits) runs
         # in a forked process. The third runs Lingers and Follows in two
         # forked processes: it has every result once Follows ends, while
-        # Lingers' process still exits, so it leaves and the worker kills that
-        # process (CI run 12's race). Old code: the template then wrote the
+        # Lingers' process still exits; interrupted then, it leaves and the
+        # worker kills that process (CI run 12's race; a supervisor now waits
+        # for its processes' ends, so it leaves only when told to). Old code: the template then wrote the
         # killed process's status into a pipe nobody read any more, died of
         # SIGPIPE, and took Waits' process with it (SIGKILL); in 2 of 3 runs
         # here, the rest the template reaped before the pipe was closed.
@@ -179,8 +180,13 @@ class WarmChildrenTest(harness.IntegrationTestCase):
                 (waits,) = harness.wait_until(lambda: traced("WAIT"), 60, "Waits running")
                 leaver = supervisor("WarmShared.Lingers:WarmShared.Follows")
                 processes.append(leaver)
+                # It has both results once Follows ends, and waits for
+                # Lingers' process to end; it leaves when interrupted then.
+                leaver.wait_for_output(r"\[       OK \] WarmShared\.Follows", 1, 60)
+                harness.wait_until(lambda: traced("EXITING"), 30, "Lingers' process exiting")
+                leaver.process.send_signal(signal.SIGINT)
                 left = leaver.finish()
-                self.assertEqual(left.returncode, 0, left.describe())
+                self.assertIn("[  PASSED  ] 2 tests.", left.stdout, left.describe())
                 (lingers,) = traced("LINGER")
                 (follows,) = traced("FOLLOW")
                 forked = {waits, lingers, follows} - traced("INIT")
