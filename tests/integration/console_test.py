@@ -16,14 +16,8 @@
 Usage: console_test.py --bin build/tests/integration/slow_suite [-v]
 """
 
-import fcntl
 import os
-import pty
 import re
-import struct
-import subprocess
-import termios
-import threading
 
 import harness
 
@@ -36,60 +30,22 @@ COLOR = re.compile(rb"\x1b\[[0-9;]*m")
 SUMMARY = b"[==========] %d tests from 6 test suites ran." % SELECTED
 
 
-class TerminalRun:
+class TerminalRun(harness.TerminalProcess):
     """The supervisor with its stdout on a pseudo-terminal of COLUMNS
-    columns (stderr on a pipe), everything it writes to the terminal kept as
-    bytes."""
+    columns, what it writes read without colours."""
 
     def __init__(self, argv, env=None):
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, COLUMNS, 0, 0))
-        full_env = dict(os.environ)
-        full_env.update({"TERM": "xterm"})
-        full_env.pop("NO_COLOR", None)
-        if env:
-            full_env.update(env)
-        self.argv = argv
-        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
-                                        stderr=subprocess.PIPE, env=full_env,
-                                        start_new_session=True)
-        os.close(slave)
-        self.master = master
-        self._data = bytearray()
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: the last holder of the terminal closed it
-                return
-            if not chunk:
-                return
-            with self._lock:
-                self._data += chunk
+        super().__init__(argv, env, columns=COLUMNS)
 
     def data(self):
         """What was written, colours left out (the status line has none)."""
-        with self._lock:
-            return COLOR.sub(b"", bytes(self._data))
+        return COLOR.sub(b"", self.raw())
 
     def statuses(self):
         return [m.group(1).decode(errors="replace") for m in STATUS.finditer(self.data())]
 
     def finish(self, timeout=harness.RUN_TIMEOUT):
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            harness.kill_group(self.process)
-            self.process.wait()
-            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
-        self._reader.join(timeout=10)
-        stderr = self.process.stderr.read().decode(errors="replace")
-        self.process.stderr.close()
-        os.close(self.master)
+        code, _, stderr = super().finish(timeout)
         return code, self.data(), stderr
 
 

@@ -12,8 +12,10 @@ finally blocks (WorkerPool / Worker are context managers).
 
 import argparse
 import collections
+import fcntl
 import json
 import os
+import pty
 import re
 import selectors
 import shutil
@@ -23,6 +25,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import unittest
@@ -193,6 +196,80 @@ def wait_until(condition, deadline_s, what):
         if time.monotonic() >= deadline:
             raise AssertionError("%s: not within %ss" % (what, deadline_s))
         time.sleep(0.02)
+
+
+class TerminalProcess:
+    """A process whose stdout is a pseudo-terminal of `columns` columns
+    (stderr on a pipe), read as it runs: everything written to the terminal is
+    kept as bytes, so a test can watch a status line drawn in place."""
+
+    def __init__(self, argv, env=None, columns=100):
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        full_env = dict(os.environ, TERM="xterm", COLUMNS=str(columns))
+        full_env.pop("NO_COLOR", None)
+        full_env.update(env or {})
+        self.argv = argv
+        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
+                                        stderr=subprocess.PIPE, env=full_env,
+                                        start_new_session=True)
+        os.close(slave)
+        self._master = master
+        self._data = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                chunk = os.read(self._master, 65536)
+            except OSError:  # EIO: the last holder of the terminal closed it
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self._data += chunk
+
+    def raw(self):
+        with self._lock:
+            return bytes(self._data)
+
+    def text(self):
+        return self.raw().decode(errors="replace")
+
+    def wait_for_output(self, pattern, deadline_s):
+        """Waits until `pattern` (a regex) is in what was written; fails at
+        once if the process exits first."""
+        regex = re.compile(pattern)
+
+        def matched():
+            if regex.search(self.text()):
+                return True
+            if self.process.poll() is not None:
+                self._reader.join(timeout=5)
+                if regex.search(self.text()):
+                    return True
+                raise AssertionError("%s exited (code %s) before %r in its output\n%s" % (
+                    " ".join(self.argv), self.process.returncode, pattern, tail(self.text())))
+            return False
+        wait_until(matched, deadline_s, "%r in the output of %s" % (pattern, " ".join(self.argv)))
+
+    def finish(self, timeout=RUN_TIMEOUT):
+        """Waits for the exit: (exit code, what it wrote to the terminal, its
+        stderr)."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(self.process)
+            self.process.wait()
+            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
+        finally:
+            self._reader.join(timeout=10)
+        stderr = self.process.stderr.read().decode(errors="replace")
+        self.process.stderr.close()
+        os.close(self._master)
+        return code, self.raw(), stderr
 
 
 class LiveProcess:

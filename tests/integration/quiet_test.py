@@ -14,87 +14,14 @@ start (run/event_batcher.h); while it is quiet its runner peeks at the batch.
 Usage: quiet_test.py --bin build/tests/integration/quiet_suite [-v]
 """
 
-import fcntl
 import os
-import pty
 import re
-import struct
-import subprocess
-import termios
-import threading
 
 import harness
 
 HANGING = "Quiet/QuietHang.Runs/20"
 PASSING = ["Quiet/QuietHang.Runs/%d" % i for i in range(20)]
 TIMEOUT_S = 5
-
-
-class TerminalProcess:
-    """A process whose stdout is a terminal (a pty 200 columns wide), read as
-    it runs, so that its status line can be watched."""
-
-    def __init__(self, argv, env):
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
-        full_env = dict(os.environ, TERM="xterm", COLUMNS="200")
-        full_env.pop("NO_COLOR", None)
-        full_env.update(env)
-        self.argv = argv
-        self.process = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE,
-                                        stdin=subprocess.DEVNULL, env=full_env,
-                                        start_new_session=True)
-        os.close(slave)
-        self._master = master
-        self._chunks = []
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-
-    def _drain(self):
-        while True:
-            try:
-                chunk = os.read(self._master, 65536)
-            except OSError:  # EIO: the terminal's other side is closed
-                break
-            if not chunk:
-                break
-            with self._lock:
-                self._chunks.append(chunk)
-
-    def text(self):
-        with self._lock:
-            return b"".join(self._chunks).decode(errors="replace")
-
-    def wait_for_output(self, pattern, deadline_s):
-        regex = re.compile(pattern)
-
-        def matched():
-            if regex.search(self.text()):
-                return True
-            if self.process.poll() is not None:
-                self._reader.join(timeout=5)
-                if regex.search(self.text()):
-                    return True
-                raise AssertionError("%s exited (code %s) before %r in its output\n%s" % (
-                    " ".join(self.argv), self.process.returncode, pattern,
-                    harness.tail(self.text())))
-            return False
-        harness.wait_until(matched, deadline_s, "%r in the output of %s" % (
-            pattern, " ".join(self.argv)))
-
-    def finish(self, timeout=harness.RUN_TIMEOUT):
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            harness.kill_group(self.process)
-            self.process.wait()
-            raise
-        finally:
-            self._reader.join(timeout=5)
-            os.close(self._master)
-            self.process.stderr.close()
-        return code
 
 
 def alive(pid):
@@ -124,7 +51,7 @@ class QuietTest(harness.IntegrationTestCase):
         argv = [harness.OPTIONS.bin, "--dist-supervisor", "--workers", ",".join(workers),
                 "--dist-history=off", "--dist-test-timeout=%d" % TIMEOUT_S,
                 "--gtest_filter=Quiet/QuietHang.*", "--gtest_output=xml:" + xml_path]
-        supervisor = TerminalProcess(argv, {"QUIET_SUITE_PID_FILE": pid_file})
+        supervisor = harness.TerminalProcess(argv, {"QUIET_SUITE_PID_FILE": pid_file}, columns=200)
         try:
             # The status line names the running test; nothing reaches the
             # socket after the hanging test's start.
@@ -134,7 +61,7 @@ class QuietTest(harness.IntegrationTestCase):
                 pid = int(f.read())
             self.assertTrue(alive(pid), "the hanging test's process %d is gone: the start was "
                             "learnt only from its death\n%s" % (pid, supervisor.text()))
-            code = supervisor.finish()
+            code, _, _ = supervisor.finish()
         finally:
             if supervisor.process.poll() is None:
                 harness.kill_group(supervisor.process)
