@@ -198,6 +198,17 @@ def wait_until(condition, deadline_s, what):
         time.sleep(0.02)
 
 
+def wait_or_kill(process, argv, timeout):
+    """The exit code of `process`; past `timeout` its group is killed and the
+    test fails."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        process.wait()
+        raise AssertionError("%s did not exit within %ss" % (" ".join(argv), timeout))
+
+
 class TerminalProcess:
     """A process whose stdout is a pseudo-terminal of `columns` columns
     (stderr on a pipe), read as it runs: everything written to the terminal is
@@ -259,11 +270,7 @@ class TerminalProcess:
         """Waits for the exit: (exit code, what it wrote to the terminal, its
         stderr)."""
         try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(self.process)
-            self.process.wait()
-            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
+            code = wait_or_kill(self.process, self.argv, timeout)
         finally:
             self._reader.join(timeout=10)
         stderr = self.process.stderr.read().decode(errors="replace")
@@ -324,12 +331,7 @@ class LiveProcess:
 
     def finish(self, timeout=RUN_TIMEOUT):
         """Waits for the exit; returns a RunResult."""
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(self.process)
-            self.process.wait()
-            raise AssertionError("%s did not exit within %ss" % (" ".join(self.argv), timeout))
+        code = wait_or_kill(self.process, self.argv, timeout)
         self._close()
         return RunResult(self.argv, code, self.text("stdout"), self.text("stderr"),
                          time.monotonic() - self.started)
