@@ -72,7 +72,7 @@ struct CompactError {
 // left of it and against its bounds.
 class Reader {
  public:
-  explicit Reader(std::string_view payload) : payload_(payload), at_(1) {}
+  explicit Reader(std::string_view payload) : payload_(payload) {}
 
   std::uint8_t U8(const char* field) {
     Need(field, 1);
@@ -138,7 +138,7 @@ class Reader {
   }
 
   std::string_view payload_;
-  std::size_t at_;
+  std::size_t at_ = 1;  // after the tag byte
 };
 
 TestStarted DecodeStarted(Reader* in) {

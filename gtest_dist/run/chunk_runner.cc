@@ -516,23 +516,20 @@ void ChunkRunner::EndChild() {
                          " (--dist-test-timeout); its process tree was killed"
                    : "the test process " + DescribeWaitStatus(status);
   const Outcome outcome = timed_out_ ? Outcome::kTimeout : Outcome::kCrashed;
-  bool charged = false;  // to a test
-  if (!child_finished_chunk_) {
-    charged = tracker_.running() || !tracker_.Unfinished().empty();
-    if (const auto running = tracker_.running()) {
-      FinishAsCrashed(*running, timed_out_ ? "the test " + how : how + " during this test",
-                      std::move(leftover), outcome);
-    } else if (const std::vector<int> left = tracker_.Unfinished(); !left.empty()) {
-      // Died between tests: in SetUpTestSuite, a global Environment or static
-      // initialisation. Charge the next test, so every child makes progress.
-      FinishAsCrashed(left.front(),
-                      (timed_out_ ? "the test process " + how : how) +
-                          " before this test started (in a global Environment, "
-                          "SetUpTestSuite/TearDownTestSuite or start-up)",
-                      std::move(leftover), outcome);
-    }
-  }
-  if (!charged && !(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
+  const std::optional<int> running = child_finished_chunk_ ? std::nullopt : tracker_.running();
+  const std::vector<int> left = child_finished_chunk_ ? std::vector<int>{} : tracker_.Unfinished();
+  if (running) {
+    FinishAsCrashed(*running, timed_out_ ? "the test " + how : how + " during this test",
+                    std::move(leftover), outcome);
+  } else if (!left.empty()) {
+    // Died between tests: in SetUpTestSuite, a global Environment or static
+    // initialisation. Charge the next test, so every child makes progress.
+    FinishAsCrashed(left.front(),
+                    (timed_out_ ? "the test process " + how : how) +
+                        " before this test started (in a global Environment, "
+                        "SetUpTestSuite/TearDownTestSuite or start-up)",
+                    std::move(leftover), outcome);
+  } else if (!(WIFEXITED(status) && WEXITSTATUS(status) <= 1)) {
     // Every test reported, then the process failed: in the global
     // Environments' TearDown or the last TearDownTestSuite (before it ended
     // the chunk), a sanitizer at exit, a static destructor. Not to be hidden.
