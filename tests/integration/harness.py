@@ -133,6 +133,17 @@ def wire_frame(obj):
     return struct.pack(">I", len(payload)) + payload
 
 
+def wire_message(payload):
+    """A frame's payload as a dict: JSON, or the compact form of test_started
+    (tag 0x01) and test_finished (0x02) of protocol.h, read as far as their
+    chunk_id and index (big-endian u64, u32 after the tag)."""
+    if payload[:1] in (b"\x01", b"\x02") and len(payload) >= 13:
+        chunk_id, index = struct.unpack(">QI", payload[1:13])
+        return {"type": "test_started" if payload[0] == 1 else "test_finished",
+                "chunk_id": chunk_id, "index": index}
+    return json.loads(payload)
+
+
 def vm_rss_kib(pid):
     """The resident memory of process `pid`, in KiB."""
     with open("/proc/%d/status" % pid) as f:

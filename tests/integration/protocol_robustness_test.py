@@ -15,7 +15,6 @@ frame after the handshake leaves no memory behind once the connection ends.
 Usage: protocol_robustness_test.py --bin build/tests/integration/gen_suite [-v]
 """
 
-import json
 import random
 import selectors
 import socket
@@ -86,7 +85,7 @@ def decode_frames(data):
         if len(data) < 4 + length:
             break
         try:
-            frames.append(json.loads(data[4:4 + length]))
+            frames.append(harness.wire_message(data[4:4 + length]))
         except ValueError:
             frames.append({"undecodable": data[4:4 + length]})
         data = data[4 + length:]
