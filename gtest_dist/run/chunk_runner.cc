@@ -208,26 +208,28 @@ void ChunkRunner::StartChild() {
     error = std::string("socketpair: ") + std::strerror(errno);
   }
   if (error.empty()) {
-    LaunchSpec spec = SharedSpec();
-    spec.fds = {
+    // What every process of this chunk starts with (the warm template's
+    // key), and what is this process's own: its descriptors and variables.
+    LaunchSpec own;
+    own.fds = {
         {STDOUT_FILENO, output_fd_}, {STDERR_FILENO, output_fd_}, {kChildChannelFd, sockets[1]}};
-    for (auto& variable : sandbox_->Environment()) spec.set_env.push_back(std::move(variable));
-    if (outputs_) spec.set_env.push_back(outputs_->Environment());
-    spec.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
+    own.set_env = sandbox_->Environment();
+    if (outputs_) own.set_env.push_back(outputs_->Environment());
+    own.set_env.emplace_back(kChildChannelEnv, std::to_string(kChildChannelFd));
     spilling_ = spill_.fd() >= 0 && EventBatchingEnabled();
     if (spilling_) {
       spill_.Reset();
-      spec.fds.emplace_back(kEventSpillFd, spill_.fd());
-      spec.set_env.emplace_back(kEventSpillEnv, std::to_string(kEventSpillFd));
+      own.fds.emplace_back(kEventSpillFd, spill_.fd());
+      own.set_env.emplace_back(kEventSpillEnv, std::to_string(kEventSpillFd));
     }
     // A shuffled child runs its tests out of index order: no cut then.
     cuttable_ = cut_.word() != nullptr && !Shuffled(chunk_.settings);
     if (cuttable_) {
       ResetTailCut(cut_.word());
-      spec.fds.emplace_back(kTailCutFd, cut_.fd());
-      spec.set_env.emplace_back(kTailCutEnv, std::to_string(kTailCutFd));
+      own.fds.emplace_back(kTailCutFd, cut_.fd());
+      own.set_env.emplace_back(kTailCutEnv, std::to_string(kTailCutFd));
     }
-    StartProcess(spec, &error);
+    StartProcess(SharedSpec(), std::move(own), &error);
     close(sockets[1]);
   }
   if (!child_ && !forked_) {
@@ -284,28 +286,21 @@ LaunchSpec ChildLaunchSpec(const ChildCommand& command,
 
 LaunchSpec ChunkRunner::SharedSpec() const { return ChildLaunchSpec(command_, chunk_.env); }
 
-void ChunkRunner::StartProcess(const LaunchSpec& spec, std::string* error) {
+void ChunkRunner::StartProcess(const LaunchSpec& shared, LaunchSpec own, std::string* error) {
   if (warm_children_) {
-    // A template is started for what this chunk's child would be without its
-    // own descriptors and variables (its sandbox, channel, event spill, test
-    // outputs directory).
-    LaunchSpec common = spec;
-    common.fds.clear();
-    std::vector<std::pair<std::string, std::string>> own = sandbox_->Environment();
-    common.set_env.clear();
-    for (const auto& variable : spec.set_env) {
-      bool per_process = variable.first == kChildChannelEnv || variable.first == kEventSpillEnv ||
-                         variable.first == kOutputsRootEnv || variable.first == kTailCutEnv;
-      for (const auto& mine : own) per_process = per_process || variable.first == mine.first;
-      (per_process ? own : common.set_env).push_back(variable);
-    }
-    if (WarmTemplate* warm = reaper_.warm_templates().Get(common)) {
-      own.emplace_back(kTreeTokenEnv, NewTreeToken());
+    // Forked from the template of what every process of this chunk starts
+    // with, given its own descriptors and variables.
+    if (WarmTemplate* warm = reaper_.warm_templates().Get(shared)) {
+      own.set_env.emplace_back(kTreeTokenEnv, NewTreeToken());
       std::string why;
-      forked_ = warm->Fork(io_, spec.fds, own, &why);
+      forked_ = warm->Fork(io_, own.fds, own.set_env, &why);
       if (forked_) return;
+      own.set_env.pop_back();
     }
   }
+  LaunchSpec spec = shared;
+  spec.fds = std::move(own.fds);
+  spec.set_env.insert(spec.set_env.end(), own.set_env.begin(), own.set_env.end());
   child_ = ChildProcess::Spawn(spec, error);
 }
 

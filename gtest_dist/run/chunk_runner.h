@@ -75,9 +75,10 @@ class ChunkRunner : public std::enable_shared_from_this<ChunkRunner> {
   // process that pays the whole start-up beside it, and returns true; the
   // chunk then starts from the timer.
   bool WaitForTemplate();
-  // Forks the child from a warm template (warm_child.h) when it can, else
-  // spawns it; sets child_ or forked_, or `error`.
-  void StartProcess(const LaunchSpec& spec, std::string* error);
+  // Forks the child from the warm template of `shared` (warm_child.h) with
+  // `own` descriptors and variables when it can, else spawns `shared` plus
+  // `own`; sets child_ or forked_, or `error`.
+  void StartProcess(const LaunchSpec& shared, LaunchSpec own, std::string* error);
   void OnChildMessage(protocol::Message&& message);
   void OnChannelClosed(const std::string& reason);
   void OnChildExit();
