@@ -1,10 +1,7 @@
 #include "gtest_dist/catalog/test_catalog.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <array>
 #include <memory>
 #include <stdexcept>
 
@@ -21,20 +18,6 @@ bool IsDisabledName(const std::string& name) {
 }
 
 }  // namespace
-
-std::string DigestOfRunningBinary() {
-  const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::string();
-  Sha256 sha;
-  std::array<char, 1 << 16> buffer;
-  for (;;) {
-    const ssize_t n = read(fd, buffer.data(), buffer.size());
-    if (n <= 0) break;
-    sha.Update(buffer.data(), static_cast<size_t>(n));
-  }
-  close(fd);
-  return sha.HexDigest();
-}
 
 TestCatalog::TestCatalog(std::vector<TestEntry> tests, std::string binary_digest)
     : tests_(std::move(tests)), binary_digest_(std::move(binary_digest)) {

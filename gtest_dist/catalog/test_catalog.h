@@ -61,9 +61,6 @@ class TestCatalog {
   std::string binary_digest_;
 };
 
-// SHA-256 (hex) of the running executable (/proc/self/exe).
-std::string DigestOfRunningBinary();
-
 }  // namespace gtest_dist
 
 #endif  // GTEST_DIST_CATALOG_TEST_CATALOG_H_

@@ -26,8 +26,11 @@ std::optional<TailCut> BestCutOf(const RunningChunk& chunk,
     const double overhead =
         costs.startup + (costs.repeated_setup ? costs.repeated_setup(tests[k]) : 0.0);
     const double end = std::max(kept, tail + overhead);
-    // Worth it: the tail pays for its start-up, and the chunk ends sooner.
-    if (tail > overhead && end < best_end) {
+    // Worth it: the chunk ends sooner by at least half what the cut costs.
+    // Not "the tail outweighs its start-up": the last short test behind a
+    // long one would wait while a slot stands idle (the start-up is paid by
+    // that slot, which has nothing else to do).
+    if (total - end >= overhead / 2 && end < best_end) {
       best_end = end;
       best = TailCut{chunk.chunk_id, tests[k], kept, tail};
     }

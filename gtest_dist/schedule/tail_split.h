@@ -6,7 +6,7 @@
 // together: the part it keeps (what its running test still needs, then its
 // next tests) against the tail, which pays a new process start-up and the
 // suite set-up a split repeats before its first test. A cut is made only when
-// the tail is worth more than that overhead and the chunk then ends sooner.
+// the chunk then ends sooner, by at least half that overhead.
 #ifndef GTEST_DIST_SCHEDULE_TAIL_SPLIT_H_
 #define GTEST_DIST_SCHEDULE_TAIL_SPLIT_H_
 

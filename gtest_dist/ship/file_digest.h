@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gtest_dist/ship/digest_memo.h"
+
 namespace gtest_dist {
 
 // Reads the file at `path` (following symlinks) and sets its digest and
@@ -12,6 +14,13 @@ namespace gtest_dist {
 // be read.
 bool DigestFile(const std::string& path, std::string* digest, std::uint64_t* size,
                 std::string* error);
+
+// SHA-256 of the executable this process runs (/proc/self/exe); empty when it
+// cannot be read. Taken from `memo` while the file is unchanged since it was
+// digested, and remembered there otherwise: a test binary with debug
+// information is hundreds of megabytes, and every supervisor and worker start
+// would read it all (the caller saves the memo).
+std::string DigestOfRunningBinary(DigestMemo* memo);
 
 }  // namespace gtest_dist
 

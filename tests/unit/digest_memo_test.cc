@@ -123,5 +123,34 @@ TEST_F(DigestMemoTest, TheManifestReadsOnlyWhatChanged) {
   EXPECT_EQ(found, DigestOf("changed"));
 }
 
+// The running binary (the supervisor's and the worker's catalog fingerprint)
+// is read once: a warm start takes its digest from the memo.
+TEST_F(DigestMemoTest, TheRunningBinaryIsDigestedOnceWhileUnchanged) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string expected;
+  std::uint64_t size = 0;
+  std::string error;
+  ASSERT_TRUE(DigestFile(self, &expected, &size, &error)) << error;
+  {
+    DigestMemo memo(memo_);
+    EXPECT_EQ(DigestOfRunningBinary(&memo), expected);
+    memo.Save();
+  }
+  DigestMemo remembered(memo_);
+  std::string found;
+  ASSERT_TRUE(remembered.Lookup(self, Stat(self), &found));
+  EXPECT_EQ(found, expected);
+
+  // A planted digest for the unchanged binary proves the file is not read.
+  const std::string planted(64, 'd');
+  remembered.Remember(self, Stat(self), planted);
+  EXPECT_EQ(DigestOfRunningBinary(&remembered), planted);
+  // Planted under another stamp (as if the binary changed since): read again.
+  struct stat other = Stat(self);
+  other.st_size += 1;
+  remembered.Remember(self, other, planted);
+  EXPECT_EQ(DigestOfRunningBinary(&remembered), expected);
+}
+
 }  // namespace
 }  // namespace gtest_dist

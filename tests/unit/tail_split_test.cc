@@ -109,13 +109,29 @@ TEST(ChooseTailCutTest, ALongRunningTestGivesAwayItsWholeTail) {
   EXPECT_EQ(cut->tail, 4);
 }
 
-TEST(ChooseTailCutTest, NoCutWhenTheTailIsWorthLessThanAStartUp) {
+TEST(ChooseTailCutTest, NoCutWhenTheChunkWouldNotEndSoonerByHalfAStartUp) {
   RunningChunk chunk = Running(1, 1, {1, 2, 3});
   TailSplitCosts costs;
   costs.startup = 3;
   EXPECT_FALSE(ChooseTailCut({chunk}, UnitCost, costs).has_value());
   costs.startup = 0.5;
   EXPECT_TRUE(ChooseTailCut({chunk}, UnitCost, costs).has_value());
+  // A tail of 0.1 behind a long test: it would end 0.1 sooner, for a
+  // start-up of 0.5.
+  EXPECT_FALSE(ChooseTailCut(
+                   {Running(1, 10, {1})}, [](int) { return 0.1; }, costs)
+                   .has_value());
+}
+
+TEST(ChooseTailCutTest, AShortLastTestDoesNotWaitBehindALongOne) {
+  // The last test (2) is smaller than a start-up (3), but waits 10 behind
+  // the running one: moved to an idle slot, the chunk ends at 10, not 12.
+  const auto cut = ChooseTailCut(
+      {Running(1, 10, {5})}, [](int) { return 2.0; }, TailSplitCosts{3, {}});
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->from_index, 5);
+  EXPECT_EQ(cut->kept, 10);
+  EXPECT_EQ(cut->tail, 2);
 }
 
 TEST(ChooseTailCutTest, TheRepeatedSuiteSetUpIsPriced) {
