@@ -37,7 +37,7 @@ struct RunDelta {
 
 // Whole failure output longer than this is cut in run and failure documents;
 // `output_truncated` is then true and /api/results/ID/output has it all.
-constexpr std::size_t kOutputPreviewBytes = 8 * 1024;
+constexpr std::size_t kOutputPreviewBytes = std::size_t{8} * 1024;
 
 class DashboardSource {
  public:

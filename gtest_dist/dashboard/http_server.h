@@ -40,7 +40,7 @@ struct ServerConfig {
   std::size_t max_unauthenticated = 16;
   // Live event streams at once; more are answered 503 (Retry-After).
   std::size_t max_streams = 16;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   // A connection that has not made an authorized request must send a whole
   // request within this long.
   std::chrono::milliseconds request_timeout{5000};

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -115,9 +116,11 @@ bool MakeExecutorSettings(const DistOptions& options, const TestCatalog& catalog
   manifest.files = options.dist_files;
   char cwd[4096];
   manifest.working_directory = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
-  manifest.args.assign(
-      options.passthrough_args.begin() + std::min<std::size_t>(1, options.passthrough_args.size()),
-      options.passthrough_args.end());
+  // The program's own arguments: all but argv[0].
+  if (!options.passthrough_args.empty()) {
+    manifest.args.assign(std::next(options.passthrough_args.begin()),
+                         options.passthrough_args.end());
+  }
   settings->build = std::make_shared<BuildSource>(std::move(manifest));
   return LoadSecret(options, &settings->secret) &&
          LoadTls(options, TlsRole::kSupervisor, &settings->tls);
@@ -181,7 +184,9 @@ analytics::ReplaySpec ReplaySetup(const DistOptions& options) {
   for (const auto& [name, value] : ChildSettings()) {
     const auto fallback = kDefaults.find(name);
     if (fallback == kDefaults.end() || fallback->second != value) {
-      setup.args.push_back("--gtest_" + name + "=" + value);
+      std::string flag = "--gtest_";
+      flag.append(name).append("=").append(value);
+      setup.args.push_back(std::move(flag));
     }
   }
   setup.env = options.child_env;
