@@ -146,11 +146,11 @@ constexpr int kMaxKillRounds = 200;
 
 std::mutex registry_mutex;
 std::set<pid_t>& Registered() {
-  static std::set<pid_t>* registered = new std::set<pid_t>;
+  static auto* registered = new std::set<pid_t>;
   return *registered;
 }
 std::set<pid_t>& KilledStrays() {
-  static std::set<pid_t>* killed = new std::set<pid_t>;
+  static auto* killed = new std::set<pid_t>;
   return *killed;
 }
 

@@ -4,11 +4,11 @@
 #include "gtest_dist/run/process_tree_reaper.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 
 namespace gtest_dist {
 namespace {
