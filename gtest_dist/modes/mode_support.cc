@@ -1,12 +1,23 @@
 #include "gtest_dist/modes/mode_support.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "gtest_dist/protocol/auth.h"
+#include "gtest_dist/ship/digest_memo.h"
+#include "gtest_dist/ship/file_digest.h"
 
 namespace gtest_dist {
+
+TestCatalog CatalogOfThisBinary() {
+  DigestMemo memo(DigestMemo::DefaultPath());
+  TestCatalog catalog =
+      TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(), DigestOfRunningBinary(&memo));
+  memo.Save();
+  return catalog;
+}
 
 std::string BaseName(const std::string& path) {
   const auto slash = path.rfind('/');

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "gtest_dist/catalog/test_catalog.h"
 #include "gtest_dist/dist_flags.h"
 #include "gtest_dist/protocol/tls.h"
 
@@ -14,6 +15,10 @@ namespace gtest_dist {
 
 // The exit code of a configuration error (a bad flag, an unreadable file).
 constexpr int kConfigurationError = 2;
+
+// The tests gtest registered in this binary, fingerprinted by its digest
+// (taken from the user's digest memo while the binary is unchanged).
+TestCatalog CatalogOfThisBinary();
 
 std::string BaseName(const std::string& path);
 std::string HostName();

@@ -39,7 +39,6 @@
 #include "gtest_dist/run/chunk_runner.h"
 #include "gtest_dist/run/warm_child.h"
 #include "gtest_dist/ship/digest_memo.h"
-#include "gtest_dist/ship/file_digest.h"
 #include "gtest_dist/ship/manifest_builder.h"
 #include "gtest_dist/supervisor/executor_factory.h"
 #include "gtest_dist/supervisor/ssh_command.h"
@@ -269,10 +268,7 @@ int RunSupervisorMode(const DistOptions& options) {
     command.args = options.passthrough_args;
     StartTemplateEarly(ChildLaunchSpec(command, options.child_env));
   }
-  DigestMemo digest_memo(DigestMemo::DefaultPath());
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary(&digest_memo));
-  digest_memo.Save();
+  const TestCatalog catalog = CatalogOfThisBinary();
   SelectionOptions selection_options;
   selection_options.filter = GTEST_FLAG_GET(filter);
   selection_options.also_run_disabled = GTEST_FLAG_GET(also_run_disabled_tests);

@@ -11,8 +11,6 @@
 #include "gtest_dist/protocol/stdio_channel.h"
 #include "gtest_dist/run/child_process.h"
 #include "gtest_dist/ship/build_cache.h"
-#include "gtest_dist/ship/digest_memo.h"
-#include "gtest_dist/ship/file_digest.h"
 #include "gtest_dist/worker/worker_server.h"
 
 namespace gtest_dist {
@@ -48,10 +46,7 @@ int Serve(const DistOptions& options, WorkerServer& server, int stdio_in, int st
 int RunWorkerMode(const DistOptions& options) {
   int stdio_in = -1, stdio_out = -1;
   if (!TakeStdioIfAsked(options, &stdio_in, &stdio_out)) return kConfigurationError;
-  DigestMemo digest_memo(DigestMemo::DefaultPath());
-  const TestCatalog catalog = TestCatalog::FromUnitTest(*testing::UnitTest::GetInstance(),
-                                                        DigestOfRunningBinary(&digest_memo));
-  digest_memo.Save();
+  const TestCatalog catalog = CatalogOfThisBinary();
   WorkerConfig config;
   config.child_command.executable = RunningExecutablePath();
   config.child_command.args = options.passthrough_args;

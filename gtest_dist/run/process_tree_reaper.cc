@@ -213,8 +213,7 @@ void KillAndReapDescendants() {
     SleepMs(1);
   }
   // Killed grandchildren were reparented to us as zombies: reap them too.
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {
-  }
+  ReapEndedChildren();
 }
 
 void RegisterChild(pid_t pid) {

@@ -60,6 +60,10 @@ bool DigestMemo::Lookup(const std::string& file, const struct stat& info, std::s
   return true;
 }
 
+bool DigestMemo::SameFile(const struct stat& a, const struct stat& b) {
+  return StampOf(a) == StampOf(b);
+}
+
 void DigestMemo::Remember(const std::string& file, const struct stat& info,
                           const std::string& digest) {
   if (file.empty() || file.front() != '/' || file.find('\n') != std::string::npos) return;

@@ -1,5 +1,6 @@
-// The supervisor's memory of the SHA-256 of files it shipped before, so that a
-// warm run does not read the build's libraries and --dist-files again: one
+// The memory of the SHA-256 of files digested before, so that a warm run does
+// not read the build's libraries and --dist-files again, nor the running
+// binary (the supervisor's and worker's catalog fingerprint): one
 // small file per user, an entry per file, trusted while the file's device,
 // inode, size, mtime and ctime are what they were when it was digested (the
 // worker's cache trusts its blobs by the same rule; any write to a file
@@ -27,6 +28,8 @@ class DigestMemo {
   // The digest of `file` when the memo has one for exactly this `info`.
   bool Lookup(const std::string& file, const struct stat& info, std::string* digest);
   void Remember(const std::string& file, const struct stat& info, const std::string& digest);
+  // Whether `a` and `b` are the same unchanged file by the memo's rule.
+  static bool SameFile(const struct stat& a, const struct stat& b);
   // Writes the memo back when it changed (a new file renamed over the old, so
   // concurrent supervisors never see half a file; the last one wins). Errors
   // are ignored: the memo only saves time.

@@ -38,12 +38,6 @@ bool DigestDescriptor(int fd, const std::string& path, std::string* digest, std:
   return true;
 }
 
-bool SameStamp(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&
-         a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
-         a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
-}
-
 }  // namespace
 
 bool DigestFile(const std::string& path, std::string* digest, std::uint64_t* size,
@@ -56,27 +50,40 @@ bool DigestFile(const std::string& path, std::string* digest, std::uint64_t* siz
   return DigestDescriptor(fd, path, digest, size, error);
 }
 
+bool DigestFile(const std::string& path, DigestMemo* memo, const std::string& memo_key,
+                std::string* digest, std::uint64_t* size, std::string* error) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat before = {};
+  const bool stamped = !memo_key.empty() && ::fstat(fd, &before) == 0;
+  if (stamped && memo->Lookup(memo_key, before, digest)) {
+    ::close(fd);
+    *size = static_cast<std::uint64_t>(before.st_size);
+    return true;
+  }
+  if (!DigestDescriptor(fd, path, digest, size, error)) return false;
+  // Remembered only when nothing wrote to it while it was read (and the key
+  // still names the file that was read).
+  struct stat after = {};
+  if (stamped && ::stat(memo_key.c_str(), &after) == 0 && DigestMemo::SameFile(before, after)) {
+    memo->Remember(memo_key, before, *digest);
+  }
+  return true;
+}
+
 std::string DigestOfRunningBinary(DigestMemo* memo) {
-  const int fd = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::string();
   // The memo knows files by path; a binary replaced since it started (its
   // link ends in " (deleted)") has another inode than any entry for it.
   std::error_code ec;
   const std::string path = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  struct stat before = {};
-  const bool stamped = !ec && ::fstat(fd, &before) == 0;
   std::string digest;
-  if (stamped && memo->Lookup(path, before, &digest)) {
-    ::close(fd);
-    return digest;
-  }
   std::uint64_t size = 0;
   std::string error;
-  if (!DigestDescriptor(fd, path, &digest, &size, &error)) return std::string();
-  // Remembered only when nothing wrote to it while it was read.
-  struct stat after = {};
-  if (stamped && ::stat(path.c_str(), &after) == 0 && SameStamp(before, after)) {
-    memo->Remember(path, before, digest);
+  if (!DigestFile("/proc/self/exe", memo, ec ? std::string() : path, &digest, &size, &error)) {
+    return std::string();
   }
   return digest;
 }

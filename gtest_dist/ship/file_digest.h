@@ -15,6 +15,12 @@ namespace gtest_dist {
 bool DigestFile(const std::string& path, std::string* digest, std::uint64_t* size,
                 std::string* error);
 
+// DigestFile, taking the digest from `memo` (under `memo_key`, the file's
+// absolute path) while the file is unchanged since it was digested, and
+// remembering it there otherwise. An empty key uses no memo.
+bool DigestFile(const std::string& path, DigestMemo* memo, const std::string& memo_key,
+                std::string* digest, std::uint64_t* size, std::string* error);
+
 // SHA-256 of the executable this process runs (/proc/self/exe); empty when it
 // cannot be read. Taken from `memo` while the file is unchanged since it was
 // digested, and remembered there otherwise: a test binary with debug

@@ -38,14 +38,9 @@ bool AddFile(const std::string& build_path, const std::string& local_path, int m
     // memo knows files by absolute path.
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(local_path, ec).string();
-    struct stat before = {};
-    const bool stamped = !ec && ::stat(local_path.c_str(), &before) == 0;
-    if (stamped && memo->Lookup(absolute, before, &entry.digest)) {
-      entry.size = static_cast<std::uint64_t>(before.st_size);
-    } else if (!DigestFile(local_path, &entry.digest, &entry.size, error)) {
+    if (!DigestFile(local_path, memo, ec ? std::string() : absolute, &entry.digest, &entry.size,
+                    error)) {
       return false;
-    } else if (stamped && entry.size == static_cast<std::uint64_t>(before.st_size)) {
-      memo->Remember(absolute, before, entry.digest);
     }
   }
   build->sources.emplace(entry.digest, local_path);
@@ -86,7 +81,9 @@ bool AddTree(const std::string& root, const std::string& relative, int depth, Sh
   ::closedir(dir);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
-    if (!AddTree(root, relative + "/" + name, depth + 1, build, memo, error)) return false;
+    std::string child = relative;
+    child.append("/").append(name);
+    if (!AddTree(root, child, depth + 1, build, memo, error)) return false;
   }
   return true;
 }
@@ -144,7 +141,7 @@ bool NormaliseDistFilesPath(const std::string& path, std::string* normal, std::s
     start = slash + 1;
     if (part.empty() || part == ".") continue;
     if (part == "..") {
-      *error = "--dist-files: \"" + path + "\" leaves the working directory (\"..\")";
+      *error = "--dist-files: \"" + path + R"(" leaves the working directory (".."))";
       return false;
     }
     parts.push_back(part);
